@@ -1,0 +1,223 @@
+"""Real engines on one machine, from Maven Central jars: shared plumbing.
+
+Each engine (hadoop, hbase, hive, pig) has a pom in ``scripts/<engine>/pom.xml``; its jars are
+copied into ``.cluster/<engine>/lib`` and its state (configs, data, logs, pid files) lives under
+``.cluster/<engine>/``. Set ``MRKIT_HOME`` to keep that state elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS_DIR = REPO_ROOT / "scripts"
+
+# The --add-opens Hadoop itself adds on Java 17 (HADOOP-17177 and friends).
+JAVA17_OPENS = [
+    f"--add-opens=java.base/{p}=ALL-UNNAMED"
+    for p in (
+        "java.io",
+        "java.lang",
+        "java.lang.reflect",
+        "java.math",
+        "java.net",
+        "java.nio",
+        "java.text",
+        "java.util",
+        "java.util.concurrent",
+        "java.util.concurrent.atomic",
+        "java.util.regex",
+        "java.util.zip",
+        "java.time",
+        "java.sql",
+        "sun.nio.ch",
+        "sun.security.util",
+        "sun.security.x509",
+    )
+] + ["-XX:+IgnoreUnrecognizedVMOptions"]
+
+
+class EngineError(RuntimeError):
+    """An engine cannot be fetched, started or reached; the message says what to do."""
+
+
+def state_dir(engine: str = "") -> Path:
+    """Where generated state lives: $MRKIT_HOME or <repo>/.cluster, per engine."""
+    root = Path(os.environ.get("MRKIT_HOME") or REPO_ROOT / ".cluster")
+    path = root / engine if engine else root
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def require_tool(name: str, hint: str) -> str:
+    """Absolute path of a command on PATH, or EngineError with an install hint."""
+    found = shutil.which(name)
+    if not found:
+        raise EngineError(f"{name} not found on PATH: {hint}")
+    return found
+
+
+def java_bin() -> str:
+    """The java to run engines with ($JAVA_HOME/bin/java first)."""
+    home = os.environ.get("JAVA_HOME")
+    if home and (Path(home) / "bin" / "java").exists():
+        return str(Path(home) / "bin" / "java")
+    return require_tool("java", "install a Java 17 runtime (apt-get install openjdk-17-jre-headless)")
+
+
+def lib_dir(engine: str) -> Path:
+    return state_dir(engine) / "lib"
+
+
+def fetch(engine: str, quiet: bool = True) -> Path:
+    """Copy the engine's jars from Maven Central (once per pom version) and return the lib dir."""
+    pom = SCRIPTS_DIR / engine / "pom.xml"
+    if not pom.exists():
+        raise EngineError(f"no pom for engine {engine!r} at {pom}")
+    lib = lib_dir(engine)
+    stamp = lib / ".pom-sha256"
+    digest = hashlib.sha256(pom.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest and any(lib.glob("*.jar")):
+        return lib
+    mvn = require_tool("mvn", "install Maven 3.8+ (apt-get install maven)")
+    if lib.exists():
+        shutil.rmtree(lib)
+    lib.mkdir(parents=True)
+    cmd = [mvn, "-B", "-f", str(pom), "dependency:copy-dependencies",
+           f"-DoutputDirectory={lib}", "-DincludeScope=runtime"]
+    if quiet:
+        cmd.insert(1, "-q")
+    result = subprocess.run(cmd, capture_output=quiet, text=True)
+    if result.returncode != 0:
+        tail = (result.stdout or "")[-2000:] if quiet else ""
+        raise EngineError(f"fetching {engine} jars with Maven failed ({' '.join(cmd)}):\n{tail}")
+    stamp.write_text(digest)
+    return lib
+
+
+def classpath(*parts: Path | str) -> str:
+    """A Java classpath of dirs and `dir/*` wildcards."""
+    return os.pathsep.join(str(p) for p in parts)
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def check_ports_free(ports: dict[str, int]) -> None:
+    """EngineError naming the first taken port and the setting that moves it."""
+    for setting, port in ports.items():
+        if port_in_use(port):
+            raise EngineError(
+                f"port {port} ({setting}) is already in use; stop what holds it or set {setting}"
+            )
+
+
+def wait_for(
+    ready: Callable[[], bool],
+    timeout: float,
+    what: str,
+    alive: Callable[[], bool] | None = None,
+    log: Path | None = None,
+    interval: float = 1.0,
+) -> None:
+    """Poll ready() until true; EngineError (with the log's tail) on timeout or early death."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        if alive is not None and not alive():
+            raise EngineError(f"{what} exited before it was ready{_log_tail(log)}")
+        time.sleep(interval)
+    raise EngineError(f"{what} was not ready after {timeout:.0f}s{_log_tail(log)}")
+
+
+def _log_tail(log: Path | None, lines: int = 30) -> str:
+    if log is None or not log.exists():
+        return ""
+    tail = log.read_text(errors="replace").splitlines()[-lines:]
+    return f"\n--- last lines of {log} ---\n" + "\n".join(tail)
+
+
+class Daemon:
+    """One background JVM with a pid file and a log, stopped by its recorded pid only."""
+
+    def __init__(self, engine: str, name: str):
+        self.dir = state_dir(engine)
+        self.name = name
+        self.pidfile = self.dir / f"{name}.pid"
+        self.log = self.dir / "logs" / f"{name}.log"
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pidfile.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return pid
+        return pid
+
+    def running(self) -> bool:
+        return self.pid() is not None
+
+    def start(self, argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> int:
+        """Start argv in its own session, output to the log; return its pid."""
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        cwd.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "ab") as log:
+            log.write(f"\n=== {time.strftime('%F %T')} {' '.join(argv)}\n".encode())
+            log.flush()
+            proc = subprocess.Popen(
+                list(argv), cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+                start_new_session=True,
+            )
+        self.pidfile.write_text(str(proc.pid))
+        return proc.pid
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """SIGTERM our process group, SIGKILL after timeout; True if something was stopped."""
+        pid = self.pid()
+        if pid is None:
+            self.pidfile.unlink(missing_ok=True)
+            return False
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(pid, sig)
+            except ProcessLookupError:
+                break
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and _alive(pid):
+                time.sleep(0.2)
+            if not _alive(pid):
+                break
+        self.pidfile.unlink(missing_ok=True)
+        return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+        if waited == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -1,0 +1,173 @@
+"""MRKitJob: the base class of every mrkit job.
+
+What it adds to ``mrjob.job.MRJob``:
+- bytes in, TSV out (``mr.lib.tsv``); lines that are not UTF-8 are counted and skipped;
+- ``self.count(name)``: a Hadoop counter in the job's own group (its file stem);
+- launcher checks that end in one line on stderr and exit code 2: a missing input path, an output
+  directory that already holds data (unless ``--overwrite``), a bad option value;
+- atomic local output: part files are written to a hidden sibling directory, renamed into place
+  when the job succeeds, and marked with ``_SUCCESS`` (Hadoop's committer does this on HDFS);
+- the ``mr`` package ships with the job, so tasks run where mrkit is not installed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import shutil
+import sys
+import uuid
+from typing import Any
+
+from mrjob.job import MRJob
+from mrjob.protocol import BytesValueProtocol
+from mrjob.step import StepFailedException
+
+import mr
+from mr.lib.tsv import TSVOutputProtocol
+
+
+class UsageError(Exception):
+    """A bad option value or path: reported as one line on stderr, exit code 2."""
+
+
+class MRKitJob(MRJob):
+    """Base job: bytes in, TSV out, counted bad records, clean launcher errors."""
+
+    INPUT_PROTOCOL = BytesValueProtocol
+    OUTPUT_PROTOCOL = TSVOutputProtocol
+
+    #: Counter group; defaults to the job file's stem (``word_count``).
+    COUNTER_GROUP: str | None = None
+
+    def configure_args(self) -> None:
+        super().configure_args()
+        self.arg_parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="replace the contents of --output-dir if it already holds data "
+            "(default: refuse with exit code 2)",
+        )
+
+    # -- task side ---------------------------------------------------------------------------
+
+    def count(self, name: str, amount: int = 1) -> None:
+        """Increment a counter in this job's group."""
+        self.increment_counter(self.counter_group(), name, amount)
+
+    @classmethod
+    def counter_group(cls) -> str:
+        if cls.COUNTER_GROUP:
+            return cls.COUNTER_GROUP
+        return os.path.splitext(os.path.basename(sys.modules[cls.__module__].__file__ or ""))[0]
+
+    def decode(self, line: bytes) -> str | None:
+        """A UTF-8 line without its line ending, or None (counted as bad_utf8)."""
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            self.count("bad_utf8")
+            return None
+        return text.rstrip("\r\n")
+
+    def dirs(self) -> list[str]:
+        # ship the `mr` package into each task's working directory (tasks run `python job.py`
+        # there, so `import mr` finds it even where mrkit is not installed)
+        return [os.path.dirname(os.path.abspath(mr.__file__)) + "#mr"] + super().dirs()
+
+    # -- launcher side -----------------------------------------------------------------------
+
+    def validate_options(self) -> None:
+        """Check option values before anything runs; raise UsageError with one clear line."""
+
+    def usage_error(self, message: str) -> None:
+        """Print `<job>: error: message` and exit 2."""
+        prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "mrkit"
+        print(f"{prog}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+    def run_job(self) -> None:
+        log_stream = codecs.getwriter("utf_8")(self.stderr)
+        self.set_up_logging(
+            quiet=self.options.quiet, verbose=self.options.verbose, stream=log_stream
+        )
+        try:
+            self.validate_options()
+        except UsageError as e:
+            self.usage_error(str(e))
+
+        final_dir = self.options.output_dir
+        staged = final_dir and _is_local(final_dir)
+        if staged:
+            final_dir = os.path.abspath(final_dir.removeprefix("file://"))
+            if _holds_data(final_dir) and not self.options.overwrite:
+                self.usage_error(
+                    f"output directory {final_dir} already holds data; "
+                    "choose another --output-dir or pass --overwrite"
+                )
+            parent = os.path.dirname(final_dir)
+            os.makedirs(parent, exist_ok=True)
+            self.options.output_dir = os.path.join(
+                parent, f".{os.path.basename(final_dir)}.tmp-{uuid.uuid4().hex[:8]}"
+            )
+
+        try:
+            with self.make_runner() as runner:
+                self._check_paths(runner, final_dir if not staged else None)
+                try:
+                    runner.run()
+                except StepFailedException as e:
+                    print(f"{self.counter_group()}: job failed: {e}", file=sys.stderr)
+                    sys.exit(1)
+                self.last_counters = runner.counters()
+                if staged:
+                    _publish(self.options.output_dir, final_dir)
+                if self._should_cat_output():
+                    for chunk in runner.cat_output():
+                        self.stdout.write(chunk)
+                    self.stdout.flush()
+        except UsageError as e:
+            self.usage_error(str(e))
+        finally:
+            if staged and os.path.isdir(self.options.output_dir):
+                shutil.rmtree(self.options.output_dir, ignore_errors=True)
+
+    def _check_paths(self, runner: Any, remote_output: str | None) -> None:
+        for path in self._input_paths():
+            if path == "-":
+                continue
+            if runner.fs.can_handle_path(path) and not runner.fs.exists(path):
+                raise UsageError(f"input path {path} does not exist")
+        if remote_output and runner.fs.can_handle_path(remote_output):
+            if runner.fs.exists(remote_output):
+                if not self.options.overwrite:
+                    raise UsageError(
+                        f"output directory {remote_output} already exists; "
+                        "choose another --output-dir or pass --overwrite"
+                    )
+                runner.fs.rm(remote_output)
+
+    def _input_paths(self) -> list[str]:
+        return list(self.options.args or [])
+
+
+def _is_local(path: str) -> bool:
+    return "://" not in path or path.startswith("file://")
+
+
+def _holds_data(path: str) -> bool:
+    return os.path.isdir(path) and any(not n.startswith(".") for n in os.listdir(path)) or (
+        os.path.isfile(path)
+    )
+
+
+def _publish(staging: str, final: str) -> None:
+    """Move a finished output into place and mark it complete with _SUCCESS."""
+    os.makedirs(staging, exist_ok=True)
+    if os.path.isdir(final):
+        shutil.rmtree(final)
+    elif os.path.exists(final):
+        os.remove(final)
+    os.replace(staging, final)
+    with open(os.path.join(final, "_SUCCESS"), "w"):
+        pass

@@ -1,0 +1,73 @@
+"""TSV rows that compare byte for byte across MapReduce, Hive and Pig.
+
+Rules, the same in every engine:
+- fields are joined by one TAB, rows end with one newline;
+- NULL is written ``\\N`` (Hive's and MySQL's NULL), in any position;
+- integers are written plainly; floats with six decimals, rounded half up from their shortest
+  decimal form (what Java's ``String.format("%.6f")`` does, so Hive's ``printf`` and Pig's
+  ``SPRINTF`` agree with Python);
+- TAB, newline and backslash inside text fields are escaped as ``\\t``, ``\\n``, ``\\\\``.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+NULL = "\\N"
+FLOAT_DECIMALS = 6
+_QUANTUM = Decimal(1).scaleb(-FLOAT_DECIMALS)
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def format_float(x: float) -> str:
+    """Six decimals, half up from the shortest repr (Java's %.6f)."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return NULL
+    text = format(Decimal(repr(float(x))).quantize(_QUANTUM, rounding=ROUND_HALF_UP), "f")
+    return "0." + "0" * FLOAT_DECIMALS if text == "-0." + "0" * FLOAT_DECIMALS else text
+
+
+def format_field(value: Any) -> str:
+    """One TSV field: NULL, bool, int, float or escaped text."""
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_float(value)
+    return str(value).translate(_ESCAPES)
+
+
+def flatten(value: Any) -> list[Any]:
+    """A key or value as a list of fields (tuples and lists spread out, None dropped as a key)."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def format_row(*fields: Any) -> str:
+    """Join fields into one TSV line (no newline)."""
+    return "\t".join(format_field(f) for f in fields)
+
+
+def split_row(line: str) -> list[str]:
+    """The fields of one TSV line, without its trailing newline."""
+    return line.rstrip("\r\n").split("\t")
+
+
+class TSVOutputProtocol:
+    """mrjob output protocol: key fields then value fields, TAB-separated.
+
+    A ``None`` key is left out, so map-only jobs can yield ``(None, row)``.
+    """
+
+    def write(self, key: Any, value: Any) -> bytes:
+        fields = ([] if key is None else flatten(key)) + flatten(value)
+        return format_row(*fields).encode("utf-8")
+
+    def read(self, line: bytes) -> tuple[str, list[str]]:
+        fields = split_row(line.decode("utf-8"))
+        return fields[0], fields[1:]

@@ -1,0 +1,71 @@
+"""Helpers for job tests: run a job on a runner, read its rows and counters, compare goldens."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+RUNNERS = ("inline", "local")
+
+
+def fixture(stem: str, name: str = "input.txt") -> str:
+    """Path of a shared fixture file under tests/fixtures/<stem>/."""
+    return str(FIXTURES / stem / name)
+
+
+def run_job(job_cls, inputs, args=(), runner="inline", extra=()):
+    """Run job_cls on input paths; return (sorted TSV rows, {group: {counter: n}})."""
+    argv = ["-r", runner, "--no-conf", *extra, *args, *[str(p) for p in inputs]]
+    job = job_cls(argv)
+    with job.make_runner() as r:
+        r.run()
+        raw = b"".join(r.cat_output()).decode("utf-8")
+        counters = merge_counters(r.counters())
+    # split on \n only: str.splitlines() would also split on \x0b, \x1c, \u2028 ...
+    return sorted(raw.split("\n")[:-1] if raw else []), counters
+
+
+def merge_counters(per_step) -> dict[str, dict[str, int]]:
+    merged: dict[str, Counter] = {}
+    for step in per_step or []:
+        for group, counts in step.items():
+            merged.setdefault(group, Counter()).update(counts)
+    return {g: dict(c) for g, c in merged.items()}
+
+
+def write_lines(path, lines, encoding="utf-8") -> str:
+    """Write lines (str or bytes) to path; return the path as str."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        for line in lines:
+            f.write(line if isinstance(line, bytes) else line.encode(encoding))
+            f.write(b"\n")
+    return str(path)
+
+
+def golden_path(stem: str, name: str = "expected.tsv") -> Path:
+    return FIXTURES / stem / name
+
+
+def check_golden(request, stem: str, rows: list[str], name: str = "expected.tsv") -> None:
+    """Compare sorted rows with tests/fixtures/<stem>/<name>; --update-golden rewrites it."""
+    path = golden_path(stem, name)
+    rows = sorted(rows)
+    if request.config.getoption("--update-golden"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
+        return
+    assert path.exists(), f"no golden file {path}; run pytest --update-golden and review it"
+    expected = sorted(path.read_text(encoding="utf-8").split("\n")[:-1])
+    assert rows == expected
+
+
+def engines_required() -> bool:
+    """Under CI (or the README's test command) a missing engine fails instead of skipping."""
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get(
+        "MRKIT_REQUIRE_ENGINES"
+    ) == "1"
