@@ -66,6 +66,6 @@ def check_golden(request, stem: str, rows: list[str], name: str = "expected.tsv"
 
 def engines_required() -> bool:
     """Under CI (or the README's test command) a missing engine fails instead of skipping."""
-    return os.environ.get("CI", "").lower() == "true" or os.environ.get(
-        "MRKIT_REQUIRE_ENGINES"
-    ) == "1"
+    return (
+        os.environ.get("CI", "").lower() == "true" or os.environ.get("MRKIT_REQUIRE_ENGINES") == "1"
+    )

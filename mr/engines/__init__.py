@@ -70,7 +70,9 @@ def java_bin() -> str:
     home = os.environ.get("JAVA_HOME")
     if home and (Path(home) / "bin" / "java").exists():
         return str(Path(home) / "bin" / "java")
-    return require_tool("java", "install a Java 17 runtime (apt-get install openjdk-17-jre-headless)")
+    return require_tool(
+        "java", "install a Java 17 runtime (apt-get install openjdk-17-jre-headless)"
+    )
 
 
 def lib_dir(engine: str) -> Path:
@@ -91,8 +93,15 @@ def fetch(engine: str, quiet: bool = True) -> Path:
     if lib.exists():
         shutil.rmtree(lib)
     lib.mkdir(parents=True)
-    cmd = [mvn, "-B", "-f", str(pom), "dependency:copy-dependencies",
-           f"-DoutputDirectory={lib}", "-DincludeScope=runtime"]
+    cmd = [
+        mvn,
+        "-B",
+        "-f",
+        str(pom),
+        "dependency:copy-dependencies",
+        f"-DoutputDirectory={lib}",
+        "-DincludeScope=runtime",
+    ]
     if quiet:
         cmd.insert(1, "-q")
     result = subprocess.run(cmd, capture_output=quiet, text=True)
@@ -182,8 +191,12 @@ class Daemon:
             log.write(f"\n=== {time.strftime('%F %T')} {' '.join(argv)}\n".encode())
             log.flush()
             proc = subprocess.Popen(
-                list(argv), cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+                list(argv),
+                cwd=cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, **(env or {})},
                 start_new_session=True,
             )
         self.pidfile.write_text(str(proc.pid))

@@ -24,6 +24,7 @@ from mrjob.protocol import BytesValueProtocol
 from mrjob.step import StepFailedException
 
 import mr
+from mr.lib.records import RECORD_FORMATS, parse_record
 from mr.lib.tsv import TSVOutputProtocol
 
 
@@ -156,8 +157,10 @@ def _is_local(path: str) -> bool:
 
 
 def _holds_data(path: str) -> bool:
-    return os.path.isdir(path) and any(not n.startswith(".") for n in os.listdir(path)) or (
-        os.path.isfile(path)
+    return (
+        os.path.isdir(path)
+        and any(not n.startswith(".") for n in os.listdir(path))
+        or (os.path.isfile(path))
     )
 
 
@@ -171,3 +174,35 @@ def _publish(staging: str, final: str) -> None:
     os.replace(staging, final)
     with open(os.path.join(final, "_SUCCESS"), "w"):
         pass
+
+
+class RecordJob(MRKitJob):
+    """A job over TSV or MySQL-CSV records: adds --format and parse_fields()."""
+
+    def configure_args(self) -> None:
+        super().configure_args()
+        self.add_passthru_arg(
+            "--format",
+            choices=RECORD_FORMATS,
+            default="tsv",
+            help="input records: tsv (TAB-separated, \\N is NULL; default) or csv "
+            "(MySQL SELECT ... INTO OUTFILE with FIELDS TERMINATED BY ',' ENCLOSED BY '\"')",
+        )
+
+    def parse_fields(self, line: bytes, min_fields: int = 1) -> list[str | None] | None:
+        """Fields of an input line, or None after counting why (bad_utf8, empty_lines,
+        malformed, too_few_fields)."""
+        text = self.decode(line)
+        if text is None:
+            return None
+        if not text.strip():
+            self.count("empty_lines")
+            return None
+        fields = parse_record(text, self.options.format)
+        if fields is None:
+            self.count("malformed")
+            return None
+        if len(fields) < min_fields:
+            self.count("too_few_fields")
+            return None
+        return fields

@@ -1,0 +1,112 @@
+"""Record parsers: TSV and CSV as MySQL writes it, one record per line.
+
+TSV: fields split on TAB; ``\\N`` is NULL (None).
+
+MySQL CSV, as written by ``SELECT ... INTO OUTFILE ... FIELDS TERMINATED BY ','
+ENCLOSED BY '"'`` (escape character ``\\``):
+    ``1,"O'Brien, Pat","say \\"hi\\"",\\N``  ->  ``['1', "O'Brien, Pat", 'say "hi"', None]``
+- fields are separated by commas and may be enclosed in double quotes;
+- inside a field ``\\"`` and ``""`` are a quote, ``\\\\`` a backslash, ``\\t`` ``\\n`` ``\\r``
+  ``\\0`` ``\\Z`` ``\\b`` the control characters MySQL escapes;
+- an unquoted ``\\N`` is NULL; a quoted ``"\\N"`` is NULL too (MySQL writes NULL that way
+  with ENCLOSED BY), while ``"N"`` stays text;
+- a field that opens a quote and never closes it makes the line malformed (None): a record
+  broken across lines by an escaped newline cannot be read line by line, so it is counted.
+"""
+
+from __future__ import annotations
+
+NULL_TOKEN = "\\N"
+RECORD_FORMATS = ("tsv", "csv")
+
+_CSV_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a"}
+
+
+def parse_tsv(line: str) -> list[str | None]:
+    """TSV fields of one line (no line ending), with ``\\N`` as None."""
+    return [None if f == NULL_TOKEN else f for f in line.split("\t")]
+
+
+def parse_mysql_csv(line: str) -> list[str | None] | None:
+    """Fields of one MySQL INTO OUTFILE CSV line, or None if the line is malformed."""
+    fields: list[str | None] = []
+    i, n = 0, len(line)
+    while True:
+        if i < n and line[i] == '"':
+            i += 1
+            buf: list[str] = []
+            while True:
+                if i >= n:
+                    return None  # unterminated quote
+                c = line[i]
+                if c == "\\" and i + 1 < n:
+                    nxt = line[i + 1]
+                    if nxt == "N" and not buf and line[i + 2 : i + 3] == '"':
+                        buf = [NULL_TOKEN]
+                    else:
+                        buf.append(_CSV_ESCAPES.get(nxt, nxt))
+                    i += 2
+                elif c == '"':
+                    if i + 1 < n and line[i + 1] == '"':
+                        buf.append('"')
+                        i += 2
+                    else:
+                        i += 1
+                        break
+                else:
+                    buf.append(c)
+                    i += 1
+            text = "".join(buf)
+            fields.append(None if text == NULL_TOKEN and buf == [NULL_TOKEN] else text)
+            if i < n and line[i] != ",":
+                return None  # junk after a closing quote
+        else:
+            end = line.find(",", i)
+            end = n if end == -1 else end
+            raw = line[i:end]
+            if '"' in raw:
+                return None
+            fields.append(None if raw == NULL_TOKEN else _unescape(raw))
+            i = end
+        if i >= n:
+            return fields
+        i += 1  # skip the comma
+        if i == n:
+            fields.append("")
+            return fields
+
+
+def _unescape(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    out, i = [], 0
+    while i < len(raw):
+        if raw[i] == "\\" and i + 1 < len(raw):
+            out.append(_CSV_ESCAPES.get(raw[i + 1], raw[i + 1]))
+            i += 2
+        else:
+            out.append(raw[i])
+            i += 1
+    return "".join(out)
+
+
+def parse_record(line: str, fmt: str) -> list[str | None] | None:
+    """Fields of a line in format 'tsv' or 'csv'; None if malformed."""
+    if fmt == "tsv":
+        return parse_tsv(line)
+    if fmt == "csv":
+        return parse_mysql_csv(line)
+    raise ValueError(f"unknown record format {fmt!r}; choose one of {', '.join(RECORD_FORMATS)}")
+
+
+def parse_number(text: str | None) -> float | None:
+    """A finite float from a field, or None (NULL, empty, not a number, inf/nan)."""
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    return value

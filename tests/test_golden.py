@@ -1,0 +1,16 @@
+"""Every fixture case, on inline and local: the rows equal the golden file (--update-golden)."""
+
+import pytest
+
+from mr.cli import job_class
+from tests.cases import all_cases
+from tests.support import check_golden, run_job
+
+CASES = all_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case_matches_golden(request, case, runner):
+    rows, _ = run_job(job_class(case.job), case.inputs, args=case.args, runner=runner)
+    if runner == "local" or not request.config.getoption("--update-golden"):
+        check_golden(request, case.name, rows)
