@@ -8,7 +8,7 @@ Twins: hive/word_count.q, pig/word_count.pig
 
 ``--tokenizer regex`` (default) lowercases and keeps letters, digits and inner apostrophes;
 ``--tokenizer whitespace`` is Hadoop WordCount's StringTokenizer (see mr/lib/text.py).
-Counters (group word_count): lines, empty_lines, bad_utf8.
+Counters (group word_count): empty_lines, bad_utf8.
 """
 
 from collections import Counter

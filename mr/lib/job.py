@@ -12,11 +12,13 @@ What it adds to ``mrjob.job.MRJob``:
 
 from __future__ import annotations
 
+import argparse
 import codecs
 import os
 import shutil
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 from mrjob.job import MRJob
@@ -26,6 +28,8 @@ from mrjob.step import StepFailedException
 import mr
 from mr.lib.records import RECORD_FORMATS, parse_record
 from mr.lib.tsv import TSVOutputProtocol
+
+REPO_MRJOB_CONF = Path(__file__).resolve().parents[2] / "mrjob.conf"
 
 
 class UsageError(Exception):
@@ -49,6 +53,25 @@ class MRKitJob(MRJob):
             help="replace the contents of --output-dir if it already holds data "
             "(default: refuse with exit code 2)",
         )
+
+    def _print_help(self, options: Any) -> None:
+        # the job's contract and its own options first, then mrjob's
+        print((sys.modules[type(self).__module__].__doc__ or "").strip() + "\n")
+        own = [
+            a
+            for a in self.arg_parser._actions
+            if a.dest in self._passthru_arg_dests
+            or a.dest in self._file_arg_dests
+            or a.dest == "overwrite"
+        ]
+        if own:
+            fmt = argparse.HelpFormatter(prog="")
+            fmt.start_section("job options")
+            fmt.add_arguments(own)
+            fmt.end_section()
+            print(fmt.format_help())
+        print("mrjob options (all of them: --help -v; a runner's: -r RUNNER --help):")
+        super()._print_help(options)
 
     # -- task side ---------------------------------------------------------------------------
 
@@ -88,6 +111,9 @@ class MRKitJob(MRJob):
         sys.exit(2)
 
     def run_job(self) -> None:
+        # the repo's mrjob.conf holds the runner defaults unless the user points elsewhere
+        if REPO_MRJOB_CONF.exists():
+            os.environ.setdefault("MRJOB_CONF", str(REPO_MRJOB_CONF))
         log_stream = codecs.getwriter("utf_8")(self.stderr)
         self.set_up_logging(
             quiet=self.options.quiet, verbose=self.options.verbose, stream=log_stream
