@@ -1,0 +1,75 @@
+"""Per key: min, max, count, mean, standard deviation and median of a numeric column.
+
+Input: TSV records (or MySQL CSV with ``--format csv``); columns are 0-based, like Pig's $0
+    ``2026-11-01	berlin	12.5``   (``--key-col 1 --value-col 2``)
+Output: key<TAB>min<TAB>max<TAB>count<TAB>mean<TAB>stddev<TAB>median, one row per key
+    ``berlin	3.000000	12.500000	4	7.250000	3.400368	6.750000``
+Twins: hive/numeric_summary.q, pig/numeric_summary.pig
+
+count is an integer; every other statistic is a float (six decimals, mr/lib/tsv.py). stddev is the
+population standard deviation (Hive's stddev_pop); median is the middle value, or the mean of the
+two middle values for an even count. A NULL key (``\\N``) is a key of its own, written ``\\N``.
+Values are parsed as floats; NULL and empty values (null_values) and unparseable ones, inf and nan
+included (bad_numbers), are counted and skipped; a key whose values are all skipped gets no row.
+
+Memory: the median is exact, so each reducer call holds all values of its key in a list (about
+32 bytes a value in CPython): tens of millions of values per key fit, a heavily skewed key may not.
+Counters (group numeric_summary): null_values, bad_numbers, too_few_fields, empty_lines,
+malformed, bad_utf8.
+"""
+
+from mrjob.step import MRStep
+
+from mr.lib.job import RecordJob, UsageError
+from mr.lib.records import parse_number
+from mr.lib.stats import mean_stddev, median_sorted
+
+
+class NumericSummary(RecordJob):
+    """Per key: min, max, count, mean, standard deviation and median of a numeric column."""
+
+    def configure_args(self):
+        super().configure_args()
+        self.add_passthru_arg(
+            "--key-col", type=int, help="0-based index of the key column (required)"
+        )
+        self.add_passthru_arg(
+            "--value-col", type=int, help="0-based index of the numeric column (required)"
+        )
+
+    def validate_options(self):
+        for name in ("key_col", "value_col"):
+            value = getattr(self.options, name)
+            flag = "--" + name.replace("_", "-")
+            if value is None:
+                raise UsageError(f"{flag} is required")
+            if value < 0:
+                raise UsageError(f"{flag} {value}: column indexes start at 0")
+
+    def steps(self):
+        return [MRStep(mapper=self.mapper_key_values, reducer=self.reducer_summary)]
+
+    def mapper_key_values(self, _, line):
+        key_col, value_col = self.options.key_col, self.options.value_col
+        fields = self.parse_fields(line, min_fields=max(key_col, value_col) + 1)
+        if fields is None:
+            return
+        raw = fields[value_col]
+        value = parse_number(raw)
+        if value is None:
+            self.count("null_values" if raw is None or not raw.strip() else "bad_numbers")
+            return
+        yield fields[key_col], value
+
+    def reducer_summary(self, key, values):
+        ordered = sorted(values)
+        mean, stddev = mean_stddev(ordered)
+        # the key goes into the value: the TSV protocol would drop a None (NULL) key
+        yield (
+            None,
+            (key, ordered[0], ordered[-1], len(ordered), mean, stddev, median_sorted(ordered)),
+        )
+
+
+if __name__ == "__main__":
+    NumericSummary.run()
