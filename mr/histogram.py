@@ -1,0 +1,149 @@
+"""Count the values of a numeric column per bin: fixed-width bins or explicit edges.
+
+Input: TSV records (or MySQL CSV with ``--format csv``); the column is 0-based, like Pig's $0
+    ``order-17	berlin	42.50``   (``--value-col 2 --width 10``)
+Output: lo<TAB>hi<TAB>count, one row per non-empty bin; every bin is half-open, [lo, hi)
+    ``40.000000	50.000000	3``
+Twins: hive/histogram.q, pig/histogram.pig
+
+``--width W [--origin O]`` (O defaults to 0): bin k holds lo <= x < hi with lo = O + k*W,
+hi = lo + W, for every integer k (negative too), so no value is out of range.
+``--edges e0,e1,...,en`` (strictly increasing, at least two): bin i holds e(i) <= x < e(i+1);
+values below e0 are counted as below_range, values at or above en as above_range, not written.
+Bins are found in exact decimal arithmetic on the numbers' text (0.3 with width 0.1 falls in
+[0.3, 0.4), where binary floats would put it in [0.2, 0.3)); lo and hi are written as floats.
+Empty bins have no row. NULL and empty values (null_values) and unparseable ones, inf and nan
+included (bad_numbers), are counted and skipped.
+Counters (group histogram): null_values, bad_numbers, below_range, above_range, too_few_fields,
+empty_lines, malformed, bad_utf8.
+"""
+
+from bisect import bisect_right
+from decimal import Decimal, localcontext
+from itertools import pairwise
+
+from mrjob.step import MRStep
+
+from mr.lib.job import RecordJob, UsageError
+from mr.lib.stats import parse_decimal
+
+# digits for the exact bin arithmetic: enough for any realistic value/width ratio
+PRECISION = 60
+
+
+def parse_edges(text: str) -> list[Decimal]:
+    """Bin edges from ``0,10,100``; ValueError unless at least two, finite, strictly increasing."""
+    edges = [parse_decimal(p) for p in text.split(",")]
+    if any(e is None for e in edges) or len(edges) < 2:
+        raise ValueError(f"--edges {text!r}: expected at least two numbers like 0,10,100")
+    if any(a >= b for a, b in pairwise(edges)):
+        raise ValueError(f"--edges {text!r}: edges must be strictly increasing")
+    return edges
+
+
+def fixed_bin(value: Decimal, origin: Decimal, width: Decimal) -> int:
+    """The integer k with origin + k*width <= value < origin + (k+1)*width."""
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        q, r = divmod(value - origin, width)  # Decimal divmod truncates toward zero
+        return int(q) - 1 if r < 0 else int(q)
+
+
+def fixed_bounds(k: int, origin: Decimal, width: Decimal) -> tuple[Decimal, Decimal]:
+    """(lo, hi) of fixed bin k."""
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        lo = origin + k * width
+        return lo, lo + width
+
+
+class Histogram(RecordJob):
+    """Count the values of a numeric column per bin."""
+
+    def configure_args(self):
+        super().configure_args()
+        self.add_passthru_arg(
+            "--value-col", type=int, help="0-based index of the numeric column (required)"
+        )
+        self.add_passthru_arg("--width", help="fixed bin width W > 0 (or use --edges)")
+        self.add_passthru_arg("--origin", help="with --width: a bin starts here (default 0)")
+        self.add_passthru_arg(
+            "--edges", help="explicit increasing bin edges e0,e1,...: bins [e(i), e(i+1))"
+        )
+
+    def validate_options(self):
+        opts = self.options
+        if opts.value_col is None:
+            raise UsageError("--value-col is required")
+        if opts.value_col < 0:
+            raise UsageError(f"--value-col {opts.value_col}: column indexes start at 0")
+        if (opts.width is None) == (opts.edges is None):
+            raise UsageError("give exactly one of --width and --edges")
+        if opts.edges is not None:
+            if opts.origin is not None:
+                raise UsageError("--origin goes with --width, not --edges")
+            try:
+                parse_edges(opts.edges)
+            except ValueError as e:
+                raise UsageError(str(e))
+            return
+        width = parse_decimal(opts.width)
+        if width is None or width <= 0:
+            raise UsageError(f"--width {opts.width!r}: expected a number > 0")
+        if opts.origin is not None and parse_decimal(opts.origin) is None:
+            raise UsageError(f"--origin {opts.origin!r}: expected a number")
+
+    def steps(self):
+        return [
+            MRStep(
+                mapper_init=self.init_bins,
+                mapper=self.mapper_bin,
+                combiner=self.reducer_count,
+                reducer_init=self.init_bins,
+                reducer=self.reducer_count_with_bounds,
+            )
+        ]
+
+    def init_bins(self):
+        opts = self.options
+        self.edges = parse_edges(opts.edges) if opts.edges is not None else None
+        if self.edges is None:
+            self.width = parse_decimal(opts.width)
+            self.origin = parse_decimal(opts.origin) if opts.origin is not None else Decimal(0)
+
+    def mapper_bin(self, _, line):
+        fields = self.parse_fields(line, min_fields=self.options.value_col + 1)
+        if fields is None:
+            return
+        raw = fields[self.options.value_col]
+        if raw is None or not raw.strip():
+            self.count("null_values")
+            return
+        value = parse_decimal(raw)
+        if value is None:
+            self.count("bad_numbers")
+            return
+        if self.edges is None:
+            yield fixed_bin(value, self.origin, self.width), 1
+            return
+        i = bisect_right(self.edges, value) - 1
+        if i < 0:
+            self.count("below_range")
+        elif i >= len(self.edges) - 1:
+            self.count("above_range")
+        else:
+            yield i, 1
+
+    def reducer_count(self, bin_index, counts):
+        yield bin_index, sum(counts)
+
+    def reducer_count_with_bounds(self, bin_index, counts):
+        if self.edges is not None:
+            lo, hi = self.edges[bin_index], self.edges[bin_index + 1]
+        else:
+            lo, hi = fixed_bounds(bin_index, self.origin, self.width)
+        yield None, (float(lo), float(hi), sum(counts))
+
+
+if __name__ == "__main__":
+    Histogram.run()
