@@ -1,0 +1,111 @@
+"""A seeded, reproducible sample of records: a fraction of them, or exactly N per key.
+
+Input: TSV records (or MySQL CSV with ``--format csv``); columns are 0-based, like Pig's $0
+    ``order-04	oslo	129.00	card``
+Output: the chosen records, as TSV (CSV input is written as TSV), unchanged otherwise
+    ``order-04	oslo	129.00	card``
+Twins: hive/sample.q, pig/sample.pig
+
+Every record gets a hash: the hex MD5 of the UTF-8 text ``<seed><TAB><record>``, where record is
+its fields written as one TSV row (mr/lib/tsv.py; for TSV input without backslashes, the line).
+The choice depends only on the seed and the records, never on the number of mappers, the order
+of the input or the runner:
+- ``--fraction F``: a record is kept when its first 13 hex digits over 2^52 are < F (a Bernoulli
+  draw: about F of the records, not exactly); map-only;
+- ``--n N [--key-col K]``: per value of column K (overall without it; NULL is a key of its own),
+  the N records with the smallest (hash, record) are kept, or all of them when fewer; a record
+  that occurs twice is two records. Combiner and reducer keep N per key: memory O(N).
+Counters (group sample): kept, too_few_fields, empty_lines, malformed, bad_utf8.
+"""
+
+import heapq
+
+from mrjob.step import MRStep
+
+from mr.lib.job import RecordJob, UsageError
+from mr.lib.stats import sample_hash, unit_interval
+from mr.lib.tsv import format_row
+
+
+class Sample(RecordJob):
+    """A seeded, reproducible sample of records: a fraction of them, or exactly N per key."""
+
+    def configure_args(self):
+        super().configure_args()
+        self.add_passthru_arg(
+            "--fraction", type=float, help="keep each record with this probability, 0..1"
+        )
+        self.add_passthru_arg("--n", type=int, help="keep exactly N records per key (or overall)")
+        self.add_passthru_arg(
+            "--key-col", type=int, help="with --n: 0-based index of the key column"
+        )
+        self.add_passthru_arg(
+            "--seed",
+            type=int,
+            default=0,
+            help="seed of the hash (default 0): same seed, same sample",
+        )
+
+    def validate_options(self):
+        opts = self.options
+        if (opts.fraction is None) == (opts.n is None):
+            raise UsageError("give exactly one of --fraction and --n")
+        if opts.fraction is not None and not 0 <= opts.fraction <= 1:
+            raise UsageError(f"--fraction {opts.fraction}: expected a number from 0 to 1")
+        if opts.n is not None and opts.n < 1:
+            raise UsageError(f"--n {opts.n}: expected at least 1")
+        if opts.key_col is not None:
+            if opts.n is None:
+                raise UsageError("--key-col goes with --n, not --fraction")
+            if opts.key_col < 0:
+                raise UsageError(f"--key-col {opts.key_col}: column indexes start at 0")
+
+    def steps(self):
+        if self.options.fraction is not None:
+            return [MRStep(mapper=self.mapper_bernoulli)]
+        return [
+            MRStep(
+                mapper=self.mapper_hashed,
+                combiner=self.combiner_smallest_hashes,
+                reducer=self.reducer_smallest_hashes,
+            )
+        ]
+
+    def hashed(self, line):
+        """(fields, record text, hash) of an input line, or None for a bad record."""
+        key_col = self.options.key_col
+        fields = self.parse_fields(line, min_fields=1 if key_col is None else key_col + 1)
+        if fields is None:
+            return None
+        text = format_row(*fields)
+        return fields, text, sample_hash(self.options.seed, text)
+
+    def mapper_bernoulli(self, _, line):
+        record = self.hashed(line)
+        if record and unit_interval(record[2]) < self.options.fraction:
+            self.count("kept")
+            yield None, record[0]
+
+    def mapper_hashed(self, _, line):
+        record = self.hashed(line)
+        if record:
+            fields, text, digest = record
+            key = None if self.options.key_col is None else fields[self.options.key_col]
+            yield key, [digest, text, fields]
+
+    def combiner_smallest_hashes(self, key, candidates):
+        for candidate in heapq.nsmallest(self.options.n, candidates, key=_by_hash):
+            yield key, candidate
+
+    def reducer_smallest_hashes(self, key, candidates):
+        for _, _, fields in heapq.nsmallest(self.options.n, candidates, key=_by_hash):
+            self.count("kept")
+            yield None, fields
+
+
+def _by_hash(candidate):
+    return candidate[0], candidate[1]
+
+
+if __name__ == "__main__":
+    Sample.run()
