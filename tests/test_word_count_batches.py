@@ -1,0 +1,61 @@
+"""word_count counts lines in batches (mr/word_count.py BATCH_LINES): the rows and counters must be
+those of counting one line at a time, whatever falls on a batch boundary."""
+
+from collections import Counter
+
+import pytest
+
+import mr.word_count
+from mr.lib.text import regex_words, whitespace_words
+from mr.word_count import WordCount
+from tests.support import run_job, write_lines
+
+LINES = [
+    "\u03a3\u039f\u03a6\u039f\u03a3",  # Greek capital sigma at the end: final-sigma lowercasing
+    "\u039f\u0394\u039f\u03a3 \u03a3\u039f\u03a6\u039f\u03a3",
+    "",
+    "   \t ",
+    "\u00a0\u2003",  # only Unicode whitespace: an empty line for str.strip()
+    "a\x0bb c\x1cd e\u2028f",  # separators that are not line breaks for mrjob
+    "Don't stop-me \u00c9T\u00c9 caf\u00e9",
+    b"\xff\xfe not utf-8",
+    "trailing \r",
+    "x" * 50 + " O'CLOCK",
+    "",
+]
+
+
+def oracle(lines, words):
+    counts, empty, bad = Counter(), 0, 0
+    for line in lines:
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError:
+                bad += 1
+                continue
+        if not line.strip():
+            empty += 1
+        counts.update(words(line))
+    return sorted(f"{w}\t{n}" for w, n in counts.items()), empty, bad
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 7, 4096])
+@pytest.mark.parametrize("tok,words", [("regex", regex_words), ("whitespace", whitespace_words)])
+def test_batches_count_like_single_lines(tmp_path, monkeypatch, batch, tok, words):
+    monkeypatch.setattr(mr.word_count, "BATCH_LINES", batch)  # inline runs in this process
+    lines = LINES * 3
+    path = write_lines(tmp_path / "in.txt", lines)
+    rows, counters = run_job(WordCount, [path], args=["--tokenizer", tok], runner="inline")
+    expected_rows, empty, bad = oracle(lines, words)
+    assert rows == expected_rows
+    assert counters["word_count"]["empty_lines"] == empty
+    assert counters["word_count"]["bad_utf8"] == bad
+
+
+def test_flush_when_too_many_distinct_words(tmp_path, monkeypatch):
+    monkeypatch.setattr(mr.word_count, "FLUSH_AT", 3)
+    monkeypatch.setattr(mr.word_count, "BATCH_LINES", 2)
+    lines = [f"w{i} w{i % 5} common" for i in range(40)]
+    rows, _ = run_job(WordCount, [write_lines(tmp_path / "in.txt", lines)], runner="inline")
+    assert rows == oracle(lines, regex_words)[0]
