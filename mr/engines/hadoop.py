@@ -1,0 +1,544 @@
+"""Hadoop 3.4.1 on one machine: HDFS, YARN and the JobHistory server in one JVM.
+
+Runs Hadoop's CLI MiniCluster (``org.apache.hadoop.mapreduce.MiniHadoopClusterManager``) from the
+Maven Central jars of ``scripts/hadoop/pom.xml``. State under ``.cluster/hadoop/``:
+
+- ``lib/``           the jars (``mr.engines.fetch('hadoop')``)
+- ``run/``           the cluster's working directory (YARN wipes ``./target`` there at start)
+- ``cluster-site.xml``  the configuration the cluster writes once HDFS and YARN are up
+- ``conf/``          client configuration for ``scripts/hadoop/bin/hadoop`` (HADOOP_CONF_DIR)
+- ``mrjob.conf``     hadoop runner settings; includes the repo's mrjob.conf (``-c`` or MRJOB_CONF)
+- ``hdfscli.cfg``    an HdfsCLI config with the alias ``mrkit`` (HDFSCLI_CONFIG)
+- ``state.json``     ports and URLs of the running cluster; ``logs/`` the cluster log and task logs
+
+HDFS starts empty on every ``up`` (it is formatted): this is a scratch cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import shutil
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from mr.engines import (
+    JAVA17_OPENS,
+    REPO_ROOT,
+    SCRIPTS_DIR,
+    Daemon,
+    EngineError,
+    check_ports_free,
+    classpath,
+    fetch,
+    java_bin,
+    lib_dir,
+    port_in_use,
+    state_dir,
+    wait_for,
+)
+
+ENGINE = "hadoop"
+MAIN_CLASS = "org.apache.hadoop.mapreduce.MiniHadoopClusterManager"
+LAUNCHER = SCRIPTS_DIR / "hadoop" / "bin" / "hadoop"
+HDFS_ALIAS = "mrkit"
+DEFAULT_TIMEOUT = float(os.environ.get("MRKIT_HADOOP_START_TIMEOUT", "180"))
+
+# the ports that can be moved: environment variable -> default
+PORT_DEFAULTS = {
+    "MRKIT_HDFS_PORT": 8020,  # NameNode RPC (fs.defaultFS)
+    "MRKIT_WEBHDFS_PORT": 9870,  # NameNode HTTP: WebHDFS and the web UI
+    "MRKIT_RM_PORT": 8032,  # ResourceManager RPC (job submission)
+    "MRKIT_JHS_PORT": 10020,  # JobHistory server RPC
+}
+
+# ports the MiniCluster binds at their Hadoop defaults whatever the options say
+FIXED_PORTS = {
+    "ResourceManager scheduler": 8030,
+    "ResourceManager resource tracker": 8031,
+    "ResourceManager admin": 8033,
+    "ResourceManager web UI / REST": 8088,
+    "NodeManager web UI": 8042,
+    "JobHistory web UI": 19888,
+    "JobHistory admin": 10033,
+}
+RM_WEB_PORT = 8088
+
+# -D settings: what CLUSTER.md found necessary, plus what keeps one machine small and fast
+CLUSTER_SETTINGS = {
+    "dfs.permissions.enabled": "false",
+    "dfs.replication": "1",
+    "mapreduce.framework.name": "yarn",
+    "yarn.is.minicluster": "true",
+    "yarn.app.mapreduce.am.staging-dir": "/tmp/hadoop-yarn/staging",
+    "yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage": "99.9",
+    "yarn.scheduler.minimum-allocation-mb": "256",
+    "yarn.app.mapreduce.am.resource.mb": "512",
+    "mapreduce.map.memory.mb": "512",
+    "mapreduce.reduce.memory.mb": "512",
+    "mapreduce.jvm.add-opens-as-default": "true",
+    # small jobs run inside the ApplicationMaster's JVM: one container per job instead of 1+N
+    "mapreduce.job.ubertask.enable": "true",
+    "mapreduce.job.ubertask.maxmaps": "16",
+    # JVMs that start fast and stay small
+    "yarn.app.mapreduce.am.command-opts": "-Xmx400m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+    "mapreduce.map.java.opts": "-Xmx400m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+    "mapreduce.reduce.java.opts": "-Xmx400m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+    "mapreduce.task.io.sort.mb": "32",
+    # poll and heartbeat more often than a big cluster would: the jobs here take seconds
+    "mapreduce.client.completion.pollinterval": "250",
+    "mapreduce.client.progressmonitor.pollinterval": "250",
+    "yarn.app.mapreduce.am.scheduler.heartbeat.interval-ms": "250",
+    "yarn.resourcemanager.nodemanagers.heartbeat-interval-ms": "250",
+    # a failure on a one-machine cluster is a bug to see at once, not a flake to retry
+    "mapreduce.map.maxattempts": "1",
+    "mapreduce.reduce.maxattempts": "1",
+    "mapreduce.am.max-attempts": "1",
+    "yarn.resourcemanager.am.max-attempts": "1",
+}
+
+LOG4J_PROPERTIES = """\
+# client logging for scripts/hadoop/bin/hadoop: everything on stderr (mrjob parses job ids and
+# counters from INFO lines of `hadoop jar`; `hadoop fs` runs at WARN)
+log4j.rootLogger=INFO,stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=%d{yy/MM/dd HH:mm:ss} %p %c{2}: %m%n
+log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR
+log4j.logger.org.apache.hadoop.yarn.util.resource.ResourceUtils=WARN
+"""
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The four movable ports of the cluster."""
+
+    hdfs: int = PORT_DEFAULTS["MRKIT_HDFS_PORT"]
+    webhdfs: int = PORT_DEFAULTS["MRKIT_WEBHDFS_PORT"]
+    rm: int = PORT_DEFAULTS["MRKIT_RM_PORT"]
+    jhs: int = PORT_DEFAULTS["MRKIT_JHS_PORT"]
+
+    @classmethod
+    def from_env(cls) -> Ports:
+        """Ports from MRKIT_HDFS_PORT, MRKIT_WEBHDFS_PORT, MRKIT_RM_PORT, MRKIT_JHS_PORT."""
+        fields = dict(zip(("hdfs", "webhdfs", "rm", "jhs"), PORT_DEFAULTS, strict=True))
+        values = {}
+        for field, env in fields.items():
+            raw = os.environ.get(env, "")
+            try:
+                values[field] = int(raw) if raw else PORT_DEFAULTS[env]
+            except ValueError:
+                raise EngineError(f"{env}={raw!r} is not a port number") from None
+        return cls(**values)
+
+    def settings(self) -> dict[str, int]:
+        """{environment variable: port}, for check_ports_free's messages."""
+        return {
+            "MRKIT_HDFS_PORT": self.hdfs,
+            "MRKIT_WEBHDFS_PORT": self.webhdfs,
+            "MRKIT_RM_PORT": self.rm,
+            "MRKIT_JHS_PORT": self.jhs,
+        }
+
+
+@dataclass
+class ClusterInfo:
+    """What a client needs to reach the running cluster (saved in state.json)."""
+
+    pid: int
+    ports: Ports
+    fs_uri: str
+    webhdfs_url: str
+    rm_url: str
+    conf_dir: str
+    mrjob_conf: str
+    hdfscli_config: str
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> ClusterInfo:
+        data = json.loads(text)
+        data["ports"] = Ports(**data["ports"])
+        return cls(**data)
+
+
+def home() -> Path:
+    return state_dir(ENGINE)
+
+
+def daemon() -> Daemon:
+    return Daemon(ENGINE, "minicluster")
+
+
+def written_config() -> Path:
+    return home() / "cluster-site.xml"
+
+
+def conf_dir() -> Path:
+    return home() / "conf"
+
+
+def mrjob_conf_path() -> Path:
+    return home() / "mrjob.conf"
+
+
+def hdfscli_config_path() -> Path:
+    return home() / "hdfscli.cfg"
+
+
+def state_path() -> Path:
+    return home() / "state.json"
+
+
+def task_log_dir() -> Path:
+    """mrjob's hadoop_log_dirs entry: <dir>/userlogs links to the NodeManager's log dirs."""
+    return home() / "logs" / "tasks"
+
+
+def info() -> ClusterInfo | None:
+    """The running cluster started by `mrkit cluster up` (or a test session), else None."""
+    try:
+        state = ClusterInfo.from_json(state_path().read_text())
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if daemon().pid() != state.pid:
+        return None
+    return state
+
+
+def webhdfs_answers(url: str, timeout: float = 3.0) -> bool:
+    """True if the NameNode's WebHDFS answers a status call on /."""
+    try:
+        with urllib.request.urlopen(
+            f"{url}/webhdfs/v1/?op=GETFILESTATUS&user.name={getpass.getuser()}", timeout=timeout
+        ) as response:
+            return response.status == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def python_for_tasks() -> str:
+    """Absolute path of the Python that runs tasks: the repo's venv, else this interpreter."""
+    venv = REPO_ROOT / ".venv" / "bin" / "python"
+    return str(venv if venv.exists() else Path(sys.executable).absolute())
+
+
+def streaming_jar(lib: Path | None = None) -> Path:
+    jars = sorted((lib or lib_dir(ENGINE)).glob("hadoop-streaming-*.jar"))
+    if not jars:
+        raise EngineError(f"no hadoop-streaming jar in {lib or lib_dir(ENGINE)}")
+    return jars[-1]
+
+
+def java_command(ports: Ports, lib: Path, extra: dict[str, str]) -> list[str]:
+    """The java command line of the MiniCluster."""
+    argv = [
+        java_bin(),
+        f"-Xmx{os.environ.get('MRKIT_HADOOP_HEAP', '1g')}",
+        *JAVA17_OPENS,
+        "-cp",
+        classpath(conf_dir(), f"{lib}/*"),
+        MAIN_CLASS,
+        "-format",
+        "-nnport",
+        str(ports.hdfs),
+        "-nnhttpport",
+        str(ports.webhdfs),
+        "-rmport",
+        str(ports.rm),
+        "-jhsport",
+        str(ports.jhs),
+        "-datanodes",
+        "1",
+        "-nodemanagers",
+        "1",
+        "-writeConfig",
+        str(written_config()),
+    ]
+    for key, value in {**CLUSTER_SETTINGS, **extra}.items():
+        argv += ["-D", f"{key}={value}"]
+    return argv
+
+
+def up(
+    ports: Ports | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    extra: dict[str, str] | None = None,
+    quiet: bool = False,
+) -> ClusterInfo:
+    """Start the cluster (fetching jars first) and wait until it is ready; harmless if running."""
+    say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr))
+    running = info()
+    if running is not None:
+        say(f"hadoop: already running (pid {running.pid})")
+        return running
+    d = daemon()
+    if d.running():
+        # started but not ready yet (another `up` is waiting for it): wait for it too
+        pid = d.pid()
+        ports = _ports_of_starting_cluster() or ports or Ports.from_env()
+        say(f"hadoop: pid {pid} is starting; waiting for it")
+        return _wait_ready(pid, ports, timeout)
+
+    ports = ports or Ports.from_env()
+    java = java_bin()  # a clear error before Maven, if Java is missing
+    check_ports_free(ports.settings())
+    for what, port in FIXED_PORTS.items():
+        if port_in_use(port):
+            raise EngineError(
+                f"port {port} ({what}) is already in use; the Hadoop MiniCluster always binds it: "
+                f"stop what holds it (`ss -ltnp 'sport = :{port}'` shows who)"
+            )
+    say("hadoop: fetching jars (Maven, first time only)...")
+    lib = fetch(ENGINE)
+
+    run = home() / "run"
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir(parents=True)
+    for stale in (written_config(), state_path(), mrjob_conf_path()):
+        stale.unlink(missing_ok=True)
+    _write_log4j()
+    argv = java_command(ports, lib, extra or {})
+    argv[0] = java
+    pid = d.start(argv, cwd=run)
+    (home() / "starting.json").write_text(json.dumps(asdict(ports)))
+    say(f"hadoop: started pid {pid}, log {d.log}; waiting up to {timeout:.0f}s for HDFS and YARN")
+    try:
+        return _wait_ready(pid, ports, timeout)
+    except BaseException:
+        d.stop()
+        raise
+
+
+def _ports_of_starting_cluster() -> Ports | None:
+    try:
+        return Ports(**json.loads((home() / "starting.json").read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _wait_ready(pid: int, ports: Ports, timeout: float) -> ClusterInfo:
+    d = daemon()
+    url = f"http://127.0.0.1:{ports.webhdfs}"
+    wait_for(
+        lambda: written_config().exists() and webhdfs_answers(url),
+        timeout=timeout,
+        what=f"Hadoop MiniCluster (pid {pid})",
+        alive=lambda: d.pid() == pid,
+        log=d.log,
+    )
+    state = _write_client_files(pid, ports)
+    state_path().write_text(state.to_json())
+    (home() / "starting.json").unlink(missing_ok=True)
+    return state
+
+
+def _write_log4j() -> None:
+    conf = conf_dir()
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "log4j.properties").write_text(LOG4J_PROPERTIES)
+
+
+def _nodemanager_log_dirs() -> list[Path]:
+    return sorted(p for p in (home() / "run" / "target").rglob("*-logDir-nm-*") if p.is_dir())
+
+
+def _write_client_files(pid: int, ports: Ports) -> ClusterInfo:
+    """conf/ (copies of the written config), mrjob.conf, hdfscli.cfg; return the state."""
+    conf = conf_dir()
+    _write_log4j()
+    written = written_config().read_text()
+    for name in ("core-site.xml", "hdfs-site.xml", "mapred-site.xml", "yarn-site.xml"):
+        (conf / name).write_text(written)
+
+    # mrjob finds failed tasks' stderr under <log dir>/userlogs/<application>/<container>/
+    log_dirs = []
+    for n, nm_dir in enumerate(_nodemanager_log_dirs()):
+        link_root = task_log_dir() / str(n)
+        link_root.mkdir(parents=True, exist_ok=True)
+        link = link_root / "userlogs"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(nm_dir)
+        log_dirs.append(str(link_root))
+
+    webhdfs = f"http://127.0.0.1:{ports.webhdfs}"
+    state = ClusterInfo(
+        pid=pid,
+        ports=ports,
+        fs_uri=f"hdfs://localhost:{ports.hdfs}",
+        webhdfs_url=webhdfs,
+        rm_url=f"http://localhost:{RM_WEB_PORT}",
+        conf_dir=str(conf),
+        mrjob_conf=str(mrjob_conf_path()),
+        hdfscli_config=str(hdfscli_config_path()),
+    )
+    mrjob_conf_path().write_text(
+        render_mrjob_conf(LAUNCHER, streaming_jar(), python_for_tasks(), log_dirs)
+    )
+    hdfscli_config_path().write_text(
+        f"# HdfsCLI configuration of the cluster of `mrkit cluster up` (HDFSCLI_CONFIG=this file)\n"
+        f"[global]\ndefault.alias = {HDFS_ALIAS}\n\n"
+        f"[{HDFS_ALIAS}.alias]\nurl = {webhdfs}\nuser = {getpass.getuser()}\n"
+    )
+    return state
+
+
+def render_mrjob_conf(launcher: Path, jar: Path, python: str, log_dirs: list[str]) -> str:
+    """mrjob.conf for the hadoop runner on this cluster; it includes the repo's mrjob.conf."""
+    lines = [
+        "# Written by `mrkit cluster up` for the cluster it started; rewritten on every start.",
+        "# Use it with -c (python mr/word_count.py -r hadoop -c .cluster/hadoop/mrjob.conf ...)",
+        "# or MRJOB_CONF. The runner settings of the repo's mrjob.conf come first.",
+        f"include: {json.dumps(str(REPO_ROOT / 'mrjob.conf'))}",
+        "runners:",
+        "  hadoop:",
+        f"    hadoop_bin: {json.dumps(str(launcher))}",
+        f"    hadoop_streaming_jar: {json.dumps(str(jar))}",
+        "    # absolute: YARN containers do not inherit the PATH of the shell",
+        f"    python_bin: {json.dumps(python)}",
+        "    hadoop_log_dirs:",
+        *[f"    - {json.dumps(d)}" for d in log_dirs],
+        "    cmdenv:",
+        "      LC_ALL: C.UTF-8",
+        "      PYTHONIOENCODING: utf-8",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def down() -> bool:
+    """Stop the cluster we started (by its recorded pid only); True if one was running."""
+    stopped = daemon().stop()
+    for path in (state_path(), mrjob_conf_path(), home() / "starting.json"):
+        path.unlink(missing_ok=True)
+    return stopped
+
+
+def status() -> dict:
+    """{'running': bool, ...}: pid, ports, URLs and whether WebHDFS answers."""
+    state = info()
+    pid = daemon().pid()
+    if state is None:
+        return {"running": False, "starting": pid is not None, "pid": pid}
+    return {
+        "running": True,
+        "webhdfs_answers": webhdfs_answers(state.webhdfs_url),
+        **asdict(state),
+        "log": str(daemon().log),
+    }
+
+
+# -- CLI ------------------------------------------------------------------------------------------
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "cluster",
+        help="start, stop or inspect the one-machine Hadoop cluster (HDFS + YARN)",
+        description="Hadoop 3.4.1 on this machine: NameNode, DataNode, ResourceManager, "
+        "NodeManager and JobHistory in one JVM (Hadoop's CLI MiniCluster), from Maven Central "
+        "jars fetched into .cluster/hadoop/lib. `up` also writes .cluster/hadoop/mrjob.conf "
+        "for `-r hadoop` jobs and .cluster/hadoop/hdfscli.cfg for `mrkit hdfs`. "
+        "HDFS starts empty on every `up`.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="ports (environment variables, defaults): "
+        + ", ".join(f"{k}={v}" for k, v in PORT_DEFAULTS.items())
+        + "; fixed: "
+        + " ".join(str(p) for p in FIXED_PORTS.values())
+        + "\n\nthen: python mr/word_count.py -r hadoop -c .cluster/hadoop/mrjob.conf "
+        "hdfs:///user/$USER/in/",
+    )
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    up_p = sub.add_parser(
+        "up",
+        help="start the cluster and wait until HDFS and YARN answer (harmless if running)",
+        description="Start the cluster in the background (pid file and log in "
+        ".cluster/hadoop/) and wait until it is ready.",
+    )
+    up_p.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help="seconds to wait for readiness (default %(default)s; MRKIT_HADOOP_START_TIMEOUT)",
+    )
+    up_p.add_argument(
+        "-D",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an extra Hadoop setting for the cluster (repeatable)",
+    )
+    up_p.set_defaults(func=_cmd_up)
+    down_p = sub.add_parser(
+        "down",
+        help="stop the cluster started by `up` (only that process)",
+        description="Stop the cluster started by `mrkit cluster up` (by its recorded pid).",
+    )
+    down_p.set_defaults(func=_cmd_down)
+    st = sub.add_parser(
+        "status",
+        help="is it running? pid, ports, URLs; exit code 0 if running, 3 if not",
+        description="Report whether the cluster runs, with its pid, ports and URLs.",
+    )
+    st.add_argument("--json", action="store_true", help="print the status as JSON")
+    st.set_defaults(func=_cmd_status)
+
+
+def _cmd_up(args: argparse.Namespace) -> int:
+    extra = {}
+    for item in args.settings:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            print(f"mrkit cluster up: error: -D expects KEY=VALUE, not {item!r}", file=sys.stderr)
+            return 2
+        extra[key] = value
+    try:
+        state = up(timeout=args.timeout, extra=extra)
+    except EngineError as e:
+        print(f"mrkit cluster up: error: {e}", file=sys.stderr)
+        return 1
+    _print_state(state)
+    return 0
+
+
+def _print_state(state: ClusterInfo) -> None:
+    print(f"hadoop: running (pid {state.pid})")
+    print(f"  HDFS        {state.fs_uri}   WebHDFS/UI {state.webhdfs_url}")
+    print(f"  YARN        RM localhost:{state.ports.rm}   UI {state.rm_url}")
+    print(f"  JobHistory  localhost:{state.ports.jhs}")
+    print(f"  mrjob.conf  {state.mrjob_conf}")
+    print(f"  client conf HADOOP_CONF_DIR={state.conf_dir}")
+    print(f"  HdfsCLI     HDFSCLI_CONFIG={state.hdfscli_config}")
+    print(f"  log         {daemon().log}")
+
+
+def _cmd_down(args: argparse.Namespace) -> int:
+    if down():
+        print("hadoop: stopped")
+    else:
+        print("hadoop: not running")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    st = status()
+    if args.json:
+        print(json.dumps(st, indent=2))
+    elif st["running"]:
+        _print_state(info())  # type: ignore[arg-type]
+        if not st["webhdfs_answers"]:
+            print(f"  warning: WebHDFS at {st['webhdfs_url']} does not answer")
+    elif st["starting"]:
+        print(f"hadoop: starting (pid {st['pid']}), not ready yet")
+    else:
+        print("hadoop: not running (`mrkit cluster up` starts it)")
+    return 0 if st["running"] else 3
