@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from mrjob.compat import jobconf_from_env
 from mrjob.job import MRJob
 from mrjob.protocol import BytesValueProtocol
 from mrjob.step import StepFailedException
@@ -94,6 +95,24 @@ class MRKitJob(MRJob):
             return None
         return text.rstrip("\r\n")
 
+    # a task that raises names the record it was on: Hadoop shows the user only its stderr
+    def map_pairs(self, pairs: Any, step_num: int = 0) -> Any:
+        return self._naming_failed_record(super().map_pairs, pairs, step_num, "mapper")
+
+    def combine_pairs(self, pairs: Any, step_num: int = 0) -> Any:
+        return self._naming_failed_record(super().combine_pairs, pairs, step_num, "combiner")
+
+    def reduce_pairs(self, pairs: Any, step_num: int = 0) -> Any:
+        return self._naming_failed_record(super().reduce_pairs, pairs, step_num, "reducer")
+
+    def _naming_failed_record(self, run: Any, pairs: Any, step_num: int, role: str) -> Any:
+        tracked = _TrackedPairs(pairs)
+        try:
+            yield from run(tracked, step_num=step_num)
+        except Exception:
+            print(tracked.describe(role, step_num), file=sys.stderr, flush=True)
+            raise
+
     def dirs(self) -> list[str]:
         # ship the `mr` package into each task's working directory (tasks run `python job.py`
         # there, so `import mr` finds it even where mrkit is not installed)
@@ -111,9 +130,11 @@ class MRKitJob(MRJob):
         sys.exit(2)
 
     def run_job(self) -> None:
-        # the repo's mrjob.conf holds the runner defaults unless the user points elsewhere
-        if REPO_MRJOB_CONF.exists():
-            os.environ.setdefault("MRJOB_CONF", str(REPO_MRJOB_CONF))
+        # the repo's mrjob.conf holds the runner defaults unless the user points elsewhere; while
+        # `mrkit cluster up` runs, its generated conf (which includes the repo's) is the default
+        default_conf = _cluster_mrjob_conf() or REPO_MRJOB_CONF
+        if default_conf.exists():
+            os.environ.setdefault("MRJOB_CONF", str(default_conf))
         log_stream = codecs.getwriter("utf_8")(self.stderr)
         self.set_up_logging(
             quiet=self.options.quiet, verbose=self.options.verbose, stream=log_stream
@@ -176,6 +197,54 @@ class MRKitJob(MRJob):
 
     def _input_paths(self) -> list[str]:
         return list(self.options.args or [])
+
+
+def _cluster_mrjob_conf() -> Path | None:
+    """The mrjob.conf of the cluster `mrkit cluster up` started (it exists while that runs)."""
+    home = os.environ.get("MRKIT_HOME") or REPO_MRJOB_CONF.parent / ".cluster"
+    path = Path(home) / "hadoop" / "mrjob.conf"
+    return path if path.exists() else None
+
+
+class _TrackedPairs:
+    """An iterator over a task's (key, value) input pairs that remembers where it is."""
+
+    def __init__(self, pairs: Any):
+        self._pairs = iter(pairs)
+        self.last: tuple[Any, Any] | None = None
+        self.number = 0
+        self.done = False
+
+    def __iter__(self) -> _TrackedPairs:
+        return self
+
+    def __next__(self) -> tuple[Any, Any]:
+        try:
+            self.last = next(self._pairs)
+        except StopIteration:
+            self.done = True
+            raise
+        self.number += 1
+        return self.last
+
+    def describe(self, role: str, step_num: int) -> str:
+        """One line for stderr: which input record the failing task was on."""
+        where = f"mrkit: {role} of step {step_num + 1} failed"
+        if self.last is None:
+            return f"{where} before its first input record"
+        if self.done:
+            where += " after its last input record"
+        key, value = self.last
+        if role == "mapper":
+            source = jobconf_from_env("mapreduce.map.input.file") or "its input"
+            record = value if key is None else self.last
+            return f"{where} on input record {self.number} of {source}: {_short(record)}"
+        return f"{where} on key {_short(key)} (input record {self.number})"
+
+
+def _short(value: Any, limit: int = 500) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
 
 
 def _is_local(path: str) -> bool:
