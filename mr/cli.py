@@ -12,14 +12,15 @@ import mr
 from mr.lib.job import MRKitJob
 
 # Modules that add sub-commands: each defines add_cli(subparsers).
-COMMAND_MODULES: list[str] = ["mr.engines.hadoop"]
+COMMAND_MODULES: list[str] = ["mr.engines.hadoop", "mr.engines.hbase"]
 
 
 def job_modules() -> dict[str, str]:
     """{stem: module name} for every job file in mr/ (a module defining an MRKitJob)."""
     found = {}
     for info in pkgutil.iter_modules([str(Path(mr.__file__).parent)]):
-        if info.ispkg or info.name.startswith("_") or info.name in ("cli", "hdfs", "hbase"):
+        skip = ("cli", "hdfs", "hbase", "index_cli")
+        if info.ispkg or info.name.startswith("_") or info.name in skip:
             continue
         found[info.name] = f"mr.{info.name}"
     return dict(sorted(found.items()))
