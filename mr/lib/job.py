@@ -110,7 +110,8 @@ class MRKitJob(MRJob):
         try:
             yield from run(tracked, step_num=step_num)
         except Exception:
-            print(tracked.describe(role, step_num), file=sys.stderr, flush=True)
+            self.stderr.write(tracked.describe(role, step_num).encode("utf-8") + b"\n")
+            self.stderr.flush()
             raise
 
     def dirs(self) -> list[str]:
