@@ -20,11 +20,13 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from random import Random
 
 from gen_common import ZipfSampler, atomic_output, base_parser, parse_size, write_limited
 
+# datetime.UTC is 3.11+; mrkit supports 3.10
+UTC = timezone.utc  # noqa: UP017
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 _METHODS = (("GET", 86), ("POST", 9), ("HEAD", 3), ("PUT", 1), ("DELETE", 1))
 _STATUSES = (
