@@ -1,0 +1,555 @@
+"""HDFS from Python over WebHDFS (the `hdfs` package): put/get/ls/cat/rm/mkdir, atomic uploads,
+``_SUCCESS`` markers and byte-range reads; and the ``mrkit hdfs`` command.
+
+Which NameNode (first that applies):
+
+1. ``url=`` given to :func:`client`, or ``MRKIT_WEBHDFS_URL`` (``http://host:9870``);
+2. ``alias=`` given to :func:`client`, or ``MRKIT_HDFS_ALIAS``: an alias of the HdfsCLI config
+   (``HDFSCLI_CONFIG`` or ``~/.hdfscli.cfg``; ``[NAME.alias]`` with ``url`` and ``user``);
+3. the cluster started by ``mrkit cluster up`` (its state in ``.cluster/hadoop``);
+4. ``default.alias`` of the HdfsCLI config.
+
+A NameNode that does not answer raises :class:`HdfsUnavailable`, naming the URL.
+
+    >>> from mr import hdfs
+    >>> fs = hdfs.client()
+    >>> fs.put("data/users.tsv", "/data/users.tsv")      # temp name, renamed on success
+    >>> hdfs.read_range(fs, "/data/users.tsv", offset=1024, length=80)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import os
+import posixpath
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import requests
+from hdfs import InsecureClient
+from hdfs.client import Client
+from hdfs.config import Config
+from hdfs.util import HdfsError as _LibHdfsError
+
+SUCCESS = "_SUCCESS"
+# transfers at least this big get a progress bar on a terminal
+PROGRESS_MIN_BYTES = 8 * 1024 * 1024
+
+Progress = Callable[[int], None]  # called with the number of bytes moved since the last call
+
+
+class HdfsError(RuntimeError):
+    """An HDFS operation failed; the message says which path and why."""
+
+
+class HdfsUnavailable(HdfsError):
+    """The NameNode's WebHDFS does not answer; the message names its URL."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One listed path: absolute path, 'file' or 'directory', size in bytes, mtime (seconds)."""
+
+    path: str
+    kind: str
+    size: int
+    modified: float
+
+    @property
+    def is_dir(self) -> bool:
+        return self.kind == "directory"
+
+
+def webhdfs_source(url: str | None = None, alias: str | None = None) -> tuple[str, Client | None]:
+    """(where the client comes from, a client from the HdfsCLI config or None)."""
+    url = url or os.environ.get("MRKIT_WEBHDFS_URL")
+    if url:
+        return url, None
+    alias = alias or os.environ.get("MRKIT_HDFS_ALIAS")
+    config = Config()
+    if alias:
+        try:
+            return f"alias {alias} in {config.path}", config.get_client(alias)
+        except _LibHdfsError as e:
+            raise HdfsError(f"HdfsCLI alias {alias!r}: {e}") from None
+    from mr.engines import hadoop  # the cluster of `mrkit cluster up`, if it runs
+
+    running = hadoop.info()
+    if running is not None:
+        return running.webhdfs_url, None
+    try:
+        return f"default alias in {config.path}", config.get_client()
+    except _LibHdfsError:
+        raise HdfsUnavailable(
+            "no HDFS configured: start one with `mrkit cluster up`, or set MRKIT_WEBHDFS_URL "
+            "(http://namenode:9870) or an alias in ~/.hdfscli.cfg (MRKIT_HDFS_ALIAS)"
+        ) from None
+
+
+def client(url: str | None = None, alias: str | None = None, user: str | None = None) -> HDFS:
+    """An HDFS client from the configuration (see the module docstring for the order)."""
+    source, configured = webhdfs_source(url, alias)
+    if configured is None:
+        configured = InsecureClient(source, user=user or getpass.getuser(), timeout=30)
+    return HDFS(configured)
+
+
+class HDFS:
+    """WebHDFS helpers on an ``hdfs.Client``: paths are HDFS paths (``/a/b`` or ``hdfs:///a/b``)."""
+
+    def __init__(self, raw: Client):
+        self.raw = raw
+        self.url: str = raw.url
+
+    def __repr__(self) -> str:
+        return f"HDFS({self.url!r})"
+
+    @contextlib.contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except requests.exceptions.ConnectionError as e:
+            raise HdfsUnavailable(
+                f"cannot reach the NameNode's WebHDFS at {self.url} ({what}): is HDFS up? "
+                f"(`mrkit cluster status`)  [{type(e).__name__}]"
+            ) from None
+        except requests.exceptions.Timeout:
+            raise HdfsUnavailable(f"WebHDFS at {self.url} timed out ({what})") from None
+        except _LibHdfsError as e:
+            raise HdfsError(f"{what}: {e}") from None
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def status(self, path: str) -> Entry | None:
+        """The path's Entry, or None if it does not exist."""
+        path = hdfs_path(path)
+        with self._errors(f"status {path}"):
+            st = self.raw.status(path, strict=False)
+        return None if st is None else _entry(path, st)
+
+    def exists(self, path: str) -> bool:
+        return self.status(path) is not None
+
+    def ls(self, path: str, recursive: bool = False) -> list[Entry]:
+        """Entries of a directory (sorted; all levels with recursive), or the file itself."""
+        path = hdfs_path(path)
+        top = self.status(path)
+        if top is None:
+            raise HdfsError(f"ls: {path}: no such file or directory")
+        if not top.is_dir:
+            return [top]
+        entries: list[Entry] = []
+        with self._errors(f"ls {path}"):
+            if recursive:
+                for (parent, _), dirs, files in self.raw.walk(path, status=True):
+                    for name, st in [*dirs, *files]:
+                        entries.append(_entry(posixpath.join(parent, name), st))
+            else:
+                for name, st in self.raw.list(path, status=True):
+                    entries.append(_entry(posixpath.join(path, name), st))
+        return sorted(entries, key=lambda e: e.path)
+
+    def cat(self, path: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+        """The file's bytes, in chunks."""
+        path = hdfs_path(path)
+        with self._errors(f"cat {path}"), self.raw.read(path, chunk_size=chunk_size) as reader:
+            yield from reader
+
+    def read_bytes(self, path: str) -> bytes:
+        return b"".join(self.cat(path))
+
+    def read_range(self, path: str, offset: int, length: int) -> bytes:
+        """Up to `length` bytes of a file from byte `offset` (fewer at its end)."""
+        if offset < 0 or length < 0:
+            raise ValueError(f"read_range: offset and length must be >= 0, not {offset}, {length}")
+        path = hdfs_path(path)
+        if length == 0:
+            return b""
+        with self._errors(f"read {path} [{offset}:+{length}]"):
+            with self.raw.read(path, offset=offset, length=length) as reader:
+                return reader.read()
+
+    def get(
+        self,
+        path: str,
+        local: str | Path,
+        overwrite: bool = False,
+        progress: Progress | None = None,
+    ) -> Path:
+        """Download a file or directory; a partial download never takes the local name."""
+        path = hdfs_path(path)
+        local = Path(local)
+        if local.is_dir():
+            local = local / posixpath.basename(path.rstrip("/"))
+        if local.exists() and not overwrite:
+            raise HdfsError(f"get: {local} already exists (overwrite to replace it)")
+        temp = local.with_name(f".{local.name}.tmp-{uuid.uuid4().hex[:8]}")
+        top = self.status(path)
+        if top is None:
+            raise HdfsError(f"get: {path}: no such file or directory")
+        try:
+            entries = self.ls(path, recursive=True) if top.is_dir else [top]
+            for entry in entries:
+                rel = posixpath.relpath(entry.path, path) if top.is_dir else ""
+                target = temp / rel if rel else temp
+                if entry.is_dir:
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with open(target, "wb") as out:
+                    for chunk in self.cat(entry.path):
+                        out.write(chunk)
+                        if progress:
+                            progress(len(chunk))
+            if top.is_dir:
+                temp.mkdir(exist_ok=True)
+            if local.exists():
+                _remove_local(local)
+            os.replace(temp, local)
+        finally:
+            if temp.exists():
+                _remove_local(temp)
+        return local
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def mkdir(self, path: str) -> None:
+        """Create a directory and its parents (no error if it exists)."""
+        path = hdfs_path(path)
+        with self._errors(f"mkdir {path}"):
+            self.raw.makedirs(path)
+
+    def rm(self, path: str, recursive: bool = False) -> bool:
+        """Delete a path (a non-empty directory needs recursive); False if it did not exist."""
+        path = hdfs_path(path)
+        with self._errors(f"rm {path}"):
+            return bool(self.raw.delete(path, recursive=recursive))
+
+    def rename(self, src: str, dst: str) -> None:
+        src, dst = hdfs_path(src), hdfs_path(dst)
+        with self._errors(f"rename {src} -> {dst}"):
+            self.raw.rename(src, dst)
+
+    def put(
+        self,
+        local: str | Path,
+        path: str,
+        overwrite: bool = False,
+        progress: Progress | None = None,
+    ) -> str:
+        """Upload a file or a directory (recursively) atomically; return the HDFS path.
+
+        The data goes to a hidden temporary name beside the target and is renamed into place
+        when complete, so readers never see a partial file. An existing directory target
+        receives the upload inside it, like `hadoop fs -put`.
+        """
+        local = Path(local)
+        if not local.exists():
+            raise HdfsError(f"put: local path {local} does not exist")
+        path = hdfs_path(path)
+        target = self.status(path)
+        if target is not None and target.is_dir:
+            path = posixpath.join(path, local.name)
+            target = self.status(path)
+        if target is not None and not overwrite:
+            raise HdfsError(f"put: {path} already exists (overwrite to replace it)")
+        parent, name = posixpath.split(path.rstrip("/"))
+        temp = posixpath.join(parent or "/", f".{name}._COPYING_-{uuid.uuid4().hex[:8]}")
+        self.mkdir(parent or "/")
+        try:
+            if local.is_dir():
+                self.mkdir(temp)
+                for file in sorted(p for p in local.rglob("*") if p.is_file()):
+                    rel = file.relative_to(local).as_posix()
+                    self._upload_file(file, posixpath.join(temp, rel), progress)
+                for sub in sorted(p for p in local.rglob("*") if p.is_dir()):
+                    self.mkdir(posixpath.join(temp, sub.relative_to(local).as_posix()))
+            else:
+                self._upload_file(local, temp, progress)
+            if target is not None:
+                self.rm(path, recursive=True)
+            self.rename(temp, path)
+        except BaseException:
+            with contextlib.suppress(HdfsError):
+                self.rm(temp, recursive=True)
+            raise
+        return path
+
+    def _upload_file(self, local: Path, path: str, progress: Progress | None) -> None:
+        with self._errors(f"put {local} -> {path}"), open(local, "rb") as f:
+            self.raw.write(path, data=_chunks(f, progress), overwrite=False)
+
+    def write_bytes(self, path: str, data: bytes, overwrite: bool = False) -> str:
+        """Write a small file atomically (temporary name, then rename)."""
+        path = hdfs_path(path)
+        exists = self.exists(path)
+        if exists and not overwrite:
+            raise HdfsError(f"write: {path} already exists (overwrite to replace it)")
+        parent, name = posixpath.split(path)
+        temp = posixpath.join(parent or "/", f".{name}._COPYING_-{uuid.uuid4().hex[:8]}")
+        with self._errors(f"write {path}"):
+            self.raw.write(temp, data=data, overwrite=False)
+        if exists:
+            self.rm(path, recursive=True)
+        self.rename(temp, path)
+        return path
+
+    def mark_success(self, directory: str) -> str:
+        """Write the empty `_SUCCESS` marker that says a job's output directory is complete."""
+        return self.write_bytes(posixpath.join(hdfs_path(directory), SUCCESS), b"", overwrite=True)
+
+    def is_complete(self, directory: str) -> bool:
+        """Whether an output directory carries the `_SUCCESS` marker."""
+        return self.exists(posixpath.join(hdfs_path(directory), SUCCESS))
+
+
+def read_range(fs: HDFS, path: str, offset: int, length: int) -> bytes:
+    """Up to `length` bytes of an HDFS file from byte `offset` (fewer at the end of the file)."""
+    return fs.read_range(path, offset, length)
+
+
+def hdfs_path(path: str) -> str:
+    """`hdfs://host:port/a/b` or `hdfs:///a/b` -> `/a/b`; relative paths are left as they are
+    (WebHDFS resolves them against /user/<user>)."""
+    if path.startswith("hdfs://"):
+        rest = path[len("hdfs://") :]
+        slash = rest.find("/")
+        return rest[slash:] if slash >= 0 else "/"
+    return path
+
+
+def _entry(path: str, st: dict[str, Any]) -> Entry:
+    return Entry(
+        path=path,
+        kind="directory" if st.get("type") == "DIRECTORY" else "file",
+        size=int(st.get("length", 0)),
+        modified=st.get("modificationTime", 0) / 1000.0,
+    )
+
+
+def _chunks(f: IO[bytes], progress: Progress | None, size: int = 1 << 16) -> Iterator[bytes]:
+    while chunk := f.read(size):
+        if progress:
+            progress(len(chunk))
+        yield chunk
+
+
+def _remove_local(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+# -- progress bar ---------------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr: bytes done of total, percent and rate."""
+
+    def __init__(self, total: int, label: str, stream: IO[str] | None = None, width: int = 30):
+        self.total = max(total, 1)
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.done = 0
+        self.start = time.monotonic()
+        self.shown = 0.0
+
+    def __call__(self, nbytes: int) -> None:
+        self.done += nbytes
+        now = time.monotonic()
+        if now - self.shown >= 0.2 or self.done >= self.total:
+            self.shown = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        frac = min(self.done / self.total, 1.0)
+        bar = "#" * int(frac * self.width)
+        rate = self.done / max(now - self.start, 1e-6)
+        self.stream.write(
+            f"\r{self.label} [{bar:<{self.width}}] {frac:6.1%} "
+            f"{_human(self.done)}/{_human(self.total)} {_human(rate)}/s"
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        self._draw(time.monotonic())
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f}{unit}" if unit == "B" else f"{n:.1f}{unit}"
+        n /= 1024
+    return f"{n:.1f}GiB"
+
+
+def _local_size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+@contextlib.contextmanager
+def _progress_for(total: int, label: str, mode: str) -> Iterator[Progress | None]:
+    show = mode == "always" or (
+        mode == "auto" and total >= PROGRESS_MIN_BYTES and sys.stderr.isatty()
+    )
+    if not show:
+        yield None
+        return
+    bar = ProgressBar(total, label)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+# -- CLI ------------------------------------------------------------------------------------------
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "hdfs",
+        help="HDFS over WebHDFS: put, get, ls, cat, rm, mkdir",
+        description="HDFS over WebHDFS. The NameNode: MRKIT_WEBHDFS_URL, else the alias "
+        "MRKIT_HDFS_ALIAS of ~/.hdfscli.cfg (HDFSCLI_CONFIG), else the cluster of "
+        "`mrkit cluster up`, else the default alias of ~/.hdfscli.cfg. Paths are HDFS paths "
+        "(/a/b or hdfs:///a/b; relative ones are under /user/$USER).",
+    )
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def progress_arg(q: argparse.ArgumentParser) -> None:
+        q.add_argument(
+            "--progress",
+            choices=("auto", "always", "never"),
+            default="auto",
+            help="progress bar on stderr: auto = on a terminal for transfers of 8 MiB or more",
+        )
+
+    q = sub.add_parser(
+        "put",
+        help="upload files or directories (atomic: temporary name, renamed when complete)",
+        description="Upload LOCAL... to HDFS_PATH (a directory receives them inside it). "
+        "Each upload is written under a hidden temporary name and renamed when complete.",
+    )
+    q.add_argument("local", nargs="+", help="local files or directories")
+    q.add_argument("path", help="HDFS destination (file, or directory to upload into)")
+    q.add_argument("-f", "--overwrite", action="store_true", help="replace existing targets")
+    progress_arg(q)
+    q.set_defaults(func=_cmd_put)
+
+    q = sub.add_parser("get", help="download a file or directory", description="Download.")
+    q.add_argument("path", help="HDFS file or directory")
+    q.add_argument("local", nargs="?", default=".", help="local destination (default: .)")
+    q.add_argument("-f", "--overwrite", action="store_true", help="replace an existing target")
+    progress_arg(q)
+    q.set_defaults(func=_cmd_get)
+
+    q = sub.add_parser(
+        "ls",
+        help="list a directory: type, size, modification time, path",
+        description="List directories (or files): d|-, size in bytes, modified (UTC), path.",
+    )
+    q.add_argument("paths", nargs="*", default=["/"], help="HDFS paths (default: /)")
+    q.add_argument("-R", "--recursive", action="store_true", help="list subdirectories too")
+    q.set_defaults(func=_cmd_ls)
+
+    q = sub.add_parser("cat", help="write files to stdout", description="Write files to stdout.")
+    q.add_argument("paths", nargs="+", help="HDFS files")
+    q.set_defaults(func=_cmd_cat)
+
+    q = sub.add_parser("rm", help="delete files or directories", description="Delete paths.")
+    q.add_argument("paths", nargs="+", help="HDFS paths")
+    q.add_argument("-r", "-R", "--recursive", action="store_true", help="delete directories")
+    q.add_argument("-f", "--force", action="store_true", help="no error for a missing path")
+    q.set_defaults(func=_cmd_rm)
+
+    q = sub.add_parser(
+        "mkdir", help="create directories (with parents)", description="Create directories."
+    )
+    q.add_argument("paths", nargs="+", help="HDFS paths")
+    q.set_defaults(func=_cmd_mkdir)
+
+
+def _cli(action: Callable[[HDFS, argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return action(client(), args)
+        except HdfsError as e:
+            print(f"mrkit hdfs {args.action}: error: {e}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+@_cli
+def _cmd_put(fs: HDFS, args: argparse.Namespace) -> int:
+    if len(args.local) > 1:
+        fs.mkdir(args.path)
+    for local in map(Path, args.local):
+        if not local.exists():
+            raise HdfsError(f"local path {local} does not exist")
+        total = _local_size(local)
+        with _progress_for(total, f"put {local.name}", args.progress) as progress:
+            print(fs.put(local, args.path, overwrite=args.overwrite, progress=progress))
+    return 0
+
+
+@_cli
+def _cmd_get(fs: HDFS, args: argparse.Namespace) -> int:
+    top = fs.status(args.path)
+    if top is None:
+        raise HdfsError(f"{args.path}: no such file or directory")
+    total = sum(e.size for e in fs.ls(args.path, recursive=True) if not e.is_dir)
+    label = f"get {posixpath.basename(args.path.rstrip('/'))}"
+    with _progress_for(total, label, args.progress) as progress:
+        print(fs.get(args.path, args.local, overwrite=args.overwrite, progress=progress))
+    return 0
+
+
+@_cli
+def _cmd_ls(fs: HDFS, args: argparse.Namespace) -> int:
+    for path in args.paths:
+        for e in fs.ls(path, recursive=args.recursive):
+            when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(e.modified))
+            print(f"{'d' if e.is_dir else '-'} {e.size:>12} {when} {e.path}")
+    return 0
+
+
+@_cli
+def _cmd_cat(fs: HDFS, args: argparse.Namespace) -> int:
+    out = sys.stdout.buffer
+    for path in args.paths:
+        for chunk in fs.cat(path):
+            out.write(chunk)
+    out.flush()
+    return 0
+
+
+@_cli
+def _cmd_rm(fs: HDFS, args: argparse.Namespace) -> int:
+    status = 0
+    for path in args.paths:
+        if not fs.rm(path, recursive=args.recursive) and not args.force:
+            print(f"mrkit hdfs rm: {path}: no such file or directory", file=sys.stderr)
+            status = 1
+    return status
+
+
+@_cli
+def _cmd_mkdir(fs: HDFS, args: argparse.Namespace) -> int:
+    for path in args.paths:
+        fs.mkdir(path)
+    return 0
