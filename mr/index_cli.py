@@ -1,0 +1,199 @@
+"""``mrkit index get|scan|count|load``: query and load the HBase index from the command line.
+
+    mrkit index load word_count out/word_count/part-* --columns f:count
+    mrkit index get word_count the              # f:count<TAB>2
+    mrkit index get users 42                    # a record index: prints the record itself
+    mrkit index scan word_count --prefix wh --limit 5
+    mrkit index count word_count
+
+The Thrift server is MRKIT_HBASE_HOST:MRKIT_HBASE_THRIFT_PORT (127.0.0.1:9090) unless
+``--hbase-host``/``--hbase-port`` say otherwise; ``mrkit hbase up`` starts one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mr.hbase import Index, default_host, default_port
+from mr.record_index import LENGTH, OFFSET, PATH
+
+
+def read_record(uri: str, offset: int, length: int) -> bytes:
+    """Exactly `length` bytes at `offset` of an HDFS file (ranged WebHDFS read) or a local one."""
+    if uri.startswith("hdfs:"):
+        from mr import hdfs
+
+        return hdfs.read_range(hdfs.client(), hdfs.hdfs_path(uri), offset, length)
+    path = uri.removeprefix("file://") if uri.startswith("file://") else uri.removeprefix("file:")
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return f.read(length)
+
+
+def is_record_pointer(row: dict[str, str]) -> bool:
+    return PATH in row and OFFSET in row and LENGTH in row
+
+
+def _index(args: argparse.Namespace) -> Index:
+    return Index(args.hbase_host, args.hbase_port, pool_size=1, retries=args.retries)
+
+
+def cmd_get(args: argparse.Namespace) -> int:
+    with _index(args) as index:
+        row = index.table(args.table).lookup(args.key)
+    if row is None:
+        print(f"mrkit index get: no row {args.key!r} in table {args.table}", file=sys.stderr)
+        return 1
+    if is_record_pointer(row) and not args.raw:
+        record = read_record(row[PATH], int(row[OFFSET]), int(row[LENGTH]))
+        sys.stdout.buffer.write(record + b"\n")
+        sys.stdout.flush()
+        return 0
+    for column in sorted(row):
+        print(f"{column}\t{row[column]}")
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    with _index(args) as index:
+        table = index.table(args.table)
+        if args.prefix is not None:
+            rows = table.scan_prefix(args.prefix, limit=args.limit)
+        else:
+            rows = table.scan_range(args.start, args.stop, limit=args.limit)
+        for key, row in rows:
+            for column in sorted(row):
+                print(f"{key}\t{column}\t{row[column]}")
+    return 0
+
+
+def cmd_count(args: argparse.Namespace) -> int:
+    with _index(args) as index:
+        print(index.table(args.table).count())
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from mr.lib.job import UsageError
+    from mr.load_hbase import LoadHBase
+
+    argv = [
+        "-r",
+        args.runner,
+        "--table",
+        args.table,
+        "--row-key-cols",
+        args.row_key_cols,
+        "--batch-size",
+        str(args.batch_size),
+        "--max-versions",
+        str(args.max_versions),
+        "--hbase-host",
+        args.hbase_host,
+        "--hbase-port",
+        str(args.hbase_port),
+        *(["--columns", args.columns] if args.columns else []),
+        *(["--format", args.format] if args.format else []),
+        *args.inputs,
+    ]
+    job = LoadHBase(argv)
+    try:
+        job.validate_options()
+    except UsageError as e:
+        print(f"mrkit index load: error: {e}", file=sys.stderr)
+        return 2
+    with job.make_runner() as runner:
+        runner.run()
+        loaded = 0
+        for line in job.parse_output(runner.cat_output()):
+            loaded += int(line[1][0]) if isinstance(line[1], list) else 0
+    print(f"{args.table}\t{loaded}")
+    return 0
+
+
+def _run(fn):
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except ConnectionError as e:
+            print(
+                f"mrkit index {args.action}: error: {e} (is HBase up? `mrkit hbase up`)",
+                file=sys.stderr,
+            )
+            return 1
+        except Exception as e:  # a server-side error (missing table...): one line, not a trace
+            if type(e).__name__ in ("IOError", "IllegalArgument"):
+                message = getattr(e, "message", None) or str(e)
+                if isinstance(message, bytes):
+                    message = message.decode("utf-8", "replace")
+                print(f"mrkit index {args.action}: error: {message}", file=sys.stderr)
+                return 1
+            raise
+
+    return run
+
+
+def add_cli(subparsers) -> None:
+    p = subparsers.add_parser(
+        "index",
+        help="query and load the HBase index: get, scan, count, load",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--hbase-host", default=default_host(), help="Thrift server host")
+    common.add_argument("--hbase-port", type=int, default=default_port(), help="its port")
+    common.add_argument(
+        "--retries", type=int, default=10, help="reconnect attempts after a dropped connection"
+    )
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    q = sub.add_parser(
+        "get",
+        parents=[common],
+        help="print a row's columns, or the record a record index points to",
+        description="Print the stored columns of row KEY (column<TAB>value), or, for a row of a "
+        "record index (r:path, r:offset, r:length), read exactly that record from its file "
+        "(ranged WebHDFS read for hdfs:// files) and print it.",
+    )
+    q.add_argument("table")
+    q.add_argument("key")
+    q.add_argument("--raw", action="store_true", help="print a record index row's columns")
+    q.set_defaults(func=_run(cmd_get))
+
+    q = sub.add_parser(
+        "scan",
+        parents=[common],
+        help="print rows by key prefix or key range (key<TAB>column<TAB>value)",
+        description="Print rows in key order, one line per cell: key<TAB>column<TAB>value.",
+    )
+    q.add_argument("table")
+    q.add_argument("--prefix", help="keys starting with this")
+    q.add_argument("--start", help="first key (inclusive)")
+    q.add_argument("--stop", help="last key (exclusive)")
+    q.add_argument("--limit", type=int, help="at most this many rows")
+    q.set_defaults(func=_run(cmd_scan))
+
+    q = sub.add_parser(
+        "count", parents=[common], help="print the number of rows", description="Count rows."
+    )
+    q.add_argument("table")
+    q.set_defaults(func=_run(cmd_count))
+
+    q = sub.add_parser(
+        "load",
+        parents=[common],
+        help="load TSV files (a job's output) into a table with the load_hbase job",
+        description="Load TSV rows into TABLE (created if missing) with mr/load_hbase.py; "
+        "prints TABLE<TAB>rows loaded. `mrkit run load_hbase --help` explains the mapping.",
+    )
+    q.add_argument("table")
+    q.add_argument("inputs", nargs="+", help="TSV files or directories (local or hdfs://)")
+    q.add_argument("--row-key-cols", default="0", help="0-based key fields (default 0)")
+    q.add_argument("--columns", help="cf:q or cf:* per remaining field (default f:1,f:2...)")
+    q.add_argument("--batch-size", type=int, default=1000, help="rows per round trip")
+    q.add_argument("--max-versions", type=int, default=1, help="versions kept per cell")
+    q.add_argument("--format", choices=("tsv", "csv"), help="input records (default tsv)")
+    q.add_argument("-r", "--runner", default="inline", help="mrjob runner: inline, local, hadoop")
+    q.set_defaults(func=_run(cmd_load))
