@@ -1,0 +1,70 @@
+"""The `hbase_server` session fixture: a real standalone HBase and its Thrift server.
+
+A server already answering (`mrkit hbase up`) is reused and left running; otherwise HBase is
+started once for the session and stopped at its end, also when tests fail. Tests get the
+`mr.engines.hbase.Settings` (host, ports). `hbase_index` gives an `mr.hbase.Index` plus a
+`new_table(prefix)` helper whose tables are dropped after the test.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.plugins.engines import unavailable
+
+
+@pytest.fixture(scope="session")
+def hbase_server():
+    from mr.engines import EngineError
+    from mr.engines import hbase as engine
+
+    try:
+        settings = engine.Settings.from_env()
+        if engine.thrift_answers(settings):
+            yield settings
+            return
+        before = {d.name for d in (engine.master(), engine.thrift()) if d.running()}
+        engine.up(settings)
+    except (EngineError, OSError) as e:
+        unavailable("hbase", e)
+        return
+    try:
+        yield settings
+    finally:
+        # stop only what this session started
+        for daemon in (engine.thrift(), engine.master()):
+            if daemon.name not in before:
+                daemon.stop()
+
+
+class Tables:
+    """Creates uniquely named tables for one test and drops them afterwards."""
+
+    def __init__(self, index):
+        self.index = index
+        self.names: list[str] = []
+
+    def name(self, prefix: str) -> str:
+        name = f"t_{prefix}_{uuid.uuid4().hex[:8]}"
+        self.names.append(name)
+        return name
+
+    def drop_all(self) -> None:
+        for name in self.names:
+            self.index.drop_table(name)
+
+
+@pytest.fixture
+def hbase_index(hbase_server):
+    from mr.hbase import Index
+
+    index = Index(hbase_server.host, hbase_server.thrift_port)
+    tables = Tables(index)
+    index.new_table_name = tables.name
+    try:
+        yield index
+    finally:
+        tables.drop_all()
+        index.close()
