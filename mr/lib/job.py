@@ -13,17 +13,21 @@ What it adds to ``mrjob.job.MRJob``:
 from __future__ import annotations
 
 import argparse
+import atexit
 import codecs
 import os
+import re
 import shutil
 import sys
+import tempfile
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
 
 from mrjob.compat import jobconf_from_env
 from mrjob.job import MRJob
-from mrjob.protocol import BytesValueProtocol
+from mrjob.protocol import BytesValueProtocol, JSONProtocol
 from mrjob.step import StepFailedException
 
 import mr
@@ -37,10 +41,24 @@ class UsageError(Exception):
     """A bad option value or path: reported as one line on stderr, exit code 2."""
 
 
+class TupleKeyJSONProtocol(JSONProtocol):
+    """mrjob's JSON protocol, but a key that is a JSON array is read back as a tuple: what the
+    mapper yielded, and hashable (mrjob's Spark runner combines with a dict keyed by the key)."""
+
+    def read(self, line: bytes) -> tuple[Any, Any]:
+        key, value = super().read(line)
+        return (_as_tuple(key) if isinstance(key, list) else key), value
+
+
+def _as_tuple(value: Any) -> Any:
+    return tuple(_as_tuple(v) for v in value) if isinstance(value, list) else value
+
+
 class MRKitJob(MRJob):
     """Base job: bytes in, TSV out, counted bad records, clean launcher errors."""
 
     INPUT_PROTOCOL = BytesValueProtocol
+    INTERNAL_PROTOCOL = TupleKeyJSONProtocol
     OUTPUT_PROTOCOL = TSVOutputProtocol
 
     #: Counter group; defaults to the job file's stem (``word_count``).
@@ -84,7 +102,9 @@ class MRKitJob(MRJob):
     def counter_group(cls) -> str:
         if cls.COUNTER_GROUP:
             return cls.COUNTER_GROUP
-        return os.path.splitext(os.path.basename(sys.modules[cls.__module__].__file__ or ""))[0]
+        stem = os.path.splitext(os.path.basename(sys.modules[cls.__module__].__file__ or ""))[0]
+        # mrjob's Spark runner imports the job as <stem>_<owner>_<yyyymmdd>_<hhmmss>_<micro>
+        return _SPARK_MODULE_SUFFIX.sub("", stem)
 
     def decode(self, line: bytes) -> str | None:
         """A UTF-8 line without its line ending, or None (counted as bad_utf8)."""
@@ -118,6 +138,14 @@ class MRKitJob(MRJob):
         # ship the `mr` package into each task's working directory (tasks run `python job.py`
         # there, so `import mr` finds it even where mrkit is not installed)
         return [os.path.dirname(os.path.abspath(mr.__file__)) + "#mr"] + super().dirs()
+
+    def _runner_kwargs(self) -> dict[str, Any]:
+        kwargs = super()._runner_kwargs()
+        if self._runner_class().alias == "spark":
+            # Spark gets no task working dir on a local[*] master, so dirs() does not reach
+            # it: put the package on the PYTHONPATH of the driver and executors instead
+            kwargs["py_files"] = [*(kwargs.get("py_files") or []), _package_zip()]
+        return kwargs
 
     # -- launcher side -----------------------------------------------------------------------
 
@@ -198,6 +226,24 @@ class MRKitJob(MRJob):
 
     def _input_paths(self) -> list[str]:
         return list(self.options.args or [])
+
+
+_SPARK_MODULE_SUFFIX = re.compile(r"_[^_]+_\d{8}_\d{6}_\d{6}$")
+_PACKAGE_ZIP: list[str] = []
+
+
+def _package_zip() -> str:
+    """A zip of the `mr` package for Spark's --py-files, built once per process."""
+    if not _PACKAGE_ZIP or not os.path.exists(_PACKAGE_ZIP[0]):
+        root = Path(mr.__file__).resolve().parent
+        fd, path = tempfile.mkstemp(prefix="mrkit-", suffix=".zip")
+        with os.fdopen(fd, "wb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
+            for p in sorted(root.rglob("*")):
+                if p.is_file() and "__pycache__" not in p.parts:
+                    z.write(p, str(Path("mr") / p.relative_to(root)))
+        atexit.register(lambda: os.path.exists(path) and os.remove(path))
+        _PACKAGE_ZIP[:] = [path]
+    return _PACKAGE_ZIP[0]
 
 
 def _cluster_mrjob_conf() -> Path | None:
