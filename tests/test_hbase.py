@@ -216,3 +216,19 @@ def test_cli_status_and_index_commands(hbase_server, hbase_index):
     assert missing.returncode == 1 and "no row 'nope'" in missing.stderr
     for action in ("get", "scan", "count", "load"):
         assert mrkit("index", action, "--help").returncode == 0
+
+
+@pytest.mark.hbase
+def test_connection_closed_under_us_is_reconnected(hbase_index):
+    """A pooled connection whose socket the other side closed (idle timeout, broken pipe)."""
+    import socket as socketlib
+
+    table = hbase_index.ensure_table(TableSpec(hbase_index.new_table_name("drop"), {"f": 1}))
+    table.put("a", {"f:v": "1"})
+    with hbase_index.connection() as conn:
+        # what the server's read timeout does to an idle client: the socket is shut down
+        conn.transport.sock.shutdown(socketlib.SHUT_RDWR)
+    before = hbase_index.reconnects
+    table.put_many([("b", {"f:v": "2"})])
+    assert table.rows(["a", "b"]) == {"a": {"f:v": "1"}, "b": {"f:v": "2"}}
+    assert hbase_index.reconnects > before

@@ -1,0 +1,73 @@
+"""mr/engines/hbase.py: configuration and command lines (no server needed)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from mr.engines import EngineError
+from mr.engines import hbase as engine
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("MRKIT_HOME", str(tmp_path))
+    for name in ("ZK", "MASTER", "REGIONSERVER", "THRIFT"):
+        monkeypatch.delenv(f"MRKIT_HBASE_{name}_PORT", raising=False)
+    return tmp_path
+
+
+def test_ports_from_env(home, monkeypatch):
+    monkeypatch.setenv("MRKIT_HBASE_ZK_PORT", "12181")
+    monkeypatch.setenv("MRKIT_HBASE_THRIFT_PORT", "19090")
+    s = engine.Settings.from_env()
+    assert (s.zk_port, s.master_port, s.regionserver_port, s.thrift_port) == (
+        12181,
+        16000,
+        16020,
+        19090,
+    )
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "70000"])
+def test_bad_port_is_a_clear_error(home, monkeypatch, value):
+    monkeypatch.setenv("MRKIT_HBASE_THRIFT_PORT", value)
+    with pytest.raises(EngineError, match="MRKIT_HBASE_THRIFT_PORT"):
+        engine.Settings.from_env()
+
+
+def test_site_xml(home):
+    settings = engine.Settings.from_env()
+    conf = engine.write_conf(settings)
+    props = {
+        p.findtext("name"): p.findtext("value")
+        for p in ET.parse(conf / "hbase-site.xml").getroot().iter("property")
+    }
+    assert props["hbase.cluster.distributed"] == "false"
+    assert props["hbase.rootdir"] == f"file://{home}/hbase/data/hbase"
+    assert props["hbase.zookeeper.property.dataDir"] == f"{home}/hbase/data/zk"
+    assert props["hbase.zookeeper.property.clientPort"] == "2181"
+    assert props["hbase.unsafe.stream.capability.enforce"] == "false"
+    assert props["hbase.master.info.port"] == props["hbase.regionserver.info.port"] == "-1"
+    assert props["hbase.regionserver.thrift.port"] == "9090"
+    assert (conf / "log4j2.properties").exists()
+
+
+def test_thrift_command_prefers_hbase_thrift_jar(home, tmp_path):
+    settings = engine.Settings.from_env()
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    argv = engine.thrift_argv(settings, lib, tmp_path)
+    assert argv[1].endswith("scripts/hbase/thrift_gateway.py") and "9090" in argv
+    (lib / "hbase-thrift-2.6.4-hadoop3.jar").write_bytes(b"")
+    argv = engine.thrift_argv(settings, lib, tmp_path)
+    assert argv[-4:] == ["org.apache.hadoop.hbase.thrift.ThriftServer", "-p", "9090", "start"]
+    assert "--add-modules" in argv
+
+
+def test_status_when_nothing_runs(home, monkeypatch):
+    monkeypatch.setenv("MRKIT_HBASE_THRIFT_PORT", "1")  # nothing listens there
+    status = engine.status()
+    assert status["hmaster"] == status["thrift"] == "stopped"
+    assert status["thrift answers"].startswith("no")
