@@ -145,7 +145,10 @@ def add_cli(subparsers) -> None:
     common.add_argument("--hbase-host", default=default_host(), help="Thrift server host")
     common.add_argument("--hbase-port", type=int, default=default_port(), help="its port")
     common.add_argument(
-        "--retries", type=int, default=10, help="reconnect attempts after a dropped connection"
+        "--retries",
+        type=int,
+        default=3,
+        help="reconnect attempts after a dropped or refused connection (default 3)",
     )
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 

@@ -232,3 +232,15 @@ def test_connection_closed_under_us_is_reconnected(hbase_index):
     table.put_many([("b", {"f:v": "2"})])
     assert table.rows(["a", "b"]) == {"a": {"f:v": "1"}, "b": {"f:v": "2"}}
     assert hbase_index.reconnects > before
+
+
+@pytest.mark.hbase
+def test_starting_twice_is_harmless(hbase_server):
+    from mr.engines import hbase as engine
+
+    pids = (engine.master().pid(), engine.thrift().pid())
+    if None in pids:
+        pytest.fail("the HBase answering is not one this repo started (no pid files)")
+    engine.up(hbase_server)
+    assert (engine.master().pid(), engine.thrift().pid()) == pids
+    assert engine.thrift_answers(hbase_server)
