@@ -156,3 +156,48 @@ def test_bad_rows_counted(tmp_path, hbase_server, hbase_index):
     assert counters["load_hbase"]["too_few_fields"] == 1
     assert counters["load_hbase"]["empty_lines"] == 1
     assert dict(hbase_index.table(name).scan_range()) == {"a": {"f:v": "1"}, "b": {"f:v": "2"}}
+
+
+class LoadWithThriftRestart(LoadHBase):
+    """load_hbase whose map task restarts the Thrift server once, after RESTART_AT records."""
+
+    COUNTER_GROUP = "load_hbase"
+    RESTART_AT = 1500
+    restarted = False
+
+    def mapper(self, key, line):
+        self.seen = getattr(self, "seen", 0) + 1
+        cls = type(self)
+        if self.seen == cls.RESTART_AT and not cls.restarted:
+            from mr.engines import hbase as engine
+
+            cls.restarted = True
+            engine.restart_thrift(cls.settings)
+        yield from super().mapper(key, line)
+
+
+@pytest.mark.hbase
+def test_thrift_restart_in_the_middle_of_the_job(tmp_path, hbase_server, hbase_index):
+    from mr.engines import hbase as engine
+
+    if not engine.thrift().running():
+        pytest.fail("the Thrift server answering is not one this repo started (no pid file)")
+    total = 8000
+    path = write_lines(tmp_path / "in.tsv", [f"k{i:05d}\t{i}" for i in range(total)])
+    name = hbase_index.new_table_name("jobrestart")
+    hbase_index.ensure_table(TableSpec(name, {"f": 5}))  # a duplicate would be a 2nd version
+    LoadWithThriftRestart.settings = hbase_server
+    rows, counters = run_job(
+        LoadWithThriftRestart,
+        [path],
+        hbase_args(hbase_server, name, "--columns", "f:v", "--batch-size", "200"),
+    )
+    assert LoadWithThriftRestart.restarted
+    assert counters["load_hbase"]["reconnects"] >= 1
+    assert loaded_total(rows) == total
+    got = dict(hbase_index.table(name).scan_range())
+    assert got == {f"k{i:05d}": {"f:v": str(i)} for i in range(total)}
+    with hbase_index.connection() as conn:
+        raw = conn.table(name)
+        for i in range(0, total, 97):
+            assert len(raw.cells(f"k{i:05d}".encode(), b"f:v", versions=5)) == 1
