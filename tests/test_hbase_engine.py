@@ -63,7 +63,7 @@ def test_thrift_command_prefers_hbase_thrift_jar(home, tmp_path):
     (lib / "hbase-thrift-2.6.4-hadoop3.jar").write_bytes(b"")
     argv = engine.thrift_argv(settings, lib, tmp_path)
     assert argv[-4:] == ["org.apache.hadoop.hbase.thrift.ThriftServer", "-p", "9090", "start"]
-    assert "--add-modules" in argv
+    assert "--add-modules=jdk.unsupported" in argv
 
 
 def test_status_when_nothing_runs(home, monkeypatch):

@@ -45,8 +45,7 @@ ENGINE = "hbase"
 HBASE_JAVA17_FLAGS = [
     "-XX:+IgnoreUnrecognizedVMOptions",
     "-Dorg.apache.hbase.thirdparty.io.netty.tryReflectionSetAccessible=true",
-    "--add-modules",
-    "jdk.unsupported",
+    "--add-modules=jdk.unsupported",
     *[
         f"--add-opens=java.base/{p}=ALL-UNNAMED"
         for p in (

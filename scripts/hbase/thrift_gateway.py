@@ -34,32 +34,11 @@ import jpype
 import jpype.imports  # noqa: F401  (enables `from org.apache... import`)
 from thriftpy2.rpc import make_server  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for `mr`
+from mr.engines.hbase import HBASE_JAVA17_FLAGS  # noqa: E402
+
 LATEST = 0x7FFFFFFFFFFFFFFF
 LOG = logging.getLogger("thrift_gateway")
-
-# the flags HBase's own scripts add on Java 17 (bin/hbase, hbase-env)
-JAVA17_FLAGS = [
-    "-XX:+IgnoreUnrecognizedVMOptions",
-    "-Dorg.apache.hbase.thirdparty.io.netty.tryReflectionSetAccessible=true",
-    "--add-modules=jdk.unsupported",
-    *[
-        f"--add-opens=java.base/{p}=ALL-UNNAMED"
-        for p in (
-            "java.nio",
-            "sun.nio.ch",
-            "java.lang",
-            "jdk.internal.ref",
-            "java.lang.reflect",
-            "java.io",
-            "java.util",
-            "java.util.concurrent",
-        )
-    ],
-    "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-    "--add-exports=java.base/sun.net.dns=ALL-UNNAMED",
-    "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-    "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-]
 
 
 def site_setting(conf_dir: Path, name: str, default: str) -> str:
@@ -441,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
     jpype.startJVM(
-        *JAVA17_FLAGS,
+        *HBASE_JAVA17_FLAGS,
         "-Xmx512m",
         f"-Dlog4j2.configurationFile={args.conf / 'log4j2.properties'}",
         classpath=[str(args.conf), str(args.lib / "*")],
