@@ -118,7 +118,7 @@ class Handler:
     def _add_columns(op, columns) -> None:
         for column in columns or ():
             family, qualifier = split_column(column)
-            if qualifier is None:
+            if not qualifier:  # "cf" or "cf:" means the whole family
                 op.addFamily(family)
             else:
                 op.addColumn(family, qualifier)
@@ -283,7 +283,7 @@ class Handler:
                 for m in batch.mutations:
                     family, qualifier = split_column(m.column)
                     if m.isDelete:
-                        if qualifier is None:
+                        if not qualifier:  # "cf" or "cf:" means the whole family
                             delete.addFamily(family, ts)
                         else:
                             delete.addColumns(family, qualifier, ts)
