@@ -108,7 +108,12 @@ def prefix_stop(prefix: bytes) -> bytes | None:
 
 
 class Index:
-    """A pool of happybase connections to one Thrift server, with reconnect-and-retry."""
+    """A pool of happybase connections to one Thrift server, with reconnect-and-retry.
+
+    Not happybase.ConnectionPool: on a transport error it reopens the connection inside its
+    ``except`` block, so while the server is down that reopen's error replaces the original one,
+    and retrying is left to every caller.
+    """
 
     def __init__(
         self,
