@@ -1,0 +1,282 @@
+"""Hive twins (hive/<stem>.q), embedded: one JVM runs Hive's CLI driver, a Derby metastore and
+local-mode MapReduce; no HiveServer2, no ports.
+
+    mrkit hive run word_count --input tests/fixtures/word_count/input.txt --output /tmp/wc
+    mrkit hive run hive/top_n.q --input sales/ --output /tmp/top --var N=2
+
+Variables reach the script as ``--hivevar`` (``${hivevar:INPUT}``, ``${hivevar:OUTPUT}``, every
+``--var NAME=VALUE``, and ``${hivevar:PYTHON}``: this Python, for ``TRANSFORM ... USING`` filters
+of mr/lib/streams.py, with the repository on PYTHONPATH). A script writes its rows with
+``INSERT OVERWRITE DIRECTORY '${hivevar:OUTPUT}' ROW FORMAT DELIMITED FIELDS TERMINATED BY '\\t'``
+(NULL is written ``\\N``); the runner turns that directory into part files and ``_SUCCESS``.
+
+Jars: scripts/hive/pom.xml (hive-exec 4.1.0; the CLI driver of hive-cli 4.0.1, since the mirror
+has no 4.1.0 BeeLine/CLI), fetched into .cluster/hive/lib. The metastore schema is created once
+(.cluster/hive/metastore-template) and copied for each JVM, so runs do not share a Derby lock.
+``run_many`` runs several scripts in one JVM (``set hivevar:...; source SCRIPT;``).
+Environment: MRKIT_HIVE_HEAP (default 1g), JAVA_HOME.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from mr.engines import JAVA17_OPENS, REPO_ROOT, EngineError, classpath, fetch, java_bin, state_dir
+from mr.engines.twins import TwinRun, add_run_cli, discard, publish
+
+ENGINE = "hive"
+MAIN_CLASS = "org.apache.hadoop.hive.cli.CliDriver"
+
+SITE = {
+    "hive.execution.engine": "mr",
+    "mapreduce.framework.name": "local",
+    "fs.defaultFS": "file:///",
+    "datanucleus.schema.autoCreateAll": "true",
+    "hive.metastore.schema.verification": "false",
+    "hive.exec.submit.local.task.via.child": "false",
+    "hive.server2.enable.doAs": "false",
+    "hive.metastore.uris": "",
+    "hive.stats.autogather": "false",
+    "hive.stats.column.autogather": "false",
+    "hive.async.log.enabled": "false",
+    "hive.cli.print.header": "false",
+    # small inputs: no need to wait for the optimizer's statistics
+    "hive.compute.query.using.stats": "false",
+    "hive.auto.convert.join": "true",
+    "hive.mapred.mode": "nonstrict",
+    "hive.strict.checks.cartesian.product": "false",
+    "hive.exec.mode.local.auto": "false",
+    "hive.security.authorization.enabled": "false",
+    "hive.metastore.event.db.notification.api.auth": "false",
+    "hive.txn.manager": "org.apache.hadoop.hive.ql.lockmgr.DummyTxnManager",
+    "hive.support.concurrency": "false",
+    "hive.create.as.insert.only": "false",
+    "metastore.create.as.acid": "false",
+    "hive.strict.managed.tables": "false",
+}
+
+# what a failed script says about itself: Hive's own messages, not the JVM's log noise
+ERROR_LINE_RE = re.compile(
+    r"^(FAILED: .*|Error: .*|.*(?:ParseException|SemanticException|Exception in thread).*|"
+    r"Caused by: .*|.*Hive Runtime Error.*|.*\[Error \d+\].*|Could not open .*)$"
+)
+NEAR_RE = re.compile(r"near '([^']+)'")
+
+
+def home() -> Path:
+    return state_dir(ENGINE)
+
+
+def write_site(conf: Path) -> None:
+    conf.mkdir(parents=True, exist_ok=True)
+    props = "\n".join(
+        f"  <property><name>{k}</name><value>{v}</value></property>" for k, v in SITE.items()
+    )
+    (conf / "hive-site.xml").write_text(f"<configuration>\n{props}\n</configuration>\n")
+    # quiet console: warnings and errors only; the CLI prints FAILED lines itself
+    (conf / "hive-log4j2.properties").write_text(
+        "status = ERROR\nname = mrkit-hive\n"
+        "appender.console.type = Console\nappender.console.name = console\n"
+        "appender.console.target = SYSTEM_ERR\n"
+        "appender.console.layout.type = PatternLayout\n"
+        "appender.console.layout.pattern = %p %c{1}: %m%n\n"
+        "rootLogger.level = WARN\nrootLogger.appenderRef.console.ref = console\n"
+        "logger.ql.name = org.apache.hadoop.hive.ql.exec\nlogger.ql.level = ERROR\n"
+        "logger.hadoop.name = org.apache.hadoop\nlogger.hadoop.level = ERROR\n"
+        "logger.dn.name = DataNucleus\nlogger.dn.level = ERROR\n"
+    )
+
+
+def prepare() -> tuple[Path, Path]:
+    """Fetch jars, write config; return (lib, conf)."""
+    java_bin()
+    lib = fetch(ENGINE)
+    conf = home() / "conf"
+    write_site(conf)
+    return lib, conf
+
+
+def _java(lib: Path, conf: Path, rundir: Path, args: Sequence[str]) -> list[str]:
+    heap = os.environ.get("MRKIT_HIVE_HEAP", "1g")
+    return [
+        java_bin(),
+        f"-Xmx{heap}",
+        *JAVA17_OPENS,
+        "-Dlog4j2.configurationFile=" + str(conf / "hive-log4j2.properties"),
+        f"-Djava.io.tmpdir={rundir / 'tmp'}",
+        "-cp",
+        classpath(conf, lib / "*"),
+        MAIN_CLASS,
+        "--hiveconf",
+        f"javax.jdo.option.ConnectionURL=jdbc:derby:;databaseName={rundir / 'metastore'};create=true",
+        "--hiveconf",
+        f"hive.metastore.warehouse.dir=file://{rundir / 'warehouse'}",
+        "--hiveconf",
+        f"hive.exec.scratchdir={rundir / 'scratch'}",
+        "--hiveconf",
+        f"hive.exec.local.scratchdir={rundir / 'localscratch'}",
+        "--hiveconf",
+        f"hive.querylog.location={rundir / 'querylog'}",
+        "--hiveconf",
+        f"hive.downloaded.resources.dir={rundir / 'resources'}",
+        *args,
+    ]
+
+
+def _env() -> dict[str, str]:
+    path = os.environ.get("PYTHONPATH")
+    return {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT) + (os.pathsep + path if path else ""),
+        "HADOOP_USER_NAME": os.environ.get("USER", "mrkit"),
+    }
+
+
+def _new_rundir() -> Path:
+    rundir = home() / "runs" / uuid.uuid4().hex[:12]
+    (rundir / "tmp").mkdir(parents=True)
+    template = _metastore_template()
+    shutil.copytree(template, rundir / "metastore")
+    return rundir
+
+
+def _metastore_template() -> Path:
+    """A Derby metastore with Hive's schema, created once (copying it is faster than creating)."""
+    template = home() / "metastore-template"
+    if (template / "service.properties").exists():
+        return template
+    lib, conf = prepare()
+    scratch = home() / "runs" / f"init-{uuid.uuid4().hex[:8]}"
+    (scratch / "tmp").mkdir(parents=True)
+    result = subprocess.run(
+        _java(lib, conf, scratch, ["-e", "SHOW DATABASES;"]),
+        cwd=scratch,
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise EngineError("creating the Hive metastore failed:\n" + _errors(result))
+    tmp = home() / f"metastore-template.{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.move(str(scratch / "metastore"), tmp)
+    try:
+        os.replace(tmp, template)
+    except OSError:  # another process made it first
+        shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return template
+
+
+def _errors(result: subprocess.CompletedProcess, script: Path | None = None) -> str:
+    lines = (result.stdout or "").splitlines() + (result.stderr or "").splitlines()
+    found = [ln.strip() for ln in lines if ERROR_LINE_RE.match(ln.strip())]
+    seen, kept = set(), []
+    for ln in found:
+        if ln not in seen and not ln.startswith("\tat "):
+            seen.add(ln)
+            kept.append(ln)
+    if not kept:
+        kept = [ln for ln in lines if ln.strip()][-20:]
+    message = "\n".join(kept[:12])
+    if script is not None:
+        hints = _script_lines(script, " ".join(kept[:3]))
+        if hints:
+            message += "\n" + hints
+    return message
+
+
+def _script_lines(script: Path, message: str) -> str:
+    """Lines of the script holding the token Hive names in 'near ...' (Hive counts lines within
+    the failing statement, not the file)."""
+    m = NEAR_RE.search(message)
+    if not m or m.group(1) in ("<EOF>",):
+        return ""
+    token = m.group(1)
+    text = script.read_text(encoding="utf-8").splitlines()
+    hits = [f"{script.name}:{i}: {ln.strip()}" for i, ln in enumerate(text, 1) if token in ln]
+    return "\n".join(hits[:3])
+
+
+def _hivevars(run: TwinRun) -> dict[str, str]:
+    return {"PYTHON": sys.executable, **run.vars, "OUTPUT": str(run.staging)}
+
+
+def run(job: TwinRun) -> Path:
+    """Run one Hive script in its own JVM; its rows land in job.output."""
+    lib, conf = prepare()
+    rundir = _new_rundir()
+    args = ["-f", str(job.script)]
+    for name, value in _hivevars(job).items():
+        args += ["--hivevar", f"{name}={value}"]
+    try:
+        result = subprocess.run(
+            _java(lib, conf, rundir, args), cwd=rundir, env=_env(), capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            discard(job)
+            raise EngineError(f"{job.script.name} failed:\n{_errors(result, job.script)}")
+        return publish(job)
+    finally:
+        shutil.rmtree(rundir, ignore_errors=True)
+
+
+def _batchable(job: TwinRun) -> bool:
+    return all(";" not in v and "\n" not in v for v in _hivevars(job).values())
+
+
+def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
+    """Run several scripts in one JVM (one after the other); {output: None or the error}.
+
+    If the shared JVM fails, the scripts it did not finish run again one by one, so each failure
+    is reported with its own message.
+    """
+    lib, conf = prepare()
+    outcome: dict[Path, Exception | None] = {}
+    batch = [j for j in jobs if _batchable(j)]
+    rest = [j for j in jobs if not _batchable(j)]
+    if batch:
+        rundir = _new_rundir()
+        driver = rundir / "driver.q"
+        lines = []
+        for job in batch:
+            for name, value in _hivevars(job).items():
+                lines.append(f"set hivevar:{name}={value};")
+            lines.append(f"source {job.script};")
+        driver.write_text("\n".join(lines) + "\n")
+        try:
+            subprocess.run(
+                _java(lib, conf, rundir, ["-f", str(driver)]),
+                cwd=rundir,
+                env=_env(),
+                capture_output=True,
+                text=True,
+            )
+        finally:
+            shutil.rmtree(rundir, ignore_errors=True)
+        for job in batch:
+            # a twin's one INSERT OVERWRITE DIRECTORY, its last statement, makes the staging dir
+            if job.staging.is_dir():
+                outcome[job.output] = None
+                publish(job)
+            else:
+                discard(job)
+                rest.append(job)
+    for job in rest:
+        try:
+            run(job)
+            outcome[job.output] = None
+        except EngineError as e:
+            outcome[job.output] = e
+    return outcome
+
+
+def add_cli(subparsers) -> None:
+    add_run_cli(subparsers, ENGINE, "hive", ".q", run, __doc__)

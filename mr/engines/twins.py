@@ -1,0 +1,156 @@
+"""What the Hive and Pig twin runners share: scripts, variables, staged output, error lines.
+
+A twin run writes into a hidden staging directory beside ``--output``; when the engine succeeds
+its data files are renamed ``part-00000``, ``part-00001``, ... (in the engine's own order), the
+staging directory replaces ``--output`` and ``_SUCCESS`` marks it complete, as the MR jobs do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mr.engines import REPO_ROOT, EngineError
+
+VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass
+class TwinRun:
+    """One script run: the script, its variables (INPUT and OUTPUT included) and its output."""
+
+    script: Path
+    output: Path
+    vars: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def staging(self) -> Path:
+        return self.output.parent / f".{self.output.name}.{self._token}.staging"
+
+    def __post_init__(self) -> None:
+        self.script = Path(self.script).resolve()
+        self.output = Path(self.output).resolve()
+        self._token = uuid.uuid4().hex[:8]
+
+
+def find_script(folder: str, ext: str, stem_or_file: str) -> Path:
+    """A twin script by stem (``word_count`` -> ``<repo>/hive/word_count.q``) or by path."""
+    path = Path(stem_or_file)
+    if path.suffix == ext or path.exists():
+        if not path.is_file():
+            raise EngineError(f"no script at {path}")
+        return path.resolve()
+    path = REPO_ROOT / folder / f"{stem_or_file}{ext}"
+    if not path.is_file():
+        known = sorted(p.stem for p in (REPO_ROOT / folder).glob(f"*{ext}"))
+        raise EngineError(f"no twin named {stem_or_file!r} in {folder}/; known: {', '.join(known)}")
+    return path
+
+
+def parse_vars(items: Sequence[str]) -> dict[str, str]:
+    """``["N=3", "TOKENIZER=regex"]`` -> a dict; EngineError on a bad one."""
+    found = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not VAR_NAME_RE.match(name):
+            raise EngineError(f"--var {item!r}: expected NAME=VALUE")
+        found[name] = value
+    return found
+
+
+def stem_of(script: Path) -> str:
+    return script.stem
+
+
+def publish(run: TwinRun) -> Path:
+    """Rename the staged engine files part-NNNNN, swap them into place, add _SUCCESS."""
+    staging = run.staging
+    if not staging.is_dir():
+        staging.mkdir(parents=True)
+    data = sorted(
+        p
+        for p in staging.iterdir()
+        if p.is_file() and not p.name.startswith((".", "_")) and not p.name.endswith(".crc")
+    )
+    for p in staging.iterdir():
+        if p not in data:
+            p.unlink() if p.is_file() else shutil.rmtree(p)
+    for i, p in enumerate(data):
+        p.rename(staging / f"part-{i:05d}")
+    if run.output.is_dir():
+        shutil.rmtree(run.output)
+    elif run.output.exists():
+        run.output.unlink()
+    os.replace(staging, run.output)
+    (run.output / "_SUCCESS").touch()
+    return run.output
+
+
+def discard(run: TwinRun) -> None:
+    shutil.rmtree(run.staging, ignore_errors=True)
+
+
+def read_rows(output: Path) -> list[str]:
+    """All rows of an output directory's part files (no line endings), in file order."""
+    rows: list[str] = []
+    for part in sorted(output.glob("part-*")):
+        text = part.read_text(encoding="utf-8")
+        rows.extend(text.split("\n")[:-1] if text else [])
+    return rows
+
+
+def add_run_cli(
+    subparsers,
+    engine: str,
+    folder: str,
+    ext: str,
+    run: Callable[[TwinRun], Path],
+    description: str,
+) -> None:
+    """``mrkit <engine> run STEM|FILE --input PATH --output DIR [--var K=V]``."""
+    p = subparsers.add_parser(
+        engine,
+        help=f"run a {engine.capitalize()} twin: mrkit {engine} run STEM|FILE --input --output",
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    r = sub.add_parser("run", help=f"run {folder}/<STEM>{ext} or a script file")
+    r.add_argument("script", metavar="STEM|FILE", help=f"twin stem ({folder}/STEM{ext}) or path")
+    r.add_argument("--input", required=True, help="input file or directory (the INPUT variable)")
+    r.add_argument("--output", required=True, help="output directory, replaced atomically")
+    r.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a script variable (repeatable); e.g. --var N=3",
+    )
+
+    def cmd(args: argparse.Namespace) -> int:
+        try:
+            script = find_script(folder, ext, args.script)
+            variables = parse_vars(args.var)
+            if not Path(args.input).exists() and "://" not in args.input:
+                raise EngineError(f"--input {args.input}: no such file or directory")
+            variables["INPUT"] = _absolute(args.input)
+            out = Path(args.output).resolve()
+            done = run(TwinRun(script=script, output=out, vars=variables))
+        except EngineError as e:
+            print(f"mrkit {engine}: error: {e}", file=sys.stderr)
+            return 2 if "--var" in str(e) or "--input" in str(e) or "no twin" in str(e) else 1
+        print(done)
+        return 0
+
+    r.set_defaults(func=cmd)
+
+
+def _absolute(path: str) -> str:
+    return path if "://" in path else str(Path(path).resolve())

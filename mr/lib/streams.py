@@ -1,0 +1,121 @@
+"""Stream filters that lend mr/lib's parsing to the Hive and Pig twins.
+
+Hive's ``TRANSFORM(...) USING`` and Pig's ``STREAM ... THROUGH`` pipe rows through a command as
+TAB-separated lines and read TAB-separated lines back. Where HiveQL or Pig Latin cannot say
+exactly what mr/lib says (Unicode word rules, MySQL CSV quoting, access log lines, ISO-8601
+times), the twins call these filters, so all engines parse alike:
+
+    python -m mr.lib.streams tokenize --tokenizer regex [--keyed]
+        line -> one word per line (``--keyed``: ``key<TAB>line`` -> ``key<TAB>word``)
+    python -m mr.lib.streams records --format csv [--epoch COL] [--number COL]
+        record -> its fields as TSV (NULL as \\N); malformed and empty lines are dropped;
+        ``--epoch COL`` replaces a time column by epoch seconds (NULL if unparseable),
+        ``--number COL`` appends the column's value as a float (repr; NULL if not a number)
+    python -m mr.lib.streams access-log
+        log line -> path<TAB>status<TAB>hour<TAB>bytes<TAB>is_error (path NULL for a bad request)
+
+Lines that are not UTF-8 are dropped, as the MR jobs count and skip them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Iterator
+
+from mr.lib.access_log import parse_access_log
+from mr.lib.records import RECORD_FORMATS, parse_number, parse_record
+from mr.lib.text import TOKENIZERS, tokenizer
+from mr.lib.timestamps import parse_timestamp
+from mr.lib.tsv import NULL, format_field, format_row
+
+ERROR_STATUS = 500
+
+
+def _texts(lines: Iterable[bytes]) -> Iterator[str]:
+    for line in lines:
+        try:
+            yield line.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            continue
+
+
+def tokenize_lines(lines: Iterable[bytes], name: str, keyed: bool = False) -> Iterator[str]:
+    """One output line per word (``key<TAB>word`` when keyed)."""
+    words = tokenizer(name)
+    for text in _texts(lines):
+        key, sep, rest = text.partition("\t") if keyed else ("", "", text)
+        if keyed and not sep:
+            continue
+        prefix = key + "\t" if keyed else ""
+        for word in words(rest):
+            yield prefix + word
+
+
+def record_lines(
+    lines: Iterable[bytes], fmt: str, epoch: int | None = None, number: int | None = None
+) -> Iterator[str]:
+    """Records as TSV rows with NULL as \\N; see the module docstring."""
+    for text in _texts(lines):
+        if not text.strip():
+            continue
+        fields = parse_record(text, fmt)
+        if fields is None:
+            continue
+        if epoch is not None and epoch < len(fields):
+            fields[epoch] = parse_timestamp(fields[epoch])
+        row = format_row(*fields)
+        if number is not None:
+            value = parse_number(fields[number]) if number < len(fields) else None
+            row += "\t" + (NULL if value is None else repr(value))
+        yield row
+
+
+def access_log_lines(lines: Iterable[bytes]) -> Iterator[str]:
+    """path, status, UTC hour, bytes and 0/1 error flag of each parseable access log line."""
+    for text in _texts(lines):
+        if not text.strip():
+            continue
+        record = parse_access_log(text)
+        if record is None:
+            continue
+        yield "\t".join(
+            (
+                format_field(record.path),
+                str(record.status),
+                record.hour_utc,
+                str(record.bytes),
+                str(int(record.status >= ERROR_STATUS)),
+            )
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mr.lib.streams", description=__doc__)
+    sub = parser.add_subparsers(dest="filter", required=True)
+    p = sub.add_parser("tokenize", help="one word per line")
+    p.add_argument("--tokenizer", choices=TOKENIZERS, default="regex")
+    p.add_argument("--keyed", action="store_true", help="input key<TAB>line, output key<TAB>word")
+    p = sub.add_parser("records", help="records as TSV with NULL as \\N")
+    p.add_argument("--format", choices=RECORD_FORMATS, default="tsv")
+    p.add_argument("--epoch", type=int, help="0-based time column to turn into epoch seconds")
+    p.add_argument("--number", type=int, help="0-based column to append as a float")
+    sub.add_parser("access-log", help="path, status, hour, bytes, is_error per log line")
+    args = parser.parse_args(argv)
+
+    lines = sys.stdin.buffer
+    if args.filter == "tokenize":
+        rows = tokenize_lines(lines, args.tokenizer, args.keyed)
+    elif args.filter == "records":
+        rows = record_lines(lines, args.format, args.epoch, args.number)
+    else:
+        rows = access_log_lines(lines)
+    out = sys.stdout.buffer
+    for row in rows:
+        out.write(row.encode("utf-8") + b"\n")
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
