@@ -15,7 +15,7 @@ import re
 from collections import Counter
 
 from mr.lib.job import MRKitJob
-from mr.lib.text import TOKENIZERS, tokenizer
+from mr.lib.text import TOKENIZERS, regex_words, tokenizer
 
 # lines tokenized together: one decode, one lowercase and one findall per batch instead of per
 # line (the counts are the same; see count_batch)
@@ -24,6 +24,13 @@ BATCH_LINES = 4096
 FLUSH_AT = 200_000
 # a line holding only whitespace in str.strip()'s sense (the regex \s is the same predicate)
 EMPTY_LINE_RE = re.compile(r"^[^\S\n]*$", re.MULTILINE)
+# regex tokenizer, fast path on UTF-8 bytes: ASCII letters lowercased; ASCII digits, the
+# apostrophe and every non-ASCII byte kept; every other ASCII byte (never part of a word) a space
+_ASCII_WORD_BYTES = bytes(
+    i if i >= 0x80 or chr(i).isalnum() or i == 0x27 else 0x20 for i in range(256)
+).lower()
+# U+03A3 GREEK CAPITAL SIGMA is the one letter whose lowercase depends on its neighbours
+_CAPITAL_SIGMA = "\u03a3".encode()
 
 
 class WordCountProtocol:
@@ -61,6 +68,7 @@ class WordCount(MRKitJob):
     def mapper_init(self):
         self.words = tokenizer(self.options.tokenizer)
         self.counts = Counter()
+        self.byte_counts = Counter()  # regex tokenizer's fast path: see count_regex_bytes
         self.batch = []
         self.empty_lines = 0
 
@@ -89,20 +97,44 @@ class WordCount(MRKitJob):
         else:
             # words never span the joining newlines: both tokenizers split on them
             self.empty_lines += len(EMPTY_LINE_RE.findall(text))
-            self.counts.update(self.words(text))
-        if len(self.counts) > FLUSH_AT:
-            pairs = list(self.counts.items())
-            self.counts.clear()
-            return pairs
+            if self.words is regex_words and _CAPITAL_SIGMA not in blob:
+                self.byte_counts.update(blob.translate(_ASCII_WORD_BYTES).split())
+            else:
+                self.counts.update(self.words(text))
+        if len(self.counts) + len(self.byte_counts) > FLUSH_AT:
+            return self.flush()
         return None
+
+    def flush(self):
+        """The (word, count) pairs counted so far; the counts start again from zero."""
+        self.count_regex_bytes()
+        pairs = list(self.counts.items())
+        self.counts.clear()
+        return pairs
+
+    def count_regex_bytes(self):
+        """Move the fast path's counts into self.counts as regex_words() would have counted.
+
+        The fast path splits the UTF-8 text at ASCII bytes that no word can contain, so each
+        piece holds whole words: a piece of ASCII letters and digits is one lowercased word; any
+        other piece (an apostrophe, a non-ASCII letter or separator) is decoded and run through
+        regex_words(), once per distinct piece.
+        """
+        counts = self.counts
+        for piece, n in self.byte_counts.items():
+            if piece.isalnum():
+                counts[piece.decode("ascii")] += n
+            else:
+                for word in regex_words(piece.decode("utf-8")):
+                    counts[word] += n
+        self.byte_counts.clear()
 
     def mapper_final(self):
         if self.batch:
             yield from self.count_batch() or ()
         if self.empty_lines:
             self.count("empty_lines", self.empty_lines)
-        yield from self.counts.items()
-        self.counts.clear()
+        yield from self.flush()
 
     def combiner(self, word, counts):
         yield word, sum(counts)

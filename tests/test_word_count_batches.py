@@ -22,7 +22,12 @@ LINES = [
     "trailing \r",
     "x" * 50 + " O'CLOCK",
     "",
+    # pieces between ASCII separators that need regex_words (fast path's slow lane)
+    "rock'n'roll 'quoted' a''b don't_stop 4x4 AbC-dEf",
+    "na\u00efve\u2014word\u00a0x \u201cquoted\u201d \u212a\u0130stanbul \ufb01ne",
 ]
+# Greek capital sigma: lowercase depends on the letters around it, through . and :
+SIGMA_LINES = ["\u0391\u03a3:\u0392 \u0391\u03a3.\u0392 \u0391\u03a3 \u0392"]
 
 
 def oracle(lines, words):
@@ -51,6 +56,15 @@ def test_batches_count_like_single_lines(tmp_path, monkeypatch, batch, tok, word
     assert rows == expected_rows
     assert counters["word_count"]["empty_lines"] == empty
     assert counters["word_count"]["bad_utf8"] == bad
+
+
+@pytest.mark.parametrize("batch", [1, 4096])
+def test_greek_sigma_in_context(tmp_path, monkeypatch, batch):
+    monkeypatch.setattr(mr.word_count, "BATCH_LINES", batch)
+    lines = LINES + SIGMA_LINES + LINES
+    rows, _ = run_job(WordCount, [write_lines(tmp_path / "in.txt", lines)], runner="inline")
+    assert rows == oracle(lines, regex_words)[0]
+    assert "\u03b1\u03c3\t2" in rows  # medial sigma before ":" and "." + a capital letter
 
 
 def test_flush_when_too_many_distinct_words(tmp_path, monkeypatch):
