@@ -12,7 +12,14 @@ import mr
 from mr.lib.job import MRKitJob
 
 # Modules that add sub-commands: each defines add_cli(subparsers).
-COMMAND_MODULES: list[str] = ["mr.engines.hadoop", "mr.engines.hbase", "mr.hdfs", "mr.index_cli"]
+COMMAND_MODULES: list[str] = [
+    "mr.engines.hadoop",
+    "mr.engines.hbase",
+    "mr.hdfs",
+    "mr.index_cli",
+    "mr.engines.hive",
+    "mr.engines.pig",
+]
 
 
 def job_modules() -> dict[str, str]:

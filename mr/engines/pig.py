@@ -1,0 +1,187 @@
+"""Pig twins (pig/<stem>.pig) in local mode: one JVM runs ``org.apache.pig.Main -x local``.
+
+    mrkit pig run word_count --input tests/fixtures/word_count/input.txt --output /tmp/wc
+    mrkit pig run pig/top_n.pig --input sales/ --output /tmp/top --var N=2
+
+Variables reach the script as ``-param`` (``$INPUT``, ``$OUTPUT``, every ``--var NAME=VALUE``, and
+``$PYTHON``: this Python, for ``STREAM ... THROUGH`` filters of mr/lib/streams.py, with the
+repository on PYTHONPATH). A script stores its rows with ``STORE x INTO '$OUTPUT' USING
+PigStorage('\\t')``; the runner turns that directory into part files and ``_SUCCESS``.
+
+Jars: scripts/pig/pom.xml (Pig 0.18.0 with the Hadoop 3.4.1 client), fetched into
+.cluster/pig/lib; Pig's Guava 11 goes first on the classpath. ``run_many`` runs several scripts in
+one JVM with Grunt's ``exec -param_file F SCRIPT``. Environment: MRKIT_PIG_HEAP (default 1g).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from mr.engines import JAVA17_OPENS, REPO_ROOT, EngineError, classpath, fetch, java_bin, state_dir
+from mr.engines.twins import TwinRun, add_run_cli, discard, publish
+
+ENGINE = "pig"
+MAIN_CLASS = "org.apache.pig.Main"
+
+# Pig's own error lines: "ERROR 1200: <file x.pig, line 3, column 7> mismatched input ..."
+ERROR_LINE_RE = re.compile(r"(ERROR \d+: .*|<file [^>]*>.*|Caused by: .*|Failed to parse: .*)")
+NOISE_RE = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \[\w+\] \w+ +\S+ - ")
+
+
+def home() -> Path:
+    return state_dir(ENGINE)
+
+
+def prepare() -> tuple[Path, Path]:
+    """Fetch jars and write the log4j config; return (lib, conf)."""
+    java_bin()
+    lib = fetch(ENGINE)
+    conf = home() / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "log4j.properties").write_text(
+        "log4j.rootLogger=WARN, console\n"
+        "log4j.appender.console=org.apache.log4j.ConsoleAppender\n"
+        "log4j.appender.console.target=System.err\n"
+        "log4j.appender.console.layout=org.apache.log4j.PatternLayout\n"
+        "log4j.appender.console.layout.ConversionPattern=%d [%t] %p %c - %m%n\n"
+        "log4j.logger.org.apache.pig=ERROR\n"
+        "log4j.logger.org.apache.hadoop=ERROR\n"
+    )
+    return lib, conf
+
+
+def _java(lib: Path, conf: Path, rundir: Path, args: Sequence[str]) -> list[str]:
+    heap = os.environ.get("MRKIT_PIG_HEAP", "1g")
+    guava = sorted(lib.glob("guava-*.jar"))
+    pig = sorted(lib.glob("pig-*.jar"))
+    return [
+        java_bin(),
+        f"-Xmx{heap}",
+        *JAVA17_OPENS,
+        f"-Dlog4j.configuration=file:{conf / 'log4j.properties'}",
+        f"-Djava.io.tmpdir={rundir}",
+        f"-Dpig.temp.dir={rundir / 'pigtmp'}",
+        "-cp",
+        classpath(conf, *pig, *guava, lib / "*"),
+        MAIN_CLASS,
+        "-x",
+        "local",
+        "-logfile",
+        str(rundir / "pig.log"),
+        *args,
+    ]
+
+
+def _env() -> dict[str, str]:
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": str(REPO_ROOT) + (os.pathsep + path if path else "")}
+
+
+def _params(job: TwinRun) -> dict[str, str]:
+    return {"PYTHON": sys.executable, **job.vars, "OUTPUT": str(job.staging)}
+
+
+def _errors(result: subprocess.CompletedProcess, rundir: Path) -> str:
+    lines = (result.stdout or "").splitlines() + (result.stderr or "").splitlines()
+    log = rundir / "pig.log"
+    if log.exists():
+        lines += log.read_text(errors="replace").splitlines()
+    kept: list[str] = []
+    for ln in lines:
+        m = ERROR_LINE_RE.search(ln)
+        if m and not ln.lstrip().startswith("at "):
+            text = NOISE_RE.sub("", ln).strip()
+            if text not in kept:
+                kept.append(text)
+    if not kept:
+        kept = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("at ")][-20:]
+    return "\n".join(kept[:12])
+
+
+def _new_rundir() -> Path:
+    rundir = home() / "runs" / uuid.uuid4().hex[:12]
+    rundir.mkdir(parents=True)
+    return rundir
+
+
+def run(job: TwinRun) -> Path:
+    """Run one Pig script in its own JVM; its rows land in job.output."""
+    lib, conf = prepare()
+    rundir = _new_rundir()
+    args: list[str] = []
+    for name, value in _params(job).items():
+        args += ["-param", f"{name}={value}"]
+    args += ["-f", str(job.script)]
+    try:
+        result = subprocess.run(
+            _java(lib, conf, rundir, args), cwd=rundir, env=_env(), capture_output=True, text=True
+        )
+        if result.returncode != 0 or not job.staging.is_dir():
+            discard(job)
+            raise EngineError(f"{job.script.name} failed:\n{_errors(result, rundir)}")
+        return publish(job)
+    finally:
+        shutil.rmtree(rundir, ignore_errors=True)
+
+
+def _param_file_value(value: str) -> str | None:
+    """A value as a Pig param-file line accepts it unchanged, or None if it cannot."""
+    if "\n" in value or "`" in value or value[:1] in "\"'" or value != value.strip():
+        return None
+    return value
+
+
+def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
+    """Run several scripts in one JVM (Grunt ``exec``, one after the other);
+    {output: None or the error}. Scripts the shared JVM did not finish run again one by one."""
+    lib, conf = prepare()
+    outcome: dict[Path, Exception | None] = {}
+    rundir = _new_rundir()
+    lines, batch, rest = [], [], []
+    for i, job in enumerate(jobs):
+        params = {k: _param_file_value(v) for k, v in _params(job).items()}
+        if any(v is None for v in params.values()):
+            rest.append(job)
+            continue
+        pfile = rundir / f"params-{i}.txt"
+        pfile.write_text("".join(f"{k}={v}\n" for k, v in params.items()))
+        lines.append(f"exec -param_file {pfile} {job.script};")
+        batch.append(job)
+    try:
+        if batch:
+            driver = rundir / "driver.pig"
+            driver.write_text("\n".join(lines) + "\n")
+            subprocess.run(
+                _java(lib, conf, rundir, ["-f", str(driver)]),
+                cwd=rundir,
+                env=_env(),
+                capture_output=True,
+                text=True,
+            )
+    finally:
+        shutil.rmtree(rundir, ignore_errors=True)
+    for job in batch:
+        if job.staging.is_dir() and (job.staging / "_SUCCESS").exists():
+            publish(job)
+            outcome[job.output] = None
+        else:
+            discard(job)
+            rest.append(job)
+    for job in rest:
+        try:
+            run(job)
+            outcome[job.output] = None
+        except EngineError as e:
+            outcome[job.output] = e
+    return outcome
+
+
+def add_cli(subparsers) -> None:
+    add_run_cli(subparsers, ENGINE, "pig", ".pig", run, __doc__)
