@@ -4,6 +4,8 @@ import pytest
 pytest_plugins = [
     "tests.plugins.engines",
     "tests.plugins.hbase",
+    "tests.plugins.hive",
+    "tests.plugins.pig",
 ]
 
 

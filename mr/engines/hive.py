@@ -105,6 +105,7 @@ def prepare() -> tuple[Path, Path]:
 
 def _java(lib: Path, conf: Path, rundir: Path, args: Sequence[str]) -> list[str]:
     heap = os.environ.get("MRKIT_HIVE_HEAP", "1g")
+    derby = f"jdbc:derby:;databaseName={rundir / 'metastore'};create=true"
     return [
         java_bin(),
         f"-Xmx{heap}",
@@ -115,7 +116,7 @@ def _java(lib: Path, conf: Path, rundir: Path, args: Sequence[str]) -> list[str]
         classpath(conf, lib / "*"),
         MAIN_CLASS,
         "--hiveconf",
-        f"javax.jdo.option.ConnectionURL=jdbc:derby:;databaseName={rundir / 'metastore'};create=true",
+        f"javax.jdo.option.ConnectionURL={derby}",
         "--hiveconf",
         f"hive.metastore.warehouse.dir=file://{rundir / 'warehouse'}",
         "--hiveconf",
@@ -142,12 +143,12 @@ def _env() -> dict[str, str]:
 def _new_rundir() -> Path:
     rundir = home() / "runs" / uuid.uuid4().hex[:12]
     (rundir / "tmp").mkdir(parents=True)
-    template = _metastore_template()
+    template = metastore_template()
     shutil.copytree(template, rundir / "metastore")
     return rundir
 
 
-def _metastore_template() -> Path:
+def metastore_template() -> Path:
     """A Derby metastore with Hive's schema, created once (copying it is faster than creating)."""
     template = home() / "metastore-template"
     if (template / "service.properties").exists():
