@@ -117,7 +117,7 @@ def run(job: TwinRun) -> Path:
     rundir = _new_rundir()
     args: list[str] = []
     for name, value in _params(job).items():
-        args += ["-param", f"{name}={value}"]
+        args += ["-param", f"{name}={_quoted(value)}"]
     args += ["-f", str(job.script)]
     try:
         result = subprocess.run(
@@ -129,6 +129,14 @@ def run(job: TwinRun) -> Path:
         return publish(job)
     finally:
         shutil.rmtree(rundir, ignore_errors=True)
+
+
+def _quoted(value: str) -> str:
+    """A -param value as Pig's parameter parser reads back unchanged: quoted, \\ and ' escaped
+    (an unquoted value that starts with a quote or holds one is a parse error)."""
+    if re.fullmatch(r"[\w./:=,+-]*", value):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _param_file_value(value: str) -> str | None:

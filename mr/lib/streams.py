@@ -13,6 +13,10 @@ times), the twins call these filters, so all engines parse alike:
         ``--number COL`` appends the column's value as a float (repr; NULL if not a number)
     python -m mr.lib.streams access-log
         log line -> path<TAB>status<TAB>hour<TAB>bytes<TAB>is_error (path NULL for a bad request)
+    python -m mr.lib.streams matches
+        ``line<TAB>pattern<TAB>group`` -> one line per non-empty match of the Python regex
+        (``re.finditer``, as mr/grep.py); the pattern rides along as a column because a command
+        line cannot carry arbitrary text through Hive's and Pig's argument splitting
 
 Lines that are not UTF-8 are dropped, as the MR jobs count and skip them.
 """
@@ -20,6 +24,7 @@ Lines that are not UTF-8 are dropped, as the MR jobs count and skip them.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Iterable, Iterator
 
@@ -90,6 +95,26 @@ def access_log_lines(lines: Iterable[bytes]) -> Iterator[str]:
         )
 
 
+def match_lines(lines: Iterable[bytes]) -> Iterator[str]:
+    """Every non-empty match (or captured group) of each row's pattern in its line."""
+    compiled: dict[tuple[str, bool], re.Pattern[str]] = {}
+    for text in _texts(lines):
+        parts = text.rsplit("\t", 3)
+        if len(parts) == 4:
+            line, pattern, group, ignore_case = parts
+        elif len(parts) == 3:
+            (line, pattern, group), ignore_case = parts, "false"
+        else:
+            continue
+        key = (pattern, ignore_case.lower() == "true")
+        if key not in compiled:
+            compiled[key] = re.compile(pattern, re.IGNORECASE if key[1] else 0)
+        for m in compiled[key].finditer(line):
+            found = m.group(int(group))
+            if found:
+                yield format_field(found)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mr.lib.streams", description=__doc__)
     sub = parser.add_subparsers(dest="filter", required=True)
@@ -101,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epoch", type=int, help="0-based time column to turn into epoch seconds")
     p.add_argument("--number", type=int, help="0-based column to append as a float")
     sub.add_parser("access-log", help="path, status, hour, bytes, is_error per log line")
+    sub.add_parser("matches", help="regex matches of line<TAB>pattern<TAB>group rows")
     args = parser.parse_args(argv)
 
     lines = sys.stdin.buffer
@@ -108,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = tokenize_lines(lines, args.tokenizer, args.keyed)
     elif args.filter == "records":
         rows = record_lines(lines, args.format, args.epoch, args.number)
+    elif args.filter == "matches":
+        rows = match_lines(lines)
     else:
         rows = access_log_lines(lines)
     out = sys.stdout.buffer
