@@ -5,8 +5,9 @@ TAB-separated lines and read TAB-separated lines back. Where HiveQL or Pig Latin
 exactly what mr/lib says (Unicode word rules, MySQL CSV quoting, access log lines, ISO-8601
 times), the twins call these filters, so all engines parse alike:
 
-    python -m mr.lib.streams tokenize --tokenizer regex [--keyed]
-        line -> one word per line (``--keyed``: ``key<TAB>line`` -> ``key<TAB>word``)
+    python -m mr.lib.streams tokenize --tokenizer regex [--keyed] [--lengths]
+        line -> one word per line (``--keyed``: ``key<TAB>line`` -> ``key<TAB>word``;
+        ``--lengths``: ``word<TAB>length`` in code points, as mr/word_stats.py counts)
     python -m mr.lib.streams records --format csv [--epoch COL] [--number COL]
         record -> its fields as TSV (NULL as \\N); malformed and empty lines are dropped;
         ``--epoch COL`` replaces a time column by epoch seconds (NULL if unparseable),
@@ -45,7 +46,9 @@ def _texts(lines: Iterable[bytes]) -> Iterator[str]:
             continue
 
 
-def tokenize_lines(lines: Iterable[bytes], name: str, keyed: bool = False) -> Iterator[str]:
+def tokenize_lines(
+    lines: Iterable[bytes], name: str, keyed: bool = False, lengths: bool = False
+) -> Iterator[str]:
     """One output line per word (``key<TAB>word`` when keyed)."""
     words = tokenizer(name)
     for text in _texts(lines):
@@ -54,7 +57,7 @@ def tokenize_lines(lines: Iterable[bytes], name: str, keyed: bool = False) -> It
             continue
         prefix = key + "\t" if keyed else ""
         for word in words(rest):
-            yield prefix + word
+            yield prefix + word + (f"\t{len(word)}" if lengths else "")
 
 
 def record_lines(
@@ -121,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("tokenize", help="one word per line")
     p.add_argument("--tokenizer", choices=TOKENIZERS, default="regex")
     p.add_argument("--keyed", action="store_true", help="input key<TAB>line, output key<TAB>word")
+    p.add_argument("--lengths", action="store_true", help="add each word's length")
     p = sub.add_parser("records", help="records as TSV with NULL as \\N")
     p.add_argument("--format", choices=RECORD_FORMATS, default="tsv")
     p.add_argument("--epoch", type=int, help="0-based time column to turn into epoch seconds")
@@ -131,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
 
     lines = sys.stdin.buffer
     if args.filter == "tokenize":
-        rows = tokenize_lines(lines, args.tokenizer, args.keyed)
+        rows = tokenize_lines(lines, args.tokenizer, args.keyed, args.lengths)
     elif args.filter == "records":
         rows = record_lines(lines, args.format, args.epoch, args.number)
     elif args.filter == "matches":
