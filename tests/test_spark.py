@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
@@ -59,10 +60,21 @@ def spark_command(case: Case) -> list[str]:
     return [sys.executable, str(job), "-r", "spark", "--no-conf", *SPARK_ARGS, *emulate, *case.args]
 
 
+_SPAWN = threading.Lock()
+
+
 def run_case(case: Case) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*spark_command(case), *case.inputs], capture_output=True, cwd=REPO, timeout=600
-    )
+    argv = [*spark_command(case), *case.inputs]
+    # one process start at a time: starting processes from several threads at once failed here
+    # with "OSError: [Errno 14] Bad address" (vfork in a threaded process)
+    with _SPAWN:
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    try:
+        out, err = proc.communicate(timeout=600)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
 
 
 @pytest.fixture(scope="module")
