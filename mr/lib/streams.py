@@ -8,8 +8,9 @@ times), the twins call these filters, so all engines parse alike:
     python -m mr.lib.streams tokenize --tokenizer regex [--keyed] [--lengths]
         line -> one word per line (``--keyed``: ``key<TAB>line`` -> ``key<TAB>word``;
         ``--lengths``: ``word<TAB>length`` in code points, as mr/word_stats.py counts)
-    python -m mr.lib.streams records --format csv [--epoch COL] [--number COL]
-        record -> its fields as TSV (NULL as \\N); malformed and empty lines are dropped;
+    python -m mr.lib.streams records --format csv [--cols 1,2] [--epoch COL] [--number COL]
+        record -> its fields (or ``--cols``, in that order) as TSV (NULL as \\N); malformed and
+        empty lines, and those without the columns asked for, are dropped;
         ``--epoch COL`` replaces a time column by epoch seconds (NULL if unparseable),
         ``--number COL`` appends the column's value as a float (repr; NULL if not a number)
     python -m mr.lib.streams access-log
@@ -31,6 +32,7 @@ from collections.abc import Iterable, Iterator
 
 from mr.lib.access_log import parse_access_log
 from mr.lib.records import RECORD_FORMATS, parse_number, parse_record
+from mr.lib.stats import parse_columns
 from mr.lib.text import TOKENIZERS, tokenizer
 from mr.lib.timestamps import parse_timestamp
 from mr.lib.tsv import NULL, format_field, format_row
@@ -61,18 +63,23 @@ def tokenize_lines(
 
 
 def record_lines(
-    lines: Iterable[bytes], fmt: str, epoch: int | None = None, number: int | None = None
+    lines: Iterable[bytes],
+    fmt: str,
+    epoch: int | None = None,
+    number: int | None = None,
+    cols: list[int] | None = None,
 ) -> Iterator[str]:
     """Records as TSV rows with NULL as \\N; see the module docstring."""
+    needed = max([*(cols or []), epoch or 0, number or 0]) + 1
     for text in _texts(lines):
         if not text.strip():
             continue
         fields = parse_record(text, fmt)
-        if fields is None:
+        if fields is None or len(fields) < needed:
             continue
         if epoch is not None and epoch < len(fields):
             fields[epoch] = parse_timestamp(fields[epoch])
-        row = format_row(*fields)
+        row = format_row(*(fields if cols is None else [fields[c] for c in cols]))
         if number is not None:
             value = parse_number(fields[number]) if number < len(fields) else None
             row += "\t" + (NULL if value is None else repr(value))
@@ -129,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=RECORD_FORMATS, default="tsv")
     p.add_argument("--epoch", type=int, help="0-based time column to turn into epoch seconds")
     p.add_argument("--number", type=int, help="0-based column to append as a float")
+    p.add_argument("--cols", type=parse_columns, help="0-based columns to keep, e.g. 1,2")
     sub.add_parser("access-log", help="path, status, hour, bytes, is_error per log line")
     sub.add_parser("matches", help="regex matches of line<TAB>pattern<TAB>group rows")
     args = parser.parse_args(argv)
@@ -137,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.filter == "tokenize":
         rows = tokenize_lines(lines, args.tokenizer, args.keyed, args.lengths)
     elif args.filter == "records":
-        rows = record_lines(lines, args.format, args.epoch, args.number)
+        rows = record_lines(lines, args.format, args.epoch, args.number, args.cols)
     elif args.filter == "matches":
         rows = match_lines(lines)
     else:
