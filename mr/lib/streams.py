@@ -12,7 +12,9 @@ times), the twins call these filters, so all engines parse alike:
         record -> its fields (or ``--cols``, in that order) as TSV (NULL as \\N); malformed and
         empty lines, and those without the columns asked for, are dropped;
         ``--epoch COL`` replaces a time column by epoch seconds (NULL if unparseable),
-        ``--number COL`` appends the column's value as a float (repr; NULL if not a number)
+        ``--number COL`` appends the column's value as a float (repr; NULL if not a number),
+        ``--width N`` drops records of another width, ``--key-col K`` writes ``key\x01row``
+        (the key field, then the whole TSV row as one column for a join)
     python -m mr.lib.streams access-log
         log line -> path<TAB>status<TAB>hour<TAB>bytes<TAB>is_error (path NULL for a bad request)
     python -m mr.lib.streams matches
@@ -68,14 +70,16 @@ def record_lines(
     epoch: int | None = None,
     number: int | None = None,
     cols: list[int] | None = None,
+    width: int | None = None,
+    key_col: int | None = None,
 ) -> Iterator[str]:
     """Records as TSV rows with NULL as \\N; see the module docstring."""
-    needed = max([*(cols or []), epoch or 0, number or 0]) + 1
+    needed = max([*(cols or []), epoch or 0, number or 0, key_col or 0]) + 1
     for text in _texts(lines):
         if not text.strip():
             continue
         fields = parse_record(text, fmt)
-        if fields is None or len(fields) < needed:
+        if fields is None or len(fields) < needed or width is not None and len(fields) != width:
             continue
         if epoch is not None and epoch < len(fields):
             fields[epoch] = parse_timestamp(fields[epoch])
@@ -83,6 +87,8 @@ def record_lines(
         if number is not None:
             value = parse_number(fields[number]) if number < len(fields) else None
             row += "\t" + (NULL if value is None else repr(value))
+        if key_col is not None:
+            row = format_field(fields[key_col]) + "\x01" + row
         yield row
 
 
@@ -137,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epoch", type=int, help="0-based time column to turn into epoch seconds")
     p.add_argument("--number", type=int, help="0-based column to append as a float")
     p.add_argument("--cols", type=parse_columns, help="0-based columns to keep, e.g. 1,2")
+    p.add_argument("--width", type=int, help="keep only records of this many fields")
+    p.add_argument("--key-col", type=int, help="write key<SOH>row for a join on this column")
     sub.add_parser("access-log", help="path, status, hour, bytes, is_error per log line")
     sub.add_parser("matches", help="regex matches of line<TAB>pattern<TAB>group rows")
     args = parser.parse_args(argv)
@@ -145,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.filter == "tokenize":
         rows = tokenize_lines(lines, args.tokenizer, args.keyed, args.lengths)
     elif args.filter == "records":
-        rows = record_lines(lines, args.format, args.epoch, args.number, args.cols)
+        rows = record_lines(
+            lines, args.format, args.epoch, args.number, args.cols, args.width, args.key_col
+        )
     elif args.filter == "matches":
         rows = match_lines(lines)
     else:
