@@ -79,7 +79,7 @@ def record_lines(
         if not text.strip():
             continue
         fields = parse_record(text, fmt)
-        if fields is None or len(fields) < needed or width is not None and len(fields) != width:
+        if fields is None or len(fields) < needed or width and len(fields) != width:
             continue
         if epoch is not None and epoch < len(fields):
             fields[epoch] = parse_timestamp(fields[epoch])
