@@ -14,7 +14,11 @@ times), the twins call these filters, so all engines parse alike:
         ``--epoch COL`` replaces a time column by epoch seconds (NULL if unparseable),
         ``--number COL`` appends the column's value as a float (repr; NULL if not a number),
         ``--width N`` drops records of another width, ``--key-col K`` writes ``key\x01row``
-        (the key field, then the whole TSV row as one column for a join)
+        (the key field, then the whole TSV row as one column; ``--key-type number``: the key
+        as a float, NULL if not a number; with ``--number`` that value follows as ``\x01num``)
+    python -m mr.lib.streams bins --col V --width W [--origin O]
+        record -> lo<TAB>hi of its fixed-width bin, in the exact decimal arithmetic of
+        mr/histogram.py (NULL and unparseable values dropped)
     python -m mr.lib.streams access-log
         log line -> path<TAB>status<TAB>hour<TAB>bytes<TAB>is_error (path NULL for a bad request)
     python -m mr.lib.streams matches
@@ -34,7 +38,7 @@ from collections.abc import Iterable, Iterator
 
 from mr.lib.access_log import parse_access_log
 from mr.lib.records import RECORD_FORMATS, parse_number, parse_record
-from mr.lib.stats import parse_columns
+from mr.lib.stats import parse_columns, parse_decimal
 from mr.lib.text import TOKENIZERS, tokenizer
 from mr.lib.timestamps import parse_timestamp
 from mr.lib.tsv import NULL, format_field, format_row
@@ -72,6 +76,7 @@ def record_lines(
     cols: list[int] | None = None,
     width: int | None = None,
     key_col: int | None = None,
+    key_type: str = "text",
 ) -> Iterator[str]:
     """Records as TSV rows with NULL as \\N; see the module docstring."""
     needed = max([*(cols or []), epoch or 0, number or 0, key_col or 0]) + 1
@@ -84,12 +89,39 @@ def record_lines(
         if epoch is not None and epoch < len(fields):
             fields[epoch] = parse_timestamp(fields[epoch])
         row = format_row(*(fields if cols is None else [fields[c] for c in cols]))
+        sep = "\t" if key_col is None else "\x01"
         if number is not None:
-            value = parse_number(fields[number]) if number < len(fields) else None
-            row += "\t" + (NULL if value is None else repr(value))
+            row += sep + _number_field(fields[number])
         if key_col is not None:
-            row = format_field(fields[key_col]) + "\x01" + row
+            key = fields[key_col]
+            key_text = _number_field(key) if key_type == "number" else format_field(key)
+            row = key_text + "\x01" + row
         yield row
+
+
+def _number_field(text: str | None) -> str:
+    value = parse_number(text)
+    return NULL if value is None else repr(value)
+
+
+def bin_lines(lines: Iterable[bytes], fmt: str, col: int, width: str, origin: str) -> Iterator[str]:
+    """lo<TAB>hi (floats) of each record's fixed-width bin, as mr/histogram.py bins it."""
+    from mr.histogram import fixed_bin, fixed_bounds
+
+    w, o = parse_decimal(width), parse_decimal(origin)
+    if w is None or w <= 0 or o is None:
+        raise SystemExit(f"bins: bad --width {width!r} or --origin {origin!r}")
+    for text in _texts(lines):
+        if not text.strip():
+            continue
+        fields = parse_record(text, fmt)
+        if fields is None or len(fields) <= col or fields[col] is None:
+            continue
+        value = parse_decimal(fields[col])
+        if value is None:
+            continue
+        lo, hi = fixed_bounds(fixed_bin(value, o, w), o, w)
+        yield f"{float(lo)!r}\t{float(hi)!r}"
 
 
 def access_log_lines(lines: Iterable[bytes]) -> Iterator[str]:
@@ -145,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cols", type=parse_columns, help="0-based columns to keep, e.g. 1,2")
     p.add_argument("--width", type=int, help="keep only records of this many fields")
     p.add_argument("--key-col", type=int, help="write key<SOH>row for a join on this column")
+    p.add_argument("--key-type", choices=("text", "number"), default="text")
+    p = sub.add_parser("bins", help="lo, hi of each record's fixed-width bin")
+    p.add_argument("--format", choices=RECORD_FORMATS, default="tsv")
+    p.add_argument("--col", type=int, required=True, help="0-based numeric column")
+    p.add_argument("--width", required=True, help="bin width")
+    p.add_argument("--origin", default="0", help="a bin starts here (default 0)")
     sub.add_parser("access-log", help="path, status, hour, bytes, is_error per log line")
     sub.add_parser("matches", help="regex matches of line<TAB>pattern<TAB>group rows")
     args = parser.parse_args(argv)
@@ -154,8 +192,17 @@ def main(argv: list[str] | None = None) -> int:
         rows = tokenize_lines(lines, args.tokenizer, args.keyed, args.lengths)
     elif args.filter == "records":
         rows = record_lines(
-            lines, args.format, args.epoch, args.number, args.cols, args.width, args.key_col
+            lines,
+            args.format,
+            args.epoch,
+            args.number,
+            args.cols,
+            args.width,
+            args.key_col,
+            args.key_type,
         )
+    elif args.filter == "bins":
+        rows = bin_lines(lines, args.format, args.col, args.width, args.origin)
     elif args.filter == "matches":
         rows = match_lines(lines)
     else:
