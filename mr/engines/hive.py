@@ -230,7 +230,9 @@ def run(job: TwinRun) -> Path:
 
 
 def _batchable(job: TwinRun) -> bool:
-    return all(";" not in v and "\n" not in v for v in _hivevars(job).values())
+    # the CLI splits a file on ';' outside quotes: a quote in a `set` value would swallow the
+    # statements after it, so such values go to a JVM of their own as --hivevar
+    return all(not re.search(r"[;'\"\n\\]|--", v) for v in _hivevars(job).values())
 
 
 def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
