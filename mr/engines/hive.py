@@ -28,7 +28,16 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from mr.engines import JAVA17_OPENS, REPO_ROOT, EngineError, classpath, fetch, java_bin, state_dir
+from mr.engines import (
+    JAVA17_OPENS,
+    REPO_ROOT,
+    EngineError,
+    classpath,
+    fetch,
+    java_bin,
+    lib_dir,
+    state_dir,
+)
 from mr.engines.twins import TwinRun, add_run_cli, discard, publish
 
 ENGINE = "hive"
@@ -103,9 +112,32 @@ def prepare() -> tuple[Path, Path]:
     return lib, conf
 
 
-def _java(lib: Path, conf: Path, rundir: Path, args: Sequence[str]) -> list[str]:
+def _java(
+    lib: Path, conf: Path, rundir: Path, args: Sequence[str], hadoop_conf: Path | None = None
+) -> list[str]:
     heap = os.environ.get("MRKIT_HIVE_HEAP", "1g")
     derby = f"jdbc:derby:;databaseName={rundir / 'metastore'};create=true"
+    cluster: list[str] = []
+    if hadoop_conf is not None:
+        # YARN execution: the cluster's fs.defaultFS and RM from its client conf, scratch on
+        # HDFS; containers do not inherit this environment, TRANSFORM needs mr importable
+        env = f"PYTHONPATH={REPO_ROOT}"
+        for k, v in {
+            "mapreduce.framework.name": "yarn",
+            "fs.defaultFS": _conf_value(hadoop_conf, "fs.defaultFS"),
+            "hive.exec.scratchdir": f"/tmp/hive-{os.environ.get('USER', 'mrkit')}",
+            "mapreduce.map.env": env,
+            "mapreduce.reduce.env": env,
+            # the MR ApplicationMaster's and tasks' classes: the Hadoop engine's jars (Hive's lib
+            # lacks hadoop-mapreduce-client-app, and its log4j bridge breaks Hadoop's reload4j)
+            # plus hive-exec, instead of this client's classpath (yarn.is.minicluster would
+            # pass it on)
+            "yarn.is.minicluster": "false",
+            "mapreduce.application.classpath": ",".join(
+                [str(lib_dir("hadoop") / "*"), *map(str, sorted(lib.glob("hive-exec-*.jar")))]
+            ),
+        }.items():
+            cluster += ["--hiveconf", f"{k}={v}"]
     return [
         java_bin(),
         f"-Xmx{heap}",
@@ -113,7 +145,7 @@ def _java(lib: Path, conf: Path, rundir: Path, args: Sequence[str]) -> list[str]
         "-Dlog4j2.configurationFile=" + str(conf / "hive-log4j2.properties"),
         f"-Djava.io.tmpdir={rundir / 'tmp'}",
         "-cp",
-        classpath(conf, lib / "*"),
+        classpath(*([hadoop_conf] if hadoop_conf else []), conf, lib / "*"),
         MAIN_CLASS,
         "--hiveconf",
         f"javax.jdo.option.ConnectionURL={derby}",
@@ -127,8 +159,23 @@ def _java(lib: Path, conf: Path, rundir: Path, args: Sequence[str]) -> list[str]
         f"hive.querylog.location={rundir / 'querylog'}",
         "--hiveconf",
         f"hive.downloaded.resources.dir={rundir / 'resources'}",
+        *cluster,
         *args,
     ]
+
+
+def _conf_value(conf_dir: Path, name: str) -> str:
+    """A property of a Hadoop client conf dir (core-site.xml first)."""
+    import xml.etree.ElementTree as ET
+
+    for site in ("core-site.xml", "yarn-site.xml", "mapred-site.xml", "hdfs-site.xml"):
+        path = conf_dir / site
+        if not path.exists():
+            continue
+        for prop in ET.parse(path).getroot().iter("property"):
+            if prop.findtext("name") == name:
+                return prop.findtext("value") or ""
+    raise EngineError(f"{name} is not set in {conf_dir}")
 
 
 def _env() -> dict[str, str]:
@@ -207,11 +254,15 @@ def _script_lines(script: Path, message: str) -> str:
 
 
 def _hivevars(run: TwinRun) -> dict[str, str]:
-    return {"PYTHON": sys.executable, **run.vars, "OUTPUT": str(run.staging)}
+    return {"PYTHON": sys.executable, "OUTPUT": str(run.staging), **run.vars}
 
 
-def run(job: TwinRun) -> Path:
-    """Run one Hive script in its own JVM; its rows land in job.output."""
+def run(job: TwinRun, hadoop_conf: Path | None = None) -> Path:
+    """Run one Hive script in its own JVM; its rows land in job.output.
+
+    With ``hadoop_conf`` (a Hadoop client conf dir) the queries run as MapReduce jobs on that
+    cluster's YARN, reading and writing its HDFS; job.vars then give INPUT and OUTPUT as HDFS
+    paths, and the OUTPUT directory is Hive's own (no part-file renaming)."""
     lib, conf = prepare()
     rundir = _new_rundir()
     args = ["-f", str(job.script)]
@@ -219,8 +270,16 @@ def run(job: TwinRun) -> Path:
         args += ["--hivevar", f"{name}={value}"]
     try:
         result = subprocess.run(
-            _java(lib, conf, rundir, args), cwd=rundir, env=_env(), capture_output=True, text=True
+            _java(lib, conf, rundir, args, hadoop_conf),
+            cwd=rundir,
+            env=_env(),
+            capture_output=True,
+            text=True,
         )
+        if hadoop_conf is not None:
+            if result.returncode != 0:
+                raise EngineError(f"{job.script.name} failed:\n{_errors(result, job.script)}")
+            return job.output
         if result.returncode != 0:
             discard(job)
             raise EngineError(f"{job.script.name} failed:\n{_errors(result, job.script)}")

@@ -57,22 +57,30 @@ def prepare() -> tuple[Path, Path]:
     return lib, conf
 
 
-def _java(lib: Path, conf: Path, rundir: Path, args: Sequence[str]) -> list[str]:
+def _java(
+    lib: Path, conf: Path, rundir: Path, args: Sequence[str], hadoop_conf: Path | None = None
+) -> list[str]:
     heap = os.environ.get("MRKIT_PIG_HEAP", "1g")
     guava = sorted(lib.glob("guava-*.jar"))
     pig = sorted(lib.glob("pig-*.jar"))
+    cluster: list[str] = []
+    if hadoop_conf is not None:
+        # YARN containers do not inherit this environment: STREAM commands need mr importable
+        env = f"PYTHONPATH={REPO_ROOT}"
+        cluster = [f"-Dmapreduce.map.env={env}", f"-Dmapreduce.reduce.env={env}"]
     return [
         java_bin(),
         f"-Xmx{heap}",
         *JAVA17_OPENS,
         f"-Dlog4j.configuration=file:{conf / 'log4j.properties'}",
         f"-Djava.io.tmpdir={rundir}",
-        f"-Dpig.temp.dir={rundir / 'pigtmp'}",
+        *([] if hadoop_conf else [f"-Dpig.temp.dir={rundir / 'pigtmp'}"]),
+        *cluster,
         "-cp",
-        classpath(conf, *pig, *guava, lib / "*"),
+        classpath(*([hadoop_conf] if hadoop_conf else []), conf, *pig, *guava, lib / "*"),
         MAIN_CLASS,
         "-x",
-        "local",
+        "mapreduce" if hadoop_conf else "local",
         "-logfile",
         str(rundir / "pig.log"),
         *args,
@@ -85,7 +93,7 @@ def _env() -> dict[str, str]:
 
 
 def _params(job: TwinRun) -> dict[str, str]:
-    return {"PYTHON": sys.executable, **job.vars, "OUTPUT": str(job.staging)}
+    return {"PYTHON": sys.executable, "OUTPUT": str(job.staging), **job.vars}
 
 
 def _errors(result: subprocess.CompletedProcess, rundir: Path) -> str:
@@ -111,8 +119,11 @@ def _new_rundir() -> Path:
     return rundir
 
 
-def run(job: TwinRun) -> Path:
-    """Run one Pig script in its own JVM; its rows land in job.output."""
+def run(job: TwinRun, hadoop_conf: Path | None = None) -> Path:
+    """Run one Pig script in its own JVM; its rows land in job.output.
+
+    With ``hadoop_conf`` (a Hadoop client conf dir) Pig runs in mapreduce mode on that cluster
+    (YARN, HDFS paths); job.output is then an HDFS path written by Pig directly."""
     lib, conf = prepare()
     rundir = _new_rundir()
     args: list[str] = []
@@ -121,8 +132,16 @@ def run(job: TwinRun) -> Path:
     args += ["-f", str(job.script)]
     try:
         result = subprocess.run(
-            _java(lib, conf, rundir, args), cwd=rundir, env=_env(), capture_output=True, text=True
+            _java(lib, conf, rundir, args, hadoop_conf),
+            cwd=rundir,
+            env=_env(),
+            capture_output=True,
+            text=True,
         )
+        if hadoop_conf is not None:
+            if result.returncode != 0:
+                raise EngineError(f"{job.script.name} failed:\n{_errors(result, rundir)}")
+            return job.output
         if result.returncode != 0 or not job.staging.is_dir():
             discard(job)
             raise EngineError(f"{job.script.name} failed:\n{_errors(result, rundir)}")
