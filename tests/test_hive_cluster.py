@@ -59,11 +59,6 @@ def test_hive_word_count_on_yarn(request, hive_engine):
 
 @pytest.mark.pig
 @pytest.mark.hadoop
-@pytest.mark.xfail(
-    strict=True,
-    reason="pig-0.18.0.jar from Maven Central lacks its relocated org.apache.pig.org."
-    "roaringbitmap classes, which -x mapreduce needs (local mode does not)",
-)
 def test_pig_word_count_on_yarn(request, pig_engine):
     """pig/word_count.pig (with its STREAM through mr.lib.streams) on YARN over HDFS."""
     _run_on_cluster(request, pig_engine, "pig/word_count.pig", "word_count")

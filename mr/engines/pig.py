@@ -24,7 +24,16 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from mr.engines import JAVA17_OPENS, REPO_ROOT, EngineError, classpath, fetch, java_bin, state_dir
+from mr.engines import (
+    JAVA17_OPENS,
+    REPO_ROOT,
+    EngineError,
+    classpath,
+    fetch,
+    java_bin,
+    lib_dir,
+    state_dir,
+)
 from mr.engines.twins import TwinRun, add_run_cli, discard, publish
 
 ENGINE = "pig"
@@ -57,6 +66,43 @@ def prepare() -> tuple[Path, Path]:
     return lib, conf
 
 
+PLACEHOLDER_SOURCE = """package org.apache.pig.org.roaringbitmap;
+/** Placeholder for the relocated class pig-0.18.0.jar names but does not contain. */
+public final class RoaringBitmap {
+  private RoaringBitmap() {}
+}
+"""
+
+
+def roaring_placeholder() -> Path:
+    """A jar with an empty org.apache.pig.org.roaringbitmap.RoaringBitmap, compiled once.
+
+    pig-0.18.0.jar on Maven Central lists that relocated class among the packages it ships
+    with every MapReduce job (JarManager) but does not contain it, so ``-x mapreduce`` dies
+    with NoClassDefFoundError. Only Bloom joins use the class; they are not supported here."""
+    jar = home() / "extra" / "pig-roaringbitmap-placeholder.jar"
+    if jar.exists():
+        return jar
+    javac = shutil.which("javac")
+    jar_tool = shutil.which("jar")
+    if not javac or not jar_tool:
+        raise EngineError("Pig on a cluster needs a JDK (javac, jar) to build a placeholder class")
+    work = home() / "extra" / f"build-{uuid.uuid4().hex[:8]}"
+    src = work / "src" / "RoaringBitmap.java"
+    src.parent.mkdir(parents=True)
+    src.write_text(PLACEHOLDER_SOURCE)
+    for cmd in (
+        [javac, "-d", str(work / "classes"), str(src)],
+        [jar_tool, "cf", str(work / jar.name), "-C", str(work / "classes"), "."],
+    ):
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise EngineError(f"building {jar.name} failed: {result.stderr.strip()}")
+    os.replace(work / jar.name, jar)
+    shutil.rmtree(work, ignore_errors=True)
+    return jar
+
+
 def _java(
     lib: Path, conf: Path, rundir: Path, args: Sequence[str], hadoop_conf: Path | None = None
 ) -> list[str]:
@@ -67,7 +113,16 @@ def _java(
     if hadoop_conf is not None:
         # YARN containers do not inherit this environment: STREAM commands need mr importable
         env = f"PYTHONPATH={REPO_ROOT}"
-        cluster = [f"-Dmapreduce.map.env={env}", f"-Dmapreduce.reduce.env={env}"]
+        # the MR ApplicationMaster's classes come from the Hadoop engine's jars (Pig's lib has
+        # no hadoop-mapreduce-client-app); Pig ships its own classes in the job jar
+        pig = [*pig, roaring_placeholder()]
+        app_cp = ",".join([str(lib_dir("hadoop") / "*"), *map(str, pig)])
+        cluster = [
+            f"-Dmapreduce.map.env={env}",
+            f"-Dmapreduce.reduce.env={env}",
+            "-Dyarn.is.minicluster=false",
+            f"-Dmapreduce.application.classpath={app_cp}",
+        ]
     return [
         java_bin(),
         f"-Xmx{heap}",
