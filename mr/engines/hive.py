@@ -253,8 +253,16 @@ def _script_lines(script: Path, message: str) -> str:
     return "\n".join(hits[:3])
 
 
-def _hivevars(run: TwinRun) -> dict[str, str]:
-    return {"PYTHON": sys.executable, "OUTPUT": str(run.staging), **run.vars}
+def _hivevars(run: TwinRun, rundir: Path | None = None) -> dict[str, str]:
+    found = {"PYTHON": sys.executable, "OUTPUT": str(run.staging), **run.vars}
+    source = Path(found.get("INPUT", ""))
+    if rundir is not None and "://" not in found.get("INPUT", "://") and source.is_file():
+        # a table's LOCATION is a directory: give a single input file one of its own
+        folder = rundir / "inputs" / uuid.uuid4().hex[:8]
+        folder.mkdir(parents=True)
+        shutil.copy(source, folder / source.name)
+        found["INPUT"] = str(folder)
+    return found
 
 
 def run(job: TwinRun, hadoop_conf: Path | None = None) -> Path:
@@ -266,7 +274,7 @@ def run(job: TwinRun, hadoop_conf: Path | None = None) -> Path:
     lib, conf = prepare()
     rundir = _new_rundir()
     args = ["-f", str(job.script)]
-    for name, value in _hivevars(job).items():
+    for name, value in _hivevars(job, rundir).items():
         args += ["--hivevar", f"{name}={value}"]
     try:
         result = subprocess.run(
@@ -309,7 +317,7 @@ def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
         driver = rundir / "driver.q"
         lines = []
         for job in batch:
-            for name, value in _hivevars(job).items():
+            for name, value in _hivevars(job, rundir).items():
                 lines.append(f"set hivevar:{name}={value};")
             lines.append(f"source {job.script};")
         driver.write_text("\n".join(lines) + "\n")
