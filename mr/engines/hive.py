@@ -76,7 +76,7 @@ ERROR_LINE_RE = re.compile(
     r"^(FAILED: .*|Error: .*|.*(?:ParseException|SemanticException|Exception in thread).*|"
     r"Caused by: .*|.*Hive Runtime Error.*|.*\[Error \d+\].*|Could not open .*)$"
 )
-NEAR_RE = re.compile(r"near '([^']+)'")
+QUOTED_RE = re.compile(r"'([^']+)'")
 
 
 def home() -> Path:
@@ -242,15 +242,16 @@ def _errors(result: subprocess.CompletedProcess, script: Path | None = None) -> 
 
 
 def _script_lines(script: Path, message: str) -> str:
-    """Lines of the script holding the token Hive names in 'near ...' (Hive counts lines within
-    the failing statement, not the file)."""
-    m = NEAR_RE.search(message)
-    if not m or m.group(1) in ("<EOF>",):
-        return ""
-    token = m.group(1)
+    """Lines of the script holding the first token Hive quotes in its message (Hive counts
+    lines within the failing statement, not within the file)."""
     text = script.read_text(encoding="utf-8").splitlines()
-    hits = [f"{script.name}:{i}: {ln.strip()}" for i, ln in enumerate(text, 1) if token in ln]
-    return "\n".join(hits[:3])
+    for token in QUOTED_RE.findall(message):
+        if token == "<EOF>" or not token.strip():
+            continue
+        hits = [f"{script.name}:{i}: {ln.strip()}" for i, ln in enumerate(text, 1) if token in ln]
+        if hits:
+            return "\n".join(hits[:3])
+    return ""
 
 
 def _hivevars(run: TwinRun, rundir: Path | None = None) -> dict[str, str]:
