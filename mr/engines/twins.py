@@ -65,10 +65,6 @@ def parse_vars(items: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def stem_of(script: Path) -> str:
-    return script.stem
-
-
 def publish(run: TwinRun) -> Path:
     """Rename the staged engine files part-NNNNN, swap them into place, add _SUCCESS."""
     staging = run.staging
