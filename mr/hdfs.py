@@ -255,6 +255,8 @@ class HDFS:
         if not local.exists():
             raise HdfsError(f"put: local path {local} does not exist")
         path = hdfs_path(path)
+        if path.endswith("/"):  # a directory, made if missing
+            self.mkdir(path)
         target = self.status(path)
         if target is not None and target.is_dir:
             path = posixpath.join(path, local.name)
@@ -278,10 +280,18 @@ class HDFS:
                 self.rm(path, recursive=True)
             self.rename(temp, path)
         except BaseException:
-            with contextlib.suppress(HdfsError):
-                self.rm(temp, recursive=True)
+            self._discard(temp)
             raise
         return path
+
+    def _discard(self, temp: str) -> None:
+        # a DataNode may still close the broken file just after the NameNode deleted it
+        for _ in range(5):
+            with contextlib.suppress(HdfsError):
+                self.rm(temp, recursive=True)
+                if not self.exists(temp):
+                    return
+            time.sleep(0.5)
 
     def _upload_file(self, local: Path, path: str, progress: Progress | None) -> None:
         with self._errors(f"put {local} -> {path}"), open(local, "rb") as f:

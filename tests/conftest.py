@@ -3,6 +3,7 @@ import pytest
 # Session-scoped engine fixtures (each engine starts once per test session, stops at its end).
 pytest_plugins = [
     "tests.plugins.engines",
+    "tests.plugins.hadoop",
     "tests.plugins.hbase",
     "tests.plugins.hive",
     "tests.plugins.pig",
