@@ -1,0 +1,313 @@
+"""Every fixture case on YARN (`-r hadoop` on hdfs:// input) gives the rows of its golden file.
+
+Also: tasks run with a Python that lacks `mr` (the package ships with the job), YARN counters
+reach the user, a failing task shows its traceback and input record, and SIGINT/SIGTERM on a
+running job kills its YARN application.
+
+The jobs run as `python mr/<job>.py -r hadoop -c .cluster/hadoop/mrjob.conf ...` subprocesses,
+MRKIT_YARN_PARALLEL (default 3) at a time: most of a small job's time is YARN waiting, so the
+selected jobs are all submitted when the first of them is needed and each test waits for its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mr.cli import job_class
+from tests.cases import Case, all_cases
+from tests.support import REPO, run_job
+
+pytestmark = pytest.mark.hadoop
+
+CASES = all_cases()
+PARALLEL = int(os.environ.get("MRKIT_YARN_PARALLEL", "3"))
+TIMEOUT = 900
+
+EXPLODE_JOB = '''
+"""Fails on a record holding BOOM."""
+from mr.lib.job import MRKitJob
+
+
+class Explode(MRKitJob):
+    def mapper(self, _, line):
+        if b"BOOM" in line:
+            raise ValueError("cannot digest this record")
+        yield line.decode(), 1
+
+    def reducer(self, key, values):
+        yield key, sum(values)
+
+
+if __name__ == "__main__":
+    Explode.run()
+'''
+
+SLOW_JOB = '''
+"""Sleeps in its mapper, to be interrupted."""
+import time
+
+from mr.lib.job import MRKitJob
+
+
+class Slow(MRKitJob):
+    def mapper(self, _, line):
+        time.sleep(600)
+        yield line.decode(), 1
+
+
+if __name__ == "__main__":
+    Slow.run()
+'''
+
+
+@dataclass
+class YarnRun:
+    returncode: int
+    stderr: str
+    rows: list[str]
+    output_complete: bool
+
+    def counters(self) -> dict[str, dict[str, int]]:
+        """The `Counters: N` block mrjob prints, as {group: {counter: value}}."""
+        groups: dict[str, dict[str, int]] = {}
+        group = None
+        block = self.stderr.split("Counters:", 1)[-1] if "Counters:" in self.stderr else ""
+        for line in block.splitlines()[1:]:
+            if line.startswith("\t\t") and group is not None and "=" in line:
+                name, _, value = line.strip().rpartition("=")
+                groups[group][name] = int(value)
+            elif line.startswith("\t"):
+                group = line.strip()
+                groups[group] = {}
+            else:
+                break
+        return groups
+
+
+def job_file(stem: str) -> str:
+    return sys.modules[job_class(stem).__module__].__file__
+
+
+class YarnJobs:
+    """Runs jobs on YARN in parallel subprocesses; results by name."""
+
+    def __init__(self, cluster, hdfs, tmp: Path):
+        self.cluster = cluster
+        self.hdfs = hdfs
+        self.tmp = tmp
+        self.root = f"/mrkit-tests/yarn-{uuid.uuid4().hex[:8]}"
+        self.pool = ThreadPoolExecutor(PARALLEL)
+        self.futures: dict[str, Future] = {}
+
+    def submit(self, name: str, fn, *args) -> None:
+        if name not in self.futures:
+            self.futures[name] = self.pool.submit(fn, *args)
+
+    def result(self, name: str) -> YarnRun:
+        return self.futures[name].result()
+
+    def upload(self, name: str, files: list[str]) -> list[str]:
+        return [
+            "hdfs://" + self.hdfs.put(f, f"{self.root}/{name}/in/{Path(f).name}") for f in files
+        ]
+
+    def run(self, name: str, script: str, inputs: list[str], args=(), extra=()) -> YarnRun:
+        out = f"{self.root}/{name}/out"
+        cmd = [
+            sys.executable,
+            script,
+            "-r",
+            "hadoop",
+            "-c",
+            self.cluster.mrjob_conf,
+            "--output-dir",
+            f"hdfs://{out}",
+            "--no-cat-output",
+            *extra,
+            *args,
+            *self.upload(name, inputs),
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=TIMEOUT)
+        rows: list[str] = []
+        complete = False
+        if proc.returncode == 0:
+            complete = self.hdfs.is_complete(out)
+            for entry in self.hdfs.ls(out):
+                if Path(entry.path).name.startswith("part-"):
+                    text = self.hdfs.read_bytes(entry.path).decode("utf-8")
+                    rows += text.split("\n")[:-1]
+        return YarnRun(proc.returncode, proc.stderr, sorted(rows), complete)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            self.hdfs.rm(self.root, recursive=True)
+        except Exception:  # noqa: BLE001 - cleanup of a cluster that may be gone
+            pass
+
+
+def bare_python(tmp: Path) -> str:
+    """A venv made WITHOUT mrkit, mrjob or pip: its site-packages lack `mr`."""
+    venv = tmp / "bare-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    return str(venv / "bin" / "python")
+
+
+BAD_INPUT = [b"alpha beta", b"", b"\xff\xfe not utf-8", b"   ", b"beta gamma"]
+
+
+def _schedule(yarn: YarnJobs, name: str, tmp: Path) -> None:
+    """Submit the run that test item `name` needs."""
+    if name.startswith("case:"):
+        case = next(c for c in CASES if c.name == name[5:])
+        yarn.submit(name, yarn.run, case.name, job_file(case.job), case.inputs, case.args)
+    elif name == "bare":
+        case = next(c for c in CASES if c.name == "word_count")
+        python = bare_python(tmp)
+        yarn.submit(
+            name,
+            yarn.run,
+            "bare",
+            job_file("word_count"),
+            case.inputs,
+            [],
+            ["--python-bin", python],
+        )
+    elif name == "counters":
+        path = tmp / "bad.txt"
+        path.write_bytes(b"\n".join(BAD_INPUT) + b"\n")
+        yarn.submit(name, yarn.run, "counters", job_file("word_count"), [str(path)])
+    elif name == "explode":
+        script = tmp / "explode.py"
+        script.write_text(EXPLODE_JOB)
+        data = tmp / "boom.txt"
+        data.write_text("fine one\nthis is BOOM here\nfine two\n")
+        yarn.submit(name, yarn.run, "explode", str(script), [str(data)])
+
+
+RUN_OF_TEST = {
+    "test_tasks_run_without_mr_installed": "bare",
+    "test_counters_reach_the_user": "counters",
+    "test_failing_task_shows_traceback_and_record": "explode",
+}
+
+
+@pytest.fixture(scope="module")
+def yarn(request, hadoop_cluster, hdfs, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("yarn")
+    jobs = YarnJobs(hadoop_cluster, hdfs, tmp)
+    # submit every run the selected tests of this module need, at once
+    for item in request.session.items:
+        if item.module is not request.module:
+            continue
+        case = getattr(item, "callspec", None) and item.callspec.params.get("case")
+        name = f"case:{case.name}" if case else RUN_OF_TEST.get(item.originalname)
+        if name:
+            _schedule(jobs, name, tmp)
+    yield jobs
+    jobs.close()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case_on_yarn_matches_golden(yarn, case: Case):
+    run = yarn.result(f"case:{case.name}")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.output_complete, "no _SUCCESS marker in the job's HDFS output directory"
+    if case.expected.exists():
+        assert run.rows == case.expected_rows()
+    else:  # no golden yet: parity with the inline runner on the same input
+        inline, _ = run_job(job_class(case.job), case.inputs, args=case.args)
+        assert run.rows == inline
+
+
+def test_tasks_run_without_mr_installed(yarn, tmp_path):
+    run = yarn.result("bare")
+    # the interpreter the tasks used really lacks mr and mrjob
+    bare = next(Path(p) for p in Path(yarn.tmp).glob("bare-venv/bin/python"))
+    probe = subprocess.run(
+        [str(bare), "-c", "import mr"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert probe.returncode != 0 and "No module named 'mr'" in probe.stderr
+    assert run.returncode == 0, run.stderr[-3000:]
+    case = next(c for c in CASES if c.name == "word_count")
+    assert run.rows == case.expected_rows()
+
+
+def test_counters_reach_the_user(yarn):
+    run = yarn.result("counters")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert sorted(run.rows) == ["alpha\t1", "beta\t2", "gamma\t1"]
+    counters = run.counters()
+    assert counters["word_count"] == {"bad_utf8": 1, "empty_lines": 2}
+    assert counters["Map-Reduce Framework"]["Map input records"] == len(BAD_INPUT)
+
+
+def test_failing_task_shows_traceback_and_record(yarn):
+    run = yarn.result("explode")
+    assert run.returncode == 1
+    err = run.stderr
+    assert "Probable cause of failure" in err
+    assert "Traceback (most recent call last)" in err
+    assert "ValueError: cannot digest this record" in err
+    assert re.search(
+        r"mrkit: mapper of step 1 failed on input record 2 of hdfs://\S+/boom\.txt: "
+        r"b'this is BOOM here'",
+        err,
+    ), err[-3000:]
+
+
+def _app_state(app: str) -> str | None:
+    out = subprocess.run(
+        [str(REPO / "scripts" / "hadoop" / "bin" / "hadoop"), "application", "-status", app],
+        capture_output=True,
+        text=True,
+    ).stdout
+    m = re.search(r"^\s*State : (\S+)", out, re.MULTILINE)
+    return m.group(1) if m else None
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupt_kills_the_yarn_application(hadoop_cluster, hdfs, hdfs_dir, tmp_path, sig):
+    script = tmp_path / "slow.py"
+    script.write_text(SLOW_JOB)
+    data = hdfs.write_bytes(f"{hdfs_dir}/in.txt", b"one\n")
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "-r", "hadoop", "-c", hadoop_cluster.mrjob_conf,
+         f"hdfs://{data}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )  # fmt: skip
+    app = None
+    try:
+        for line in proc.stderr:
+            m = re.search(r"Submitted application (application_\d+_\d+)", line)
+            app = m.group(1) if m else app
+            if "Running job" in line:
+                break
+        assert app, "the job never reached YARN"
+        assert _app_state(app) in ("ACCEPTED", "RUNNING")
+        proc.send_signal(sig)
+        proc.communicate(timeout=120)
+        assert proc.returncode != 0
+        deadline = time.monotonic() + 120
+        while _app_state(app) not in ("KILLED", "FINISHED", "FAILED"):
+            assert time.monotonic() < deadline, f"{app} still {_app_state(app)}"
+            time.sleep(1)
+        assert _app_state(app) == "KILLED"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
