@@ -284,14 +284,22 @@ class HDFS:
             raise
         return path
 
-    def _discard(self, temp: str) -> None:
-        # a DataNode may still close the broken file just after the NameNode deleted it
-        for _ in range(5):
+    def _discard(self, temp: str, quiet: float = 2.0, limit: float = 15.0) -> None:
+        # The DataNode that served a broken upload may create or close its file only after our
+        # delete (it talks to the NameNode on its own time), so the temporary name is deleted
+        # again until it has stayed absent for `quiet` seconds (at most `limit` seconds in all).
+        start = time.monotonic()
+        absent_since = None
+        while time.monotonic() - start < limit:
             with contextlib.suppress(HdfsError):
-                self.rm(temp, recursive=True)
-                if not self.exists(temp):
+                if self.exists(temp):
+                    self.rm(temp, recursive=True)
+                    absent_since = None
+                elif absent_since is None:
+                    absent_since = time.monotonic()
+                elif time.monotonic() - absent_since >= quiet:
                     return
-            time.sleep(0.5)
+            time.sleep(0.25)
 
     def _upload_file(self, local: Path, path: str, progress: Progress | None) -> None:
         with self._errors(f"put {local} -> {path}"), open(local, "rb") as f:
@@ -305,8 +313,12 @@ class HDFS:
             raise HdfsError(f"write: {path} already exists (overwrite to replace it)")
         parent, name = posixpath.split(path)
         temp = posixpath.join(parent or "/", f".{name}._COPYING_-{uuid.uuid4().hex[:8]}")
-        with self._errors(f"write {path}"):
-            self.raw.write(temp, data=data, overwrite=False)
+        try:
+            with self._errors(f"write {path}"):
+                self.raw.write(temp, data=data, overwrite=False)
+        except BaseException:
+            self._discard(temp)
+            raise
         if exists:
             self.rm(path, recursive=True)
         self.rename(temp, path)

@@ -1,4 +1,12 @@
+import subprocess
+
 import pytest
+
+# Start children with fork(), not vfork(). CPython 3.11 drops the GIL around vfork(); with several
+# threads starting and reading processes (tests/test_spark.py runs jobs from a thread pool), CI saw
+# "OSError: [Errno 14] Bad address" from Popen here, twice. _USE_VFORK is CPython's documented
+# fail-safe switch for such cases (gh-91401); it costs a little start-up time per child.
+subprocess._USE_VFORK = False
 
 # Session-scoped engine fixtures (each engine starts once per test session, stops at its end).
 pytest_plugins = [

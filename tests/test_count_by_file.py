@@ -3,7 +3,8 @@ from pathlib import Path
 
 from mr.count_by_file import CountByFile
 from mr.lib.inputs import basename, path_matches, uri_path
-from tests.support import FIXTURES, run_job, write_lines
+from tests.cases import load_case
+from tests.support import run_job, write_lines
 from tests.usage_errors import usage_error
 
 STEM = "count_by_file"
@@ -22,7 +23,8 @@ def test_empty(tmp_path, runner):
 
 
 def test_fixture_matches_oracle(runner):
-    inputs = sorted(str(p) for p in (FIXTURES / STEM).iterdir() if p.suffix in (".txt", ".tsv"))
+    # the inputs case.json names (expected.tsv, the golden rows, sits in the same folder)
+    inputs = load_case(STEM).inputs
     rows, _ = run_job(CountByFile, inputs, runner=runner)
     assert rows == oracle(inputs)
     assert rows == ["alpha.txt\t4", "beta.tsv\t1", "gamma.tsv\t6"]

@@ -66,7 +66,8 @@ _SPAWN = threading.Lock()
 def run_case(case: Case) -> subprocess.CompletedProcess:
     argv = [*spark_command(case), *case.inputs]
     # one process start at a time: starting processes from several threads at once failed here
-    # with "OSError: [Errno 14] Bad address" (vfork in a threaded process)
+    # with "OSError: [Errno 14] Bad address" (vfork in a threaded process; conftest.py now turns
+    # vfork off for the test process as well)
     with _SPAWN:
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
     try:
