@@ -72,8 +72,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (and exit code 2) instead of usage + error."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="mrkit",
         description="MapReduce streaming jobs in Python: run them inline, locally, on YARN "
         "or Spark; run their Hive and Pig twins; load and query the HBase index.",

@@ -11,7 +11,7 @@ from tests.support import REPO
 def usage_error(stem: str, *args: str) -> str:
     """Run `python mr/<stem>.py -r inline ARGS`; assert exit 2 and one error line; return it.
 
-    argparse's own errors (a bad choice, a value that is not an int) put its usage line first.
+    argparse's own errors (a bad choice, a value that is not an int) are one line too.
     """
     proc = subprocess.run(
         [sys.executable, str(REPO / "mr" / f"{stem}.py"), "--no-conf", "-r", "inline", *args],
@@ -22,8 +22,6 @@ def usage_error(stem: str, *args: str) -> str:
     )
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2, proc.stderr
-    if len(lines) == 2 and lines[0].startswith("usage:"):
-        lines = lines[1:]
     assert len(lines) == 1, proc.stderr
     assert ": error: " in lines[0], proc.stderr
     return lines[0]

@@ -66,6 +66,13 @@ class MRKitJob(MRJob):
 
     def configure_args(self) -> None:
         super().configure_args()
+        parser = self.arg_parser
+
+        def one_line_error(message: str) -> None:
+            # argparse prints its usage line first; one line that points at --help reads better
+            parser.exit(2, f"{parser.prog}: error: {message} (see --help)\n")
+
+        parser.error = one_line_error
         self.arg_parser.add_argument(
             "--overwrite",
             action="store_true",
