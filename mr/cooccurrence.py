@@ -18,8 +18,7 @@ from collections import Counter, defaultdict
 
 from mrjob.step import MRStep
 
-from mr.lib.job import MRKitJob, UsageError
-from mr.lib.text import TOKENIZERS, tokenizer
+from mr.lib.job import TextJob, UsageError
 
 
 def neighbor_pairs(words: list[str], window: int):
@@ -30,7 +29,7 @@ def neighbor_pairs(words: list[str], window: int):
                 yield w, words[j]
 
 
-class Cooccurrence(MRKitJob):
+class Cooccurrence(TextJob):
     """Count word pairs within a window: word, neighbor, count."""
 
     def configure_args(self):
@@ -46,13 +45,6 @@ class Cooccurrence(MRKitJob):
             action="store_true",
             help="emit one map of neighbors per word (stripes) instead of one record per "
             "pair; the output rows are the same",
-        )
-        self.add_passthru_arg(
-            "--tokenizer",
-            choices=TOKENIZERS,
-            default="regex",
-            help="regex: lowercased words of letters/digits (default); "
-            "whitespace: split on space/tab/CR/LF/FF only, like Hadoop's WordCount",
         )
 
     def validate_options(self):
@@ -79,14 +71,11 @@ class Cooccurrence(MRKitJob):
         ]
 
     def mapper_init(self):
-        self.words = tokenizer(self.options.tokenizer)
+        self.words = self.tokenizer()
 
     def line_words(self, line):
-        text = self.decode(line)
+        text = self.text_line(line)
         if text is None:
-            return []
-        if not text.strip():
-            self.count("empty_lines")
             return []
         return self.words(text)
 

@@ -17,28 +17,17 @@ from collections import Counter
 from mrjob.step import MRStep
 
 from mr.lib.inputs import basename, input_file_uri
-from mr.lib.job import MRKitJob
-from mr.lib.text import TOKENIZERS, tokenizer
+from mr.lib.job import TextJob
 
 # in-mapper combining keeps at most this many distinct terms before flushing
 FLUSH_AT = 200_000
 
 
-class InvertedIndex(MRKitJob):
+class InvertedIndex(TextJob):
     """Build an inverted index: term, document, count."""
 
-    def configure_args(self):
-        super().configure_args()
-        self.add_passthru_arg(
-            "--tokenizer",
-            choices=TOKENIZERS,
-            default="regex",
-            help="regex: lowercased words of letters/digits (default); "
-            "whitespace: split on space/tab/CR/LF/FF only, like Hadoop's WordCount",
-        )
-
     def mapper_init(self):
-        self.words = tokenizer(self.options.tokenizer)
+        self.words = self.tokenizer()
         uri = input_file_uri()
         self.doc = basename(uri) if uri else None
         self.counts = Counter()
@@ -47,11 +36,8 @@ class InvertedIndex(MRKitJob):
         if self.doc is None:
             self.count("no_input_file")
             return
-        text = self.decode(line)
+        text = self.text_line(line)
         if text is None:
-            return
-        if not text.strip():
-            self.count("empty_lines")
             return
         self.counts.update(self.words(text))
         if len(self.counts) > FLUSH_AT:

@@ -37,11 +37,8 @@ class LogReport(MRKitJob):
         ]
 
     def mapper_dimensions(self, _, line):
-        text = self.decode(line)
+        text = self.text_line(line)
         if text is None:
-            return
-        if not text.strip():
-            self.count("empty_lines")
             return
         record = parse_access_log(text)
         if record is None:

@@ -19,8 +19,8 @@ odd pieces (apostrophes, non-ASCII) through the regex; pairs travel between task
 import re
 from collections import Counter
 
-from mr.lib.job import MRKitJob
-from mr.lib.text import TOKENIZERS, regex_words, tokenizer
+from mr.lib.job import TextJob
+from mr.lib.text import regex_words
 
 # lines tokenized together: one decode, one lowercase and one findall per batch instead of per
 # line (the counts are the same; see count_batch)
@@ -55,23 +55,13 @@ class WordCountProtocol:
         return b"%s\t%d" % (word.encode("utf-8"), count)
 
 
-class WordCount(MRKitJob):
+class WordCount(TextJob):
     """Count how often each word occurs."""
 
     INTERNAL_PROTOCOL = WordCountProtocol
 
-    def configure_args(self):
-        super().configure_args()
-        self.add_passthru_arg(
-            "--tokenizer",
-            choices=TOKENIZERS,
-            default="regex",
-            help="regex: lowercased words of letters/digits (default); "
-            "whitespace: split on space/tab/CR/LF/FF only, like Hadoop's WordCount",
-        )
-
     def mapper_init(self):
-        self.words = tokenizer(self.options.tokenizer)
+        self.words = self.tokenizer()
         self.counts = Counter()
         self.byte_counts = Counter()  # regex tokenizer's fast path: see count_regex_bytes
         self.batch = []

@@ -22,36 +22,22 @@ Counters (group word_stats): empty_lines, bad_utf8.
 
 from collections import Counter
 
-from mr.lib.job import MRKitJob
+from mr.lib.job import TextJob
 from mr.lib.stats import histogram_stats, merge_histograms
-from mr.lib.text import TOKENIZERS, tokenizer
 
 STATISTICS = ("count", "mean", "median", "stddev")
 
 
-class WordStats(MRKitJob):
+class WordStats(TextJob):
     """Mean, median and standard deviation of word lengths."""
 
-    def configure_args(self):
-        super().configure_args()
-        self.add_passthru_arg(
-            "--tokenizer",
-            choices=TOKENIZERS,
-            default="regex",
-            help="regex: lowercased words of letters/digits (default); "
-            "whitespace: split on space/tab/CR/LF/FF only, like Hadoop's WordCount",
-        )
-
     def mapper_init(self):
-        self.words = tokenizer(self.options.tokenizer)
+        self.words = self.tokenizer()
         self.lengths = Counter()
 
     def mapper(self, _, line):
-        text = self.decode(line)
+        text = self.text_line(line)
         if text is None:
-            return
-        if not text.strip():
-            self.count("empty_lines")
             return
         self.lengths.update(len(w) for w in self.words(text))
 

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from mrjob.step import StepFailedException
 
 import mr
 from mr.lib.records import RECORD_FORMATS, parse_record
+from mr.lib.text import TOKENIZERS, tokenizer
 from mr.lib.tsv import TSVOutputProtocol
 
 REPO_MRJOB_CONF = Path(__file__).resolve().parents[2] / "mrjob.conf"
@@ -122,7 +124,16 @@ class MRKitJob(MRJob):
             return None
         return text.rstrip("\r\n")
 
+    def text_line(self, line: bytes) -> str | None:
+        """The line as text; None for a line that is not UTF-8 (bad_utf8) or blank (empty_lines)."""
+        text = self.decode(line)
+        if text is not None and not text.strip():
+            self.count("empty_lines")
+            return None
+        return text
+
     # a task that raises names the record it was on: Hadoop shows the user only its stderr
+
     def map_pairs(self, pairs: Any, step_num: int = 0) -> Any:
         return self._naming_failed_record(super().map_pairs, pairs, step_num, "mapper")
 
@@ -323,6 +334,24 @@ def _publish(staging: str, final: str) -> None:
     os.replace(staging, final)
     with open(os.path.join(final, "_SUCCESS"), "w"):
         pass
+
+
+class TextJob(MRKitJob):
+    """A job over lines of text split into words by ``--tokenizer`` (mr/lib/text.py)."""
+
+    def configure_args(self) -> None:
+        super().configure_args()
+        self.add_passthru_arg(
+            "--tokenizer",
+            choices=TOKENIZERS,
+            default="regex",
+            help="regex: lowercased words of letters/digits (default); "
+            "whitespace: split on space/tab/CR/LF/FF only, like Hadoop's WordCount",
+        )
+
+    def tokenizer(self) -> Callable[[str], list[str]]:
+        """The chosen tokenizer: text -> words."""
+        return tokenizer(self.options.tokenizer)
 
 
 class RecordJob(MRKitJob):
