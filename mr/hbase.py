@@ -42,6 +42,8 @@ from typing import Any, TypeVar
 import happybase
 from thriftpy2.transport import TTransportException
 
+from mr.lib.job import RecordJob, UsageError
+
 LOG = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
@@ -409,3 +411,42 @@ class BatchWriter:
         self.written += len(rows)
         self.batches += 1
         return len(rows)
+
+
+class HBaseJob(RecordJob):
+    """A job that talks to the HBase Thrift server: --table, --batch-size, --hbase-host/-port.
+
+    Subclasses set TABLE_HELP, BATCH_SIZE and BATCH_HELP, and open their connection in a task
+    with ``self.index()``.
+    """
+
+    TABLE_HELP = "HBase table"
+    BATCH_SIZE = 1000
+    BATCH_HELP = "rows per put round trip"
+
+    def configure_args(self) -> None:
+        super().configure_args()
+        self.add_passthru_arg("--table", help=self.TABLE_HELP)
+        self.add_passthru_arg(
+            "--batch-size",
+            type=int,
+            default=self.BATCH_SIZE,
+            help=f"{self.BATCH_HELP} (default {self.BATCH_SIZE})",
+        )
+        self.add_passthru_arg(
+            "--hbase-host", default=default_host(), help="HBase Thrift server host"
+        )
+        self.add_passthru_arg(
+            "--hbase-port", type=int, default=default_port(), help="HBase Thrift server port"
+        )
+
+    def validate_options(self) -> None:
+        super().validate_options()
+        if not self.options.table:
+            raise UsageError("--table is required")
+        if self.options.batch_size < 1:
+            raise UsageError(f"--batch-size must be at least 1, not {self.options.batch_size}")
+
+    def index(self) -> Index:
+        """One pooled connection for this task."""
+        return Index(self.options.hbase_host, self.options.hbase_port, pool_size=1)

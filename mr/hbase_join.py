@@ -18,19 +18,22 @@ null_keys, lookups (round trips), too_few_fields, and RecordJob's.
 
 from __future__ import annotations
 
-from mr.hbase import Index, default_host, default_port
-from mr.lib.job import RecordJob, UsageError
+from mr.hbase import HBaseJob
+from mr.lib.job import UsageError
 from mr.load_hbase import parse_columns
 
 JOIN_TYPES = ("inner", "left")
 
 
-class HBaseJoin(RecordJob):
+class HBaseJoin(HBaseJob):
     """Append HBase columns to each record, looked up by a key field in batches."""
+
+    TABLE_HELP = "HBase table to look keys up in"
+    BATCH_SIZE = 500
+    BATCH_HELP = "records buffered per multi-row lookup"
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg("--table", help="HBase table to look keys up in")
         self.add_passthru_arg(
             "--key-col", type=int, default=0, help="0-based field holding the row key (default 0)"
         )
@@ -45,23 +48,10 @@ class HBaseJoin(RecordJob):
             default="inner",
             help="inner: drop records without a row (default); left: keep them with NULLs",
         )
-        self.add_passthru_arg(
-            "--batch-size",
-            type=int,
-            default=500,
-            help="records buffered per multi-row lookup (default 500)",
-        )
-        self.add_passthru_arg(
-            "--hbase-host", default=default_host(), help="HBase Thrift server host"
-        )
-        self.add_passthru_arg(
-            "--hbase-port", type=int, default=default_port(), help="HBase Thrift server port"
-        )
 
     def validate_options(self):
+        super().validate_options()
         o = self.options
-        if not o.table:
-            raise UsageError("--table is required")
         if not o.columns:
             raise UsageError("--columns is required (e.g. --columns f:count)")
         try:
@@ -72,13 +62,11 @@ class HBaseJoin(RecordJob):
             raise UsageError("--columns: name each column (family:qualifier), not family:*")
         if o.key_col < 0:
             raise UsageError(f"--key-col must be >= 0, not {o.key_col}")
-        if o.batch_size < 1:
-            raise UsageError(f"--batch-size must be at least 1, not {o.batch_size}")
 
     def mapper_init(self):
         o = self.options
         self.columns = [f"{f}:{q}" for f, q in parse_columns(o.columns)]
-        self.index = Index(o.hbase_host, o.hbase_port, pool_size=1)
+        self.index = self.index()
         self.table = self.index.table(o.table)
         self.buffer: list[list[str | None]] = []
 

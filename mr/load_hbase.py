@@ -25,8 +25,8 @@ mapping), empty_key, reconnects, and RecordJob's (empty_lines, malformed, bad_ut
 
 from __future__ import annotations
 
-from mr.hbase import Index, TableSpec, default_host, default_port
-from mr.lib.job import RecordJob, UsageError
+from mr.hbase import HBaseJob, TableSpec
+from mr.lib.job import UsageError
 
 
 def parse_key_cols(spec: str) -> list[int]:
@@ -85,12 +85,15 @@ def map_row(
     return key, cells
 
 
-class LoadHBase(RecordJob):
+class LoadHBase(HBaseJob):
     """Load TSV rows into an HBase table in batches (map-only)."""
+
+    TABLE_HELP = "HBase table to load into (created if missing)"
+    BATCH_SIZE = 1000
+    BATCH_HELP = "rows per put round trip"
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg("--table", help="HBase table to load into (created if missing)")
         self.add_passthru_arg(
             "--row-key-cols",
             default="0",
@@ -107,25 +110,15 @@ class LoadHBase(RecordJob):
             "default f:1,f:2,...",
         )
         self.add_passthru_arg(
-            "--batch-size", type=int, default=1000, help="rows per put round trip (default 1000)"
-        )
-        self.add_passthru_arg(
             "--max-versions",
             type=int,
             default=1,
             help="versions kept per cell when the table is created (default 1)",
         )
-        self.add_passthru_arg(
-            "--hbase-host", default=default_host(), help="HBase Thrift server host"
-        )
-        self.add_passthru_arg(
-            "--hbase-port", type=int, default=default_port(), help="HBase Thrift server port"
-        )
 
     def validate_options(self):
+        super().validate_options()
         o = self.options
-        if not o.table:
-            raise UsageError("--table is required")
         try:
             parse_key_cols(o.row_key_cols)
         except ValueError:
@@ -136,8 +129,6 @@ class LoadHBase(RecordJob):
             parse_columns(o.columns)
         except ValueError as e:
             raise UsageError(f"--columns: bad entry {e}; want cf:qualifier or cf:*") from None
-        if o.batch_size < 1:
-            raise UsageError(f"--batch-size must be at least 1, not {o.batch_size}")
         if o.max_versions < 1:
             raise UsageError(f"--max-versions must be at least 1, not {o.max_versions}")
 
@@ -149,7 +140,7 @@ class LoadHBase(RecordJob):
         o = self.options
         self.key_cols = parse_key_cols(o.row_key_cols)
         self.columns = parse_columns(o.columns)
-        self.index = Index(o.hbase_host, o.hbase_port, pool_size=1)
+        self.index = self.index()
         table = self.index.ensure_table(TableSpec(o.table, self.families()))
         self.writer = table.writer(batch_size=o.batch_size)
 

@@ -28,8 +28,8 @@ import os
 
 from mrjob.step import MRStep
 
-from mr.hbase import Index, TableSpec, default_host, default_port
-from mr.lib.job import RecordJob, UsageError
+from mr.hbase import HBaseJob, TableSpec
+from mr.lib.job import UsageError
 from mr.lib.records import parse_record
 
 FAMILY = "r"
@@ -66,33 +66,24 @@ def record_spans(f, key_col: int, fmt: str, count=lambda name: None):
         yield key, start, len(line)
 
 
-class RecordIndex(RecordJob):
+class RecordIndex(HBaseJob):
     """Index each record's byte position in its file, by a key field, into HBase."""
+
+    TABLE_HELP = "HBase table for the index (created if missing)"
+    BATCH_SIZE = 1000
+    BATCH_HELP = "rows per put round trip"
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg("--table", help="HBase table for the index (created if missing)")
         self.add_passthru_arg(
             "--key-col", type=int, default=0, help="0-based field holding the key (default 0)"
         )
-        self.add_passthru_arg(
-            "--batch-size", type=int, default=1000, help="rows per put round trip (default 1000)"
-        )
-        self.add_passthru_arg(
-            "--hbase-host", default=default_host(), help="HBase Thrift server host"
-        )
-        self.add_passthru_arg(
-            "--hbase-port", type=int, default=default_port(), help="HBase Thrift server port"
-        )
 
     def validate_options(self):
+        super().validate_options()
         o = self.options
-        if not o.table:
-            raise UsageError("--table is required")
         if o.key_col < 0:
             raise UsageError(f"--key-col must be >= 0, not {o.key_col}")
-        if o.batch_size < 1:
-            raise UsageError(f"--batch-size must be at least 1, not {o.batch_size}")
         for path in self._input_paths():
             if path.endswith((".gz", ".bz2", ".zst", ".snappy", ".lz4", ".deflate")):
                 raise UsageError(f"{path}: compressed input has no byte offsets to index")
@@ -105,7 +96,7 @@ class RecordIndex(RecordJob):
 
     def mapper_raw_index(self, local_path, uri):
         o = self.options
-        index = Index(o.hbase_host, o.hbase_port, pool_size=1)
+        index = self.index()
         table = index.ensure_table(TableSpec(o.table, {FAMILY: 1}))
         seen: set[str] = set()
         records = 0
