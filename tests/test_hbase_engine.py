@@ -71,3 +71,11 @@ def test_status_when_nothing_runs(home, monkeypatch):
     status = engine.status()
     assert status["hmaster"] == status["thrift"] == "stopped"
     assert status["thrift answers"].startswith("no")
+
+
+def test_status_command_exits_3_when_down(home, monkeypatch, capsys):
+    from mr.cli import main
+
+    monkeypatch.setenv("MRKIT_HBASE_THRIFT_PORT", "1")
+    assert main(["hbase", "status"]) == 3
+    assert "thrift answers: no at 127.0.0.1:1" in capsys.readouterr().out

@@ -322,8 +322,11 @@ def cmd_hbase(args: argparse.Namespace) -> int:
             stopped = down()
             print("stopped: " + ", ".join(stopped) if stopped else "nothing was running")
         else:
-            for name, state in status().items():
+            states = status()
+            for name, state in states.items():
                 print(f"{name}: {state}")
+            if not states["thrift answers"].startswith("yes"):
+                return 3  # like `mrkit cluster status`: scripts can test for a running index
     except EngineError as e:
         print(f"mrkit hbase {args.action}: error: {e}", file=sys.stderr)
         return 1
@@ -337,5 +340,9 @@ def add_cli(subparsers) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("action", choices=("up", "down", "status"), help="what to do")
+    p.add_argument(
+        "action",
+        choices=("up", "down", "status"),
+        help="what to do (status: exit code 0 if Thrift answers, 3 if not)",
+    )
     p.set_defaults(func=cmd_hbase)
