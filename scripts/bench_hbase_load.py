@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mr.hbase import Index, TableSpec  # noqa: E402
+from mr.hbase import Index, TableSpec, default_host, default_port  # noqa: E402
 
 
 def rows(n: int):
@@ -35,16 +35,30 @@ def rows(n: int):
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rows", type=int, default=20000, help="rows loaded by batched puts")
+    p.add_argument(
+        "--rows", type=int, default=20000, help="rows loaded by batched puts (default 20000)"
+    )
     p.add_argument(
         "--single-rows",
         type=int,
         default=None,
         help="rows loaded one put each (default: the same as --rows, at most 5000: it is slow)",
     )
-    p.add_argument("--batch-size", type=int, default=1000, help="rows per batched round trip")
-    p.add_argument("--host", default=os.environ.get("MRKIT_HBASE_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("MRKIT_HBASE_THRIFT_PORT", 9090)))
+    p.add_argument(
+        "--batch-size", type=int, default=1000, help="rows per batched round trip (default 1000)"
+    )
+    p.add_argument(
+        "--host",
+        default=default_host(),
+        help="HBase Thrift host (default $MRKIT_HBASE_HOST or "
+        "127.0.0.1; `mrkit hbase up` starts one)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=default_port(),
+        help="HBase Thrift port (default $MRKIT_HBASE_THRIFT_PORT or 9090)",
+    )
     args = p.parse_args(argv)
     single_n = args.single_rows or min(args.rows, 5000)
 
