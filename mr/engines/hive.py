@@ -38,7 +38,7 @@ from mr.engines import (
     lib_dir,
     state_dir,
 )
-from mr.engines.twins import TwinRun, add_run_cli, discard, publish
+from mr.engines.twins import TwinRun, add_run_cli, discard, engine_env, publish, run_each
 
 ENGINE = "hive"
 MAIN_CLASS = "org.apache.hadoop.hive.cli.CliDriver"
@@ -179,12 +179,7 @@ def _conf_value(conf_dir: Path, name: str) -> str:
 
 
 def _env() -> dict[str, str]:
-    path = os.environ.get("PYTHONPATH")
-    return {
-        **os.environ,
-        "PYTHONPATH": str(REPO_ROOT) + (os.pathsep + path if path else ""),
-        "HADOOP_USER_NAME": os.environ.get("USER", "mrkit"),
-    }
+    return engine_env(HADOOP_USER_NAME=os.environ.get("USER", "mrkit"))
 
 
 def _new_rundir() -> Path:
@@ -340,12 +335,7 @@ def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
             else:
                 discard(job)
                 rest.append(job)
-    for job in rest:
-        try:
-            run(job)
-            outcome[job.output] = None
-        except EngineError as e:
-            outcome[job.output] = e
+    outcome.update(run_each(rest, run))
     return outcome
 
 

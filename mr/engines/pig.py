@@ -34,7 +34,7 @@ from mr.engines import (
     lib_dir,
     state_dir,
 )
-from mr.engines.twins import TwinRun, add_run_cli, discard, publish
+from mr.engines.twins import TwinRun, add_run_cli, discard, engine_env, publish, run_each
 
 ENGINE = "pig"
 MAIN_CLASS = "org.apache.pig.Main"
@@ -143,8 +143,7 @@ def _java(
 
 
 def _env() -> dict[str, str]:
-    path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": str(REPO_ROOT) + (os.pathsep + path if path else "")}
+    return engine_env()
 
 
 def _params(job: TwinRun) -> dict[str, str]:
@@ -256,12 +255,7 @@ def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
         else:
             discard(job)
             rest.append(job)
-    for job in rest:
-        try:
-            run(job)
-            outcome[job.output] = None
-        except EngineError as e:
-            outcome[job.output] = e
+    outcome.update(run_each(rest, run))
     return outcome
 
 

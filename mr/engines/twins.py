@@ -102,6 +102,27 @@ def read_rows(output: Path) -> list[str]:
     return rows
 
 
+def engine_env(**extra: str) -> dict[str, str]:
+    """The environment of an engine's JVM: TRANSFORM/STREAM children can import mr."""
+    path = os.environ.get("PYTHONPATH")
+    pythonpath = str(REPO_ROOT) + (os.pathsep + path if path else "")
+    return {**os.environ, "PYTHONPATH": pythonpath, **extra}
+
+
+def run_each(
+    jobs: Sequence[TwinRun], run: Callable[[TwinRun], Path]
+) -> dict[Path, Exception | None]:
+    """Run twins one JVM each; {output: None, or the EngineError that run raised}."""
+    outcome: dict[Path, Exception | None] = {}
+    for job in jobs:
+        try:
+            run(job)
+            outcome[job.output] = None
+        except EngineError as e:
+            outcome[job.output] = e
+    return outcome
+
+
 def add_run_cli(
     subparsers,
     engine: str,
