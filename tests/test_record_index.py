@@ -82,6 +82,16 @@ def mrkit_get(server, table, key):
 
 
 @pytest.mark.hbase
+def test_empty(tmp_path, runner, hbase_server, hbase_index):
+    empty = tmp_path / "empty.tsv"
+    empty.write_bytes(b"")
+    name = hbase_index.new_table_name("rie")
+    rows, _ = run_job(RecordIndex, [empty], index_args(hbase_server, name), runner=runner)
+    assert rows == [f"{empty}\t0"]  # the file is reported, with no records
+    assert hbase_index.table(name).count() == 0
+
+
+@pytest.mark.hbase
 def test_local_round_trip(tmp_path, runner, hbase_server, hbase_index):
     users, orders = tmp_path / "users.tsv", tmp_path / "orders.tsv"
     users.write_bytes(USERS)
