@@ -154,7 +154,10 @@ class MRKitJob(MRJob):
 
     def dirs(self) -> list[str]:
         # ship the `mr` package into each task's working directory (tasks run `python job.py`
-        # there, so `import mr` finds it even where mrkit is not installed)
+        # there, so `import mr` finds it even where mrkit is not installed); the inline runner
+        # runs tasks in this process, which has `mr` already
+        if self._runner_class().alias == "inline":
+            return super().dirs()
         return [os.path.dirname(os.path.abspath(mr.__file__)) + "#mr"] + super().dirs()
 
     def _runner_kwargs(self) -> dict[str, Any]:
