@@ -75,7 +75,7 @@ def cmd_count(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from mr.lib.job import UsageError
+    from mr.lib.job import UsageError, use_default_mrjob_conf
     from mr.load_hbase import LoadHBase
 
     argv = [
@@ -103,6 +103,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     except UsageError as e:
         print(f"mrkit index load: error: {e}", file=sys.stderr)
         return 2
+    use_default_mrjob_conf()
     with job.make_runner() as runner:
         runner.run()
         loaded = 0

@@ -180,11 +180,7 @@ class MRKitJob(MRJob):
         sys.exit(2)
 
     def run_job(self) -> None:
-        # the repo's mrjob.conf holds the runner defaults unless the user points elsewhere; while
-        # `mrkit cluster up` runs, its generated conf (which includes the repo's) is the default
-        default_conf = _cluster_mrjob_conf() or REPO_MRJOB_CONF
-        if default_conf.exists():
-            os.environ.setdefault("MRJOB_CONF", str(default_conf))
+        use_default_mrjob_conf()
         log_stream = codecs.getwriter("utf_8")(self.stderr)
         self.set_up_logging(
             quiet=self.options.quiet, verbose=self.options.verbose, stream=log_stream
@@ -265,6 +261,14 @@ def _package_zip() -> str:
         atexit.register(lambda: os.path.exists(path) and os.remove(path))
         _PACKAGE_ZIP[:] = [path]
     return _PACKAGE_ZIP[0]
+
+
+def use_default_mrjob_conf() -> None:
+    """Point MRJOB_CONF at the default conf unless the user set it: the repo's mrjob.conf, or
+    while `mrkit cluster up` runs, its generated conf (which includes the repo's)."""
+    default_conf = _cluster_mrjob_conf() or REPO_MRJOB_CONF
+    if default_conf.exists():
+        os.environ.setdefault("MRJOB_CONF", str(default_conf))
 
 
 def _cluster_mrjob_conf() -> Path | None:
