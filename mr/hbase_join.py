@@ -60,8 +60,7 @@ class HBaseJoin(HBaseJob):
             raise UsageError(f"--columns: bad entry {e}; want family:qualifier") from None
         if any(q == "*" for _, q in columns):
             raise UsageError("--columns: name each column (family:qualifier), not family:*")
-        if o.key_col < 0:
-            raise UsageError(f"--key-col must be >= 0, not {o.key_col}")
+        self.check_columns("key_col")
 
     def mapper_init(self):
         o = self.options

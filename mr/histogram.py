@@ -73,10 +73,7 @@ class Histogram(RecordJob):
 
     def validate_options(self):
         opts = self.options
-        if opts.value_col is None:
-            raise UsageError("--value-col is required")
-        if opts.value_col < 0:
-            raise UsageError(f"--value-col {opts.value_col}: column indexes start at 0")
+        self.check_columns(required=("value_col",))
         if (opts.width is None) == (opts.edges is None):
             raise UsageError("give exactly one of --width and --edges")
         if opts.edges is not None:

@@ -65,10 +65,9 @@ class Join(RecordJob):
         o = self.options
         if not o.left:
             raise UsageError("--left PATTERN is required (which input files are the left table)")
+        self.check_columns("left_key", "right_key")
         for side in ("left", "right"):
             key, width = getattr(o, f"{side}_key"), getattr(o, f"{side}_fields")
-            if key < 0:
-                raise UsageError(f"--{side}-key must be 0 or more, not {key}")
             if width is not None and width <= key:
                 raise UsageError(f"--{side}-fields {width} leaves out key column {key}")
         if o.type in ("right", "full") and o.left_fields is None:

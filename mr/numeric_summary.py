@@ -20,7 +20,7 @@ malformed, bad_utf8.
 
 from mrjob.step import MRStep
 
-from mr.lib.job import RecordJob, UsageError
+from mr.lib.job import RecordJob
 from mr.lib.records import parse_number
 from mr.lib.stats import mean_stddev, median_sorted
 
@@ -38,13 +38,7 @@ class NumericSummary(RecordJob):
         )
 
     def validate_options(self):
-        for name in ("key_col", "value_col"):
-            value = getattr(self.options, name)
-            flag = "--" + name.replace("_", "-")
-            if value is None:
-                raise UsageError(f"{flag} is required")
-            if value < 0:
-                raise UsageError(f"{flag} {value}: column indexes start at 0")
+        self.check_columns(required=("key_col", "value_col"))
 
     def steps(self):
         return [MRStep(mapper=self.mapper_key_values, reducer=self.reducer_summary)]

@@ -82,8 +82,7 @@ class RecordIndex(HBaseJob):
     def validate_options(self):
         super().validate_options()
         o = self.options
-        if o.key_col < 0:
-            raise UsageError(f"--key-col must be >= 0, not {o.key_col}")
+        self.check_columns("key_col")
         for path in self._input_paths():
             if path.endswith((".gz", ".bz2", ".zst", ".snappy", ".lz4", ".deflate")):
                 raise UsageError(f"{path}: compressed input has no byte offsets to index")

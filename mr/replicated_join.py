@@ -55,12 +55,11 @@ class ReplicatedJoin(RecordJob):
         o = self.options
         if not o.small:
             raise UsageError("--small FILE is required (the table every mapper holds)")
+        self.check_columns("key", "small_key")
         for opt, key, width in (
             ("", o.key, o.fields),
             ("small-", o.small_key, o.small_fields),
         ):
-            if key < 0:
-                raise UsageError(f"--{opt}key must be 0 or more, not {key}")
             if width is not None and width <= key:
                 raise UsageError(f"--{opt}fields {width} leaves out key column {key}")
         if o.type == "left" and o.small_fields is None:

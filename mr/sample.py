@@ -57,8 +57,7 @@ class Sample(RecordJob):
         if opts.key_col is not None:
             if opts.n is None:
                 raise UsageError("--key-col goes with --n, not --fraction")
-            if opts.key_col < 0:
-                raise UsageError(f"--key-col {opts.key_col}: column indexes start at 0")
+            self.check_columns("key_col")
 
     def steps(self):
         if self.options.fraction is not None:

@@ -60,9 +60,7 @@ class Sessionize(RecordJob):
 
     def validate_options(self):
         o = self.options
-        for name in ("user_col", "time_col"):
-            if getattr(o, name) < 0:
-                raise UsageError(f"--{name.replace('_', '-')} must be 0 or more")
+        self.check_columns("user_col", "time_col")
         if o.user_col == o.time_col:
             raise UsageError("--user-col and --time-col must be different columns")
         if o.gap_seconds < 1:

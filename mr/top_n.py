@@ -50,11 +50,7 @@ class TopN(RecordJob):
 
     def validate_options(self):
         opts = self.options
-        if opts.value_col is None:
-            raise UsageError("--value-col is required")
-        for flag, col in (("--value-col", opts.value_col), ("--group-col", opts.group_col)):
-            if col is not None and col < 0:
-                raise UsageError(f"{flag} {col}: column indexes start at 0")
+        self.check_columns("group_col", required=("value_col",))
         if opts.n < 1:
             raise UsageError(f"-n {opts.n}: expected at least 1")
 

@@ -84,8 +84,7 @@ class TotalOrderSort(RecordJob):
 
     def validate_options(self):
         o = self.options
-        if o.key_col < 0:
-            raise UsageError(f"--key-col must be 0 or more, not {o.key_col}")
+        self.check_columns("key_col")
         if not 0 < o.sample_rate <= 1:
             raise UsageError(f"--sample-rate must be above 0 and at most 1, not {o.sample_rate}")
         if not 1 <= self.partitions() <= MAX_PARTITIONS:

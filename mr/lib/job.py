@@ -374,14 +374,23 @@ class RecordJob(MRKitJob):
             "(MySQL SELECT ... INTO OUTFILE with FIELDS TERMINATED BY ',' ENCLOSED BY '\"')",
         )
 
+    def check_columns(self, *optional: str, required: tuple[str, ...] = ()) -> None:
+        """UsageError unless each named column option (by dest) is a 0-based index; the
+        `required` ones must be given."""
+        for name in (*required, *optional):
+            value = getattr(self.options, name)
+            flag = "--" + name.replace("_", "-")
+            if value is None:
+                if name in required:
+                    raise UsageError(f"{flag} is required")
+            elif value < 0:
+                raise UsageError(f"{flag} {value}: column indexes start at 0")
+
     def parse_fields(self, line: bytes, min_fields: int = 1) -> list[str | None] | None:
         """Fields of an input line, or None after counting why (bad_utf8, empty_lines,
         malformed, too_few_fields)."""
-        text = self.decode(line)
+        text = self.text_line(line)
         if text is None:
-            return None
-        if not text.strip():
-            self.count("empty_lines")
             return None
         fields = parse_record(text, self.options.format)
         if fields is None:
