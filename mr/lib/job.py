@@ -8,6 +8,10 @@ What it adds to ``mrjob.job.MRJob``:
 - atomic local output: part files are written to a hidden sibling directory, renamed into place
   when the job succeeds, and marked with ``_SUCCESS`` (Hadoop's committer does this on HDFS);
 - the ``mr`` package ships with the job, so tasks run where mrkit is not installed.
+
+Subclasses for the two kinds of input: ``TextJob`` (lines split into words by ``--tokenizer``)
+and ``RecordJob`` (TSV or MySQL-CSV records: ``--format``, ``parse_fields()``,
+``check_columns()``); ``mr.hbase.HBaseJob`` extends RecordJob for jobs that use the HBase index.
 """
 
 from __future__ import annotations
@@ -133,7 +137,6 @@ class MRKitJob(MRJob):
         return text
 
     # a task that raises names the record it was on: Hadoop shows the user only its stderr
-
     def map_pairs(self, pairs: Any, step_num: int = 0) -> Any:
         return self._naming_failed_record(super().map_pairs, pairs, step_num, "mapper")
 
