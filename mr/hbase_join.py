@@ -11,14 +11,15 @@ Twins: none (the lookup side lives in HBase)
 
 Lookups are batched: each map task buffers ``--batch-size`` records and fetches their distinct
 keys with one multi-row get (one round trip per batch, not per record), retried after a dropped
-Thrift connection (mr/hbase.py). Map-only: one part file per map task.
+Thrift connection (mr/clients/hbase.py). Map-only: one part file per map task.
 Counters (group hbase_join): matched, missing_keys (records whose key is not in the table),
 null_keys, lookups (round trips), too_few_fields, and RecordJob's.
 """
 
 from __future__ import annotations
 
-from mr.hbase import HBaseJob
+from mr.clients.hbase import Index
+from mr.lib.hbase_job import HBaseJob
 from mr.lib.job import UsageError
 from mr.load_hbase import parse_columns
 
@@ -65,7 +66,7 @@ class HBaseJoin(HBaseJob):
     def mapper_init(self):
         o = self.options
         self.columns = [f"{f}:{q}" for f, q in parse_columns(o.columns)]
-        self.index = self.index()
+        self.index = Index(**self.thrift_settings(), pool_size=1)
         self.table = self.index.table(o.table)
         self.buffer: list[list[str | None]] = []
 

@@ -18,14 +18,15 @@ appear in the TSV. The table is created if missing, with max versions ``--max-ve
 
 Idempotent: loading the same rows twice leaves the same table (same rows, same cells, one version
 each with the default --max-versions 1); puts are retried after a dropped Thrift connection with
-the batch's own timestamp (see mr/hbase.py), so a retry neither loses nor duplicates a row.
+the batch's own timestamp (see mr/clients/hbase.py), so a retry neither loses nor duplicates a row.
 Counters (group load_hbase): rows_loaded, batches, too_few_fields (a row shorter than its
 mapping), empty_key, reconnects, and RecordJob's (empty_lines, malformed, bad_utf8).
 """
 
 from __future__ import annotations
 
-from mr.hbase import HBaseJob, TableSpec
+from mr.clients.hbase import Index, TableSpec
+from mr.lib.hbase_job import HBaseJob
 from mr.lib.job import UsageError
 
 
@@ -140,7 +141,7 @@ class LoadHBase(HBaseJob):
         o = self.options
         self.key_cols = parse_key_cols(o.row_key_cols)
         self.columns = parse_columns(o.columns)
-        self.index = self.index()
+        self.index = Index(**self.thrift_settings(), pool_size=1)
         table = self.index.ensure_table(TableSpec(o.table, self.families()))
         self.writer = table.writer(batch_size=o.batch_size)
 

@@ -28,7 +28,8 @@ import os
 
 from mrjob.step import MRStep
 
-from mr.hbase import HBaseJob, TableSpec
+from mr.clients.hbase import Index, TableSpec
+from mr.lib.hbase_job import HBaseJob
 from mr.lib.job import UsageError
 from mr.lib.records import parse_record
 
@@ -95,7 +96,7 @@ class RecordIndex(HBaseJob):
 
     def mapper_raw_index(self, local_path, uri):
         o = self.options
-        index = self.index()
+        index = Index(**self.thrift_settings(), pool_size=1)
         table = index.ensure_table(TableSpec(o.table, {FAMILY: 1}))
         seen: set[str] = set()
         records = 0

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark loading rows into HBase: batched puts (mr/hbase.py's writer) vs one put per row.
+"""Benchmark loading rows into HBase: batched puts (mr.clients.hbase's writer) vs one put per row.
 
 Both load the same generated rows (``word<N>`` -> ``f:count``) into two fresh tables through the
 same Thrift server in the same run, one after the other; each is timed from the first put to the
@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mr.hbase import Index, TableSpec, default_host, default_port  # noqa: E402
+from mr.clients.hbase import Index, TableSpec, default_host, default_port  # noqa: E402
 
 
 def rows(n: int):

@@ -1,4 +1,4 @@
-"""mr/hbase.py: pure parts with a tiny fake connection; the rest against the real HBase."""
+"""mr/clients/hbase.py: pure parts with a tiny fake connection; the rest against the real HBase."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import threading
 import pytest
 from thriftpy2.transport import TTransportException
 
-from mr import hbase
-from mr.hbase import Index, TableSpec, next_key, prefix_stop
+from mr.clients import hbase
+from mr.clients.hbase import Index, TableSpec, next_key, prefix_stop
 
 # -- pure parts ---------------------------------------------------------------------------------
 

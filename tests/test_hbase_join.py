@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mr.hbase import TableSpec
+from mr.clients.hbase import TableSpec
 from mr.hbase_join import HBaseJoin
 from tests.support import run_job, write_lines
 from tests.usage_errors import usage_error

@@ -1,4 +1,4 @@
-"""mr.hdfs against the real NameNode (WebHDFS) of the session's Hadoop cluster."""
+"""mr.clients.hdfs against the real NameNode (WebHDFS) of the session's Hadoop cluster."""
 
 import os
 import socket
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from mr import hdfs as mrhdfs
+from mr.clients import hdfs as mrhdfs
 from tests.support import REPO
 
 pytestmark = pytest.mark.hadoop

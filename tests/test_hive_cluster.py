@@ -20,7 +20,7 @@ def _cluster(request):
 
 
 def _run_on_cluster(request, engine_module, script: str, case_name: str) -> None:
-    from mr import hdfs
+    from mr.clients import hdfs
     from mr.engines import hadoop
     from mr.engines.twins import TwinRun
 

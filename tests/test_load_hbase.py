@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 
-from mr.hbase import TableSpec
+from mr.clients.hbase import TableSpec
 from mr.inverted_index import InvertedIndex
 from mr.load_hbase import LoadHBase, map_row, parse_columns, parse_key_cols
 from mr.word_count import WordCount

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mr.index_cli import read_record
+from mr.cli.index import read_record
 from mr.record_index import LENGTH, OFFSET, PATH, RecordIndex, record_spans
 from tests.plugins.engines import unavailable
 from tests.support import REPO, run_job
@@ -124,7 +124,7 @@ def test_hdfs_round_trip(request, tmp_path, hbase_server, hbase_index):
         cluster = request.getfixturevalue("hadoop_cluster")
     except pytest.FixtureLookupError as e:
         unavailable("hadoop", RuntimeError(f"no hadoop_cluster fixture: {e.msg}"))
-    from mr import hdfs
+    from mr.clients import hdfs
     from mr.engines import hadoop
 
     fs = hdfs.client()

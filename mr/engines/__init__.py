@@ -17,7 +17,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from mr.lib.config import REPO_ROOT, state_root
+
 SCRIPTS_DIR = REPO_ROOT / "scripts"
 
 # The --add-opens Hadoop itself adds on Java 17 (HADOOP-17177 and friends).
@@ -51,7 +52,7 @@ class EngineError(RuntimeError):
 
 def state_dir(engine: str = "") -> Path:
     """Where generated state lives: $MRKIT_HOME or <repo>/.cluster, per engine."""
-    root = Path(os.environ.get("MRKIT_HOME") or REPO_ROOT / ".cluster")
+    root = state_root()
     path = root / engine if engine else root
     path.mkdir(parents=True, exist_ok=True)
     return path

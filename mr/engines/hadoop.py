@@ -42,6 +42,7 @@ from mr.engines import (
     state_dir,
     wait_for,
 )
+from mr.lib import config
 
 ENGINE = "hadoop"
 MAIN_CLASS = "org.apache.hadoop.mapreduce.MiniHadoopClusterManager"
@@ -187,11 +188,11 @@ def conf_dir() -> Path:
 
 
 def mrjob_conf_path() -> Path:
-    return home() / "mrjob.conf"
+    return config.cluster_mrjob_conf()
 
 
 def hdfscli_config_path() -> Path:
-    return home() / "hdfscli.cfg"
+    return config.cluster_hdfscli_config()
 
 
 def state_path() -> Path:
@@ -417,7 +418,7 @@ def render_mrjob_conf(launcher: Path, jar: Path, python: str, log_dirs: list[str
 def down() -> bool:
     """Stop the cluster we started (by its recorded pid only); True if one was running."""
     stopped = daemon().stop()
-    for path in (state_path(), mrjob_conf_path(), home() / "starting.json"):
+    for path in (state_path(), mrjob_conf_path(), hdfscli_config_path(), home() / "starting.json"):
         path.unlink(missing_ok=True)
     return stopped
 

@@ -11,7 +11,8 @@ What it adds to ``mrjob.job.MRJob``:
 
 Subclasses for the two kinds of input: ``TextJob`` (lines split into words by ``--tokenizer``)
 and ``RecordJob`` (TSV or MySQL-CSV records: ``--format``, ``parse_fields()``,
-``check_columns()``); ``mr.hbase.HBaseJob`` extends RecordJob for jobs that use the HBase index.
+``check_columns()``); ``mr.lib.hbase_job.HBaseJob`` extends RecordJob for jobs that use the HBase
+index.
 """
 
 from __future__ import annotations
@@ -21,30 +22,26 @@ import atexit
 import codecs
 import os
 import re
-import shutil
 import sys
 import tempfile
-import uuid
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mrjob.compat import jobconf_from_env
 from mrjob.job import MRJob
 from mrjob.protocol import BytesValueProtocol, JSONProtocol
 from mrjob.step import StepFailedException
 
 import mr
+from mr.lib import jobconf
+from mr.lib.config import use_default_mrjob_conf
+from mr.lib.errors import UsageError
+from mr.lib.publish import holds_data, publish_dir, remove, temp_path
 from mr.lib.records import RECORD_FORMATS, parse_record
 from mr.lib.text import TOKENIZERS, tokenizer
 from mr.lib.tsv import TSVOutputProtocol
-
-REPO_MRJOB_CONF = Path(__file__).resolve().parents[2] / "mrjob.conf"
-
-
-class UsageError(Exception):
-    """A bad option value or path: reported as one line on stderr, exit code 2."""
+from mr.lib.uris import is_local, uri_path
 
 
 class TupleKeyJSONProtocol(JSONProtocol):
@@ -194,19 +191,16 @@ class MRKitJob(MRJob):
             self.usage_error(str(e))
 
         final_dir = self.options.output_dir
-        staged = final_dir and _is_local(final_dir)
+        staged = final_dir and is_local(final_dir)
         if staged:
-            final_dir = os.path.abspath(final_dir.removeprefix("file://"))
-            if _holds_data(final_dir) and not self.options.overwrite:
+            final_dir = os.path.abspath(uri_path(final_dir))
+            if holds_data(final_dir) and not self.options.overwrite:
                 self.usage_error(
                     f"output directory {final_dir} already holds data; "
                     "choose another --output-dir or pass --overwrite"
                 )
-            parent = os.path.dirname(final_dir)
-            os.makedirs(parent, exist_ok=True)
-            self.options.output_dir = os.path.join(
-                parent, f".{os.path.basename(final_dir)}.tmp-{uuid.uuid4().hex[:8]}"
-            )
+            os.makedirs(os.path.dirname(final_dir), exist_ok=True)
+            self.options.output_dir = str(temp_path(final_dir))
 
         try:
             with self.make_runner() as runner:
@@ -218,7 +212,7 @@ class MRKitJob(MRJob):
                     sys.exit(1)
                 self.last_counters = runner.counters()
                 if staged:
-                    _publish(self.options.output_dir, final_dir)
+                    publish_dir(self.options.output_dir, final_dir)
                 if self._should_cat_output():
                     for chunk in runner.cat_output():
                         self.stdout.write(chunk)
@@ -226,8 +220,8 @@ class MRKitJob(MRJob):
         except UsageError as e:
             self.usage_error(str(e))
         finally:
-            if staged and os.path.isdir(self.options.output_dir):
-                shutil.rmtree(self.options.output_dir, ignore_errors=True)
+            if staged:
+                remove(self.options.output_dir)
 
     def _check_paths(self, runner: Any, remote_output: str | None) -> None:
         for path in self._input_paths():
@@ -266,21 +260,6 @@ def _package_zip() -> str:
     return _PACKAGE_ZIP[0]
 
 
-def use_default_mrjob_conf() -> None:
-    """Point MRJOB_CONF at the default conf unless the user set it: the repo's mrjob.conf, or
-    while `mrkit cluster up` runs, its generated conf (which includes the repo's)."""
-    default_conf = _cluster_mrjob_conf() or REPO_MRJOB_CONF
-    if default_conf.exists():
-        os.environ.setdefault("MRJOB_CONF", str(default_conf))
-
-
-def _cluster_mrjob_conf() -> Path | None:
-    """The mrjob.conf of the cluster `mrkit cluster up` started (it exists while that runs)."""
-    home = os.environ.get("MRKIT_HOME") or REPO_MRJOB_CONF.parent / ".cluster"
-    path = Path(home) / "hadoop" / "mrjob.conf"
-    return path if path.exists() else None
-
-
 class _TrackedPairs:
     """An iterator over a task's (key, value) input pairs that remembers where it is."""
 
@@ -311,7 +290,7 @@ class _TrackedPairs:
             where += " after its last input record"
         key, value = self.last
         if role == "mapper":
-            source = jobconf_from_env("mapreduce.map.input.file") or "its input"
+            source = jobconf.get(jobconf.MAP_INPUT_FILE) or "its input"
             record = value if key is None else self.last
             return f"{where} on input record {self.number} of {source}: {_short(record)}"
         return f"{where} on key {_short(key)} (input record {self.number})"
@@ -320,30 +299,6 @@ class _TrackedPairs:
 def _short(value: Any, limit: int = 500) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
-
-
-def _is_local(path: str) -> bool:
-    return "://" not in path or path.startswith("file://")
-
-
-def _holds_data(path: str) -> bool:
-    return (
-        os.path.isdir(path)
-        and any(not n.startswith(".") for n in os.listdir(path))
-        or (os.path.isfile(path))
-    )
-
-
-def _publish(staging: str, final: str) -> None:
-    """Move a finished output into place and mark it complete with _SUCCESS."""
-    os.makedirs(staging, exist_ok=True)
-    if os.path.isdir(final):
-        shutil.rmtree(final)
-    elif os.path.exists(final):
-        os.remove(final)
-    os.replace(staging, final)
-    with open(os.path.join(final, "_SUCCESS"), "w"):
-        pass
 
 
 class TextJob(MRKitJob):

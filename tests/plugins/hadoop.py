@@ -3,7 +3,7 @@
 A cluster already running (`mrkit cluster up`) is reused and left running; otherwise one is
 started once for the session and stopped at its end, also when tests fail. Tests get the
 `mr.engines.hadoop.ClusterInfo` (ports, URLs, generated mrjob.conf). `hdfs` gives an
-`mr.hdfs.HDFS` client of that cluster, and `hdfs_dir` a fresh HDFS directory per test.
+`mr.clients.hdfs.HDFS` client of that cluster, and `hdfs_dir` a fresh HDFS directory per test.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def hadoop_cluster():
 
 @pytest.fixture(scope="session")
 def hdfs(hadoop_cluster):
-    from mr import hdfs as hdfs_module
+    from mr.clients import hdfs as hdfs_module
 
     return hdfs_module.client(url=hadoop_cluster.webhdfs_url)
 

@@ -2,7 +2,7 @@
 
 A server already answering (`mrkit hbase up`) is reused and left running; otherwise HBase is
 started once for the session and stopped at its end, also when tests fail. Tests get the
-`mr.engines.hbase.Settings` (host, ports). `hbase_index` gives an `mr.hbase.Index` plus a
+`mr.engines.hbase.Settings` (host, ports). `hbase_index` gives an `mr.clients.hbase.Index` plus a
 `new_table(prefix)` helper whose tables are dropped after the test.
 """
 
@@ -58,7 +58,7 @@ class Tables:
 
 @pytest.fixture
 def hbase_index(hbase_server):
-    from mr.hbase import Index
+    from mr.clients.hbase import Index
 
     index = Index(hbase_server.host, hbase_server.thrift_port)
     tables = Tables(index)

@@ -15,14 +15,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mr.hbase import Index, default_host, default_port
+from mr.clients.hbase import Index, default_host, default_port
 from mr.record_index import LENGTH, OFFSET, PATH
 
 
 def read_record(uri: str, offset: int, length: int) -> bytes:
     """Exactly `length` bytes at `offset` of an HDFS file (ranged WebHDFS read) or a local one."""
     if uri.startswith("hdfs:"):
-        from mr import hdfs
+        from mr.clients import hdfs
 
         return hdfs.read_range(hdfs.client(), hdfs.hdfs_path(uri), offset, length)
     path = uri.removeprefix("file://") if uri.startswith("file://") else uri.removeprefix("file:")
@@ -75,7 +75,8 @@ def cmd_count(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from mr.lib.job import UsageError, use_default_mrjob_conf
+    from mr.lib.config import use_default_mrjob_conf
+    from mr.lib.errors import UsageError
     from mr.load_hbase import LoadHBase
 
     argv = [

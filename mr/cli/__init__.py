@@ -15,8 +15,8 @@ from mr.lib.job import MRKitJob
 COMMAND_MODULES: list[str] = [
     "mr.engines.hadoop",
     "mr.engines.hbase",
-    "mr.hdfs",
-    "mr.index_cli",
+    "mr.clients.hdfs",
+    "mr.cli.index",
     "mr.engines.hive",
     "mr.engines.pig",
 ]
@@ -26,8 +26,7 @@ def job_modules() -> dict[str, str]:
     """{stem: module name} for every job file in mr/ (a module defining an MRKitJob)."""
     found = {}
     for info in pkgutil.iter_modules([str(Path(mr.__file__).parent)]):
-        skip = ("cli", "hdfs", "hbase", "index_cli")
-        if info.ispkg or info.name.startswith("_") or info.name in skip:
+        if info.ispkg or info.name.startswith("_"):
             continue
         found[info.name] = f"mr.{info.name}"
     return dict(sorted(found.items()))

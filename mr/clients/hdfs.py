@@ -11,7 +11,7 @@ Which NameNode (first that applies):
 
 A NameNode that does not answer raises :class:`HdfsUnavailable`, naming the URL.
 
-    >>> from mr import hdfs
+    >>> from mr.clients import hdfs
     >>> fs = hdfs.client()
     >>> fs.put("data/users.tsv", "/data/users.tsv")      # temp name, renamed on success
     >>> hdfs.read_range(fs, "/data/users.tsv", offset=1024, length=80)
@@ -24,10 +24,8 @@ import contextlib
 import getpass
 import os
 import posixpath
-import shutil
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +37,10 @@ from hdfs.client import Client
 from hdfs.config import Config
 from hdfs.util import HdfsError as _LibHdfsError
 
-SUCCESS = "_SUCCESS"
+from mr.lib.config import cluster_hdfscli_config
+from mr.lib.publish import SUCCESS, remove, temp_name, temp_path
+from mr.lib.uris import uri_path
+
 # transfers at least this big get a progress bar on a terminal
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 
@@ -80,11 +81,13 @@ def webhdfs_source(url: str | None = None, alias: str | None = None) -> tuple[st
             return f"alias {alias} in {config.path}", config.get_client(alias)
         except _LibHdfsError as e:
             raise HdfsError(f"HdfsCLI alias {alias!r}: {e}") from None
-    from mr.engines import hadoop  # the cluster of `mrkit cluster up`, if it runs
-
-    running = hadoop.info()
-    if running is not None:
-        return running.webhdfs_url, None
+    cluster = cluster_hdfscli_config()  # written by `mrkit cluster up` while it runs
+    if cluster.exists():
+        try:
+            source = f"the cluster of `mrkit cluster up` ({cluster})"
+            return source, Config(str(cluster)).get_client()
+        except _LibHdfsError as e:
+            raise HdfsError(f"HdfsCLI config {cluster}: {e}") from None
     try:
         return f"default alias in {config.path}", config.get_client()
     except _LibHdfsError:
@@ -191,7 +194,7 @@ class HDFS:
             local = local / posixpath.basename(path.rstrip("/"))
         if local.exists() and not overwrite:
             raise HdfsError(f"get: {local} already exists (overwrite to replace it)")
-        temp = local.with_name(f".{local.name}.tmp-{uuid.uuid4().hex[:8]}")
+        temp = temp_path(local)
         top = self.status(path)
         if top is None:
             raise HdfsError(f"get: {path}: no such file or directory")
@@ -212,11 +215,11 @@ class HDFS:
             if top.is_dir:
                 temp.mkdir(exist_ok=True)
             if local.exists():
-                _remove_local(local)
+                remove(local)
             os.replace(temp, local)
         finally:
             if temp.exists():
-                _remove_local(temp)
+                remove(temp)
         return local
 
     # -- writing ------------------------------------------------------------------------------
@@ -264,7 +267,7 @@ class HDFS:
         if target is not None and not overwrite:
             raise HdfsError(f"put: {path} already exists (overwrite to replace it)")
         parent, name = posixpath.split(path.rstrip("/"))
-        temp = posixpath.join(parent or "/", f".{name}._COPYING_-{uuid.uuid4().hex[:8]}")
+        temp = posixpath.join(parent or "/", temp_name(name))
         self.mkdir(parent or "/")
         try:
             if local.is_dir():
@@ -312,7 +315,7 @@ class HDFS:
         if exists and not overwrite:
             raise HdfsError(f"write: {path} already exists (overwrite to replace it)")
         parent, name = posixpath.split(path)
-        temp = posixpath.join(parent or "/", f".{name}._COPYING_-{uuid.uuid4().hex[:8]}")
+        temp = posixpath.join(parent or "/", temp_name(name))
         try:
             with self._errors(f"write {path}"):
                 self.raw.write(temp, data=data, overwrite=False)
@@ -341,11 +344,7 @@ def read_range(fs: HDFS, path: str, offset: int, length: int) -> bytes:
 def hdfs_path(path: str) -> str:
     """`hdfs://host:port/a/b` or `hdfs:///a/b` -> `/a/b`; relative paths are left as they are
     (WebHDFS resolves them against /user/<user>)."""
-    if path.startswith("hdfs://"):
-        rest = path[len("hdfs://") :]
-        slash = rest.find("/")
-        return rest[slash:] if slash >= 0 else "/"
-    return path
+    return uri_path(path)
 
 
 def _entry(path: str, st: dict[str, Any]) -> Entry:
@@ -362,13 +361,6 @@ def _chunks(f: IO[bytes], progress: Progress | None, size: int = 1 << 16) -> Ite
         if progress:
             progress(len(chunk))
         yield chunk
-
-
-def _remove_local(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
 
 
 # -- progress bar ---------------------------------------------------------------------------------

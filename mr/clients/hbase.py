@@ -29,7 +29,6 @@ nor skips rows. Keys and values are str (UTF-8) at this API; columns are ``famil
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import socket
 import threading
@@ -42,12 +41,10 @@ from typing import Any, TypeVar
 import happybase
 from thriftpy2.transport import TTransportException
 
-from mr.lib.job import RecordJob, UsageError
+from mr.lib import config
 
 LOG = logging.getLogger(__name__)
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 9090
 DEFAULT_BATCH_SIZE = 1000
 
 #: what a dropped or refused connection looks like from happybase/thriftpy2
@@ -63,11 +60,13 @@ Row = dict[str, str]
 
 
 def default_host() -> str:
-    return os.environ.get("MRKIT_HBASE_HOST", DEFAULT_HOST)
+    """The Thrift server's host from the environment (mr.lib.config)."""
+    return config.hbase_host()
 
 
 def default_port() -> int:
-    return int(os.environ.get("MRKIT_HBASE_THRIFT_PORT", DEFAULT_PORT))
+    """The Thrift server's port from the environment (mr.lib.config)."""
+    return config.hbase_port()
 
 
 @dataclass(frozen=True)
@@ -411,42 +410,3 @@ class BatchWriter:
         self.written += len(rows)
         self.batches += 1
         return len(rows)
-
-
-class HBaseJob(RecordJob):
-    """A job that talks to the HBase Thrift server: --table, --batch-size, --hbase-host/-port.
-
-    Subclasses set TABLE_HELP, BATCH_SIZE and BATCH_HELP, and open their connection in a task
-    with ``self.index()``.
-    """
-
-    TABLE_HELP = "HBase table"
-    BATCH_SIZE = 1000
-    BATCH_HELP = "rows per put round trip"
-
-    def configure_args(self) -> None:
-        super().configure_args()
-        self.add_passthru_arg("--table", help=self.TABLE_HELP)
-        self.add_passthru_arg(
-            "--batch-size",
-            type=int,
-            default=self.BATCH_SIZE,
-            help=f"{self.BATCH_HELP} (default {self.BATCH_SIZE})",
-        )
-        self.add_passthru_arg(
-            "--hbase-host", default=default_host(), help="HBase Thrift server host"
-        )
-        self.add_passthru_arg(
-            "--hbase-port", type=int, default=default_port(), help="HBase Thrift server port"
-        )
-
-    def validate_options(self) -> None:
-        super().validate_options()
-        if not self.options.table:
-            raise UsageError("--table is required")
-        if self.options.batch_size < 1:
-            raise UsageError(f"--batch-size must be at least 1, not {self.options.batch_size}")
-
-    def index(self) -> Index:
-        """One pooled connection for this task."""
-        return Index(self.options.hbase_host, self.options.hbase_port, pool_size=1)

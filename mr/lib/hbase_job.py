@@ -1,0 +1,59 @@
+"""HBaseJob: the base of the jobs that read or write the HBase index through its Thrift server.
+
+It adds the options those jobs share (``--table``, ``--batch-size``, ``--hbase-host``,
+``--hbase-port``) and their checks; a task opens its connection with
+``mr.clients.hbase.Index(**self.thrift_settings(), pool_size=1)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mr.lib import config
+from mr.lib.errors import UsageError
+from mr.lib.job import RecordJob
+
+
+class HBaseJob(RecordJob):
+    """A job that talks to the HBase Thrift server: --table, --batch-size, --hbase-host/-port.
+
+    Subclasses set TABLE_HELP, BATCH_SIZE and BATCH_HELP.
+    """
+
+    TABLE_HELP = "HBase table"
+    BATCH_SIZE = 1000
+    BATCH_HELP = "rows per put round trip"
+
+    def configure_args(self) -> None:
+        super().configure_args()
+        self.add_passthru_arg("--table", help=self.TABLE_HELP)
+        self.add_passthru_arg(
+            "--batch-size",
+            type=int,
+            default=self.BATCH_SIZE,
+            help=f"{self.BATCH_HELP} (default {self.BATCH_SIZE})",
+        )
+        self.add_passthru_arg(
+            "--hbase-host",
+            default=config.hbase_host(),
+            help=f"HBase Thrift server host (default ${config.HBASE_HOST_ENV} or "
+            f"{config.DEFAULT_HBASE_HOST})",
+        )
+        self.add_passthru_arg(
+            "--hbase-port",
+            type=int,
+            default=config.hbase_port(),
+            help=f"HBase Thrift server port (default ${config.HBASE_PORT_ENV} or "
+            f"{config.DEFAULT_HBASE_PORT})",
+        )
+
+    def validate_options(self) -> None:
+        super().validate_options()
+        if not self.options.table:
+            raise UsageError("--table is required")
+        if self.options.batch_size < 1:
+            raise UsageError(f"--batch-size must be at least 1, not {self.options.batch_size}")
+
+    def thrift_settings(self) -> dict[str, Any]:
+        """Where the Thrift server is, as keyword arguments of ``mr.clients.hbase.Index``."""
+        return {"host": self.options.hbase_host, "port": self.options.hbase_port}

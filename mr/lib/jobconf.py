@@ -1,0 +1,20 @@
+"""Every Hadoop configuration key the jobs read or set, with its meaning (as Hadoop's
+TeraSortConfigKeys lists its own). Tasks read them with :func:`get`, which works on every runner:
+Hadoop streaming exports them to the task environment, and mrjob's inline, local and spark
+runners emulate that."""
+
+from __future__ import annotations
+
+from mrjob.compat import jobconf_from_env
+
+#: URI of the file the current map task reads (``file:///d/a.txt``, ``hdfs://nn:8020/d/a.txt``)
+MAP_INPUT_FILE = "mapreduce.map.input.file"
+#: 0-based number of the current task among the tasks of its kind (map or reduce)
+TASK_PARTITION = "mapreduce.task.partition"
+#: number of reduce tasks of a step (total_order_sort partitions its keys into that many ranges)
+JOB_REDUCES = "mapreduce.job.reduces"
+
+
+def get(key: str, default: str | None = None) -> str | None:
+    """The value of a configuration key in the current task (default outside one)."""
+    return jobconf_from_env(key, default)
