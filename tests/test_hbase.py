@@ -127,8 +127,8 @@ def test_batch_size_must_be_positive(fake_index):
 
 
 @pytest.mark.hbase
-def test_lookup_rows_and_scans(hbase_index):
-    table = hbase_index.ensure_table(TableSpec(hbase_index.new_table_name("scan"), {"f": 1}))
+def test_lookup_rows_and_scans(hbase_index, new_table_name):
+    table = hbase_index.ensure_table(TableSpec(new_table_name("scan"), {"f": 1}))
     keys = ["apple", "apricot", "banana", "blueberry", "cherry", "ap", "b"]
     assert table.put_many(((k, {"f:len": str(len(k)), "f:k": k}) for k in keys), 3) == len(keys)
     assert table.lookup("banana") == {"f:len": "6", "f:k": "banana"}
@@ -147,8 +147,8 @@ def test_lookup_rows_and_scans(hbase_index):
 
 
 @pytest.mark.hbase
-def test_ensure_table_is_harmless_twice(hbase_index):
-    name = hbase_index.new_table_name("twice")
+def test_ensure_table_is_harmless_twice(hbase_index, new_table_name):
+    name = new_table_name("twice")
     hbase_index.ensure_table(TableSpec(name, {"f": 1, "g": 2})).put("k", {"g:x": "1"})
     table = hbase_index.ensure_table(TableSpec(name, {"f": 1, "g": 2}))
     assert table.lookup("k") == {"g:x": "1"}
@@ -156,13 +156,13 @@ def test_ensure_table_is_harmless_twice(hbase_index):
 
 
 @pytest.mark.hbase
-def test_thrift_restart_in_the_middle_of_a_load(hbase_server, hbase_index):
+def test_thrift_restart_in_the_middle_of_a_load(hbase_server, hbase_index, new_table_name):
     """The Thrift server goes away after half the rows; the load finishes, every row once."""
     from mr.engines import hbase as engine
 
     if not engine.thrift().running():
         pytest.fail("the Thrift server answering is not one this repo started (no pid file)")
-    name = hbase_index.new_table_name("restart")
+    name = new_table_name("restart")
     # several versions allowed, so a duplicated write would show up as a second version
     table = hbase_index.ensure_table(TableSpec(name, {"f": 5}))
     total, half = 6000, 3000
@@ -203,8 +203,8 @@ def test_thrift_restart_in_the_middle_of_a_load(hbase_server, hbase_index):
 
 
 @pytest.mark.hbase
-def test_cli_status_and_index_commands(hbase_server, hbase_index):
-    name = hbase_index.new_table_name("cli")
+def test_cli_status_and_index_commands(hbase_server, hbase_index, new_table_name):
+    name = new_table_name("cli")
     hbase_index.ensure_table(TableSpec(name, {"f": 1})).put_many(
         [("whale", {"f:count": "7"}), ("what", {"f:count": "3"}), ("zebra", {"f:count": "1"})]
     )
@@ -229,11 +229,11 @@ def test_cli_status_and_index_commands(hbase_server, hbase_index):
 
 
 @pytest.mark.hbase
-def test_connection_closed_under_us_is_reconnected(hbase_index):
+def test_connection_closed_under_us_is_reconnected(hbase_index, new_table_name):
     """A pooled connection whose socket the other side closed (idle timeout, broken pipe)."""
     import socket as socketlib
 
-    table = hbase_index.ensure_table(TableSpec(hbase_index.new_table_name("drop"), {"f": 1}))
+    table = hbase_index.ensure_table(TableSpec(new_table_name("drop"), {"f": 1}))
     table.put("a", {"f:v": "1"})
     with hbase_index.connection() as conn:
         # what the server's read timeout does to an idle client: the socket is shut down

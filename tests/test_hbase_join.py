@@ -15,8 +15,8 @@ NULL = "\\N"
 
 
 @pytest.fixture
-def counts_table(hbase_index):
-    name = hbase_index.new_table_name("join")
+def counts_table(hbase_index, new_table_name):
+    name = new_table_name("join")
     table = hbase_index.ensure_table(TableSpec(name, {"f": 1}))
     rows = [
         (k, {"f:count": v, **({"f:doc": DOCS[k]} if k in DOCS else {})}) for k, v in COUNTS.items()

@@ -86,8 +86,8 @@ def loaded_total(rows: list[str]) -> int:
 
 
 @pytest.mark.hbase
-def test_empty(tmp_path, hbase_server, hbase_index):
-    name = hbase_index.new_table_name("empty")
+def test_empty(tmp_path, hbase_server, hbase_index, new_table_name):
+    name = new_table_name("empty")
     rows, _ = run_job(
         LoadHBase, [write_lines(tmp_path / "e.tsv", [])], hbase_args(hbase_server, name)
     )
@@ -96,10 +96,10 @@ def test_empty(tmp_path, hbase_server, hbase_index):
 
 
 @pytest.mark.hbase
-def test_load_word_counts_and_look_up(tmp_path, runner, hbase_server, hbase_index):
+def test_load_word_counts_and_look_up(tmp_path, runner, hbase_server, hbase_index, new_table_name):
     path = word_counts(tmp_path)
     expected = dict(line.split("\t") for line in open(path, encoding="utf-8").read().splitlines())
-    name = hbase_index.new_table_name("wc")
+    name = new_table_name("wc")
     rows, counters = run_job(
         LoadHBase,
         [path],
@@ -118,9 +118,9 @@ def test_load_word_counts_and_look_up(tmp_path, runner, hbase_server, hbase_inde
 
 
 @pytest.mark.hbase
-def test_reload_is_idempotent(tmp_path, hbase_server, hbase_index):
+def test_reload_is_idempotent(tmp_path, hbase_server, hbase_index, new_table_name):
     path = word_counts(tmp_path)
-    name = hbase_index.new_table_name("reload")
+    name = new_table_name("reload")
     args = hbase_args(hbase_server, name, "--columns", "f:count", "--batch-size", "5")
     run_job(LoadHBase, [path], args)
     table = hbase_index.table(name)
@@ -132,11 +132,11 @@ def test_reload_is_idempotent(tmp_path, hbase_server, hbase_index):
 
 
 @pytest.mark.hbase
-def test_load_inverted_index_postings(tmp_path, hbase_server, hbase_index):
+def test_load_inverted_index_postings(tmp_path, hbase_server, hbase_index, new_table_name):
     docs = [fixture("inverted_index", n) for n in ("moby.txt", "pride.txt", "tale.txt")]
     postings, _ = run_job(InvertedIndex, docs)
     path = write_lines(tmp_path / "ii" / "part-00000", postings)
-    name = hbase_index.new_table_name("ii")
+    name = new_table_name("ii")
     rows, counters = run_job(LoadHBase, [path], hbase_args(hbase_server, name, "--columns", "p:*"))
     assert loaded_total(rows) == len(postings)
     expected: dict[str, dict[str, str]] = defaultdict(dict)
@@ -147,9 +147,9 @@ def test_load_inverted_index_postings(tmp_path, hbase_server, hbase_index):
 
 
 @pytest.mark.hbase
-def test_bad_rows_counted(tmp_path, hbase_server, hbase_index):
+def test_bad_rows_counted(tmp_path, hbase_server, hbase_index, new_table_name):
     path = write_lines(tmp_path / "in.tsv", ["a\t1", "short", "", "b\t2"])
-    name = hbase_index.new_table_name("bad")
+    name = new_table_name("bad")
     hbase_index.ensure_table(TableSpec(name, {"f": 1}))
     rows, counters = run_job(LoadHBase, [path], hbase_args(hbase_server, name, "--columns", "f:v"))
     assert loaded_total(rows) == 2
@@ -177,14 +177,16 @@ class LoadWithThriftRestart(LoadHBase):
 
 
 @pytest.mark.hbase
-def test_thrift_restart_in_the_middle_of_the_job(tmp_path, hbase_server, hbase_index):
+def test_thrift_restart_in_the_middle_of_the_job(
+    tmp_path, hbase_server, hbase_index, new_table_name
+):
     from mr.engines import hbase as engine
 
     if not engine.thrift().running():
         pytest.fail("the Thrift server answering is not one this repo started (no pid file)")
     total = 8000
     path = write_lines(tmp_path / "in.tsv", [f"k{i:05d}\t{i}" for i in range(total)])
-    name = hbase_index.new_table_name("jobrestart")
+    name = new_table_name("jobrestart")
     hbase_index.ensure_table(TableSpec(name, {"f": 5}))  # a duplicate would be a 2nd version
     LoadWithThriftRestart.settings = hbase_server
     rows, counters = run_job(

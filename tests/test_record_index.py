@@ -82,21 +82,21 @@ def mrkit_get(server, table, key):
 
 
 @pytest.mark.hbase
-def test_empty(tmp_path, runner, hbase_server, hbase_index):
+def test_empty(tmp_path, runner, hbase_server, hbase_index, new_table_name):
     empty = tmp_path / "empty.tsv"
     empty.write_bytes(b"")
-    name = hbase_index.new_table_name("rie")
+    name = new_table_name("rie")
     rows, _ = run_job(RecordIndex, [empty], index_args(hbase_server, name), runner=runner)
     assert rows == [f"{empty}\t0"]  # the file is reported, with no records
     assert hbase_index.table(name).count() == 0
 
 
 @pytest.mark.hbase
-def test_local_round_trip(tmp_path, runner, hbase_server, hbase_index):
+def test_local_round_trip(tmp_path, runner, hbase_server, hbase_index, new_table_name):
     users, orders = tmp_path / "users.tsv", tmp_path / "orders.tsv"
     users.write_bytes(USERS)
     orders.write_bytes(ORDERS)
-    name = hbase_index.new_table_name("ri")
+    name = new_table_name("ri")
     rows, counters = run_job(
         RecordIndex, [users, orders], index_args(hbase_server, name), runner=runner
     )
@@ -118,7 +118,7 @@ def test_local_round_trip(tmp_path, runner, hbase_server, hbase_index):
 
 @pytest.mark.hbase
 @pytest.mark.hadoop
-def test_hdfs_round_trip(request, tmp_path, hbase_server, hbase_index):
+def test_hdfs_round_trip(request, tmp_path, hbase_server, hbase_index, new_table_name):
     """Files in HDFS, indexed by a job on the cluster, read back with ranged WebHDFS reads."""
     try:
         cluster = request.getfixturevalue("hadoop_cluster")
@@ -131,7 +131,7 @@ def test_hdfs_round_trip(request, tmp_path, hbase_server, hbase_index):
     base = f"/tmp/mrkit-record-index-{tmp_path.name}"
     fs.write_bytes(f"{base}/users.tsv", USERS, overwrite=True)
     fs.write_bytes(f"{base}/orders.tsv", ORDERS, overwrite=True)
-    name = hbase_index.new_table_name("rih")
+    name = new_table_name("rih")
     conf = getattr(cluster, "mrjob_conf", None) or str(hadoop.mrjob_conf_path())
     try:
         rows, counters = run_job(

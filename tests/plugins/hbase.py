@@ -2,8 +2,8 @@
 
 A server already answering (`mrkit hbase up`) is reused and left running; otherwise HBase is
 started once for the session and stopped at its end, also when tests fail. Tests get the
-`mr.engines.hbase.Settings` (host, ports). `hbase_index` gives an `mr.clients.hbase.Index` plus a
-`new_table(prefix)` helper whose tables are dropped after the test.
+`mr.engines.hbase.Settings` (host, ports). `hbase_index` gives an `mr.clients.hbase.Index`;
+`new_table_name(prefix)` gives unique table names whose tables are dropped after the test.
 """
 
 from __future__ import annotations
@@ -61,10 +61,17 @@ def hbase_index(hbase_server):
     from mr.clients.hbase import Index
 
     index = Index(hbase_server.host, hbase_server.thrift_port)
-    tables = Tables(index)
-    index.new_table_name = tables.name
     try:
         yield index
     finally:
-        tables.drop_all()
         index.close()
+
+
+@pytest.fixture
+def new_table_name(hbase_index):
+    """new_table_name(prefix) -> a unique table name; its table is dropped after the test."""
+    tables = Tables(hbase_index)
+    try:
+        yield tables.name
+    finally:
+        tables.drop_all()

@@ -1,0 +1,85 @@
+"""The layers of mr/ depend one way (DESIGN.md): jobs on top, then cli, then engines and clients,
+then lib. Read from the source (every import statement, also those inside functions), not from
+what happens to be imported at run time."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import mr
+
+ROOT = Path(mr.__file__).resolve().parent
+JOBS = {p.stem for p in ROOT.glob("*.py") if not p.stem.startswith("_")}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every mr.* module a file imports (``from mr import x`` counts as ``mr.x``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return {m for m in found if m == "mr" or m.startswith("mr.")}
+
+
+def layer(module: str) -> str:
+    """'job', 'lib', 'clients', 'engines', 'cli', 'workflow' or 'package' for an mr.* name."""
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "package"
+    if parts[1] in JOBS:
+        return "job"
+    return parts[1]
+
+
+def files_of(layer_name: str) -> list[Path]:
+    if layer_name == "job":
+        return sorted(ROOT / f"{stem}.py" for stem in JOBS)
+    return sorted((ROOT / layer_name).rglob("*.py"))
+
+
+# what each layer may not import
+FORBIDDEN = {
+    "lib": {"job", "clients", "engines", "cli", "workflow"},
+    "clients": {"job", "engines", "cli", "workflow"},
+    "engines": {"job", "cli", "workflow"},
+    "workflow": {"cli"},
+    "job": {"job", "engines", "cli", "workflow"},
+}
+
+
+@pytest.mark.parametrize("layer_name", sorted(FORBIDDEN))
+def test_layers_depend_one_way(layer_name):
+    broken = []
+    for path in files_of(layer_name):
+        for module in sorted(imported_modules(path)):
+            if layer(module) in FORBIDDEN[layer_name]:
+                broken.append(f"{path.relative_to(ROOT.parent)} imports {module}")
+    assert not broken, "\n".join(broken)
+
+
+def test_top_level_of_mr_holds_only_jobs():
+    import importlib
+
+    from mr.lib.job import MRKitJob
+
+    for stem in sorted(JOBS):
+        module = importlib.import_module(f"mr.{stem}")
+        jobs = [
+            v
+            for v in vars(module).values()
+            if isinstance(v, type) and issubclass(v, MRKitJob) and v.__module__ == module.__name__
+        ]
+        assert len(jobs) == 1, f"mr/{stem}.py should define exactly one job class, has {jobs}"
+
+
+def test_the_checker_sees_imports_inside_functions(tmp_path):
+    sample = tmp_path / "x.py"
+    sample.write_text("def f():\n    from mr.word_count import WordCount\n    import mr.lib.tsv\n")
+    assert imported_modules(sample) == {"mr.word_count", "mr.word_count.WordCount", "mr.lib.tsv"}
+    assert layer("mr.word_count") == "job" and layer("mr.lib.tsv") == "lib"
