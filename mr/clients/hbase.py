@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 import happybase
@@ -93,6 +94,12 @@ def _encode_row(data: Mapping[str, str | bytes]) -> dict[bytes, bytes]:
         k.encode("utf-8"): v if isinstance(v, bytes) else str(v).encode("utf-8")
         for k, v in data.items()
     }
+
+
+def _get_rows(
+    table: happybase.Table, keys: list[bytes], columns: list[bytes] | None
+) -> list[tuple[bytes, dict[bytes, bytes]]]:
+    return table.rows(keys, columns=columns)
 
 
 def next_key(key: bytes) -> bytes:
@@ -268,7 +275,7 @@ class IndexTable:
         found: dict[str, Row] = {}
         for start in range(0, len(wanted), chunk):
             part = [k.encode("utf-8") for k in wanted[start : start + chunk]]
-            for key, data in self._run(lambda t, p=part: t.rows(p, columns=cols), "get rows"):
+            for key, data in self._run(partial(_get_rows, keys=part, columns=cols), "get rows"):
                 found[_text(key)] = _decode_row(data)
         return found
 

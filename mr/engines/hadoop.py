@@ -285,6 +285,7 @@ def up(
     if d.running():
         # started but not ready yet (another `up` is waiting for it): wait for it too
         pid = d.pid()
+        assert pid is not None
         ports = _ports_of_starting_cluster() or ports or Ports.from_env()
         say(f"hadoop: pid {pid} is starting; waiting for it")
         return _wait_ready(pid, ports, timeout)

@@ -255,7 +255,7 @@ def _package_zip() -> str:
             for p in sorted(root.rglob("*")):
                 if p.is_file() and "__pycache__" not in p.parts:
                     z.write(p, str(Path("mr") / p.relative_to(root)))
-        atexit.register(lambda: os.path.exists(path) and os.remove(path))
+        atexit.register(remove, path)
         _PACKAGE_ZIP[:] = [path]
     return _PACKAGE_ZIP[0]
 

@@ -71,7 +71,8 @@ def histogram_stats(histogram: dict[int, int]) -> dict[str, float | int] | None:
 def _histogram_median(histogram: dict[int, int], n: int) -> float:
     # 0-based ranks of the middle value(s): equal when n is odd
     lo_rank, hi_rank = (n - 1) // 2, n // 2
-    lo = hi = None
+    lo: int | None = None
+    hi: int | None = None
     seen = 0
     for value in sorted(histogram):
         seen += histogram[value]
@@ -80,6 +81,7 @@ def _histogram_median(histogram: dict[int, int], n: int) -> float:
         if seen > hi_rank:
             hi = value
             break
+    assert lo is not None and hi is not None  # n > 0 values were counted
     return (lo + hi) / 2.0
 
 

@@ -32,6 +32,7 @@ def parse_timestamp(text: str | None) -> int | None:
     text = text.strip()
     if len(text) > 40:  # longer than any timestamp; keeps float() finite
         return None
+    seconds: int | None
     if _EPOCH_RE.fullmatch(text):
         seconds = math.floor(float(text)) if "." in text else int(text)
     else:
