@@ -1,6 +1,6 @@
-"""The layers of mr/ depend one way (DESIGN.md): jobs on top, then cli, then engines and clients,
-then lib. Read from the source (every import statement, also those inside functions), not from
-what happens to be imported at run time."""
+"""The layers of mr/ depend one way (README, Layout): jobs on top, then cli, then engines and
+clients, then lib. Read from the source (every import statement, also those inside functions),
+not from what happens to be imported at run time."""
 
 from __future__ import annotations
 

@@ -11,12 +11,14 @@ selected jobs are all submitted when the first of them is needed and each test w
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -199,6 +201,7 @@ def _schedule(yarn: YarnJobs, name: str, tmp: Path) -> None:
 RUN_OF_TEST = {
     "test_tasks_run_without_mr_installed": "bare",
     "test_counters_reach_the_user": "counters",
+    "test_finished_job_is_known_to_the_job_history_server": "counters",
     "test_failing_task_shows_traceback_and_record": "explode",
 }
 
@@ -251,6 +254,22 @@ def test_counters_reach_the_user(yarn):
     counters = run.counters()
     assert counters["word_count"] == {"bad_utf8": 1, "empty_lines": 2}
     assert counters["Map-Reduce Framework"]["Map input records"] == len(BAD_INPUT)
+
+
+def test_finished_job_is_known_to_the_job_history_server(yarn):
+    # A client that asks about a job after its ApplicationMaster exits is sent to the JobHistory
+    # server; when the two disagreed on the history directories, that answer was "Unknown Job"
+    # (a flaky failure on a busy machine). Ask the server directly, after the run.
+    run = yarn.result("counters")
+    assert run.returncode == 0, run.stderr[-3000:]
+    job = re.search(r"Running job: (job_\d+_\d+)", run.stderr)
+    assert job, run.stderr[-3000:]
+    url = f"http://localhost:19888/ws/v1/history/mapreduce/jobs/{job.group(1)}"
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        info = json.load(response)["job"]
+    assert info["state"] == "SUCCEEDED"
+    assert info["id"] == job.group(1)
 
 
 def test_failing_task_shows_traceback_and_record(yarn):

@@ -70,13 +70,24 @@ FIXED_PORTS = {
 }
 RM_WEB_PORT = 8088
 
-# -D settings: what CLUSTER.md found necessary, plus what keeps one machine small and fast
+# -D settings: what the MiniCluster needs to run jobs here (each found by a failure), plus what
+# keeps one machine small and fast
 CLUSTER_SETTINGS = {
     "dfs.permissions.enabled": "false",
     "dfs.replication": "1",
     "mapreduce.framework.name": "yarn",
     "yarn.is.minicluster": "true",
-    "yarn.app.mapreduce.am.staging-dir": "/tmp/hadoop-yarn/staging",
+    # Client and cluster must agree on where job history goes. MiniMRYarnCluster replaces a
+    # staging dir equal to Hadoop's default (/tmp/hadoop-yarn/staging) by its own test dir, and
+    # its JobHistory server then watches <that>/history while the clients (which read the
+    # written config, holding the default) make the ApplicationMaster write there instead: a
+    # finished job was "Unknown Job" to the JobHistory server, so a client whose last status
+    # poll came after the AM exited failed (seen as a flaky `Unknown Job job_..._0002` on a
+    # busy machine). A non-default staging dir is kept as given, and explicit history dirs
+    # say the same thing to both sides.
+    "yarn.app.mapreduce.am.staging-dir": "/tmp/mrkit/staging",
+    "mapreduce.jobhistory.intermediate-done-dir": "/tmp/mrkit/history/done_intermediate",
+    "mapreduce.jobhistory.done-dir": "/tmp/mrkit/history/done",
     "yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage": "99.9",
     "yarn.scheduler.minimum-allocation-mb": "256",
     "yarn.app.mapreduce.am.resource.mb": "512",
