@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,35 @@ class Slow(MRKitJob):
 
 if __name__ == "__main__":
     Slow.run()
+'''
+
+
+KILLABLE_JOB = '''
+"""Counts words slowly in its mapper or its reducer, so that a test can kill that task."""
+import time
+
+from mr.lib.job import MRKitJob
+
+
+class Killable(MRKitJob):
+    def configure_args(self):
+        super().configure_args()
+        self.add_passthru_arg("--slow", choices=("mapper", "reducer"))
+
+    def mapper(self, _, line):
+        if self.options.slow == "mapper":
+            time.sleep(0.25)
+        for word in line.decode().split():
+            yield word, 1
+
+    def reducer(self, word, counts):
+        if self.options.slow == "reducer":
+            time.sleep(0.25)
+        yield word, sum(counts)
+
+
+if __name__ == "__main__":
+    Killable.run()
 '''
 
 
@@ -284,6 +314,58 @@ def test_failing_task_shows_traceback_and_record(yarn):
         r"b'this is BOOM here'",
         err,
     ), err[-3000:]
+
+
+def _task_pids(pattern: str) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout
+    return [int(p) for p in found.split()]
+
+
+@pytest.mark.parametrize("role", ["mapper", "reducer"])
+def test_killed_task_is_retried_and_the_rows_are_right(
+    hadoop_cluster, hdfs, hdfs_dir, tmp_path, role
+):
+    # Hadoop's fault tolerance: a task whose process dies is run again, and the job's rows are
+    # those of an undisturbed run
+    script = tmp_path / f"killable_{uuid.uuid4().hex[:8]}.py"
+    script.write_text(KILLABLE_JOB)
+    words = [f"w{i % 7} w{i % 3}" for i in range(40)]
+    data = hdfs.write_bytes(f"{hdfs_dir}/in.txt", ("\n".join(words) + "\n").encode())
+    out = f"{hdfs_dir}/out"
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "-r", "hadoop", "-c", hadoop_cluster.mrjob_conf,
+         "--slow", role, "--output-dir", f"hdfs://{out}", "--no-cat-output", f"hdfs://{data}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )  # fmt: skip
+    try:
+        task = f"{script.name} --step-num=0 --{role}"
+        deadline = time.monotonic() + 300
+        while not (pids := _task_pids(task)):
+            assert proc.poll() is None, proc.stderr.read()[-3000:]
+            assert time.monotonic() < deadline, f"no {role} process appeared"
+            time.sleep(0.2)
+        time.sleep(1)  # let it get some records done
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        _, err = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err[-3000:]
+    assert re.search(r"Task Id : attempt_\S+_[mr]_\S+, Status : FAILED", err), err[-3000:]
+    rows = [
+        row
+        for e in hdfs.ls(out)
+        if Path(e.path).name.startswith("part-")
+        for row in hdfs.read_bytes(e.path).decode().split("\n")[:-1]
+    ]
+    expected = Counter(w for line in words for w in line.split())
+    assert sorted(rows) == sorted(f"{w}\t{n}" for w, n in expected.items())
+    assert hdfs.is_complete(out)
 
 
 def _app_state(app: str) -> str | None:

@@ -107,12 +107,10 @@ CLUSTER_SETTINGS = {
     "mapreduce.client.progressmonitor.pollinterval": "250",
     "yarn.app.mapreduce.am.scheduler.heartbeat.interval-ms": "250",
     "yarn.resourcemanager.nodemanagers.heartbeat-interval-ms": "250",
-    # a failure on a one-machine cluster is a bug to see at once, not a flake to retry
-    "mapreduce.map.maxattempts": "1",
-    "mapreduce.reduce.maxattempts": "1",
-    "mapreduce.am.max-attempts": "1",
-    "yarn.resourcemanager.am.max-attempts": "1",
 }
+# Task and ApplicationMaster attempts keep Hadoop's defaults (4 per task, 2 per AM), so a killed
+# task is retried here as on a real cluster; `mrkit cluster up -D mapreduce.map.maxattempts=1`
+# or a job's `--jobconf` changes them.
 
 LOG4J_PROPERTIES = """\
 # client logging for scripts/hadoop/bin/hadoop: everything on stderr (mrjob parses job ids and
