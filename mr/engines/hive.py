@@ -190,17 +190,8 @@ class HiveEngine(TwinEngine):
     """Hive's part of a twin run: the CLI driver, --hivevar, ``source`` batches."""
 
     name = ENGINE
-
-    def home(self) -> Path:
-        return home()
-
-    def prepare(self) -> tuple[Path, Path]:
-        return prepare()
-
-    def java(
-        self, lib: Path, conf: Path, rundir: Path, args: Sequence[str], hadoop_conf: Path | None
-    ) -> list[str]:
-        return _java(lib, conf, rundir, args, hadoop_conf)
+    prepare = staticmethod(prepare)
+    java = staticmethod(_java)
 
     def env(self) -> dict[str, str]:
         return engine_env(HADOOP_USER_NAME=os.environ.get("USER", "mrkit"))

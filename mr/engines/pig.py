@@ -147,17 +147,8 @@ class PigEngine(TwinEngine):
     """Pig's part of a twin run: ``-x local``, -param, Grunt ``exec`` batches."""
 
     name = ENGINE
-
-    def home(self) -> Path:
-        return home()
-
-    def prepare(self) -> tuple[Path, Path]:
-        return prepare()
-
-    def java(
-        self, lib: Path, conf: Path, rundir: Path, args: Sequence[str], hadoop_conf: Path | None
-    ) -> list[str]:
-        return _java(lib, conf, rundir, args, hadoop_conf)
+    prepare = staticmethod(prepare)
+    java = staticmethod(_java)
 
     def script_args(self, script: Path, variables: dict[str, str]) -> list[str]:
         args: list[str] = []

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mr.engines import REPO_ROOT, EngineError
+from mr.engines import REPO_ROOT, EngineError, state_dir
 from mr.lib.publish import publish_dir, remove, temp_path
 
 VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -288,9 +288,9 @@ class TwinEngine(ABC):
     #: the engine's name (``hive``), for messages and its state directory
     name: str
 
-    @abstractmethod
     def home(self) -> Path:
         """The engine's state directory (config, run directories)."""
+        return state_dir(self.name)
 
     @abstractmethod
     def prepare(self) -> tuple[Path, Path]:
