@@ -2,32 +2,50 @@
 -- median per key (stddev: population, two-pass as the MR job; median: mean of the middle two).
 -- Records and numbers are parsed by mr/lib through TRANSFORM (mr.lib.streams records); NULL
 -- and unparseable values are dropped; a NULL key is a key of its own.
--- Variables: INPUT, OUTPUT, KEY_COL, VALUE_COL (0-based), FORMAT (tsv|csv), PYTHON.
+-- @param KEY_COL int: the key column (0-based)
+-- @param VALUE_COL int: the value column (0-based)
+-- @param FORMAT enum(tsv,csv) default tsv: the record format
+-- The runner sets INPUT, OUTPUT and PYTHON.
 DROP TABLE IF EXISTS numeric_summary_lines;
 CREATE TEMPORARY EXTERNAL TABLE numeric_summary_lines (line STRING)
 LOCATION '${hivevar:INPUT}';
 
-WITH v AS (
-  SELECT k, cast(num AS DOUBLE) AS x
-  FROM (
-    SELECT TRANSFORM (line)
-      USING '${hivevar:PYTHON} -m mr.lib.streams records --format ${hivevar:FORMAT} --key-col ${hivevar:KEY_COL} --number ${hivevar:VALUE_COL}'
-      AS (k STRING, row_text STRING, num STRING) ROW FORMAT DELIMITED FIELDS TERMINATED BY '\001'
-    FROM numeric_summary_lines
-  ) records
+WITH records AS (
+  SELECT TRANSFORM (line)
+    USING '${hivevar:PYTHON} -m mr.lib.streams records --format ${hivevar:FORMAT} --key-col ${hivevar:KEY_COL} --number ${hivevar:VALUE_COL}'
+    AS (summary_key STRING, row_text STRING, num STRING)
+    ROW FORMAT DELIMITED FIELDS TERMINATED BY '\001'
+  FROM numeric_summary_lines
+),
+
+readings AS (
+  SELECT summary_key, cast(num AS DOUBLE) AS reading
+  FROM records
   WHERE num IS NOT NULL
 ),
-ranked AS (
-  SELECT k, x,
-         row_number() OVER (PARTITION BY k ORDER BY x) AS rn,
-         count(*) OVER (PARTITION BY k) AS n,
-         avg(x) OVER (PARTITION BY k) AS mean
-  FROM v
+
+ranked_readings AS (
+  SELECT summary_key, reading,
+         row_number() OVER (PARTITION BY summary_key ORDER BY reading) AS position,
+         count(*) OVER (PARTITION BY summary_key) AS readings_of_key,
+         avg(reading) OVER (PARTITION BY summary_key) AS key_mean
+  FROM readings
+),
+
+final AS (
+  SELECT summary_key,
+         printf('%.6f', min(reading)) AS lowest,
+         printf('%.6f', max(reading)) AS highest,
+         count(*) AS readings,
+         printf('%.6f', avg(reading)) AS mean,
+         printf('%.6f', sqrt(sum((reading - key_mean) * (reading - key_mean)) / count(*))) AS stddev,
+         printf('%.6f', avg(CASE WHEN position = floor((readings_of_key + 1) / 2)
+                                   OR position = floor(readings_of_key / 2) + 1
+                                 THEN reading END)) AS median
+  FROM ranked_readings
+  GROUP BY summary_key
 )
+
 INSERT OVERWRITE DIRECTORY '${hivevar:OUTPUT}'
 ROW FORMAT DELIMITED FIELDS TERMINATED BY '\t'
-SELECT k, printf('%.6f', min(x)), printf('%.6f', max(x)), count(*), printf('%.6f', avg(x)),
-       printf('%.6f', sqrt(sum((x - mean) * (x - mean)) / count(*))),
-       printf('%.6f', avg(CASE WHEN rn = floor((n + 1) / 2) OR rn = floor(n / 2) + 1 THEN x END))
-FROM ranked
-GROUP BY k;
+SELECT * FROM final;

@@ -2,27 +2,40 @@
 -- records with the largest values per group; rank is row_number() over value descending, then
 -- the record's TSV text ascending. A NULL group is a group of its own.
 -- Records and numbers are parsed by mr/lib through TRANSFORM (mr.lib.streams records).
--- Variables: INPUT, OUTPUT, GROUP_COL, VALUE_COL (0-based), N, FORMAT (tsv|csv), PYTHON.
+-- @param GROUP_COL int: the group column (0-based)
+-- @param VALUE_COL int: the value column (0-based)
+-- @param N int default 10: how many records to keep per group
+-- @param FORMAT enum(tsv,csv) default tsv: the record format
+-- The runner sets INPUT, OUTPUT and PYTHON.
 DROP TABLE IF EXISTS top_n_lines;
 CREATE TEMPORARY EXTERNAL TABLE top_n_lines (line STRING)
 LOCATION '${hivevar:INPUT}';
 
-WITH v AS (
-  SELECT k AS grp, row_text, cast(num AS DOUBLE) AS x
-  FROM (
-    SELECT TRANSFORM (line)
-      USING '${hivevar:PYTHON} -m mr.lib.streams records --format ${hivevar:FORMAT} --key-col ${hivevar:GROUP_COL} --number ${hivevar:VALUE_COL}'
-      AS (k STRING, row_text STRING, num STRING) ROW FORMAT DELIMITED FIELDS TERMINATED BY '\001'
-    FROM top_n_lines
-  ) records
+WITH records AS (
+  SELECT TRANSFORM (line)
+    USING '${hivevar:PYTHON} -m mr.lib.streams records --format ${hivevar:FORMAT} --key-col ${hivevar:GROUP_COL} --number ${hivevar:VALUE_COL}'
+    AS (grp STRING, row_text STRING, num STRING) ROW FORMAT DELIMITED FIELDS TERMINATED BY '\001'
+  FROM top_n_lines
+),
+
+valued AS (
+  SELECT grp, row_text, cast(num AS DOUBLE) AS amount
+  FROM records
   WHERE num IS NOT NULL
 ),
+
 ranked AS (
-  SELECT grp, row_text, x, row_number() OVER (PARTITION BY grp ORDER BY x DESC, row_text) AS rn
-  FROM v
+  SELECT grp, row_text, amount,
+         row_number() OVER (PARTITION BY grp ORDER BY amount DESC, row_text) AS position
+  FROM valued
+),
+
+final AS (
+  SELECT grp, position, printf('%.6f', amount) AS amount, row_text
+  FROM ranked
+  WHERE position <= ${hivevar:N}
 )
+
 INSERT OVERWRITE DIRECTORY '${hivevar:OUTPUT}'
 ROW FORMAT DELIMITED FIELDS TERMINATED BY '\t'
-SELECT grp, rn, printf('%.6f', x), row_text
-FROM ranked
-WHERE rn <= ${hivevar:N};
+SELECT * FROM final;

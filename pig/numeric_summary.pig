@@ -2,32 +2,40 @@
 -- median per key (stddev: population, two-pass as the MR job; median: mean of the middle two).
 -- Records and numbers are parsed by mr/lib through STREAM (mr.lib.streams records); NULL and
 -- unparseable values are dropped; a NULL key (\N) is a key of its own.
--- Parameters: INPUT, OUTPUT, KEY_COL, VALUE_COL (0-based), FORMAT (default tsv), PYTHON.
-%default FORMAT 'tsv'
+-- @param KEY_COL int: the key column (0-based)
+-- @param VALUE_COL int: the value column (0-based)
+-- @param FORMAT enum(tsv,csv) default tsv: the record format
+-- The runner sets INPUT, OUTPUT and PYTHON.
 DEFINE parse_records `$PYTHON -m mr.lib.streams records --format $FORMAT --key-col $KEY_COL --number $VALUE_COL`
     OUTPUT (stdout USING PigStreaming('\u0001'));
 
 lines = LOAD '$INPUT' USING TextLoader() AS (line:chararray);
 records = STREAM lines THROUGH parse_records AS (k:chararray, row_text:chararray, num:chararray);
-v = FOREACH (FILTER records BY num != '\\N') GENERATE k, (double) num AS x;
-by_key = GROUP v BY k;
-firsts = FOREACH by_key GENERATE group AS k, COUNT(v) AS n, AVG(v.x) AS mean,
-    MIN(v.x) AS lo, MAX(v.x) AS hi;
+numeric_records = FILTER records BY num != '\\N';
+readings = FOREACH numeric_records GENERATE k, (double) num AS x;
+readings_by_key = GROUP readings BY k;
+key_totals = FOREACH readings_by_key GENERATE group AS k, COUNT(readings) AS n,
+    AVG(readings.x) AS mean, MIN(readings.x) AS lo, MAX(readings.x) AS hi;
 -- median: rank the values of each key (RANK counts across keys; subtract the key's offset)
-ranked = RANK v BY k, x;
-offsets_g = GROUP ranked BY k;
-offsets = FOREACH offsets_g GENERATE group AS k, MIN(ranked.rank_v) AS first;
-with_n = JOIN ranked BY k, offsets BY k, firsts BY k;
-positions = FOREACH with_n GENERATE ranked::k AS k, ranked::x AS x,
-    ranked::rank_v - offsets::first + 1 AS pos, firsts::n AS n, firsts::mean AS mean;
-middle = FILTER positions BY pos <= (n + 1) / 2;
-lower = FOREACH (GROUP middle BY k) GENERATE group AS k, MAX(middle.x) AS m;
-upper_set = FILTER positions BY pos <= n / 2 + 1;
-upper = FOREACH (GROUP upper_set BY k) GENERATE group AS k, MAX(upper_set.x) AS m;
+ranked = RANK readings BY k, x;
+ranked_by_key = GROUP ranked BY k;
+key_offsets = FOREACH ranked_by_key GENERATE group AS k, MIN(ranked.rank_readings) AS first;
+ranked_with_totals = JOIN ranked BY k, key_offsets BY k, key_totals BY k;
+positions = FOREACH ranked_with_totals GENERATE ranked::k AS k, ranked::x AS x,
+    ranked::rank_readings - key_offsets::first + 1 AS pos, key_totals::n AS n,
+    key_totals::mean AS mean;
+lower_half = FILTER positions BY pos <= (n + 1) / 2;
+lower_half_by_key = GROUP lower_half BY k;
+lower_middles = FOREACH lower_half_by_key GENERATE group AS k, MAX(lower_half.x) AS m;
+upper_half = FILTER positions BY pos <= n / 2 + 1;
+upper_half_by_key = GROUP upper_half BY k;
+upper_middles = FOREACH upper_half_by_key GENERATE group AS k, MAX(upper_half.x) AS m;
 squares = FOREACH positions GENERATE k, (x - mean) * (x - mean) AS sq;
-spread = FOREACH (GROUP squares BY k) GENERATE group AS k, SUM(squares.sq) AS ss;
-all_stats = JOIN firsts BY k, lower BY k, upper BY k, spread BY k;
-out = FOREACH all_stats GENERATE firsts::k, SPRINTF('%.6f', firsts::lo), SPRINTF('%.6f', firsts::hi),
-    firsts::n, SPRINTF('%.6f', firsts::mean), SPRINTF('%.6f', SQRT(spread::ss / (double) firsts::n)),
-    SPRINTF('%.6f', (lower::m + upper::m) / 2.0);
-STORE out INTO '$OUTPUT' USING PigStorage('\t');
+squares_by_key = GROUP squares BY k;
+spreads = FOREACH squares_by_key GENERATE group AS k, SUM(squares.sq) AS ss;
+key_stats = JOIN key_totals BY k, lower_middles BY k, upper_middles BY k, spreads BY k;
+summaries = FOREACH key_stats GENERATE key_totals::k, SPRINTF('%.6f', key_totals::lo),
+    SPRINTF('%.6f', key_totals::hi), key_totals::n, SPRINTF('%.6f', key_totals::mean),
+    SPRINTF('%.6f', SQRT(spreads::ss / (double) key_totals::n)),
+    SPRINTF('%.6f', (lower_middles::m + upper_middles::m) / 2.0);
+STORE summaries INTO '$OUTPUT' USING PigStorage('\t');

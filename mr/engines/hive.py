@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,8 +36,17 @@ from mr.engines import (
     java_bin,
     lib_dir,
     state_dir,
+    twins,
 )
-from mr.engines.twins import TwinRun, add_run_cli, discard, engine_env, publish, run_each
+from mr.engines.twins import (
+    TwinEngine,
+    TwinRun,
+    add_run_cli,
+    engine_env,
+    error_lines,
+    output_lines,
+)
+from mr.lib.publish import remove
 
 ENGINE = "hive"
 MAIN_CLASS = "org.apache.hadoop.hive.cli.CliDriver"
@@ -178,16 +186,69 @@ def _conf_value(conf_dir: Path, name: str) -> str:
     raise EngineError(f"{name} is not set in {conf_dir}")
 
 
-def _env() -> dict[str, str]:
-    return engine_env(HADOOP_USER_NAME=os.environ.get("USER", "mrkit"))
+class HiveEngine(TwinEngine):
+    """Hive's part of a twin run: the CLI driver, --hivevar, ``source`` batches."""
+
+    name = ENGINE
+    prepare = staticmethod(prepare)
+    java = staticmethod(_java)
+
+    def env(self) -> dict[str, str]:
+        return engine_env(HADOOP_USER_NAME=os.environ.get("USER", "mrkit"))
+
+    def new_rundir(self) -> Path:
+        rundir = super().new_rundir()
+        # each JVM its own Derby metastore: runs do not share a lock
+        shutil.copytree(metastore_template(), rundir / "metastore")
+        return rundir
+
+    def script_args(self, script: Path, variables: dict[str, str]) -> list[str]:
+        args = ["-f", str(script)]
+        for name, value in variables.items():
+            args += ["--hivevar", f"{name}={value}"]
+        return args
+
+    def localize(self, variables: dict[str, str], rundir: Path) -> dict[str, str]:
+        source = variables.get("INPUT", "://")
+        if "://" in source or not Path(source).is_file():
+            return variables
+        # a table's LOCATION is a directory: give a single input file one of its own
+        folder = rundir / "inputs" / uuid.uuid4().hex[:8]
+        folder.mkdir(parents=True)
+        shutil.copy(source, folder / Path(source).name)
+        return {**variables, "INPUT": str(folder)}
+
+    def errors(
+        self, result: subprocess.CompletedProcess[str], rundir: Path, script: Path | None
+    ) -> str:
+        kept = error_lines(output_lines(result), lambda ln: bool(ERROR_LINE_RE.match(ln.strip())))
+        message = "\n".join(kept)
+        if script is not None:
+            hints = _script_lines(script, " ".join(kept[:3]))
+            if hints:
+                message += "\n" + hints
+        return message
+
+    def finished(self, job: TwinRun, batched: bool) -> bool:
+        # a twin's one INSERT OVERWRITE DIRECTORY, its last statement, makes the staging dir
+        return not batched or job.staging.is_dir()
+
+    def batchable(self, variables: dict[str, str]) -> bool:
+        # the CLI splits a file on ';' outside quotes: a quote in a `set` value would swallow
+        # the statements after it, so such values go to a JVM of their own as --hivevar
+        return all(not re.search(r"[;'\"\n\\]|--", v) for v in variables.values())
+
+    def batch_script(self, rundir: Path, runs: Sequence[tuple[TwinRun, dict[str, str]]]) -> Path:
+        lines = []
+        for job, variables in runs:
+            lines += [f"set hivevar:{name}={value};" for name, value in variables.items()]
+            lines.append(f"source {job.script};")
+        driver = rundir / "driver.q"
+        driver.write_text("\n".join(lines) + "\n")
+        return driver
 
 
-def _new_rundir() -> Path:
-    rundir = home() / "runs" / uuid.uuid4().hex[:12]
-    (rundir / "tmp").mkdir(parents=True)
-    template = metastore_template()
-    shutil.copytree(template, rundir / "metastore")
-    return rundir
+HIVE = HiveEngine()
 
 
 def metastore_template() -> Path:
@@ -198,42 +259,19 @@ def metastore_template() -> Path:
     lib, conf = prepare()
     scratch = home() / "runs" / f"init-{uuid.uuid4().hex[:8]}"
     (scratch / "tmp").mkdir(parents=True)
-    result = subprocess.run(
-        _java(lib, conf, scratch, ["-e", "SHOW DATABASES;"]),
-        cwd=scratch,
-        env=_env(),
-        capture_output=True,
-        text=True,
-    )
+    result = HIVE.launch(lib, conf, scratch, ["-e", "SHOW DATABASES;"], None)
     if result.returncode != 0:
-        raise EngineError("creating the Hive metastore failed:\n" + _errors(result))
+        message = HIVE.errors(result, scratch, None)
+        raise EngineError(f"creating the Hive metastore failed:\n{message}")
     tmp = home() / f"metastore-template.{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+    remove(tmp)
     shutil.move(str(scratch / "metastore"), tmp)
     try:
         os.replace(tmp, template)
     except OSError:  # another process made it first
-        shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(scratch, ignore_errors=True)
+        remove(tmp)
+    remove(scratch)
     return template
-
-
-def _errors(result: subprocess.CompletedProcess, script: Path | None = None) -> str:
-    lines = (result.stdout or "").splitlines() + (result.stderr or "").splitlines()
-    found = [ln.strip() for ln in lines if ERROR_LINE_RE.match(ln.strip())]
-    seen, kept = set(), []
-    for ln in found:
-        if ln not in seen and not ln.startswith("\tat "):
-            seen.add(ln)
-            kept.append(ln)
-    if not kept:
-        kept = [ln for ln in lines if ln.strip()][-20:]
-    message = "\n".join(kept[:12])
-    if script is not None:
-        hints = _script_lines(script, " ".join(kept[:3]))
-        if hints:
-            message += "\n" + hints
-    return message
 
 
 def _script_lines(script: Path, message: str) -> str:
@@ -249,94 +287,19 @@ def _script_lines(script: Path, message: str) -> str:
     return ""
 
 
-def _hivevars(run: TwinRun, rundir: Path | None = None) -> dict[str, str]:
-    found = {"PYTHON": sys.executable, "OUTPUT": str(run.staging), **run.vars}
-    source = Path(found.get("INPUT", ""))
-    if rundir is not None and "://" not in found.get("INPUT", "://") and source.is_file():
-        # a table's LOCATION is a directory: give a single input file one of its own
-        folder = rundir / "inputs" / uuid.uuid4().hex[:8]
-        folder.mkdir(parents=True)
-        shutil.copy(source, folder / source.name)
-        found["INPUT"] = str(folder)
-    return found
-
-
 def run(job: TwinRun, hadoop_conf: Path | None = None) -> Path:
     """Run one Hive script in its own JVM; its rows land in job.output.
 
     With ``hadoop_conf`` (a Hadoop client conf dir) the queries run as MapReduce jobs on that
     cluster's YARN, reading and writing its HDFS; job.vars then give INPUT and OUTPUT as HDFS
     paths, and the OUTPUT directory is Hive's own (no part-file renaming)."""
-    lib, conf = prepare()
-    rundir = _new_rundir()
-    args = ["-f", str(job.script)]
-    for name, value in _hivevars(job, rundir).items():
-        args += ["--hivevar", f"{name}={value}"]
-    try:
-        result = subprocess.run(
-            _java(lib, conf, rundir, args, hadoop_conf),
-            cwd=rundir,
-            env=_env(),
-            capture_output=True,
-            text=True,
-        )
-        if hadoop_conf is not None:
-            if result.returncode != 0:
-                raise EngineError(f"{job.script.name} failed:\n{_errors(result, job.script)}")
-            return job.output
-        if result.returncode != 0:
-            discard(job)
-            raise EngineError(f"{job.script.name} failed:\n{_errors(result, job.script)}")
-        return publish(job)
-    finally:
-        shutil.rmtree(rundir, ignore_errors=True)
-
-
-def _batchable(job: TwinRun) -> bool:
-    # the CLI splits a file on ';' outside quotes: a quote in a `set` value would swallow the
-    # statements after it, so such values go to a JVM of their own as --hivevar
-    return all(not re.search(r"[;'\"\n\\]|--", v) for v in _hivevars(job).values())
+    return twins.run(HIVE, job, hadoop_conf)
 
 
 def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
-    """Run several scripts in one JVM (one after the other); {output: None or the error}.
-
-    If the shared JVM fails, the scripts it did not finish run again one by one, so each failure
-    is reported with its own message.
-    """
-    lib, conf = prepare()
-    outcome: dict[Path, Exception | None] = {}
-    batch = [j for j in jobs if _batchable(j)]
-    rest = [j for j in jobs if not _batchable(j)]
-    if batch:
-        rundir = _new_rundir()
-        driver = rundir / "driver.q"
-        lines = []
-        for job in batch:
-            for name, value in _hivevars(job, rundir).items():
-                lines.append(f"set hivevar:{name}={value};")
-            lines.append(f"source {job.script};")
-        driver.write_text("\n".join(lines) + "\n")
-        try:
-            subprocess.run(
-                _java(lib, conf, rundir, ["-f", str(driver)]),
-                cwd=rundir,
-                env=_env(),
-                capture_output=True,
-                text=True,
-            )
-        finally:
-            shutil.rmtree(rundir, ignore_errors=True)
-        for job in batch:
-            # a twin's one INSERT OVERWRITE DIRECTORY, its last statement, makes the staging dir
-            if job.staging.is_dir():
-                outcome[job.output] = None
-                publish(job)
-            else:
-                discard(job)
-                rest.append(job)
-    outcome.update(run_each(rest, run))
-    return outcome
+    """Run several scripts in one JVM (``set hivevar:...; source SCRIPT;``, one after the
+    other); {output: None or the error}."""
+    return twins.run_many(HIVE, jobs)
 
 
 def add_cli(subparsers) -> None:

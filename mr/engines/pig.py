@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,8 +32,10 @@ from mr.engines import (
     java_bin,
     lib_dir,
     state_dir,
+    twins,
 )
-from mr.engines.twins import TwinRun, add_run_cli, discard, engine_env, publish, run_each
+from mr.engines.twins import TwinEngine, TwinRun, add_run_cli, error_lines, output_lines
+from mr.lib.publish import SUCCESS
 
 ENGINE = "pig"
 MAIN_CLASS = "org.apache.pig.Main"
@@ -142,35 +143,52 @@ def _java(
     ]
 
 
-def _env() -> dict[str, str]:
-    return engine_env()
+class PigEngine(TwinEngine):
+    """Pig's part of a twin run: ``-x local``, -param, Grunt ``exec`` batches."""
+
+    name = ENGINE
+    prepare = staticmethod(prepare)
+    java = staticmethod(_java)
+
+    def script_args(self, script: Path, variables: dict[str, str]) -> list[str]:
+        args: list[str] = []
+        for name, value in variables.items():
+            args += ["-param", f"{name}={_quoted(value)}"]
+        return [*args, "-f", str(script)]
+
+    def errors(
+        self, result: subprocess.CompletedProcess[str], rundir: Path, script: Path | None
+    ) -> str:
+        lines = output_lines(result)
+        log = rundir / "pig.log"
+        if log.exists():
+            lines += log.read_text(errors="replace").splitlines()
+        kept = error_lines(
+            lines,
+            lambda ln: bool(ERROR_LINE_RE.search(ln)),
+            lambda ln: NOISE_RE.sub("", ln).strip(),
+        )
+        return "\n".join(kept)
+
+    def finished(self, job: TwinRun, batched: bool) -> bool:
+        # STORE makes the directory; in a batch only a completed one has _SUCCESS
+        return (job.staging / SUCCESS).exists() if batched else job.staging.is_dir()
+
+    def batchable(self, variables: dict[str, str]) -> bool:
+        return all(_param_file_value(v) is not None for v in variables.values())
+
+    def batch_script(self, rundir: Path, runs: Sequence[tuple[TwinRun, dict[str, str]]]) -> Path:
+        lines = []
+        for i, (job, variables) in enumerate(runs):
+            params = rundir / f"params-{i}.txt"
+            params.write_text("".join(f"{k}={v}\n" for k, v in variables.items()))
+            lines.append(f"exec -param_file {params} {job.script};")
+        driver = rundir / "driver.pig"
+        driver.write_text("\n".join(lines) + "\n")
+        return driver
 
 
-def _params(job: TwinRun) -> dict[str, str]:
-    return {"PYTHON": sys.executable, "OUTPUT": str(job.staging), **job.vars}
-
-
-def _errors(result: subprocess.CompletedProcess, rundir: Path) -> str:
-    lines = (result.stdout or "").splitlines() + (result.stderr or "").splitlines()
-    log = rundir / "pig.log"
-    if log.exists():
-        lines += log.read_text(errors="replace").splitlines()
-    kept: list[str] = []
-    for ln in lines:
-        m = ERROR_LINE_RE.search(ln)
-        if m and not ln.lstrip().startswith("at "):
-            text = NOISE_RE.sub("", ln).strip()
-            if text not in kept:
-                kept.append(text)
-    if not kept:
-        kept = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("at ")][-20:]
-    return "\n".join(kept[:12])
-
-
-def _new_rundir() -> Path:
-    rundir = home() / "runs" / uuid.uuid4().hex[:12]
-    rundir.mkdir(parents=True)
-    return rundir
+PIG = PigEngine()
 
 
 def run(job: TwinRun, hadoop_conf: Path | None = None) -> Path:
@@ -178,30 +196,13 @@ def run(job: TwinRun, hadoop_conf: Path | None = None) -> Path:
 
     With ``hadoop_conf`` (a Hadoop client conf dir) Pig runs in mapreduce mode on that cluster
     (YARN, HDFS paths); job.output is then an HDFS path written by Pig directly."""
-    lib, conf = prepare()
-    rundir = _new_rundir()
-    args: list[str] = []
-    for name, value in _params(job).items():
-        args += ["-param", f"{name}={_quoted(value)}"]
-    args += ["-f", str(job.script)]
-    try:
-        result = subprocess.run(
-            _java(lib, conf, rundir, args, hadoop_conf),
-            cwd=rundir,
-            env=_env(),
-            capture_output=True,
-            text=True,
-        )
-        if hadoop_conf is not None:
-            if result.returncode != 0:
-                raise EngineError(f"{job.script.name} failed:\n{_errors(result, rundir)}")
-            return job.output
-        if result.returncode != 0 or not job.staging.is_dir():
-            discard(job)
-            raise EngineError(f"{job.script.name} failed:\n{_errors(result, rundir)}")
-        return publish(job)
-    finally:
-        shutil.rmtree(rundir, ignore_errors=True)
+    return twins.run(PIG, job, hadoop_conf)
+
+
+def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
+    """Run several scripts in one JVM (Grunt ``exec``, one after the other);
+    {output: None or the error}."""
+    return twins.run_many(PIG, jobs)
 
 
 def _quoted(value: str) -> str:
@@ -217,46 +218,6 @@ def _param_file_value(value: str) -> str | None:
     if "\n" in value or "`" in value or value[:1] in "\"'" or value != value.strip():
         return None
     return value
-
-
-def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
-    """Run several scripts in one JVM (Grunt ``exec``, one after the other);
-    {output: None or the error}. Scripts the shared JVM did not finish run again one by one."""
-    lib, conf = prepare()
-    outcome: dict[Path, Exception | None] = {}
-    rundir = _new_rundir()
-    lines, batch, rest = [], [], []
-    for i, job in enumerate(jobs):
-        params = {k: _param_file_value(v) for k, v in _params(job).items()}
-        if any(v is None for v in params.values()):
-            rest.append(job)
-            continue
-        pfile = rundir / f"params-{i}.txt"
-        pfile.write_text("".join(f"{k}={v}\n" for k, v in params.items()))
-        lines.append(f"exec -param_file {pfile} {job.script};")
-        batch.append(job)
-    try:
-        if batch:
-            driver = rundir / "driver.pig"
-            driver.write_text("\n".join(lines) + "\n")
-            subprocess.run(
-                _java(lib, conf, rundir, ["-f", str(driver)]),
-                cwd=rundir,
-                env=_env(),
-                capture_output=True,
-                text=True,
-            )
-    finally:
-        shutil.rmtree(rundir, ignore_errors=True)
-    for job in batch:
-        if job.staging.is_dir() and (job.staging / "_SUCCESS").exists():
-            publish(job)
-            outcome[job.output] = None
-        else:
-            discard(job)
-            rest.append(job)
-    outcome.update(run_each(rest, run))
-    return outcome
 
 
 def add_cli(subparsers) -> None:

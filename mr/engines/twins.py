@@ -1,43 +1,166 @@
-"""What the Hive and Pig twin runners share: scripts, variables, staged output, error lines.
+"""The twin-runner skeleton the Hive and Pig runners share: scripts, declared parameters, the
+JVM run, staged output and error lines.
 
-A twin run writes into a hidden staging directory beside ``--output``; when the engine succeeds
-its data files are renamed ``part-00000``, ``part-00001``, ... (in the engine's own order), the
-staging directory replaces ``--output`` and ``_SUCCESS`` marks it complete, as the MR jobs do.
+A run validates the script's variables against the parameters its header declares, makes a run
+directory, starts the engine's JVM and waits. The engine writes into a hidden staging directory
+beside ``--output`` (:func:`mr.lib.publish.temp_path`); when it succeeds, its data files are
+renamed ``part-00000``, ``part-00001``, ... (in the engine's own order) and the directory is
+published in place of ``--output`` with ``_SUCCESS`` (:func:`mr.lib.publish.publish_dir`), as the
+MR jobs do; when it fails, the staging directory is removed and the engine's own error lines are
+raised. :func:`run_many` runs several scripts in one JVM where the engine can.
+
+An engine (:class:`TwinEngine`) supplies only what differs: its JVM command line, how variables
+reach a script, how several scripts share one JVM, and which output lines are its errors.
+
+Parameters are declared in a script's header, one line each::
+
+    -- @param N int default 10: records to keep per group
+    -- @param JOIN_TYPE enum(inner=INNER,left=LEFT OUTER) default inner: the join type
+
+Types: ``int``, ``number``, ``bool`` (true|false), ``cols`` (0-based column numbers: ``1,2``),
+``text``, ``regex`` (a Python regex), ``path``, and ``enum(word,...)``. An enum takes one of its
+words; ``word=TEXT`` makes the script receive TEXT instead (an SQL keyword, say), so nothing a
+user types is pasted into the query unchecked. A parameter without a default must be given.
+The runner's own variables (``INPUT``, ``OUTPUT``, ``PYTHON``) are not declared. A script that
+declares no parameter (an ad-hoc script) receives its variables unchecked.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
-import shutil
+import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mr.engines import REPO_ROOT, EngineError
+from mr.engines import REPO_ROOT, EngineError, state_dir
+from mr.lib.publish import publish_dir, remove, temp_path
 
 VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: variables the runner sets itself: a script uses them without declaring them
+RUNNER_VARS = ("INPUT", "OUTPUT", "PYTHON")
+
+PARAM_LINE_RE = re.compile(r"^\s*--\s*@param\b(?P<rest>.*)$")
+PARAM_RE = re.compile(
+    r"^\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>enum\([^)]*\)|[a-z]+)"
+    r"(?:\s+default\s+(?P<default>\S+))?\s*:\s*(?P<meaning>\S.*)$"
+)
+PARAM_TYPES = ("int", "number", "bool", "cols", "text", "regex", "path", "enum")
+INT_RE = re.compile(r"-?\d+")
+COLS_RE = re.compile(r"\d+(?:,\d+)*")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared script parameter: ``-- @param NAME TYPE [default VALUE]: meaning``."""
+
+    name: str
+    type: str
+    meaning: str
+    default: str | None = None
+    #: enum words -> what the script receives
+    choices: dict[str, str] | None = None
+
+    def value(self, given: str) -> str:
+        """The text the script receives for `given`; EngineError if it is not a valid value."""
+        ok = True
+        if self.choices is not None:
+            if given not in self.choices:
+                words = "|".join(self.choices)
+                raise EngineError(f"--var {self.name}={given}: expected one of {words}")
+            return self.choices[given]
+        if self.type == "int":
+            ok = bool(INT_RE.fullmatch(given))
+        elif self.type == "number":
+            ok = _is_finite_number(given)
+        elif self.type == "bool":
+            ok = given in ("true", "false")
+        elif self.type == "cols":
+            ok = bool(COLS_RE.fullmatch(given))
+        elif self.type == "regex":
+            ok = _is_regex(given)
+        if not ok:
+            raise EngineError(f"--var {self.name}={given}: expected {self.type} ({self.meaning})")
+        if "'" in given or "\n" in given:
+            # the value lands inside a quoted literal of the script: a quote would end it
+            raise EngineError(f"--var {self.name}: a quote or newline cannot be passed safely")
+        return given
+
+
+def _is_finite_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def _is_regex(text: str) -> bool:
+    try:
+        re.compile(text)
+    except re.error:
+        return False
+    return True
+
+
+def parse_param(line: str) -> Param | None:
+    """The parameter a header line declares, None for another line; EngineError if malformed."""
+    m = PARAM_LINE_RE.match(line)
+    if m is None:
+        return None
+    spec = PARAM_RE.match(m.group("rest"))
+    if spec is None:
+        raise EngineError(f"bad @param line (want NAME TYPE [default VALUE]: meaning): {line}")
+    name, kind, default = spec.group("name"), spec.group("type"), spec.group("default")
+    choices = None
+    if kind.startswith("enum("):
+        choices = {}
+        for item in kind[len("enum(") : -1].split(","):
+            word, sep, text = item.strip().partition("=")
+            choices[word] = text if sep else word
+        kind = "enum"
+    if kind not in PARAM_TYPES:
+        raise EngineError(f"bad @param line: unknown type {kind!r}: {line}")
+    if name in RUNNER_VARS:
+        raise EngineError(f"bad @param line: {name} is set by the runner: {line}")
+    param = Param(name, kind, spec.group("meaning").strip(), default, choices)
+    if default is not None:
+        param.value(default)
+    return param
+
+
+def script_params(script: Path) -> dict[str, Param]:
+    """The parameters a script's header declares, by name, in order."""
+    found: dict[str, Param] = {}
+    for line in Path(script).read_text(encoding="utf-8").splitlines():
+        param = parse_param(line)
+        if param is not None:
+            if param.name in found:
+                raise EngineError(f"{Path(script).name}: @param {param.name} declared twice")
+            found[param.name] = param
+    return found
 
 
 @dataclass
 class TwinRun:
-    """One script run: the script, its variables (INPUT and OUTPUT included) and its output."""
+    """One script run: the script, its variables (INPUT included) and its output."""
 
     script: Path
     output: Path
     vars: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def staging(self) -> Path:
-        return self.output.parent / f".{self.output.name}.{self._token}.staging"
+    #: where the engine writes; published as `output` on success
+    staging: Path = field(init=False)
 
     def __post_init__(self) -> None:
         self.script = Path(self.script).resolve()
         self.output = Path(self.output).resolve()
-        self._token = uuid.uuid4().hex[:8]
+        self.staging = temp_path(self.output)
 
 
 def find_script(folder: str, ext: str, stem_or_file: str) -> Path:
@@ -65,11 +188,41 @@ def parse_vars(items: Sequence[str]) -> dict[str, str]:
     return found
 
 
+def script_vars(job: TwinRun, on_cluster: bool = False) -> dict[str, str]:
+    """Every variable the script receives: the declared parameters validated (defaults filled,
+    enum words mapped), INPUT, OUTPUT (the staging directory; on a cluster the OUTPUT given)
+    and PYTHON. EngineError for an undeclared, missing or invalid one."""
+    given = dict(job.vars)
+    if "PYTHON" in given:
+        raise EngineError("--var PYTHON: set by the runner")
+    runner = {"PYTHON": sys.executable, "OUTPUT": str(job.staging)}
+    if on_cluster and "OUTPUT" in given:
+        runner["OUTPUT"] = given["OUTPUT"]
+    given.pop("OUTPUT", None)
+    if "INPUT" in given:
+        runner["INPUT"] = given.pop("INPUT")
+    params = script_params(job.script)
+    if not params:
+        return {**runner, **given}
+    unknown = sorted(set(given) - set(params))
+    if unknown:
+        raise EngineError(
+            f"--var {unknown[0]}: {job.script.name} has no such parameter; "
+            f"it takes {', '.join(params)}"
+        )
+    found: dict[str, str] = {}
+    for name, param in params.items():
+        value = given.get(name, param.default)
+        if value is None:
+            raise EngineError(f"--var {name}: required by {job.script.name} ({param.meaning})")
+        found[name] = param.value(value)
+    return {**runner, **found}
+
+
 def publish(run: TwinRun) -> Path:
-    """Rename the staged engine files part-NNNNN, swap them into place, add _SUCCESS."""
+    """Rename the staged engine files part-NNNNN and publish them as run.output (_SUCCESS)."""
     staging = run.staging
-    if not staging.is_dir():
-        staging.mkdir(parents=True)
+    staging.mkdir(parents=True, exist_ok=True)
     data = sorted(
         p
         for p in staging.iterdir()
@@ -77,20 +230,15 @@ def publish(run: TwinRun) -> Path:
     )
     for p in staging.iterdir():
         if p not in data:
-            p.unlink() if p.is_file() else shutil.rmtree(p)
+            remove(p)
     for i, p in enumerate(data):
         p.rename(staging / f"part-{i:05d}")
-    if run.output.is_dir():
-        shutil.rmtree(run.output)
-    elif run.output.exists():
-        run.output.unlink()
-    os.replace(staging, run.output)
-    (run.output / "_SUCCESS").touch()
-    return run.output
+    return publish_dir(staging, run.output)
 
 
 def discard(run: TwinRun) -> None:
-    shutil.rmtree(run.staging, ignore_errors=True)
+    """Drop what a failed run staged."""
+    remove(run.staging)
 
 
 def read_rows(output: Path) -> list[str]:
@@ -109,14 +257,159 @@ def engine_env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": pythonpath, **extra}
 
 
-def run_each(
-    jobs: Sequence[TwinRun], run: Callable[[TwinRun], Path]
-) -> dict[Path, Exception | None]:
-    """Run twins one JVM each; {output: None, or the EngineError that run raised}."""
+def output_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """A finished JVM's stdout and stderr lines."""
+    return (result.stdout or "").splitlines() + (result.stderr or "").splitlines()
+
+
+def error_lines(
+    lines: Iterable[str],
+    is_error: Callable[[str], bool],
+    clean: Callable[[str], str] = str.strip,
+    limit: int = 12,
+) -> list[str]:
+    """The engine's own error lines (no stack frames, each once); the last lines if none."""
+    lines = list(lines)
+    kept: list[str] = []
+    for line in lines:
+        if line.lstrip().startswith("at ") or not is_error(line):
+            continue
+        text = clean(line)
+        if text not in kept:
+            kept.append(text)
+    if not kept:
+        kept = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("at ")][-20:]
+    return kept[:limit]
+
+
+class TwinEngine(ABC):
+    """What an engine supplies to the shared run flow."""
+
+    #: the engine's name (``hive``), for messages and its state directory
+    name: str
+
+    def home(self) -> Path:
+        """The engine's state directory (config, run directories)."""
+        return state_dir(self.name)
+
+    @abstractmethod
+    def prepare(self) -> tuple[Path, Path]:
+        """Fetch jars, write config; return (lib, conf)."""
+
+    @abstractmethod
+    def java(
+        self, lib: Path, conf: Path, rundir: Path, args: Sequence[str], hadoop_conf: Path | None
+    ) -> list[str]:
+        """The JVM command line running the engine with `args`."""
+
+    @abstractmethod
+    def script_args(self, script: Path, variables: dict[str, str]) -> list[str]:
+        """The engine arguments that run `script` with `variables`."""
+
+    @abstractmethod
+    def errors(
+        self, result: subprocess.CompletedProcess[str], rundir: Path, script: Path | None
+    ) -> str:
+        """The engine's error message for a failed JVM."""
+
+    def env(self) -> dict[str, str]:
+        return engine_env()
+
+    def new_rundir(self) -> Path:
+        """A fresh working directory for one JVM (removed when it ends)."""
+        rundir = self.home() / "runs" / uuid.uuid4().hex[:12]
+        (rundir / "tmp").mkdir(parents=True)
+        return rundir
+
+    def localize(self, variables: dict[str, str], rundir: Path) -> dict[str, str]:
+        """The variables as this engine needs them in `rundir` (e.g. INPUT as a directory)."""
+        return variables
+
+    def finished(self, job: TwinRun, batched: bool) -> bool:
+        """Whether the engine completed `job`'s output (after a zero exit when not batched)."""
+        return True
+
+    def batchable(self, variables: dict[str, str]) -> bool:
+        """Whether a script with these variables can run in a shared JVM."""
+        return False
+
+    def batch_script(self, rundir: Path, runs: Sequence[tuple[TwinRun, dict[str, str]]]) -> Path:
+        """A driver script that runs several scripts one after the other in one JVM."""
+        raise NotImplementedError(f"{self.name} runs one script per JVM")
+
+    def launch(
+        self, lib: Path, conf: Path, rundir: Path, args: Sequence[str], hadoop_conf: Path | None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the engine's JVM in `rundir` and wait for it."""
+        return subprocess.run(
+            self.java(lib, conf, rundir, args, hadoop_conf),
+            cwd=rundir,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+        )
+
+
+def run(engine: TwinEngine, job: TwinRun, hadoop_conf: Path | None = None) -> Path:
+    """Run one script in its own JVM; its rows land in job.output.
+
+    With ``hadoop_conf`` (a Hadoop client conf dir) the engine runs on that cluster (YARN, HDFS
+    paths): job.vars give INPUT and OUTPUT, and OUTPUT is written by the engine directly."""
+    variables = script_vars(job, on_cluster=hadoop_conf is not None)
+    lib, conf = engine.prepare()
+    rundir = engine.new_rundir()
+    try:
+        args = engine.script_args(job.script, engine.localize(variables, rundir))
+        result = engine.launch(lib, conf, rundir, args, hadoop_conf)
+        if hadoop_conf is not None and result.returncode == 0:
+            return job.output
+        if result.returncode != 0 or not engine.finished(job, batched=False):
+            discard(job)
+            raise EngineError(
+                f"{job.script.name} failed:\n{engine.errors(result, rundir, job.script)}"
+            )
+        return publish(job)
+    finally:
+        remove(rundir)
+
+
+def run_many(engine: TwinEngine, jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
+    """Run several scripts, in one JVM where the engine allows; {output: None or the error}.
+
+    If the shared JVM does not finish a script, that script runs again in a JVM of its own, so
+    each failure is reported with its own message."""
     outcome: dict[Path, Exception | None] = {}
+    batch: list[tuple[TwinRun, dict[str, str]]] = []
+    alone: list[TwinRun] = []
     for job in jobs:
         try:
-            run(job)
+            variables = script_vars(job)
+        except EngineError as e:
+            outcome[job.output] = e
+            continue
+        if engine.batchable(variables):
+            batch.append((job, variables))
+        else:
+            alone.append(job)
+    if batch:
+        lib, conf = engine.prepare()
+        rundir = engine.new_rundir()
+        try:
+            runs = [(job, engine.localize(variables, rundir)) for job, variables in batch]
+            driver = engine.batch_script(rundir, runs)
+            engine.launch(lib, conf, rundir, engine.script_args(driver, {}), None)
+        finally:
+            remove(rundir)
+        for job, _ in batch:
+            if engine.finished(job, batched=True):
+                publish(job)
+                outcome[job.output] = None
+            else:
+                discard(job)
+                alone.append(job)
+    for job in alone:
+        try:
+            run(engine, job)
             outcome[job.output] = None
         except EngineError as e:
             outcome[job.output] = e

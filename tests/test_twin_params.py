@@ -1,0 +1,148 @@
+"""Twin parameters: every hive/ and pig/ script declares in its header (``-- @param``) exactly the
+variables it uses besides the runner's own, the fixture cases use only declared names with valid
+values, and the runner checks values before any JVM starts (no engine needed here)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from mr.engines import REPO_ROOT, EngineError
+from mr.engines.twins import RUNNER_VARS, TwinRun, parse_param, script_params, script_vars
+from tests.support import FIXTURES
+
+TWIN_DIRS = {"hive": ("hive", ".q"), "pig": ("pig", ".pig")}
+# what a script references: ${hivevar:X} in Hive, $X in Pig (outside comment lines)
+REFERENCE_RE = {"hive": re.compile(r"\$\{hivevar:(\w+)\}"), "pig": re.compile(r"\$([A-Za-z_]\w*)")}
+
+SCRIPTS = [
+    pytest.param(engine, path, id=f"{engine}-{path.stem}")
+    for engine, (folder, ext) in TWIN_DIRS.items()
+    for path in sorted((REPO_ROOT / folder).glob(f"*{ext}"))
+]
+
+
+def referenced(engine: str, script: Path) -> set[str]:
+    code = [ln for ln in script.read_text().splitlines() if not ln.lstrip().startswith("--")]
+    return set(REFERENCE_RE[engine].findall("\n".join(code)))
+
+
+@pytest.mark.parametrize("engine, script", SCRIPTS)
+def test_declared_params_are_those_the_script_uses(engine, script):
+    declared = set(script_params(script))
+    assert declared == referenced(engine, script) - set(RUNNER_VARS)
+
+
+@pytest.mark.parametrize("engine, script", SCRIPTS)
+def test_no_pig_default_besides_the_header(engine, script):
+    """Defaults live in the @param line only (the runner fills them in)."""
+    assert "%default" not in script.read_text()
+
+
+def _case_vars() -> list:
+    found = []
+    for case_json in sorted(FIXTURES.glob("*/case.json")):
+        spec = json.loads(case_json.read_text())
+        stem = spec.get("job", case_json.parent.name)
+        for engine, (folder, ext) in TWIN_DIRS.items():
+            if engine in spec:
+                script = REPO_ROOT / folder / f"{stem}{ext}"
+                found.append(
+                    pytest.param(
+                        script,
+                        case_json.parent,
+                        spec[engine].get("vars", {}),
+                        id=f"{engine}-{case_json.parent.name}",
+                    )
+                )
+    return found
+
+
+@pytest.mark.parametrize("script, fixture, variables", _case_vars())
+def test_case_vars_are_declared_and_valid(script, fixture, variables, tmp_path):
+    assert script.is_file()
+    assert set(variables) <= set(script_params(script))
+    given = {k: str(v).replace("{fixture}", str(fixture)) for k, v in variables.items()}
+    job = TwinRun(script, tmp_path / "out", {**given, "INPUT": str(tmp_path)})
+    script_vars(job)  # no EngineError
+
+
+def test_param_line_format():
+    param = parse_param("-- @param N int default 10: how many rows per group")
+    assert (param.name, param.type, param.default, param.meaning) == (
+        "N",
+        "int",
+        "10",
+        "how many rows per group",
+    )
+    assert parse_param("-- a comment") is None
+    enum = parse_param("-- @param J enum(inner=INNER,left=LEFT OUTER) default inner: join type")
+    assert enum.choices == {"inner": "INNER", "left": "LEFT OUTER"}
+    assert enum.value("left") == "LEFT OUTER"
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("-- @param N: no type", "bad @param line"),
+        ("-- @param N integer: meaning", "unknown type"),
+        ("-- @param N int default x: meaning", "expected int"),
+        ("-- @param OUTPUT path: meaning", "set by the runner"),
+    ],
+)
+def test_bad_param_lines(line, message):
+    with pytest.raises(EngineError, match=message):
+        parse_param(line)
+
+
+def _join_job(tmp_path: Path, **given: str) -> TwinRun:
+    base = {"LEFT": "users.*", "LEFT_FIELDS": "3", "RIGHT_FIELDS": "3", "INPUT": str(tmp_path)}
+    return TwinRun(REPO_ROOT / "hive" / "join.q", tmp_path / "out", {**base, **given})
+
+
+def test_runner_maps_the_join_word_and_fills_defaults(tmp_path):
+    found = script_vars(_join_job(tmp_path, JOIN_TYPE="full"))
+    assert found["JOIN_TYPE"] == "FULL OUTER"
+    assert (found["LEFT_KEY"], found["FORMAT"]) == ("0", "tsv")
+    assert found["OUTPUT"] != str(tmp_path / "out")  # the staging directory beside it
+    assert script_vars(_join_job(tmp_path))["JOIN_TYPE"] == "INNER"
+
+
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        ({"JOIN_TYPE": "LEFT OUTER"}, "expected one of inner|left|full"),
+        ({"JOIN_TYPE": "inner JOIN x ON 1=1 --"}, "expected one of"),
+        ({"LEFT_KEY": "0 OR 1"}, "expected int"),
+        ({"LEFT": "users'; DROP TABLE x; --"}, "quote"),
+        ({"NO_SUCH": "1"}, "has no such parameter"),
+        ({"PYTHON": "/bin/sh"}, "set by the runner"),
+        ({"LEFT_FIELDS": ""}, "expected int"),
+    ],
+)
+def test_runner_rejects_bad_values_before_any_jvm(tmp_path, given, message):
+    with pytest.raises(EngineError, match=message):
+        script_vars(_join_job(tmp_path, **given))
+
+
+def test_missing_required_param(tmp_path):
+    job = TwinRun(REPO_ROOT / "pig" / "top_n.pig", tmp_path / "out", {"INPUT": str(tmp_path)})
+    with pytest.raises(EngineError, match="--var GROUP_COL: required"):
+        script_vars(job)
+
+
+def test_output_is_the_runners_own(tmp_path):
+    job = TwinRun(
+        REPO_ROOT / "pig" / "word_count.pig", tmp_path / "out", {"OUTPUT": "/etc", "INPUT": "."}
+    )
+    assert script_vars(job)["OUTPUT"] == str(job.staging)
+    assert script_vars(job, on_cluster=True)["OUTPUT"] == "/etc"
+
+
+def test_staging_uses_the_publish_temp_name(tmp_path):
+    job = TwinRun(REPO_ROOT / "pig" / "word_count.pig", tmp_path / "out")
+    assert job.staging.parent == tmp_path
+    assert re.fullmatch(r"\.out\.tmp-[0-9a-f]{8}", job.staging.name)
