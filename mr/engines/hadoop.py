@@ -94,9 +94,9 @@ CLUSTER_SETTINGS = {
     "mapreduce.map.memory.mb": "512",
     "mapreduce.reduce.memory.mb": "512",
     "mapreduce.jvm.add-opens-as-default": "true",
-    # small jobs run inside the ApplicationMaster's JVM: one container per job instead of 1+N
-    "mapreduce.job.ubertask.enable": "true",
-    "mapreduce.job.ubertask.maxmaps": "16",
+    # No uber mode (Hadoop's default): uber tasks run inside the ApplicationMaster, which gives
+    # them one attempt only, so a killed task failed the whole job. Each task gets a container
+    # of its own and is retried like on a real cluster.
     # JVMs that start fast and stay small
     "yarn.app.mapreduce.am.command-opts": "-Xmx400m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
     "mapreduce.map.java.opts": "-Xmx400m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
