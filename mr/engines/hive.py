@@ -38,7 +38,7 @@ from mr.engines import (
     lib_dir,
     state_dir,
 )
-from mr.engines.twins import TwinRun, add_run_cli, discard, engine_env, publish, run_each
+from mr.engines.twins import TwinRun, discard, engine_env, publish, run_each
 
 ENGINE = "hive"
 MAIN_CLASS = "org.apache.hadoop.hive.cli.CliDriver"
@@ -337,7 +337,3 @@ def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
                 rest.append(job)
     outcome.update(run_each(rest, run))
     return outcome
-
-
-def add_cli(subparsers) -> None:
-    add_run_cli(subparsers, ENGINE, "hive", ".q", run, __doc__)

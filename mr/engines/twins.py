@@ -7,17 +7,16 @@ staging directory replaces ``--output`` and ``_SUCCESS`` marks it complete, as t
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
-import sys
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mr.engines import REPO_ROOT, EngineError
+from mr.lib.errors import UsageError
 
 VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -41,26 +40,27 @@ class TwinRun:
 
 
 def find_script(folder: str, ext: str, stem_or_file: str) -> Path:
-    """A twin script by stem (``word_count`` -> ``<repo>/hive/word_count.q``) or by path."""
+    """A twin script by stem (``word_count`` -> ``<repo>/hive/word_count.q``) or by path;
+    UsageError if there is none."""
     path = Path(stem_or_file)
     if path.suffix == ext or path.exists():
         if not path.is_file():
-            raise EngineError(f"no script at {path}")
+            raise UsageError(f"no script at {path}")
         return path.resolve()
     path = REPO_ROOT / folder / f"{stem_or_file}{ext}"
     if not path.is_file():
         known = sorted(p.stem for p in (REPO_ROOT / folder).glob(f"*{ext}"))
-        raise EngineError(f"no twin named {stem_or_file!r} in {folder}/; known: {', '.join(known)}")
+        raise UsageError(f"no twin named {stem_or_file!r} in {folder}/; known: {', '.join(known)}")
     return path
 
 
 def parse_vars(items: Sequence[str]) -> dict[str, str]:
-    """``["N=3", "TOKENIZER=regex"]`` -> a dict; EngineError on a bad one."""
+    """``["N=3", "TOKENIZER=regex"]`` -> a dict; UsageError on a bad one."""
     found = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not VAR_NAME_RE.match(name):
-            raise EngineError(f"--var {item!r}: expected NAME=VALUE")
+            raise UsageError(f"--var {item!r}: expected NAME=VALUE")
         found[name] = value
     return found
 
@@ -121,53 +121,3 @@ def run_each(
         except EngineError as e:
             outcome[job.output] = e
     return outcome
-
-
-def add_run_cli(
-    subparsers,
-    engine: str,
-    folder: str,
-    ext: str,
-    run: Callable[[TwinRun], Path],
-    description: str,
-) -> None:
-    """``mrkit <engine> run STEM|FILE --input PATH --output DIR [--var K=V]``."""
-    p = subparsers.add_parser(
-        engine,
-        help=f"run a {engine.capitalize()} twin: mrkit {engine} run STEM|FILE --input --output",
-        description=description,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    r = sub.add_parser("run", help=f"run {folder}/<STEM>{ext} or a script file")
-    r.add_argument("script", metavar="STEM|FILE", help=f"twin stem ({folder}/STEM{ext}) or path")
-    r.add_argument("--input", required=True, help="input file or directory (the INPUT variable)")
-    r.add_argument("--output", required=True, help="output directory, replaced atomically")
-    r.add_argument(
-        "--var",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a script variable (repeatable); e.g. --var N=3",
-    )
-
-    def cmd(args: argparse.Namespace) -> int:
-        try:
-            script = find_script(folder, ext, args.script)
-            variables = parse_vars(args.var)
-            if not Path(args.input).exists() and "://" not in args.input:
-                raise EngineError(f"--input {args.input}: no such file or directory")
-            variables["INPUT"] = _absolute(args.input)
-            out = Path(args.output).resolve()
-            done = run(TwinRun(script=script, output=out, vars=variables))
-        except EngineError as e:
-            print(f"mrkit {engine}: error: {e}", file=sys.stderr)
-            return 2 if "--var" in str(e) or "--input" in str(e) or "no twin" in str(e) else 1
-        print(done)
-        return 0
-
-    r.set_defaults(func=cmd)
-
-
-def _absolute(path: str) -> str:
-    return path if "://" in path else str(Path(path).resolve())
