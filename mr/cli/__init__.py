@@ -19,6 +19,7 @@ is not there.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -49,9 +50,9 @@ class Parser(argparse.ArgumentParser):
 def hbase_server_errors() -> tuple[type[Exception], ...]:
     """The errors the HBase Thrift server reports (a missing table, a bad argument)."""
     import happybase  # noqa: F401  (loads the Thrift IDL as the module Hbase_thrift)
-    import Hbase_thrift  # type: ignore[import-not-found]
 
-    return (Hbase_thrift.IOError, Hbase_thrift.IllegalArgument)
+    thrift = importlib.import_module("Hbase_thrift")
+    return (thrift.IOError, thrift.IllegalArgument)
 
 
 def exit_codes() -> list[tuple[type[BaseException], int]]:
