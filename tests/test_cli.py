@@ -239,6 +239,14 @@ def test_bad_var_exits_2_without_a_jvm(no_java, capsys, tmp_path, engine, var):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("name", ["INPUT", "OUTPUT", "PYTHON"])
+def test_runner_variables_cannot_be_set(no_java, capsys, tmp_path, name):
+    argv = ["hive", "run", "word_count", "--input", fixture("word_count"), "--output", "o"]
+    assert main([*argv, "--var", f"{name}=/elsewhere"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"mrkit hive run: error: --var {name}: set by the runner, not by --var\n"
+
+
 def test_missing_twin_input_exits_2_without_a_jvm(no_java, capsys, tmp_path):
     missing = tmp_path / "nope.txt"
     assert main(["pig", "run", "word_count", "--input", str(missing), "--output", "o"]) == 2

@@ -30,6 +30,10 @@ ENGINES = (
 )
 
 
+#: the variables the runner sets: a user cannot (INPUT comes from --input)
+RUNNER_VARS = frozenset({"INPUT", "OUTPUT", "PYTHON"})
+
+
 def absolute(path: str) -> str:
     """A local path made absolute (the engine runs elsewhere); a URI as it is."""
     return path if "://" in path else str(Path(path).resolve())
@@ -37,9 +41,12 @@ def absolute(path: str) -> str:
 
 def twin_run(engine: TwinEngine, args: argparse.Namespace) -> TwinRun:
     """The run the command line asks for; UsageError, before any JVM starts, for an unknown
-    twin, a bad --var or a missing --input path."""
+    twin, a bad --var (or one of RUNNER_VARS) or a missing --input path."""
     script = find_script(engine.folder, engine.ext, args.script)
     variables = parse_vars(args.var)
+    for name in RUNNER_VARS & variables.keys():
+        # substitution is textual: OUTPUT=/elsewhere would write where the runner does not look
+        raise UsageError(f"--var {name}: set by the runner, not by --var")
     if "://" not in args.input and not Path(args.input).exists():
         raise UsageError(f"--input {args.input}: no such file or directory")
     variables["INPUT"] = absolute(args.input)
