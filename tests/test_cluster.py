@@ -65,7 +65,7 @@ def test_client_conf_and_mrjob_conf_written(hadoop_cluster):
 
 
 def test_starting_twice_is_harmless(hadoop_cluster):
-    again = engine.up(quiet=True)
+    again = engine.up()
     assert again.pid == hadoop_cluster.pid
     result = mrkit("cluster", "up")
     assert result.returncode == 0, result.stderr
@@ -112,7 +112,7 @@ def test_a_taken_port_is_a_clear_error(tmp_path, monkeypatch):
         for key, value in env.items():
             monkeypatch.setenv(key, value)
         with pytest.raises(EngineError, match=f"port {port} \\(MRKIT_WEBHDFS_PORT\\)"):
-            engine.up(quiet=True)
+            engine.up()
         result = mrkit(
             "cluster", "up", env={"MRKIT_HOME": str(tmp_path), "MRKIT_WEBHDFS_PORT": str(port)}
         )
@@ -125,7 +125,7 @@ def test_missing_java_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(EngineError, match="java not found on PATH"):
-        engine.up(quiet=True)
+        engine.up()
 
 
 def test_bad_port_setting(monkeypatch):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mr.cli import job_class
+from mr.cli.jobs import job_class
 from tests.cases import all_cases
 from tests.support import check_golden, run_job
 

@@ -12,6 +12,7 @@ import pytest
 
 from mr.engines import REPO_ROOT, EngineError
 from mr.engines.twins import RUNNER_VARS, TwinRun, parse_param, script_params, script_vars
+from mr.lib.errors import UsageError
 from tests.support import FIXTURES
 
 TWIN_DIRS = {"hive": ("hive", ".q"), "pig": ("pig", ".pig")}
@@ -124,13 +125,13 @@ def test_runner_maps_the_join_word_and_fills_defaults(tmp_path):
     ],
 )
 def test_runner_rejects_bad_values_before_any_jvm(tmp_path, given, message):
-    with pytest.raises(EngineError, match=message):
+    with pytest.raises(UsageError, match=message):
         script_vars(_join_job(tmp_path, **given))
 
 
 def test_missing_required_param(tmp_path):
     job = TwinRun(REPO_ROOT / "pig" / "top_n.pig", tmp_path / "out", {"INPUT": str(tmp_path)})
-    with pytest.raises(EngineError, match="--var GROUP_COL: required"):
+    with pytest.raises(UsageError, match="--var GROUP_COL: required"):
         script_vars(job)
 
 

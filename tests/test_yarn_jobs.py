@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from mr.cli import job_class
+from mr.cli.jobs import job_class
 from tests.cases import Case, all_cases
 from tests.support import REPO, run_job
 

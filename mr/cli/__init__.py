@@ -1,112 +1,146 @@
-"""The `mrkit` command: list and run jobs; engine, HDFS and index commands plug in here."""
+"""The `mrkit` command: one module per command group, one path from an error to an exit code.
+
+Command groups (each module's ``add_commands(subparsers)`` adds its sub-command):
+
+    mr/cli/jobs.py     mrkit jobs, mrkit run JOB ...
+    mr/cli/cluster.py  mrkit cluster up|down|status       (Hadoop: HDFS + YARN)
+    mr/cli/hbase.py    mrkit hbase up|down|status         (HBase + its Thrift server)
+    mr/cli/hdfs.py     mrkit hdfs put|get|ls|cat|rm|mkdir
+    mr/cli/index.py    mrkit index get|scan|count|load    (the HBase index)
+    mr/cli/twins.py    mrkit hive run ..., mrkit pig run ...
+
+A command function returns its exit code (0, or 3 for a status that says "not running") and
+raises for anything that went wrong; :func:`main` turns the exception into one line on stderr,
+``mrkit <group> [<action>]: error: <message>``, and an exit code chosen by the exception's type
+(:func:`exit_code`): 2 for a usage error, 1 for an engine, HDFS or HBase failure or a row that
+is not there.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
+import os
 import sys
-from pathlib import Path
+from collections.abc import Sequence
+from typing import NoReturn
 
-import mr
-from mr.lib.job import MRKitJob
+from mr.cli import cluster, hbase, hdfs, index, jobs, twins
+from mr.clients.hdfs import HdfsError
+from mr.engines import EngineError
+from mr.lib.errors import NotFound, UsageError
 
-# Modules that add sub-commands: each defines add_cli(subparsers).
-COMMAND_MODULES: list[str] = [
-    "mr.engines.hadoop",
-    "mr.engines.hbase",
-    "mr.clients.hdfs",
-    "mr.cli.index",
-    "mr.engines.hive",
-    "mr.engines.pig",
-]
+#: the exit code of a command whose output pipe was closed (`mrkit jobs | head -1`), as a shell
+#: reports a process killed by SIGPIPE
+BROKEN_PIPE_EXIT = 141
+INTERRUPTED_EXIT = 130
 
-
-def job_modules() -> dict[str, str]:
-    """{stem: module name} for every job file in mr/ (a module defining an MRKitJob)."""
-    found = {}
-    for info in pkgutil.iter_modules([str(Path(mr.__file__).parent)]):
-        if info.ispkg or info.name.startswith("_"):
-            continue
-        found[info.name] = f"mr.{info.name}"
-    return dict(sorted(found.items()))
-
-
-def job_class(stem: str) -> type[MRKitJob] | None:
-    module = importlib.import_module(job_modules()[stem])
-    for value in vars(module).values():
-        if (
-            isinstance(value, type)
-            and issubclass(value, MRKitJob)
-            and value.__module__ == module.__name__
-        ):
-            return value
-    return None
-
-
-def summary(stem: str) -> str:
-    module = importlib.import_module(job_modules()[stem])
-    return (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
-
-
-def cmd_jobs(args: argparse.Namespace) -> int:
-    stems = [s for s in job_modules() if job_class(s)]
-    width = max(map(len, stems), default=0)
-    for stem in stems:
-        print(f"{stem:<{width}}  {summary(stem)}")
-    return 0
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    jobs = job_modules()
-    if args.job not in jobs or job_class(args.job) is None:
-        print(
-            f"mrkit run: error: no job named {args.job!r}; `mrkit jobs` lists them",
-            file=sys.stderr,
-        )
-        return 2
-    cls = job_class(args.job)
-    sys.argv = [f"{args.job}.py", *args.job_args]
-    cls.run()
-    return 0
+#: appended to the message of a ConnectionError: the HBase client raises it when the Thrift
+#: server cannot be reached (after its retries)
+HBASE_HINT = "(is HBase up? `mrkit hbase up`)"
 
 
 class Parser(argparse.ArgumentParser):
     """argparse with a one-line error (and exit code 2) instead of usage + error."""
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def hbase_server_errors() -> tuple[type[Exception], ...]:
+    """The errors the HBase Thrift server reports (a missing table, a bad argument)."""
+    import happybase  # noqa: F401  (loads the Thrift IDL as the module Hbase_thrift)
+
+    thrift = importlib.import_module("Hbase_thrift")
+    return (thrift.IOError, thrift.IllegalArgument)
+
+
+def exit_codes() -> list[tuple[type[BaseException], int]]:
+    """(exception type, exit code), the first matching type wins."""
+    return [
+        (UsageError, 2),
+        (NotFound, 1),
+        (EngineError, 1),
+        (HdfsError, 1),
+        (ConnectionError, 1),
+        *((server_error, 1) for server_error in hbase_server_errors()),
+    ]
+
+
+def exit_code(error: BaseException) -> int | None:
+    """The exit code for an error a command raised, or None if it is not one for the user (a
+    bug: its traceback is shown)."""
+    if isinstance(error, BrokenPipeError):  # a ConnectionError, but not an error of ours
+        return None
+    for kind, code in exit_codes():
+        if isinstance(error, kind):
+            return code
+    return None
+
+
+def error_message(error: BaseException) -> str:
+    """The one-line text of an error (Thrift errors keep theirs in `.message`, maybe bytes)."""
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    message = str(message)
+    if isinstance(error, ConnectionError):
+        message = f"{message} {HBASE_HINT}"
+    return message
+
+
+def command_prog(args: argparse.Namespace) -> str:
+    """``mrkit <group> [<action>]`` of the parsed command line."""
+    words = ["mrkit", args.command]
+    action = getattr(args, "action", None)
+    if action:
+        words.append(action)
+    return " ".join(words)
+
+
+def report(prog: str, error: BaseException) -> int:
+    """Print `prog: error: message` on stderr; return the error type's exit code, or re-raise an
+    error that is not the user's to read."""
+    code = exit_code(error)
+    if code is None:
+        raise error
+    print(f"{prog}: error: {error_message(error)}", file=sys.stderr)
+    return code
+
+
+def build_parser() -> Parser:
     parser = Parser(
         prog="mrkit",
         description="MapReduce streaming jobs in Python: run them inline, locally, on YARN "
         "or Spark; run their Hive and Pig twins; load and query the HBase index.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    p = sub.add_parser("jobs", help="list the jobs with one line each", description="List jobs.")
-    p.set_defaults(func=cmd_jobs)
-    p = sub.add_parser(
-        "run",
-        help="run one job: mrkit run JOB INPUT... [-r RUNNER] [--output-dir DIR] [options]",
-        description="Run one job. Everything after JOB goes to the job itself: input paths, "
-        "-r inline|local|hadoop|spark, --output-dir DIR, and the job's own options "
-        "(`mrkit run JOB --help` lists them).",
-        add_help=True,
-    )
-    p.add_argument("job", help="job name, as `mrkit jobs` lists it")
-    p.add_argument("job_args", nargs=argparse.REMAINDER, help="inputs and job options")
-    p.set_defaults(func=cmd_run)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).add_cli(sub)
+    for group in (jobs, cluster, hbase, hdfs, index, twins):
+        group.add_commands(sub)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `mrkit` command line; return its exit code."""
     args = build_parser().parse_args(argv)
-    return args.func(args) or 0
+    prog = command_prog(args)
+    try:
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit after main returned
+    except BrokenPipeError:
+        _discard_stdout()
+        return BROKEN_PIPE_EXIT
+    except KeyboardInterrupt:
+        print(f"\n{prog}: interrupted", file=sys.stderr)
+        return INTERRUPTED_EXIT
+    except Exception as error:
+        return report(prog, error)
+    return int(code or 0)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _discard_stdout() -> None:
+    # Python flushes stdout once more at exit; on the closed pipe that would print
+    # "Exception ignored ... BrokenPipeError". Point the descriptor at /dev/null instead.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

@@ -16,6 +16,7 @@ import argparse
 import sys
 
 from mr.clients.hbase import Index, default_host, default_port
+from mr.lib.errors import NotFound
 from mr.record_index import LENGTH, OFFSET, PATH
 
 
@@ -32,6 +33,7 @@ def read_record(uri: str, offset: int, length: int) -> bytes:
 
 
 def is_record_pointer(row: dict[str, str]) -> bool:
+    """Whether a row is a record index entry (r:path, r:offset, r:length)."""
     return PATH in row and OFFSET in row and LENGTH in row
 
 
@@ -43,8 +45,7 @@ def cmd_get(args: argparse.Namespace) -> int:
     with _index(args) as index:
         row = index.table(args.table).lookup(args.key)
     if row is None:
-        print(f"mrkit index get: no row {args.key!r} in table {args.table}", file=sys.stderr)
-        return 1
+        raise NotFound(f"no row {args.key!r} in table {args.table}")
     if is_record_pointer(row) and not args.raw:
         record = read_record(row[PATH], int(row[OFFSET]), int(row[LENGTH]))
         sys.stdout.buffer.write(record + b"\n")
@@ -76,7 +77,6 @@ def cmd_count(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     from mr.lib.config import use_default_mrjob_conf
-    from mr.lib.errors import UsageError
     from mr.load_hbase import LoadHBase
 
     argv = [
@@ -99,11 +99,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         *args.inputs,
     ]
     job = LoadHBase(argv)
-    try:
-        job.validate_options()
-    except UsageError as e:
-        print(f"mrkit index load: error: {e}", file=sys.stderr)
-        return 2
+    job.validate_options()  # UsageError: one line, exit code 2
     use_default_mrjob_conf()
     with job.make_runner() as runner:
         runner.run()
@@ -114,29 +110,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(fn):
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return fn(args)
-        except ConnectionError as e:
-            print(
-                f"mrkit index {args.action}: error: {e} (is HBase up? `mrkit hbase up`)",
-                file=sys.stderr,
-            )
-            return 1
-        except Exception as e:  # a server-side error (missing table...): one line, not a trace
-            if type(e).__name__ in ("IOError", "IllegalArgument"):
-                message = getattr(e, "message", None) or str(e)
-                if isinstance(message, bytes):
-                    message = message.decode("utf-8", "replace")
-                print(f"mrkit index {args.action}: error: {message}", file=sys.stderr)
-                return 1
-            raise
-
-    return run
-
-
-def add_cli(subparsers) -> None:
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "index",
         help="query and load the HBase index: get, scan, count, load",
@@ -165,7 +139,7 @@ def add_cli(subparsers) -> None:
     q.add_argument("table")
     q.add_argument("key")
     q.add_argument("--raw", action="store_true", help="print a record index row's columns")
-    q.set_defaults(func=_run(cmd_get))
+    q.set_defaults(func=cmd_get)
 
     q = sub.add_parser(
         "scan",
@@ -178,13 +152,13 @@ def add_cli(subparsers) -> None:
     q.add_argument("--start", help="first key (inclusive)")
     q.add_argument("--stop", help="last key (exclusive)")
     q.add_argument("--limit", type=int, help="at most this many rows")
-    q.set_defaults(func=_run(cmd_scan))
+    q.set_defaults(func=cmd_scan)
 
     q = sub.add_parser(
         "count", parents=[common], help="print the number of rows", description="Count rows."
     )
     q.add_argument("table")
-    q.set_defaults(func=_run(cmd_count))
+    q.set_defaults(func=cmd_count)
 
     q = sub.add_parser(
         "load",
@@ -201,4 +175,4 @@ def add_cli(subparsers) -> None:
     q.add_argument("--max-versions", type=int, default=1, help="versions kept per cell")
     q.add_argument("--format", choices=("tsv", "csv"), help="input records (default tsv)")
     q.add_argument("-r", "--runner", default="inline", help="mrjob runner: inline, local, hadoop")
-    q.set_defaults(func=_run(cmd_load))
+    q.set_defaults(func=cmd_load)

@@ -1,5 +1,5 @@
 """HDFS from Python over WebHDFS (the `hdfs` package): put/get/ls/cat/rm/mkdir, atomic uploads,
-``_SUCCESS`` markers and byte-range reads; and the ``mrkit hdfs`` command.
+``_SUCCESS`` markers and byte-range reads. The ``mrkit hdfs`` command is mr/cli/hdfs.py.
 
 Which NameNode (first that applies):
 
@@ -19,12 +19,10 @@ A NameNode that does not answer raises :class:`HdfsUnavailable`, naming the URL.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import getpass
 import os
 import posixpath
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,9 +38,6 @@ from hdfs.util import HdfsError as _LibHdfsError
 from mr.lib.config import cluster_hdfscli_config
 from mr.lib.publish import SUCCESS, remove, temp_name, temp_path
 from mr.lib.uris import uri_path
-
-# transfers at least this big get a progress bar on a terminal
-PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 
 Progress = Callable[[int], None]  # called with the number of bytes moved since the last call
 
@@ -361,209 +356,3 @@ def _chunks(f: IO[bytes], progress: Progress | None, size: int = 1 << 16) -> Ite
         if progress:
             progress(len(chunk))
         yield chunk
-
-
-# -- progress bar ---------------------------------------------------------------------------------
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr: bytes done of total, percent and rate."""
-
-    def __init__(self, total: int, label: str, stream: IO[str] | None = None, width: int = 30):
-        self.total = max(total, 1)
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.width = width
-        self.done = 0
-        self.start = time.monotonic()
-        self.shown = 0.0
-
-    def __call__(self, nbytes: int) -> None:
-        self.done += nbytes
-        now = time.monotonic()
-        if now - self.shown >= 0.2 or self.done >= self.total:
-            self.shown = now
-            self._draw(now)
-
-    def _draw(self, now: float) -> None:
-        frac = min(self.done / self.total, 1.0)
-        bar = "#" * int(frac * self.width)
-        rate = self.done / max(now - self.start, 1e-6)
-        self.stream.write(
-            f"\r{self.label} [{bar:<{self.width}}] {frac:6.1%} "
-            f"{_human(self.done)}/{_human(self.total)} {_human(rate)}/s"
-        )
-        self.stream.flush()
-
-    def close(self) -> None:
-        self._draw(time.monotonic())
-        self.stream.write("\n")
-        self.stream.flush()
-
-
-def _human(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f}{unit}" if unit == "B" else f"{n:.1f}{unit}"
-        n /= 1024
-    return f"{n:.1f}GiB"
-
-
-def _local_size(path: Path) -> int:
-    if path.is_dir():
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    return path.stat().st_size
-
-
-@contextlib.contextmanager
-def _progress_for(total: int, label: str, mode: str) -> Iterator[Progress | None]:
-    show = mode == "always" or (
-        mode == "auto" and total >= PROGRESS_MIN_BYTES and sys.stderr.isatty()
-    )
-    if not show:
-        yield None
-        return
-    bar = ProgressBar(total, label)
-    try:
-        yield bar
-    finally:
-        bar.close()
-
-
-# -- CLI ------------------------------------------------------------------------------------------
-
-
-def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "hdfs",
-        help="HDFS over WebHDFS: put, get, ls, cat, rm, mkdir",
-        description="HDFS over WebHDFS. The NameNode: MRKIT_WEBHDFS_URL, else the alias "
-        "MRKIT_HDFS_ALIAS of ~/.hdfscli.cfg (HDFSCLI_CONFIG), else the cluster of "
-        "`mrkit cluster up`, else the default alias of ~/.hdfscli.cfg. Paths are HDFS paths "
-        "(/a/b or hdfs:///a/b; relative ones are under /user/$USER).",
-    )
-    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-
-    def progress_arg(q: argparse.ArgumentParser) -> None:
-        q.add_argument(
-            "--progress",
-            choices=("auto", "always", "never"),
-            default="auto",
-            help="progress bar on stderr: auto = on a terminal for transfers of 8 MiB or more",
-        )
-
-    q = sub.add_parser(
-        "put",
-        help="upload files or directories (atomic: temporary name, renamed when complete)",
-        description="Upload LOCAL... to HDFS_PATH (a directory receives them inside it). "
-        "Each upload is written under a hidden temporary name and renamed when complete.",
-    )
-    q.add_argument("local", nargs="+", help="local files or directories")
-    q.add_argument("path", help="HDFS destination (file, or directory to upload into)")
-    q.add_argument("-f", "--overwrite", action="store_true", help="replace existing targets")
-    progress_arg(q)
-    q.set_defaults(func=_cmd_put)
-
-    q = sub.add_parser("get", help="download a file or directory", description="Download.")
-    q.add_argument("path", help="HDFS file or directory")
-    q.add_argument("local", nargs="?", default=".", help="local destination (default: .)")
-    q.add_argument("-f", "--overwrite", action="store_true", help="replace an existing target")
-    progress_arg(q)
-    q.set_defaults(func=_cmd_get)
-
-    q = sub.add_parser(
-        "ls",
-        help="list a directory: type, size, modification time, path",
-        description="List directories (or files): d|-, size in bytes, modified (UTC), path.",
-    )
-    q.add_argument("paths", nargs="*", default=["/"], help="HDFS paths (default: /)")
-    q.add_argument("-R", "--recursive", action="store_true", help="list subdirectories too")
-    q.set_defaults(func=_cmd_ls)
-
-    q = sub.add_parser("cat", help="write files to stdout", description="Write files to stdout.")
-    q.add_argument("paths", nargs="+", help="HDFS files")
-    q.set_defaults(func=_cmd_cat)
-
-    q = sub.add_parser("rm", help="delete files or directories", description="Delete paths.")
-    q.add_argument("paths", nargs="+", help="HDFS paths")
-    q.add_argument("-r", "-R", "--recursive", action="store_true", help="delete directories")
-    q.add_argument("-f", "--force", action="store_true", help="no error for a missing path")
-    q.set_defaults(func=_cmd_rm)
-
-    q = sub.add_parser(
-        "mkdir", help="create directories (with parents)", description="Create directories."
-    )
-    q.add_argument("paths", nargs="+", help="HDFS paths")
-    q.set_defaults(func=_cmd_mkdir)
-
-
-def _cli(action: Callable[[HDFS, argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return action(client(), args)
-        except HdfsError as e:
-            print(f"mrkit hdfs {args.action}: error: {e}", file=sys.stderr)
-            return 1
-
-    return run
-
-
-@_cli
-def _cmd_put(fs: HDFS, args: argparse.Namespace) -> int:
-    if len(args.local) > 1:
-        fs.mkdir(args.path)
-    for local in map(Path, args.local):
-        if not local.exists():
-            raise HdfsError(f"local path {local} does not exist")
-        total = _local_size(local)
-        with _progress_for(total, f"put {local.name}", args.progress) as progress:
-            print(fs.put(local, args.path, overwrite=args.overwrite, progress=progress))
-    return 0
-
-
-@_cli
-def _cmd_get(fs: HDFS, args: argparse.Namespace) -> int:
-    top = fs.status(args.path)
-    if top is None:
-        raise HdfsError(f"{args.path}: no such file or directory")
-    total = sum(e.size for e in fs.ls(args.path, recursive=True) if not e.is_dir)
-    label = f"get {posixpath.basename(args.path.rstrip('/'))}"
-    with _progress_for(total, label, args.progress) as progress:
-        print(fs.get(args.path, args.local, overwrite=args.overwrite, progress=progress))
-    return 0
-
-
-@_cli
-def _cmd_ls(fs: HDFS, args: argparse.Namespace) -> int:
-    for path in args.paths:
-        for e in fs.ls(path, recursive=args.recursive):
-            when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(e.modified))
-            print(f"{'d' if e.is_dir else '-'} {e.size:>12} {when} {e.path}")
-    return 0
-
-
-@_cli
-def _cmd_cat(fs: HDFS, args: argparse.Namespace) -> int:
-    out = sys.stdout.buffer
-    for path in args.paths:
-        for chunk in fs.cat(path):
-            out.write(chunk)
-    out.flush()
-    return 0
-
-
-@_cli
-def _cmd_rm(fs: HDFS, args: argparse.Namespace) -> int:
-    status = 0
-    for path in args.paths:
-        if not fs.rm(path, recursive=args.recursive) and not args.force:
-            print(f"mrkit hdfs rm: {path}: no such file or directory", file=sys.stderr)
-            status = 1
-    return status
-
-
-@_cli
-def _cmd_mkdir(fs: HDFS, args: argparse.Namespace) -> int:
-    for path in args.paths:
-        fs.mkdir(path)
-    return 0

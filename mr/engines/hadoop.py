@@ -16,7 +16,6 @@ HDFS starts empty on every ``up`` (it is formatted): this is a scratch cluster.
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import json
 import os
@@ -24,6 +23,7 @@ import shutil
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -282,10 +282,12 @@ def up(
     ports: Ports | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     extra: dict[str, str] | None = None,
-    quiet: bool = False,
+    say: Callable[[str], None] | None = None,
 ) -> ClusterInfo:
-    """Start the cluster (fetching jars first) and wait until it is ready; harmless if running."""
-    say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr))
+    """Start the cluster (fetching jars first) and wait until it is ready; harmless if running.
+
+    ``say`` receives a line about each stage (the CLI prints them on stderr); default: silent."""
+    say = say or (lambda message: None)
     running = info()
     if running is not None:
         say(f"hadoop: already running (pid {running.pid})")
@@ -445,111 +447,3 @@ def status() -> dict:
         **asdict(state),
         "log": str(daemon().log),
     }
-
-
-# -- CLI ------------------------------------------------------------------------------------------
-
-
-def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "cluster",
-        help="start, stop or inspect the one-machine Hadoop cluster (HDFS + YARN)",
-        description="Hadoop 3.4.1 on this machine: NameNode, DataNode, ResourceManager, "
-        "NodeManager and JobHistory in one JVM (Hadoop's CLI MiniCluster), from Maven Central "
-        "jars fetched into .cluster/hadoop/lib. `up` also writes .cluster/hadoop/mrjob.conf "
-        "for `-r hadoop` jobs and .cluster/hadoop/hdfscli.cfg for `mrkit hdfs`. "
-        "HDFS starts empty on every `up`.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="ports (environment variables, defaults): "
-        + ", ".join(f"{k}={v}" for k, v in PORT_DEFAULTS.items())
-        + "; fixed: "
-        + " ".join(str(p) for p in FIXED_PORTS.values())
-        + "\n\nthen: python mr/word_count.py -r hadoop -c .cluster/hadoop/mrjob.conf "
-        "hdfs:///user/$USER/in/",
-    )
-    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    up_p = sub.add_parser(
-        "up",
-        help="start the cluster and wait until HDFS and YARN answer (harmless if running)",
-        description="Start the cluster in the background (pid file and log in "
-        ".cluster/hadoop/) and wait until it is ready.",
-    )
-    up_p.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        help="seconds to wait for readiness (default %(default)s; MRKIT_HADOOP_START_TIMEOUT)",
-    )
-    up_p.add_argument(
-        "-D",
-        dest="settings",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="an extra Hadoop setting for the cluster (repeatable)",
-    )
-    up_p.set_defaults(func=_cmd_up)
-    down_p = sub.add_parser(
-        "down",
-        help="stop the cluster started by `up` (only that process)",
-        description="Stop the cluster started by `mrkit cluster up` (by its recorded pid).",
-    )
-    down_p.set_defaults(func=_cmd_down)
-    st = sub.add_parser(
-        "status",
-        help="is it running? pid, ports, URLs; exit code 0 if running, 3 if not",
-        description="Report whether the cluster runs, with its pid, ports and URLs.",
-    )
-    st.add_argument("--json", action="store_true", help="print the status as JSON")
-    st.set_defaults(func=_cmd_status)
-
-
-def _cmd_up(args: argparse.Namespace) -> int:
-    extra = {}
-    for item in args.settings:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            print(f"mrkit cluster up: error: -D expects KEY=VALUE, not {item!r}", file=sys.stderr)
-            return 2
-        extra[key] = value
-    try:
-        state = up(timeout=args.timeout, extra=extra)
-    except EngineError as e:
-        print(f"mrkit cluster up: error: {e}", file=sys.stderr)
-        return 1
-    _print_state(state)
-    return 0
-
-
-def _print_state(state: ClusterInfo) -> None:
-    print(f"hadoop: running (pid {state.pid})")
-    print(f"  HDFS        {state.fs_uri}   WebHDFS/UI {state.webhdfs_url}")
-    print(f"  YARN        RM localhost:{state.ports.rm}   UI {state.rm_url}")
-    print(f"  JobHistory  localhost:{state.ports.jhs}")
-    print(f"  mrjob.conf  {state.mrjob_conf}")
-    print(f"  client conf HADOOP_CONF_DIR={state.conf_dir}")
-    print(f"  HdfsCLI     HDFSCLI_CONFIG={state.hdfscli_config}")
-    print(f"  log         {daemon().log}")
-
-
-def _cmd_down(args: argparse.Namespace) -> int:
-    if down():
-        print("hadoop: stopped")
-    else:
-        print("hadoop: not running")
-    return 0
-
-
-def _cmd_status(args: argparse.Namespace) -> int:
-    st = status()
-    if args.json:
-        print(json.dumps(st, indent=2))
-    elif st["running"]:
-        _print_state(info())  # type: ignore[arg-type]
-        if not st["webhdfs_answers"]:
-            print(f"  warning: WebHDFS at {st['webhdfs_url']} does not answer")
-    elif st["starting"]:
-        print(f"hadoop: starting (pid {st['pid']}), not ready yet")
-    else:
-        print("hadoop: not running (`mrkit cluster up` starts it)")
-    return 0 if st["running"] else 3

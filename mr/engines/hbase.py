@@ -18,10 +18,8 @@ Web UIs are off (info ports -1). Timeouts: MRKIT_HBASE_START_TIMEOUT (seconds, d
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -304,45 +302,3 @@ def status(settings: Settings | None = None) -> dict[str, str]:
     where = f"{settings.host}:{settings.thrift_port}"
     out["thrift answers"] = f"yes at {where}" if thrift_answers(settings) else f"no at {where}"
     return out
-
-
-# -- CLI --------------------------------------------------------------------------------------
-
-
-def cmd_hbase(args: argparse.Namespace) -> int:
-    try:
-        if args.action == "up":
-            started = time.monotonic()
-            s = up()
-            print(
-                f"HBase up: Thrift {s.host}:{s.thrift_port}, ZooKeeper {s.zk_port} "
-                f"({time.monotonic() - started:.0f}s; logs in {state_dir(ENGINE) / 'logs'})"
-            )
-        elif args.action == "down":
-            stopped = down()
-            print("stopped: " + ", ".join(stopped) if stopped else "nothing was running")
-        else:
-            states = status()
-            for name, state in states.items():
-                print(f"{name}: {state}")
-            if not states["thrift answers"].startswith("yes"):
-                return 3  # like `mrkit cluster status`: scripts can test for a running index
-    except EngineError as e:
-        print(f"mrkit hbase {args.action}: error: {e}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def add_cli(subparsers) -> None:
-    p = subparsers.add_parser(
-        "hbase",
-        help="start, stop or show HBase (standalone) and its Thrift server",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument(
-        "action",
-        choices=("up", "down", "status"),
-        help="what to do (status: exit code 0 if Thrift answers, 3 if not)",
-    )
-    p.set_defaults(func=cmd_hbase)

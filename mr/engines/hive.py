@@ -41,7 +41,6 @@ from mr.engines import (
 from mr.engines.twins import (
     TwinEngine,
     TwinRun,
-    add_run_cli,
     engine_env,
     error_lines,
     output_lines,
@@ -300,7 +299,3 @@ def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
     """Run several scripts in one JVM (``set hivevar:...; source SCRIPT;``, one after the
     other); {output: None or the error}."""
     return twins.run_many(HIVE, jobs)
-
-
-def add_cli(subparsers) -> None:
-    add_run_cli(subparsers, ENGINE, "hive", ".q", run, __doc__)

@@ -34,7 +34,7 @@ from mr.engines import (
     state_dir,
     twins,
 )
-from mr.engines.twins import TwinEngine, TwinRun, add_run_cli, error_lines, output_lines
+from mr.engines.twins import TwinEngine, TwinRun, error_lines, output_lines
 from mr.lib.publish import SUCCESS
 
 ENGINE = "pig"
@@ -218,7 +218,3 @@ def _param_file_value(value: str) -> str | None:
     if "\n" in value or "`" in value or value[:1] in "\"'" or value != value.strip():
         return None
     return value
-
-
-def add_cli(subparsers) -> None:
-    add_run_cli(subparsers, ENGINE, "pig", ".pig", run, __doc__)

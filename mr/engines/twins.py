@@ -27,7 +27,6 @@ declares no parameter (an ad-hoc script) receives its variables unchecked.
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import re
@@ -40,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mr.engines import REPO_ROOT, EngineError, state_dir
+from mr.lib.errors import UsageError
 from mr.lib.publish import publish_dir, remove, temp_path
 
 VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -69,12 +69,12 @@ class Param:
     choices: dict[str, str] | None = None
 
     def value(self, given: str) -> str:
-        """The text the script receives for `given`; EngineError if it is not a valid value."""
+        """The text the script receives for `given`; UsageError if it is not a valid value."""
         ok = True
         if self.choices is not None:
             if given not in self.choices:
                 words = "|".join(self.choices)
-                raise EngineError(f"--var {self.name}={given}: expected one of {words}")
+                raise UsageError(f"--var {self.name}={given}: expected one of {words}")
             return self.choices[given]
         if self.type == "int":
             ok = bool(INT_RE.fullmatch(given))
@@ -87,10 +87,10 @@ class Param:
         elif self.type == "regex":
             ok = _is_regex(given)
         if not ok:
-            raise EngineError(f"--var {self.name}={given}: expected {self.type} ({self.meaning})")
+            raise UsageError(f"--var {self.name}={given}: expected {self.type} ({self.meaning})")
         if "'" in given or "\n" in given:
             # the value lands inside a quoted literal of the script: a quote would end it
-            raise EngineError(f"--var {self.name}: a quote or newline cannot be passed safely")
+            raise UsageError(f"--var {self.name}: a quote or newline cannot be passed safely")
         return given
 
 
@@ -131,7 +131,10 @@ def parse_param(line: str) -> Param | None:
         raise EngineError(f"bad @param line: {name} is set by the runner: {line}")
     param = Param(name, kind, spec.group("meaning").strip(), default, choices)
     if default is not None:
-        param.value(default)
+        try:
+            param.value(default)
+        except UsageError as e:  # the script's own default: the script is wrong, not the user
+            raise EngineError(f"bad @param line: default {default!r}: {e}: {line}") from None
     return param
 
 
@@ -168,22 +171,22 @@ def find_script(folder: str, ext: str, stem_or_file: str) -> Path:
     path = Path(stem_or_file)
     if path.suffix == ext or path.exists():
         if not path.is_file():
-            raise EngineError(f"no script at {path}")
+            raise UsageError(f"no script at {path}")
         return path.resolve()
     path = REPO_ROOT / folder / f"{stem_or_file}{ext}"
     if not path.is_file():
         known = sorted(p.stem for p in (REPO_ROOT / folder).glob(f"*{ext}"))
-        raise EngineError(f"no twin named {stem_or_file!r} in {folder}/; known: {', '.join(known)}")
+        raise UsageError(f"no twin named {stem_or_file!r} in {folder}/; known: {', '.join(known)}")
     return path
 
 
 def parse_vars(items: Sequence[str]) -> dict[str, str]:
-    """``["N=3", "TOKENIZER=regex"]`` -> a dict; EngineError on a bad one."""
+    """``["N=3", "TOKENIZER=regex"]`` -> a dict; UsageError on a bad one."""
     found = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not VAR_NAME_RE.match(name):
-            raise EngineError(f"--var {item!r}: expected NAME=VALUE")
+            raise UsageError(f"--var {item!r}: expected NAME=VALUE")
         found[name] = value
     return found
 
@@ -191,10 +194,10 @@ def parse_vars(items: Sequence[str]) -> dict[str, str]:
 def script_vars(job: TwinRun, on_cluster: bool = False) -> dict[str, str]:
     """Every variable the script receives: the declared parameters validated (defaults filled,
     enum words mapped), INPUT, OUTPUT (the staging directory; on a cluster the OUTPUT given)
-    and PYTHON. EngineError for an undeclared, missing or invalid one."""
+    and PYTHON. UsageError for an undeclared, missing or invalid one."""
     given = dict(job.vars)
     if "PYTHON" in given:
-        raise EngineError("--var PYTHON: set by the runner")
+        raise UsageError("--var PYTHON: set by the runner")
     runner = {"PYTHON": sys.executable, "OUTPUT": str(job.staging)}
     if on_cluster and "OUTPUT" in given:
         runner["OUTPUT"] = given["OUTPUT"]
@@ -206,7 +209,7 @@ def script_vars(job: TwinRun, on_cluster: bool = False) -> dict[str, str]:
         return {**runner, **given}
     unknown = sorted(set(given) - set(params))
     if unknown:
-        raise EngineError(
+        raise UsageError(
             f"--var {unknown[0]}: {job.script.name} has no such parameter; "
             f"it takes {', '.join(params)}"
         )
@@ -214,7 +217,7 @@ def script_vars(job: TwinRun, on_cluster: bool = False) -> dict[str, str]:
     for name, param in params.items():
         value = given.get(name, param.default)
         if value is None:
-            raise EngineError(f"--var {name}: required by {job.script.name} ({param.meaning})")
+            raise UsageError(f"--var {name}: required by {job.script.name} ({param.meaning})")
         found[name] = param.value(value)
     return {**runner, **found}
 
@@ -384,7 +387,7 @@ def run_many(engine: TwinEngine, jobs: Sequence[TwinRun]) -> dict[Path, Exceptio
     for job in jobs:
         try:
             variables = script_vars(job)
-        except EngineError as e:
+        except UsageError as e:
             outcome[job.output] = e
             continue
         if engine.batchable(variables):
@@ -411,56 +414,6 @@ def run_many(engine: TwinEngine, jobs: Sequence[TwinRun]) -> dict[Path, Exceptio
         try:
             run(engine, job)
             outcome[job.output] = None
-        except EngineError as e:
+        except (EngineError, UsageError) as e:
             outcome[job.output] = e
     return outcome
-
-
-def add_run_cli(
-    subparsers,
-    engine: str,
-    folder: str,
-    ext: str,
-    run: Callable[[TwinRun], Path],
-    description: str,
-) -> None:
-    """``mrkit <engine> run STEM|FILE --input PATH --output DIR [--var K=V]``."""
-    p = subparsers.add_parser(
-        engine,
-        help=f"run a {engine.capitalize()} twin: mrkit {engine} run STEM|FILE --input --output",
-        description=description,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    r = sub.add_parser("run", help=f"run {folder}/<STEM>{ext} or a script file")
-    r.add_argument("script", metavar="STEM|FILE", help=f"twin stem ({folder}/STEM{ext}) or path")
-    r.add_argument("--input", required=True, help="input file or directory (the INPUT variable)")
-    r.add_argument("--output", required=True, help="output directory, replaced atomically")
-    r.add_argument(
-        "--var",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a script variable (repeatable); e.g. --var N=3",
-    )
-
-    def cmd(args: argparse.Namespace) -> int:
-        try:
-            script = find_script(folder, ext, args.script)
-            variables = parse_vars(args.var)
-            if not Path(args.input).exists() and "://" not in args.input:
-                raise EngineError(f"--input {args.input}: no such file or directory")
-            variables["INPUT"] = _absolute(args.input)
-            out = Path(args.output).resolve()
-            done = run(TwinRun(script=script, output=out, vars=variables))
-        except EngineError as e:
-            print(f"mrkit {engine}: error: {e}", file=sys.stderr)
-            return 2 if "--var" in str(e) or "--input" in str(e) or "no twin" in str(e) else 1
-        print(done)
-        return 0
-
-    r.set_defaults(func=cmd)
-
-
-def _absolute(path: str) -> str:
-    return path if "://" in path else str(Path(path).resolve())

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mrjob.fs.local import LocalFilesystem
 from mrjob.job import MRJob
 from mrjob.protocol import BytesValueProtocol, JSONProtocol
 from mrjob.step import StepFailedException
@@ -187,6 +188,7 @@ class MRKitJob(MRJob):
         )
         try:
             self.validate_options()
+            self._check_local_inputs()
         except UsageError as e:
             self.usage_error(str(e))
 
@@ -222,6 +224,13 @@ class MRKitJob(MRJob):
         finally:
             if staged:
                 remove(self.options.output_dir)
+
+    def _check_local_inputs(self) -> None:
+        # before the runner exists, so that its log lines do not precede the one error line
+        local = LocalFilesystem()
+        for path in self._input_paths():
+            if path != "-" and local.can_handle_path(path) and not local.exists(path):
+                raise UsageError(f"input path {path} does not exist")
 
     def _check_paths(self, runner: Any, remote_output: str | None) -> None:
         for path in self._input_paths():

@@ -25,7 +25,7 @@ def hadoop_cluster():
         yield running
         return
     try:
-        state = engine.up(quiet=True)
+        state = engine.up()
     except (EngineError, OSError) as e:
         unavailable("hadoop", e)
         return

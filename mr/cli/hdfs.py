@@ -1,0 +1,149 @@
+"""``mrkit hdfs put|get|ls|cat|rm|mkdir``: HDFS over WebHDFS with mr/clients/hdfs.py."""
+
+from __future__ import annotations
+
+import argparse
+import posixpath
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from mr.cli.progress import progress_for
+from mr.clients.hdfs import HDFS, HdfsError, client
+
+HdfsCommand = Callable[[HDFS, argparse.Namespace], int]
+
+
+def local_size(path: Path) -> int:
+    """Bytes in a local file, or in all files under a directory."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def cmd_put(fs: HDFS, args: argparse.Namespace) -> int:
+    if len(args.local) > 1:
+        fs.mkdir(args.path)
+    for local in map(Path, args.local):
+        if not local.exists():
+            raise HdfsError(f"local path {local} does not exist")
+        total = local_size(local)
+        with progress_for(total, f"put {local.name}", args.progress) as progress:
+            print(fs.put(local, args.path, overwrite=args.overwrite, progress=progress))
+    return 0
+
+
+def cmd_get(fs: HDFS, args: argparse.Namespace) -> int:
+    top = fs.status(args.path)
+    if top is None:
+        raise HdfsError(f"{args.path}: no such file or directory")
+    total = sum(e.size for e in fs.ls(args.path, recursive=True) if not e.is_dir)
+    label = f"get {posixpath.basename(args.path.rstrip('/'))}"
+    with progress_for(total, label, args.progress) as progress:
+        print(fs.get(args.path, args.local, overwrite=args.overwrite, progress=progress))
+    return 0
+
+
+def cmd_ls(fs: HDFS, args: argparse.Namespace) -> int:
+    for path in args.paths:
+        for e in fs.ls(path, recursive=args.recursive):
+            when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(e.modified))
+            print(f"{'d' if e.is_dir else '-'} {e.size:>12} {when} {e.path}")
+    return 0
+
+
+def cmd_cat(fs: HDFS, args: argparse.Namespace) -> int:
+    out = sys.stdout.buffer
+    for path in args.paths:
+        for chunk in fs.cat(path):
+            out.write(chunk)
+    out.flush()
+    return 0
+
+
+def cmd_rm(fs: HDFS, args: argparse.Namespace) -> int:
+    # like rm(1): delete every path that exists, then name the ones that did not
+    missing = [p for p in args.paths if not fs.rm(p, recursive=args.recursive)]
+    if missing and not args.force:
+        raise HdfsError(f"{', '.join(missing)}: no such file or directory")
+    return 0
+
+
+def cmd_mkdir(fs: HDFS, args: argparse.Namespace) -> int:
+    for path in args.paths:
+        fs.mkdir(path)
+    return 0
+
+
+def with_client(command: HdfsCommand) -> Callable[[argparse.Namespace], int]:
+    """A command function that runs `command` with the configured HDFS client."""
+
+    def run(args: argparse.Namespace) -> int:
+        return command(client(), args)
+
+    return run
+
+
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "hdfs",
+        help="HDFS over WebHDFS: put, get, ls, cat, rm, mkdir",
+        description="HDFS over WebHDFS. The NameNode: MRKIT_WEBHDFS_URL, else the alias "
+        "MRKIT_HDFS_ALIAS of ~/.hdfscli.cfg (HDFSCLI_CONFIG), else the cluster of "
+        "`mrkit cluster up`, else the default alias of ~/.hdfscli.cfg. Paths are HDFS paths "
+        "(/a/b or hdfs:///a/b; relative ones are under /user/$USER).",
+    )
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def progress_arg(q: argparse.ArgumentParser) -> None:
+        q.add_argument(
+            "--progress",
+            choices=("auto", "always", "never"),
+            default="auto",
+            help="progress bar on stderr: auto = on a terminal for transfers of 8 MiB or more",
+        )
+
+    q = sub.add_parser(
+        "put",
+        help="upload files or directories (atomic: temporary name, renamed when complete)",
+        description="Upload LOCAL... to HDFS_PATH (a directory receives them inside it). "
+        "Each upload is written under a hidden temporary name and renamed when complete.",
+    )
+    q.add_argument("local", nargs="+", help="local files or directories")
+    q.add_argument("path", help="HDFS destination (file, or directory to upload into)")
+    q.add_argument("-f", "--overwrite", action="store_true", help="replace existing targets")
+    progress_arg(q)
+    q.set_defaults(func=with_client(cmd_put))
+
+    q = sub.add_parser("get", help="download a file or directory", description="Download.")
+    q.add_argument("path", help="HDFS file or directory")
+    q.add_argument("local", nargs="?", default=".", help="local destination (default: .)")
+    q.add_argument("-f", "--overwrite", action="store_true", help="replace an existing target")
+    progress_arg(q)
+    q.set_defaults(func=with_client(cmd_get))
+
+    q = sub.add_parser(
+        "ls",
+        help="list a directory: type, size, modification time, path",
+        description="List directories (or files): d|-, size in bytes, modified (UTC), path.",
+    )
+    q.add_argument("paths", nargs="*", default=["/"], help="HDFS paths (default: /)")
+    q.add_argument("-R", "--recursive", action="store_true", help="list subdirectories too")
+    q.set_defaults(func=with_client(cmd_ls))
+
+    q = sub.add_parser("cat", help="write files to stdout", description="Write files to stdout.")
+    q.add_argument("paths", nargs="+", help="HDFS files")
+    q.set_defaults(func=with_client(cmd_cat))
+
+    q = sub.add_parser("rm", help="delete files or directories", description="Delete paths.")
+    q.add_argument("paths", nargs="+", help="HDFS paths")
+    q.add_argument("-r", "-R", "--recursive", action="store_true", help="delete directories")
+    q.add_argument("-f", "--force", action="store_true", help="no error for a missing path")
+    q.set_defaults(func=with_client(cmd_rm))
+
+    q = sub.add_parser(
+        "mkdir", help="create directories (with parents)", description="Create directories."
+    )
+    q.add_argument("paths", nargs="+", help="HDFS paths")
+    q.set_defaults(func=with_client(cmd_mkdir))

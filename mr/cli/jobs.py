@@ -1,0 +1,87 @@
+"""``mrkit jobs`` (every job with its one-line summary) and ``mrkit run JOB ...``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import mr
+from mr.lib.errors import UsageError
+from mr.lib.job import MRKitJob
+
+
+def job_modules() -> dict[str, str]:
+    """{stem: module name} for every module of mr/ (the top level of mr/ holds only jobs)."""
+    found = {
+        info.name: f"mr.{info.name}"
+        for info in pkgutil.iter_modules([str(Path(mr.__file__).parent)])
+        if not info.ispkg
+    }
+    return dict(sorted(found.items()))
+
+
+def _module(stem: str) -> ModuleType:
+    modules = job_modules()
+    if stem not in modules:
+        raise UsageError(f"no job named {stem!r}; `mrkit jobs` lists them")
+    return importlib.import_module(modules[stem])
+
+
+def job_class(stem: str) -> type[MRKitJob]:
+    """The job class defined by mr/<stem>.py; UsageError if there is no such job."""
+    module = _module(stem)
+    for value in vars(module).values():
+        if (
+            isinstance(value, type)
+            and issubclass(value, MRKitJob)
+            and value.__module__ == module.__name__
+        ):
+            return value
+    raise TypeError(f"{module.__file__} defines no MRKitJob: mr/ is for job files only")
+
+
+def summary(stem: str) -> str:
+    """The first line of the job module's docstring."""
+    doc = (_module(stem).__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else ""
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    stems = list(job_modules())
+    width = max(map(len, stems), default=0)
+    for stem in stems:
+        print(f"{stem:<{width}}  {summary(stem)}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    cls = job_class(args.job)
+    # the job parses sys.argv itself and names itself after argv[0] in its error lines
+    saved = sys.argv
+    sys.argv = [f"{args.job}.py", *args.job_args]
+    try:
+        cls.run()
+    finally:
+        sys.argv = saved
+    return 0
+
+
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "jobs", help="list the jobs with one line each", description="List the jobs of mr/."
+    )
+    p.set_defaults(func=cmd_jobs)
+    p = subparsers.add_parser(
+        "run",
+        help="run one job: mrkit run JOB INPUT... [-r RUNNER] [--output-dir DIR] [options]",
+        description="Run one job. Everything after JOB goes to the job itself: input paths, "
+        "-r inline|local|hadoop|spark, --output-dir DIR, and the job's own options "
+        "(`mrkit run JOB --help` lists them).",
+    )
+    p.add_argument("job", help="job name, as `mrkit jobs` lists it")
+    p.add_argument("job_args", nargs=argparse.REMAINDER, help="inputs and job options")
+    p.set_defaults(func=cmd_run)
