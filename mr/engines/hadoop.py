@@ -255,7 +255,7 @@ def java_command(ports: Ports, lib: Path, extra: dict[str, str]) -> list[str]:
         f"-Xmx{os.environ.get('MRKIT_HADOOP_HEAP', '1g')}",
         *JAVA17_OPENS,
         "-cp",
-        classpath(conf_dir(), f"{lib}/*"),
+        classpath(server_conf_dir(), f"{lib}/*"),
         MAIN_CLASS,
         "-format",
         "-nnport",
@@ -354,10 +354,17 @@ def _wait_ready(pid: int, ports: Ports, timeout: float) -> ClusterInfo:
     return state
 
 
+def server_conf_dir() -> Path:
+    """The cluster JVM's own classpath dir: log4j.properties only. Not conf/: the *-site.xml
+    files written there for clients would be read back by the next cluster as its defaults, so
+    every setting of the previous start (an old -D, a removed default) came back."""
+    return home() / "server-conf"
+
+
 def _write_log4j() -> None:
-    conf = conf_dir()
-    conf.mkdir(parents=True, exist_ok=True)
-    (conf / "log4j.properties").write_text(LOG4J_PROPERTIES)
+    for conf in (conf_dir(), server_conf_dir()):
+        conf.mkdir(parents=True, exist_ok=True)
+        (conf / "log4j.properties").write_text(LOG4J_PROPERTIES)
 
 
 def _nodemanager_log_dirs() -> list[Path]:
