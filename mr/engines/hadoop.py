@@ -70,6 +70,9 @@ FIXED_PORTS = {
 }
 RM_WEB_PORT = 8088
 
+#: where finished jobs' history (.jhist: which container ran which task attempt) goes, on HDFS
+HISTORY_DIR = "/tmp/mrkit/history"
+
 # -D settings: what the MiniCluster needs to run jobs here (each found by a failure), plus what
 # keeps one machine small and fast
 CLUSTER_SETTINGS = {
@@ -86,8 +89,8 @@ CLUSTER_SETTINGS = {
     # busy machine). A non-default staging dir is kept as given, and explicit history dirs
     # say the same thing to both sides.
     "yarn.app.mapreduce.am.staging-dir": "/tmp/mrkit/staging",
-    "mapreduce.jobhistory.intermediate-done-dir": "/tmp/mrkit/history/done_intermediate",
-    "mapreduce.jobhistory.done-dir": "/tmp/mrkit/history/done",
+    "mapreduce.jobhistory.intermediate-done-dir": f"{HISTORY_DIR}/done_intermediate",
+    "mapreduce.jobhistory.done-dir": f"{HISTORY_DIR}/done",
     "yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage": "99.9",
     "yarn.scheduler.minimum-allocation-mb": "256",
     "yarn.app.mapreduce.am.resource.mb": "512",
@@ -402,7 +405,11 @@ def _write_client_files(pid: int, ports: Ports) -> ClusterInfo:
         hdfscli_config=str(hdfscli_config_path()),
     )
     mrjob_conf_path().write_text(
-        render_mrjob_conf(LAUNCHER, streaming_jar(), python_for_tasks(), log_dirs)
+        # the history dir too: from the .jhist of a failed job mrjob learns which container ran
+        # each failed attempt, and so finds the task's stderr (the Python traceback)
+        render_mrjob_conf(
+            LAUNCHER, streaming_jar(), python_for_tasks(), [*log_dirs, f"hdfs://{HISTORY_DIR}"]
+        )
     )
     hdfscli_config_path().write_text(
         f"# HdfsCLI configuration of the cluster of `mrkit cluster up` (HDFSCLI_CONFIG=this file)\n"

@@ -35,7 +35,7 @@ from mrjob.protocol import BytesValueProtocol, JSONProtocol
 from mrjob.step import StepFailedException
 
 import mr
-from mr.lib import jobconf
+from mr.lib import jobconf, mrjob_fixes
 from mr.lib.config import use_default_mrjob_conf
 from mr.lib.errors import UsageError
 from mr.lib.publish import holds_data, publish_dir, remove, temp_path
@@ -43,6 +43,8 @@ from mr.lib.records import RECORD_FORMATS, parse_record
 from mr.lib.text import TOKENIZERS, tokenizer
 from mr.lib.tsv import TSVOutputProtocol
 from mr.lib.uris import is_local, uri_path
+
+mrjob_fixes.apply()
 
 
 class TupleKeyJSONProtocol(JSONProtocol):
