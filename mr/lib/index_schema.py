@@ -30,7 +30,7 @@ def parse_column_spec(spec: str | None) -> list[tuple[str, str]]:
     an entry that is not family:qualifier with a family that is an identifier."""
     if not spec:
         return []
-    out = []
+    out: list[tuple[str, str]] = []
     for entry in spec.split(","):
         family, sep, qualifier = entry.strip().partition(":")
         if not sep or not family or not qualifier or not family.isidentifier():
