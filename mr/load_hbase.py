@@ -17,8 +17,8 @@ NULL fields (``\\N``) are not stored (an absent cell is HBase's NULL). Values ar
 appear in the TSV. The table is created if missing, with max versions ``--max-versions``.
 
 Idempotent: loading the same rows twice leaves the same table (same rows, same cells, one version
-each with the default --max-versions 1); puts are retried after a dropped Thrift connection with
-the batch's own timestamp (see mr/clients/hbase.py), so a retry neither loses nor duplicates a row.
+each with the default --max-versions 1), and a dropped Thrift connection neither loses nor
+duplicates a row.
 Counters (group load_hbase): rows_loaded, batches, too_few_fields (a row shorter than its
 mapping), empty_key, reconnects, and RecordJob's (empty_lines, malformed, bad_utf8).
 """
@@ -27,7 +27,9 @@ from __future__ import annotations
 
 from mr.clients.hbase import Index, TableSpec
 from mr.lib.hbase_job import HBaseJob
+from mr.lib.index_schema import ANY_QUALIFIER, parse_column_spec
 from mr.lib.job import UsageError
+from mr.lib.tsv import NULL
 
 
 def parse_key_cols(spec: str) -> list[int]:
@@ -38,19 +40,6 @@ def parse_key_cols(spec: str) -> list[int]:
     return cols
 
 
-def parse_columns(spec: str | None) -> list[tuple[str, str]]:
-    """'f:count,p:*' -> [('f', 'count'), ('p', '*')]; ValueError on a malformed entry."""
-    if not spec:
-        return []
-    out = []
-    for entry in spec.split(","):
-        family, sep, qualifier = entry.strip().partition(":")
-        if not sep or not family or not qualifier or not family.isidentifier():
-            raise ValueError(entry)
-        out.append((family, qualifier))
-    return out
-
-
 def map_row(
     fields: list[str | None], key_cols: list[int], columns: list[tuple[str, str]], key_sep: str
 ) -> tuple[str, dict[str, str]] | None:
@@ -58,7 +47,7 @@ def map_row(
     if len(fields) <= max(key_cols):
         return None
     parts = [fields[i] for i in key_cols]
-    key = key_sep.join(p if p is not None else "\\N" for p in parts)
+    key = key_sep.join(p if p is not None else NULL for p in parts)
     rest = [f for i, f in enumerate(fields) if i not in set(key_cols)]
     cells: dict[str, str] = {}
     if not columns:
@@ -68,7 +57,7 @@ def map_row(
         return key, cells
     pos = 0
     for family, qualifier in columns:
-        if qualifier == "*":
+        if qualifier == ANY_QUALIFIER:
             if pos + 1 >= len(rest):
                 return None
             name, value = rest[pos], rest[pos + 1]
@@ -127,20 +116,22 @@ class LoadHBase(HBaseJob):
                 f"--row-key-cols {o.row_key_cols!r}: want 0-based column numbers like 0 or 0,2"
             ) from None
         try:
-            parse_columns(o.columns)
+            parse_column_spec(o.columns)
         except ValueError as e:
             raise UsageError(f"--columns: bad entry {e}; want cf:qualifier or cf:*") from None
         if o.max_versions < 1:
             raise UsageError(f"--max-versions must be at least 1, not {o.max_versions}")
 
     def families(self) -> dict[str, int]:
-        names = {family for family, _ in parse_columns(self.options.columns)} or {"f"}
+        names = {family for family, _ in parse_column_spec(self.options.columns)} or {"f"}
         return {name: self.options.max_versions for name in sorted(names)}
 
+    # puts are retried after a dropped Thrift connection with the batch's own timestamp (see
+    # mr/clients/hbase.py): that is why a retry neither loses nor duplicates a row
     def mapper_init(self):
         o = self.options
         self.key_cols = parse_key_cols(o.row_key_cols)
-        self.columns = parse_columns(o.columns)
+        self.columns = parse_column_spec(o.columns)
         self.index = Index(**self.thrift_settings(), pool_size=1)
         table = self.index.ensure_table(TableSpec(o.table, self.families()))
         self.writer = table.writer(batch_size=o.batch_size)

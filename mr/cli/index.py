@@ -16,7 +16,7 @@ import argparse
 import sys
 
 from mr.clients.hbase import Index, default_host, default_port
-from mr.record_index import LENGTH, OFFSET, PATH
+from mr.lib.index_schema import LENGTH, OFFSET, PATH
 
 
 def read_record(uri: str, offset: int, length: int) -> bytes:
