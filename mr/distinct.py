@@ -11,7 +11,6 @@ Without ``--cols`` a record's fields are compared whole (records with different 
 differ); with ``--cols 1,2`` the chosen columns, written in the order given. Fields compare as
 parsed text: ``42.5`` and ``42.50`` differ, NULL (``\\N``) equals NULL (like SQL's DISTINCT and
 GROUP BY), and CSV input (``"a",b`` and ``a,"b"`` are one record) is written as TSV.
-A combiner sums the counts, so each mapper sends each distinct value once.
 Counters (group distinct): too_few_fields, empty_lines, malformed, bad_utf8.
 """
 
@@ -40,6 +39,7 @@ class Distinct(RecordJob):
             except ValueError as e:
                 raise UsageError(f"--cols: {e}")
 
+    # a combiner sums the counts, so each mapper sends each distinct value once
     def steps(self):
         return [
             MRStep(
