@@ -32,14 +32,6 @@ from mr.lib.job import UsageError
 from mr.lib.tsv import NULL
 
 
-def parse_key_cols(spec: str) -> list[int]:
-    """'0' or '0,2' -> [0] or [0, 2]; ValueError on anything else."""
-    cols = [int(c) for c in spec.split(",") if c.strip() != ""]
-    if not cols or any(c < 0 for c in cols) or len(set(cols)) != len(cols):
-        raise ValueError(spec)
-    return cols
-
-
 def map_row(
     fields: list[str | None], key_cols: list[int], columns: list[tuple[str, str]], key_sep: str
 ) -> tuple[str, dict[str, str]] | None:
@@ -84,11 +76,7 @@ class LoadHBase(HBaseJob):
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg(
-            "--row-key-cols",
-            default="0",
-            help="0-based fields that make the row key, comma-separated (default 0)",
-        )
+        self.add_columns_arg("--row-key-cols", "fields that make the row key", default="0")
         self.add_passthru_arg(
             "--key-sep", default="\t", help="joins several row key fields (default TAB)"
         )
@@ -110,12 +98,6 @@ class LoadHBase(HBaseJob):
         super().validate_options()
         o = self.options
         try:
-            parse_key_cols(o.row_key_cols)
-        except ValueError:
-            raise UsageError(
-                f"--row-key-cols {o.row_key_cols!r}: want 0-based column numbers like 0 or 0,2"
-            ) from None
-        try:
             parse_column_spec(o.columns)
         except ValueError as e:
             raise UsageError(f"--columns: bad entry {e}; want cf:qualifier or cf:*") from None
@@ -130,7 +112,7 @@ class LoadHBase(HBaseJob):
     # mr/clients/hbase.py): that is why a retry neither loses nor duplicates a row
     def mapper_init(self):
         o = self.options
-        self.key_cols = parse_key_cols(o.row_key_cols)
+        self.key_cols = self.column_list("row_key_cols")
         self.columns = parse_column_spec(o.columns)
         self.index = Index(**self.thrift_settings(), pool_size=1)
         table = self.index.ensure_table(TableSpec(o.table, self.families()))

@@ -41,9 +41,18 @@ def test_every_column_option_is_declared_and_named_col(stem, job_cls):
     job = job_cls([])
     declared = {c.flag for c in job._columns.values()}
     assert all(flag.endswith("-col") for flag in declared), declared
+    lists = {c.flag for c in job._column_lists.values()}
+    assert all(flag.endswith("-cols") for flag in lists), lists
     for action in job.arg_parser._actions:
         if action.help and "0-based index" in action.help and action.type is int:
             assert action.option_strings[-1] in declared or action.option_strings[0] in declared
+
+
+def test_column_list():
+    from mr.distinct import Distinct
+
+    assert Distinct(["--cols", "2, 0"]).column_list("cols") == [2, 0]
+    assert Distinct([]).column_list("cols") is None
 
 
 def test_required_column_takes_no_default():
@@ -68,6 +77,16 @@ def test_required_column_takes_no_default():
         ("top_n", ["--value-col", "-3"], "error: --value-col -3: column indexes start at 0"),
         ("join", ["--left", "u*", "--right-key-col", "-1"], "--right-key-col -1: column indexes"),
         ("sessionize", ["--time-col", "-1"], "error: --time-col -1: column indexes start at 0"),
+        (
+            "distinct",
+            ["--cols", "1,1"],
+            "error: --cols: bad column list '1,1': a column is repeated",
+        ),
+        (
+            "load_hbase",
+            ["--table", "t", "--row-key-cols", "0,-2"],
+            "error: --row-key-cols: bad column list '0,-2': indexes start at 0",
+        ),
     ],
 )
 def test_bad_column_options_exit_2_with_one_line(stem, args, message):

@@ -40,6 +40,7 @@ from mr.lib.errors import UsageError
 from mr.lib.publish import holds_data, publish_dir, remove, temp_path
 from mr.lib.records import RECORD_FORMATS, BadLine, decode_line, record_fields
 from mr.lib.records import text_line as line_text
+from mr.lib.stats import parse_columns
 from mr.lib.text import TOKENIZERS, tokenizer
 from mr.lib.tsv import TSVOutputProtocol
 from mr.lib.uris import is_local, uri_path
@@ -335,9 +336,12 @@ class RecordJob(MRKitJob):
 
     #: column options by dest, as add_column_arg declared them
     _columns: dict[str, ColumnArg]
+    #: column-list options by dest, as add_columns_arg declared them
+    _column_lists: dict[str, ColumnArg]
 
     def configure_args(self) -> None:
         self._columns = {}
+        self._column_lists = {}
         super().configure_args()
         self.add_passthru_arg(
             "--format",
@@ -365,6 +369,27 @@ class RecordJob(MRKitJob):
         )
         self._columns[flag.lstrip("-").replace("-", "_")] = ColumnArg(flag, required)
 
+    def add_columns_arg(
+        self, flag: str, help: str, default: str | None = None, required: bool = False
+    ) -> None:
+        """Add a column-list option such as ``--cols 1,2``: comma-separated 0-based field
+        indexes, none repeated, checked before the job runs; read it with column_list()."""
+        if required and default is not None:
+            raise ValueError(f"{flag}: a required column option takes no default")
+        note = " (required)" if required else "" if default is None else f" (default {default})"
+        self.add_passthru_arg(
+            flag,
+            default=default,
+            metavar="COLS",
+            help=f"0-based indexes of the {help}, comma-separated{note}",
+        )
+        self._column_lists[flag.lstrip("-").replace("-", "_")] = ColumnArg(flag, required)
+
+    def column_list(self, dest: str) -> list[int] | None:
+        """The indexes of a column-list option (by dest), or None if it is not given."""
+        value = getattr(self.options, dest)
+        return None if value is None else parse_columns(value)
+
     def check_declared_options(self) -> None:
         super().check_declared_options()
         for dest, column in self._columns.items():
@@ -374,6 +399,15 @@ class RecordJob(MRKitJob):
                     raise UsageError(f"{column.flag} is required")
             elif value < 0:
                 raise UsageError(f"{column.flag} {value}: column indexes start at 0")
+        for dest, column in self._column_lists.items():
+            if getattr(self.options, dest) is None:
+                if column.required:
+                    raise UsageError(f"{column.flag} is required")
+                continue
+            try:
+                self.column_list(dest)
+            except ValueError as e:
+                raise UsageError(f"{column.flag}: {e}") from None
 
     def parse_fields(self, line: bytes, min_fields: int = 1) -> list[str | None] | None:
         """Fields of an input line, or None after counting why (bad_utf8, empty_lines,
