@@ -4,7 +4,7 @@ Input: lines of text; windows never cross a line
     ``the cat sat on the mat``
 Output: word<TAB>neighbor<TAB>count, one row per pair that occurs
     ``cat	sat	1``
-Twins: hive/cooccurrence.q, pig/cooccurrence.pig
+Twins: none (no Hive or Pig script computes these pairs yet)
 
 Pairs are ordered and symmetric: for the words w[0..n) of a line, every i and j with
 0 < |i - j| <= --window (default 2) counts the pair (w[i], w[j]) once, so (cat, sat) and

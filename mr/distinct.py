@@ -11,14 +11,12 @@ Without ``--cols`` a record's fields are compared whole (records with different 
 differ); with ``--cols 1,2`` the chosen columns, written in the order given. Fields compare as
 parsed text: ``42.5`` and ``42.50`` differ, NULL (``\\N``) equals NULL (like SQL's DISTINCT and
 GROUP BY), and CSV input (``"a",b`` and ``a,"b"`` are one record) is written as TSV.
-A combiner sums the counts, so each mapper sends each distinct value once.
 Counters (group distinct): too_few_fields, empty_lines, malformed, bad_utf8.
 """
 
 from mrjob.step import MRStep
 
-from mr.lib.job import RecordJob, UsageError
-from mr.lib.stats import parse_columns
+from mr.lib.job import RecordJob
 
 
 class Distinct(RecordJob):
@@ -26,20 +24,12 @@ class Distinct(RecordJob):
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg(
-            "--cols", help="0-based column indexes to keep, e.g. 0,2 (default: whole records)"
-        )
+        self.add_columns_arg("--cols", "fields to keep, in this order (default: whole records)")
         self.add_passthru_arg(
             "--count", action="store_true", help="add the number of records as a last column"
         )
 
-    def validate_options(self):
-        if self.options.cols is not None:
-            try:
-                parse_columns(self.options.cols)
-            except ValueError as e:
-                raise UsageError(f"--cols: {e}")
-
+    # a combiner sums the counts, so each mapper sends each distinct value once
     def steps(self):
         return [
             MRStep(
@@ -51,7 +41,7 @@ class Distinct(RecordJob):
         ]
 
     def mapper_init_columns(self):
-        self.cols = parse_columns(self.options.cols) if self.options.cols is not None else None
+        self.cols = self.column_list("cols")
 
     def mapper_values(self, _, line):
         fields = self.parse_fields(line, min_fields=max(self.cols) + 1 if self.cols else 1)

@@ -14,10 +14,6 @@ loops over ``Matcher.find()``). ``--group N`` counts what group N captured inste
 match; a match where that group took no part is counted as group_unmatched, an empty match or
 group as empty_matches, and neither is written. Patterns are Python ``re`` syntax (for the simple
 patterns the twins need it agrees with Java's regex).
-
-Steps: (1) count matches, with a combiner; (2) sort by count: the mapper keys each row by its
-inverted, zero-padded count so the shuffle orders them, and one reducer (mapreduce.job.reduces=1)
-writes them; matches sharing a count are sorted in that reducer's memory.
 Counters (group grep): bad_utf8, matching_lines, empty_matches, group_unmatched.
 """
 
@@ -26,6 +22,7 @@ import re
 from mrjob.protocol import BytesValueProtocol
 from mrjob.step import MRStep
 
+from mr.lib import jobconf
 from mr.lib.job import MRKitJob, UsageError
 
 # counts are written into the sort key as COUNT_DIGITS digits of (COUNT_CEILING - count)
@@ -68,6 +65,9 @@ class Grep(MRKitJob):
     def output_protocol(self):
         return BytesValueProtocol() if self.options.lines else super().output_protocol()
 
+    # (1) count matches, with a combiner; (2) sort by count: the mapper keys each row by its
+    # inverted, zero-padded count so the shuffle orders them, and one reducer writes them;
+    # matches sharing a count are sorted in that reducer's memory
     def steps(self):
         if self.options.lines:
             return [MRStep(mapper_init=self.mapper_init_regex, mapper=self.mapper_matching_lines)]
@@ -81,7 +81,7 @@ class Grep(MRKitJob):
             MRStep(
                 mapper=self.mapper_key_by_count,
                 reducer=self.reducer_ordered,
-                jobconf={"mapreduce.job.reduces": "1"},
+                jobconf={jobconf.JOB_REDUCES: "1"},
             ),
         ]
 

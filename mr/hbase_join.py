@@ -5,13 +5,11 @@ Input: TSV records (or MySQL CSV with ``--format csv``) whose ``--key-col`` fiel
     ``the	DT``             (--key-col 0 --table word_count --columns f:count)
 Output: the record's fields, then the values of ``--columns`` in their order
     ``the	DT	2``
-``--type left`` also keeps records whose key is not in the table, with NULLs (``\\N``) for the
-columns; ``--type inner`` (default) drops them. A column the row lacks is NULL either way.
+``--join-type left`` also keeps records whose key is not in the table, with NULLs (``\\N``) for the
+columns; ``--join-type inner`` (default) drops them. A column the row lacks is NULL either way.
 Twins: none (the lookup side lives in HBase)
 
-Lookups are batched: each map task buffers ``--batch-size`` records and fetches their distinct
-keys with one multi-row get (one round trip per batch, not per record), retried after a dropped
-Thrift connection (mr/clients/hbase.py). Map-only: one part file per map task.
+Map-only: one part file per map task.
 Counters (group hbase_join): matched, missing_keys (records whose key is not in the table),
 null_keys, lookups (round trips), too_few_fields, and RecordJob's.
 """
@@ -20,8 +18,8 @@ from __future__ import annotations
 
 from mr.clients.hbase import Index
 from mr.lib.hbase_job import HBaseJob
+from mr.lib.index_schema import ANY_QUALIFIER, parse_column_spec
 from mr.lib.job import UsageError
-from mr.load_hbase import parse_columns
 
 JOIN_TYPES = ("inner", "left")
 
@@ -35,16 +33,13 @@ class HBaseJoin(HBaseJob):
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg(
-            "--key-col", type=int, default=0, help="0-based field holding the row key (default 0)"
-        )
+        self.add_column_arg("--key-col", "field holding the row key to look up", default=0)
         self.add_passthru_arg(
             "--columns",
             help="columns to append, comma-separated family:qualifier (e.g. f:count,f:doc)",
         )
         self.add_passthru_arg(
-            "--type",
-            dest="join_type",
+            "--join-type",
             choices=JOIN_TYPES,
             default="inner",
             help="inner: drop records without a row (default); left: keep them with NULLs",
@@ -56,20 +51,22 @@ class HBaseJoin(HBaseJob):
         if not o.columns:
             raise UsageError("--columns is required (e.g. --columns f:count)")
         try:
-            columns = parse_columns(o.columns)
+            columns = parse_column_spec(o.columns)
         except ValueError as e:
             raise UsageError(f"--columns: bad entry {e}; want family:qualifier") from None
-        if any(q == "*" for _, q in columns):
+        if any(q == ANY_QUALIFIER for _, q in columns):
             raise UsageError("--columns: name each column (family:qualifier), not family:*")
-        self.check_columns("key_col")
 
     def mapper_init(self):
         o = self.options
-        self.columns = [f"{f}:{q}" for f, q in parse_columns(o.columns)]
+        self.columns = [f"{f}:{q}" for f, q in parse_column_spec(o.columns)]
         self.index = Index(**self.thrift_settings(), pool_size=1)
         self.table = self.index.table(o.table)
         self.buffer: list[list[str | None]] = []
 
+    # Lookups are batched: each map task buffers --batch-size records and fetches their distinct
+    # keys with one multi-row get (one round trip per batch, not per record), retried after a
+    # dropped Thrift connection (mr/clients/hbase.py).
     def mapper(self, _, line):
         fields = self.parse_fields(line, min_fields=self.options.key_col + 1)
         if fields is None:

@@ -18,43 +18,11 @@ Counters (group histogram): null_values, bad_numbers, below_range, above_range, 
 empty_lines, malformed, bad_utf8.
 """
 
-from bisect import bisect_right
-from decimal import Decimal, localcontext
-from itertools import pairwise
-
 from mrjob.step import MRStep
 
+from mr.lib.bins import edge_bin, fixed_bin, fixed_bounds, parse_edges
 from mr.lib.job import RecordJob, UsageError
 from mr.lib.stats import parse_decimal
-
-# digits for the exact bin arithmetic: enough for any realistic value/width ratio
-PRECISION = 60
-
-
-def parse_edges(text: str) -> list[Decimal]:
-    """Bin edges from ``0,10,100``; ValueError unless at least two, finite, strictly increasing."""
-    edges = [parse_decimal(p) for p in text.split(",")]
-    if any(e is None for e in edges) or len(edges) < 2:
-        raise ValueError(f"--edges {text!r}: expected at least two numbers like 0,10,100")
-    if any(a >= b for a, b in pairwise(edges)):
-        raise ValueError(f"--edges {text!r}: edges must be strictly increasing")
-    return edges
-
-
-def fixed_bin(value: Decimal, origin: Decimal, width: Decimal) -> int:
-    """The integer k with origin + k*width <= value < origin + (k+1)*width."""
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        q, r = divmod(value - origin, width)  # Decimal divmod truncates toward zero
-        return int(q) - 1 if r < 0 else int(q)
-
-
-def fixed_bounds(k: int, origin: Decimal, width: Decimal) -> tuple[Decimal, Decimal]:
-    """(lo, hi) of fixed bin k."""
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        lo = origin + k * width
-        return lo, lo + width
 
 
 class Histogram(RecordJob):
@@ -62,9 +30,7 @@ class Histogram(RecordJob):
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg(
-            "--value-col", type=int, help="0-based index of the numeric column (required)"
-        )
+        self.add_column_arg("--value-col", "numeric field to bin", required=True)
         self.add_passthru_arg("--width", help="fixed bin width W > 0 (or use --edges)")
         self.add_passthru_arg("--origin", help="with --width: a bin starts here (default 0)")
         self.add_passthru_arg(
@@ -73,7 +39,6 @@ class Histogram(RecordJob):
 
     def validate_options(self):
         opts = self.options
-        self.check_columns(required=("value_col",))
         if (opts.width is None) == (opts.edges is None):
             raise UsageError("give exactly one of --width and --edges")
         if opts.edges is not None:
@@ -82,7 +47,7 @@ class Histogram(RecordJob):
             try:
                 parse_edges(opts.edges)
             except ValueError as e:
-                raise UsageError(str(e))
+                raise UsageError(str(e)) from None
             return
         width = parse_decimal(opts.width)
         if width is None or width <= 0:
@@ -106,7 +71,7 @@ class Histogram(RecordJob):
         self.edges = parse_edges(opts.edges) if opts.edges is not None else None
         if self.edges is None:
             self.width = parse_decimal(opts.width)
-            self.origin = parse_decimal(opts.origin) if opts.origin is not None else Decimal(0)
+            self.origin = parse_decimal(opts.origin or "0")
 
     def mapper_bin(self, _, line):
         fields = self.parse_fields(line, min_fields=self.options.value_col + 1)
@@ -123,7 +88,7 @@ class Histogram(RecordJob):
         if self.edges is None:
             yield fixed_bin(value, self.origin, self.width), 1
             return
-        i = bisect_right(self.edges, value) - 1
+        i = edge_bin(value, self.edges)
         if i < 0:
             self.count("below_range")
         elif i >= len(self.edges) - 1:

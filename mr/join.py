@@ -7,15 +7,14 @@ Input: two tables in TSV (or MySQL CSV with ``--format csv``); the files whose n
 Output: key<TAB>left fields...<TAB>right fields..., every field of both records (key columns
 included); the side a row lacks (outer joins) is written as NULLs (``\\N``), one per field
     ``3	3	Grace	US	1003	3	25.50``
-    ``7	\\N	\\N	\\N	1009	7	3.00``   (``--type right``/``full``: an order of an unknown user)
+    ``7	\\N	\\N	\\N	1009	7	3.00``   (``--join-type right``/``full``: an unknown user)
 Twins: hive/join.q, pig/join.pig
 
 Keys are compared as text (``01`` is not ``1``); a NULL key matches nothing, as in SQL, and its
-record appears only in the outer joins that keep its side. Each key's left records are buffered
-in the reducer while its right records stream past (a secondary sort puts left records first), so
-put the smaller table on the left. Outer joins need the width of the side they pad with NULLs:
-``--left-fields`` for right/full joins, ``--right-fields`` for left/full joins. When a width is
-given, records of another width are counted and skipped.
+record appears only in the outer joins that keep its side. Each key's left records are held in
+memory, so put the smaller table on the left. Outer joins need the width of the side they pad
+with NULLs: ``--left-fields`` for right/full joins, ``--right-fields`` for left/full joins. When a
+width is given, records of another width are counted and skipped.
 Counters (group join): left_wrong_width, right_wrong_width, no_input_file, and those of
 RecordJob (empty_lines, malformed, too_few_fields, bad_utf8).
 """
@@ -32,7 +31,8 @@ LEFT, RIGHT = 0, 1
 class Join(RecordJob):
     """Join two tables on a key column: key, left fields, right fields."""
 
-    # values sort after the key, so each key's left records (tag 0) reach the reducer first
+    # values sort after the key, so each key's left records (tag 0) reach the reducer first:
+    # they are buffered while its right records stream past
     SORT_VALUES = True
 
     def configure_args(self):
@@ -43,13 +43,14 @@ class Join(RecordJob):
             help="files of the left table: a glob matched against the file name, or against "
             "the whole path if it has a '/' (e.g. 'users*.tsv', '*/users/*'); required",
         )
-        self.add_passthru_arg("--type", choices=JOIN_TYPES, default="inner", help="join type")
         self.add_passthru_arg(
-            "--left-key", type=int, default=0, help="key column of the left table, 0-based"
+            "--join-type",
+            choices=JOIN_TYPES,
+            default="inner",
+            help="inner (default), left, right or full (outer)",
         )
-        self.add_passthru_arg(
-            "--right-key", type=int, default=0, help="key column of the right table, 0-based"
-        )
+        self.add_column_arg("--left-key-col", "left table's key field", default=0)
+        self.add_column_arg("--right-key-col", "right table's key field", default=0)
         self.add_passthru_arg(
             "--left-fields",
             type=int,
@@ -65,15 +66,14 @@ class Join(RecordJob):
         o = self.options
         if not o.left:
             raise UsageError("--left PATTERN is required (which input files are the left table)")
-        self.check_columns("left_key", "right_key")
         for side in ("left", "right"):
-            key, width = getattr(o, f"{side}_key"), getattr(o, f"{side}_fields")
+            key, width = getattr(o, f"{side}_key_col"), getattr(o, f"{side}_fields")
             if width is not None and width <= key:
                 raise UsageError(f"--{side}-fields {width} leaves out key column {key}")
-        if o.type in ("right", "full") and o.left_fields is None:
-            raise UsageError(f"a {o.type} join needs --left-fields (the left table's width)")
-        if o.type in ("left", "full") and o.right_fields is None:
-            raise UsageError(f"a {o.type} join needs --right-fields (the right table's width)")
+        if o.join_type in ("right", "full") and o.left_fields is None:
+            raise UsageError(f"a {o.join_type} join needs --left-fields (the left table's width)")
+        if o.join_type in ("left", "full") and o.right_fields is None:
+            raise UsageError(f"a {o.join_type} join needs --right-fields (the right table's width)")
 
     def steps(self):
         return [
@@ -90,7 +90,7 @@ class Join(RecordJob):
         if uri is not None:
             self.side = LEFT if path_matches(uri, self.options.left) else RIGHT
         name = "left" if self.side == LEFT else "right"
-        self.key_col = getattr(self.options, f"{name}_key")
+        self.key_col = getattr(self.options, f"{name}_key_col")
         self.width = getattr(self.options, f"{name}_fields")
         self.wrong_width = f"{name}_wrong_width"
 
@@ -109,7 +109,7 @@ class Join(RecordJob):
     def reducer_join(self, key, tagged):
         # the row's first field is the key; a None output key would be left out of the row
         o = self.options
-        keep_left, keep_right = o.type in ("left", "full"), o.type in ("right", "full")
+        keep_left, keep_right = o.join_type in ("left", "full"), o.join_type in ("right", "full")
         left_rows, matched = [], False
         for side, fields in tagged:
             if side == LEFT:

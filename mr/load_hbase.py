@@ -17,8 +17,8 @@ NULL fields (``\\N``) are not stored (an absent cell is HBase's NULL). Values ar
 appear in the TSV. The table is created if missing, with max versions ``--max-versions``.
 
 Idempotent: loading the same rows twice leaves the same table (same rows, same cells, one version
-each with the default --max-versions 1); puts are retried after a dropped Thrift connection with
-the batch's own timestamp (see mr/clients/hbase.py), so a retry neither loses nor duplicates a row.
+each with the default --max-versions 1), and a dropped Thrift connection neither loses nor
+duplicates a row.
 Counters (group load_hbase): rows_loaded, batches, too_few_fields (a row shorter than its
 mapping), empty_key, reconnects, and RecordJob's (empty_lines, malformed, bad_utf8).
 """
@@ -27,28 +27,9 @@ from __future__ import annotations
 
 from mr.clients.hbase import Index, TableSpec
 from mr.lib.hbase_job import HBaseJob
+from mr.lib.index_schema import ANY_QUALIFIER, parse_column_spec
 from mr.lib.job import UsageError
-
-
-def parse_key_cols(spec: str) -> list[int]:
-    """'0' or '0,2' -> [0] or [0, 2]; ValueError on anything else."""
-    cols = [int(c) for c in spec.split(",") if c.strip() != ""]
-    if not cols or any(c < 0 for c in cols) or len(set(cols)) != len(cols):
-        raise ValueError(spec)
-    return cols
-
-
-def parse_columns(spec: str | None) -> list[tuple[str, str]]:
-    """'f:count,p:*' -> [('f', 'count'), ('p', '*')]; ValueError on a malformed entry."""
-    if not spec:
-        return []
-    out = []
-    for entry in spec.split(","):
-        family, sep, qualifier = entry.strip().partition(":")
-        if not sep or not family or not qualifier or not family.isidentifier():
-            raise ValueError(entry)
-        out.append((family, qualifier))
-    return out
+from mr.lib.tsv import NULL
 
 
 def map_row(
@@ -58,7 +39,7 @@ def map_row(
     if len(fields) <= max(key_cols):
         return None
     parts = [fields[i] for i in key_cols]
-    key = key_sep.join(p if p is not None else "\\N" for p in parts)
+    key = key_sep.join(p if p is not None else NULL for p in parts)
     rest = [f for i, f in enumerate(fields) if i not in set(key_cols)]
     cells: dict[str, str] = {}
     if not columns:
@@ -68,7 +49,7 @@ def map_row(
         return key, cells
     pos = 0
     for family, qualifier in columns:
-        if qualifier == "*":
+        if qualifier == ANY_QUALIFIER:
             if pos + 1 >= len(rest):
                 return None
             name, value = rest[pos], rest[pos + 1]
@@ -95,11 +76,7 @@ class LoadHBase(HBaseJob):
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg(
-            "--row-key-cols",
-            default="0",
-            help="0-based fields that make the row key, comma-separated (default 0)",
-        )
+        self.add_columns_arg("--row-key-cols", "fields that make the row key", default="0")
         self.add_passthru_arg(
             "--key-sep", default="\t", help="joins several row key fields (default TAB)"
         )
@@ -121,26 +98,22 @@ class LoadHBase(HBaseJob):
         super().validate_options()
         o = self.options
         try:
-            parse_key_cols(o.row_key_cols)
-        except ValueError:
-            raise UsageError(
-                f"--row-key-cols {o.row_key_cols!r}: want 0-based column numbers like 0 or 0,2"
-            ) from None
-        try:
-            parse_columns(o.columns)
+            parse_column_spec(o.columns)
         except ValueError as e:
             raise UsageError(f"--columns: bad entry {e}; want cf:qualifier or cf:*") from None
         if o.max_versions < 1:
             raise UsageError(f"--max-versions must be at least 1, not {o.max_versions}")
 
     def families(self) -> dict[str, int]:
-        names = {family for family, _ in parse_columns(self.options.columns)} or {"f"}
+        names = {family for family, _ in parse_column_spec(self.options.columns)} or {"f"}
         return {name: self.options.max_versions for name in sorted(names)}
 
+    # puts are retried after a dropped Thrift connection with the batch's own timestamp (see
+    # mr/clients/hbase.py): that is why a retry neither loses nor duplicates a row
     def mapper_init(self):
         o = self.options
-        self.key_cols = parse_key_cols(o.row_key_cols)
-        self.columns = parse_columns(o.columns)
+        self.key_cols = self.column_list("row_key_cols")
+        self.columns = parse_column_spec(o.columns)
         self.index = Index(**self.thrift_settings(), pool_size=1)
         table = self.index.ensure_table(TableSpec(o.table, self.families()))
         self.writer = table.writer(batch_size=o.batch_size)

@@ -20,9 +20,6 @@ from mrjob.step import MRStep
 from mr.lib.access_log import parse_access_log
 from mr.lib.job import MRKitJob
 
-#: statuses at or above this are errors
-ERROR_STATUS = 500
-
 
 class LogReport(MRKitJob):
     """Hits, bytes and error rate per URL, status and hour."""
@@ -46,7 +43,7 @@ class LogReport(MRKitJob):
             return
         if record.path is None:
             self.count("bad_requests")
-        totals = (1, record.bytes, int(record.status >= ERROR_STATUS))
+        totals = (1, record.bytes, int(record.is_error))
         yield ("url", record.path), totals
         yield ("status", str(record.status)), totals
         yield ("hour", record.hour_utc), totals

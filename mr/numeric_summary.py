@@ -30,15 +30,8 @@ class NumericSummary(RecordJob):
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg(
-            "--key-col", type=int, help="0-based index of the key column (required)"
-        )
-        self.add_passthru_arg(
-            "--value-col", type=int, help="0-based index of the numeric column (required)"
-        )
-
-    def validate_options(self):
-        self.check_columns(required=("key_col", "value_col"))
+        self.add_column_arg("--key-col", "field to summarize per value of", required=True)
+        self.add_column_arg("--value-col", "numeric field to summarize", required=True)
 
     def steps(self):
         return [MRStep(mapper=self.mapper_key_values, reducer=self.reducer_summary)]

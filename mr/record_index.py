@@ -11,11 +11,8 @@ Twins: none (HBase is the destination)
 ``mrkit index get TABLE KEY`` then reads exactly that record back with one ranged read (WebHDFS
 for ``hdfs://`` files, a seek for local ones), without scanning the file.
 
-Why ``mapper_raw``: mrjob hands a mapper lines without their byte offsets (Hadoop streaming's
-TextInputFormat key is dropped), and a file split between tasks would need its split's start.
-So each map task gets one whole input file (mrjob's raw-file mapper: a local copy and its URI),
-reads it in binary and counts bytes itself; offsets are then exact in the original file. Lines
-end in ``\\n`` (a ``\\r`` before it is left out of the length, as it is not part of the record).
+Each input file is read whole by one map task. Lines end in ``\\n`` (a ``\\r`` before it is
+left out of the length, as it is not part of the record).
 Keys are meant to be unique; a key seen twice in one file keeps its last record and is counted
 (duplicate_keys); across files the last file written wins.
 Counters (group record_index): records, duplicate_keys, empty_lines, malformed, too_few_fields,
@@ -25,19 +22,24 @@ bad_utf8, empty_key.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator
 
 from mrjob.step import MRStep
 
 from mr.clients.hbase import Index, TableSpec
 from mr.lib.hbase_job import HBaseJob
+from mr.lib.index_schema import FAMILY, LENGTH, OFFSET, PATH
 from mr.lib.job import UsageError
-from mr.lib.records import parse_record
-
-FAMILY = "r"
-PATH, OFFSET, LENGTH = f"{FAMILY}:path", f"{FAMILY}:offset", f"{FAMILY}:length"
+from mr.lib.records import BadLine, record_fields
 
 
-def record_spans(f, key_col: int, fmt: str, count=lambda name: None):
+def _ignore(counter: str) -> None:
+    pass
+
+
+def record_spans(
+    f: Iterable[bytes], key_col: int, fmt: str, count: Callable[[str], None] = _ignore
+) -> Iterator[tuple[str, int, int]]:
     """(key, offset, length) of each record of the binary file f; bad lines are count()ed."""
     offset = 0
     for raw in f:
@@ -45,20 +47,9 @@ def record_spans(f, key_col: int, fmt: str, count=lambda name: None):
         line = raw[:-1] if raw.endswith(b"\n") else raw
         if line.endswith(b"\r"):
             line = line[:-1]
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            count("bad_utf8")
-            continue
-        if not text.strip():
-            count("empty_lines")
-            continue
-        fields = parse_record(text, fmt)
-        if fields is None:
-            count("malformed")
-            continue
-        if len(fields) <= key_col:
-            count("too_few_fields")
+        fields = record_fields(line, fmt, min_fields=key_col + 1)
+        if isinstance(fields, BadLine):
+            count(fields.counter)
             continue
         key = fields[key_col]
         if not key:
@@ -76,14 +67,11 @@ class RecordIndex(HBaseJob):
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg(
-            "--key-col", type=int, default=0, help="0-based field holding the key (default 0)"
-        )
+        self.add_column_arg("--key-col", "field holding the record's key", default=0)
 
     def validate_options(self):
         super().validate_options()
         o = self.options
-        self.check_columns("key_col")
         for path in self._input_paths():
             if path.endswith((".gz", ".bz2", ".zst", ".snappy", ".lz4", ".deflate")):
                 raise UsageError(f"{path}: compressed input has no byte offsets to index")
@@ -91,6 +79,11 @@ class RecordIndex(HBaseJob):
         # `mrkit index get` finds them from any directory
         o.args = [os.path.abspath(p) if p != "-" and "://" not in p else p for p in o.args or []]
 
+    # Why mapper_raw: mrjob hands a mapper lines without their byte offsets (Hadoop streaming's
+    # TextInputFormat key is dropped), and a file split between tasks would need its split's
+    # start. So each map task gets one whole input file (mrjob's raw-file mapper: a local copy
+    # and its URI), reads it in binary and counts bytes itself; offsets are then exact in the
+    # original file.
     def steps(self):
         return [MRStep(mapper_raw=self.mapper_raw_index)]
 

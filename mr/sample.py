@@ -1,10 +1,11 @@
-"""A seeded, reproducible sample of records: a fraction of them, or exactly N per key.
+"""A seeded, reproducible sample of records: a fraction of them, or N per key.
 
 Input: TSV records (or MySQL CSV with ``--format csv``); columns are 0-based, like Pig's $0
     ``order-04	oslo	129.00	card``
 Output: the chosen records, as TSV (CSV input is written as TSV), unchanged otherwise
     ``order-04	oslo	129.00	card``
-Twins: hive/sample.q, pig/sample.pig
+Twins: none (not written yet: Hive's TABLESAMPLE and Pig's SAMPLE draw at random, so a twin
+would have to compute this job's seeded hash)
 
 Every record gets a hash: the hex MD5 of the UTF-8 text ``<seed><TAB><record>``, where record is
 its fields written as one TSV row (mr/lib/tsv.py; for TSV input without backslashes, the line).
@@ -12,9 +13,9 @@ The choice depends only on the seed and the records, never on the number of mapp
 of the input or the runner:
 - ``--fraction F``: a record is kept when its first 13 hex digits over 2^52 are < F (a Bernoulli
   draw: about F of the records, not exactly); map-only;
-- ``--n N [--key-col K]``: per value of column K (overall without it; NULL is a key of its own),
-  the N records with the smallest (hash, record) are kept, or all of them when fewer; a record
-  that occurs twice is two records. Combiner and reducer keep N per key: memory O(N).
+- ``-n N [--key-col K]``: per value of column K (overall without it; NULL is a key of its own),
+  the N records with the smallest (hash, record) are kept: exactly N for a key with at least N
+  records, all of them for a key with fewer; a record that occurs twice is two records.
 Counters (group sample): kept, too_few_fields, empty_lines, malformed, bad_utf8.
 """
 
@@ -28,17 +29,20 @@ from mr.lib.tsv import format_row
 
 
 class Sample(RecordJob):
-    """A seeded, reproducible sample of records: a fraction of them, or exactly N per key."""
+    """A seeded, reproducible sample of records: a fraction of them, or N per key."""
 
     def configure_args(self):
         super().configure_args()
         self.add_passthru_arg(
             "--fraction", type=float, help="keep each record with this probability, 0..1"
         )
-        self.add_passthru_arg("--n", type=int, help="keep exactly N records per key (or overall)")
         self.add_passthru_arg(
-            "--key-col", type=int, help="with --n: 0-based index of the key column"
+            "-n",
+            "--n",
+            type=int,
+            help="keep N records per key (or overall), all of them where there are fewer",
         )
+        self.add_column_arg("--key-col", "field to sample per value of (with -n; default: overall)")
         self.add_passthru_arg(
             "--seed",
             type=int,
@@ -49,15 +53,13 @@ class Sample(RecordJob):
     def validate_options(self):
         opts = self.options
         if (opts.fraction is None) == (opts.n is None):
-            raise UsageError("give exactly one of --fraction and --n")
+            raise UsageError("give exactly one of --fraction and -n")
         if opts.fraction is not None and not 0 <= opts.fraction <= 1:
             raise UsageError(f"--fraction {opts.fraction}: expected a number from 0 to 1")
         if opts.n is not None and opts.n < 1:
-            raise UsageError(f"--n {opts.n}: expected at least 1")
-        if opts.key_col is not None:
-            if opts.n is None:
-                raise UsageError("--key-col goes with --n, not --fraction")
-            self.check_columns("key_col")
+            raise UsageError(f"-n {opts.n}: expected at least 1")
+        if opts.key_col is not None and opts.n is None:
+            raise UsageError("--key-col goes with -n, not --fraction")
 
     def steps(self):
         if self.options.fraction is not None:
@@ -92,6 +94,7 @@ class Sample(RecordJob):
             key = None if self.options.key_col is None else fields[self.options.key_col]
             yield key, [digest, text, fields]
 
+    # combiner and reducer keep N candidates per key: memory O(N)
     def combiner_smallest_hashes(self, key, candidates):
         for candidate in heapq.nsmallest(self.options.n, candidates, key=_by_hash):
             yield key, candidate

@@ -11,9 +11,7 @@ the first and last event, duration is end - start in seconds
 Twins: hive/sessionize.q, pig/sessionize.pig
 
 A new session starts when an event comes more than ``--gap-seconds`` (default 1800) after the
-user's previous event; events at the same second belong to one session. The reducer sees each
-user's events already in time order (a Hadoop secondary sort: the time is part of the sort key,
-the user alone decides the reducer), so it keeps no more than one session in memory.
+user's previous event; events at the same second belong to one session.
 Counters (group sessionize): null_users, bad_times, and those of RecordJob (empty_lines,
 malformed, too_few_fields, bad_utf8).
 """
@@ -40,17 +38,14 @@ def from_sort_key(key: str) -> int:
 class Sessionize(RecordJob):
     """Sessions per user: user, session, start, end, events, duration."""
 
-    # values take part in the sort, so each user's times reach the reducer in order
+    # a Hadoop secondary sort: the time is part of the sort key and the user alone decides the
+    # reducer, so each user's times reach the reducer in order and it holds one session at most
     SORT_VALUES = True
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg(
-            "--user-col", type=int, default=0, help="user column, 0-based (default 0)"
-        )
-        self.add_passthru_arg(
-            "--time-col", type=int, default=1, help="time column, 0-based (default 1)"
-        )
+        self.add_column_arg("--user-col", "field holding the user", default=0)
+        self.add_column_arg("--time-col", "field holding the event time", default=1)
         self.add_passthru_arg(
             "--gap-seconds",
             type=int,
@@ -60,7 +55,6 @@ class Sessionize(RecordJob):
 
     def validate_options(self):
         o = self.options
-        self.check_columns("user_col", "time_col")
         if o.user_col == o.time_col:
             raise UsageError("--user-col and --time-col must be different columns")
         if o.gap_seconds < 1:

@@ -15,7 +15,6 @@ so the result never depends on input order or on the number of mappers. value is
 number (a float, six decimals); record is every field of the input record, as TSV (CSV input is
 written as TSV). A NULL group (``\\N``) is a group of its own. NULL and empty values
 (null_values) and unparseable ones, inf and nan included (bad_numbers), are counted and skipped.
-The combiner and the reducer keep N records per group with heapq.nsmallest: memory O(N).
 Counters (group top_n): null_values, bad_numbers, too_few_fields, empty_lines, malformed, bad_utf8.
 """
 
@@ -38,19 +37,19 @@ class TopN(RecordJob):
 
     def configure_args(self):
         super().configure_args()
+        self.add_column_arg("--group-col", "field to rank within (default: one overall ranking)")
+        self.add_column_arg("--value-col", "numeric field to rank by", required=True)
         self.add_passthru_arg(
-            "--group-col", type=int, help="0-based index of the group column (default: overall)"
-        )
-        self.add_passthru_arg(
-            "--value-col", type=int, help="0-based index of the numeric column (required)"
-        )
-        self.add_passthru_arg(
-            "-n", "--n", type=int, default=10, help="records to keep per group (default 10)"
+            "-n",
+            "--n",
+            type=int,
+            default=10,
+            help="keep N records per group (or overall), all of them where there are fewer "
+            "(default 10)",
         )
 
     def validate_options(self):
         opts = self.options
-        self.check_columns("group_col", required=("value_col",))
         if opts.n < 1:
             raise UsageError(f"-n {opts.n}: expected at least 1")
 
@@ -76,6 +75,7 @@ class TopN(RecordJob):
         group = fields[group_col] if group_col is not None else None
         yield group, [value, format_row(*fields), fields]
 
+    # the combiner and the reducer keep N records per group with heapq.nsmallest: memory O(N)
     def combiner_top_n(self, group, candidates):
         for candidate in heapq.nsmallest(self.options.n, candidates, key=ranking):
             yield group, candidate

@@ -9,14 +9,12 @@ and across part files: part-00000 holds the smallest keys, part-00001 the next r
     ``7	bolt	0.10``
 Twins: hive/total_order_sort.q (ORDER BY), pig/total_order_sort.pig (ORDER BY)
 
-How (TeraSort's plan on Hadoop streaming, mr/lib/ranges.py): with n reducers (``--partitions N``
-or ``-D mapreduce.job.reduces=N``; default 1), the launcher first runs a sampling job over the
-same input (a deterministic ``--sample-rate`` of the records, default 0.01) that picks n - 1 split
-points, then ships them to every mapper of the sort job (``--split-points FILE``); the mappers
-label each record with its key range, Hadoop's KeyFieldBasedPartitioner sends range i to reducer
-i, and the records reach each reducer sorted by key. Records with equal keys keep a fixed order
-(by their fields). ``--print-split-points`` runs only the sampling job and prints the split
-points (key<TAB>encoded key), the file format ``--split-points`` reads.
+With n reducers (``--partitions N`` or ``-D mapreduce.job.reduces=N``; default 1), the launcher
+first runs a sampling job over the same input (a deterministic ``--sample-rate`` of the records,
+default 0.01) that picks n - 1 split points, unless ``--split-points FILE`` gives them; so the
+input is read twice and must be files, not stdin. Records with equal keys keep a fixed order (by
+their fields). ``--print-split-points`` runs only the sampling job and prints the split points
+(key<TAB>encoded key), the file format ``--split-points`` reads.
 Counters (group total_order_sort): null_keys, bad_numbers (``--numeric``), and those of
 RecordJob (empty_lines, malformed, too_few_fields, bad_utf8).
 """
@@ -27,9 +25,9 @@ import tempfile
 import zlib
 from bisect import bisect_right
 
-from mrjob.compat import jobconf_from_env
 from mrjob.step import MRStep
 
+from mr.lib import jobconf
 from mr.lib.job import RecordJob, UsageError
 from mr.lib.ranges import (
     LabelKeyProtocol,
@@ -40,7 +38,6 @@ from mr.lib.ranges import (
 )
 from mr.lib.records import parse_number
 
-REDUCES = "mapreduce.job.reduces"
 MAX_PARTITIONS = 10_000
 
 
@@ -53,17 +50,15 @@ class TotalOrderSort(RecordJob):
 
     def configure_args(self):
         super().configure_args()
-        self.add_passthru_arg(
-            "--key-col", type=int, default=0, help="sort key column, 0-based (default 0)"
-        )
+        self.add_column_arg("--key-col", "field to sort by", default=0)
         self.add_passthru_arg(
             "--numeric", action="store_true", help="compare keys as numbers (default: as text)"
         )
         self.add_passthru_arg(
             "--partitions",
             type=int,
-            help=f"number of reducers, one key range each (sets {REDUCES}; default: "
-            f"{REDUCES} from -D, else 1)",
+            help=f"number of reducers, one key range each (sets {jobconf.JOB_REDUCES}; default: "
+            f"{jobconf.JOB_REDUCES} from -D, else 1)",
         )
         self.add_passthru_arg(
             "--sample-rate",
@@ -84,7 +79,6 @@ class TotalOrderSort(RecordJob):
 
     def validate_options(self):
         o = self.options
-        self.check_columns("key_col")
         if not 0 < o.sample_rate <= 1:
             raise UsageError(f"--sample-rate must be above 0 and at most 1, not {o.sample_rate}")
         if not 1 <= self.partitions() <= MAX_PARTITIONS:
@@ -97,16 +91,20 @@ class TotalOrderSort(RecordJob):
         if self.options.partitions is not None:
             return self.options.partitions
         try:
-            return int((self.options.jobconf or {}).get(REDUCES, 1))
+            return int((self.options.jobconf or {}).get(jobconf.JOB_REDUCES, 1))
         except ValueError:
-            raise UsageError(f"-D {REDUCES} must be a number") from None
+            raise UsageError(f"-D {jobconf.JOB_REDUCES} must be a number") from None
 
     def jobconf(self):
         conf = super().jobconf()
         if self.options.partitions is not None:
-            conf[REDUCES] = str(self.options.partitions)
+            conf[jobconf.JOB_REDUCES] = str(self.options.partitions)
         return conf
 
+    # TeraSort's plan on Hadoop streaming (mr/lib/ranges.py): the split points are shipped to
+    # every mapper of the sort job; the mappers label each record with its key range, Hadoop's
+    # KeyFieldBasedPartitioner sends range i to reducer i, and the records reach each reducer
+    # sorted by key.
     def steps(self):
         if self.options.print_split_points:
             return [MRStep(mapper=self.mapper_sample, reducer=self.reducer_split_points)]
@@ -169,7 +167,7 @@ class TotalOrderSort(RecordJob):
             yield "sample", (sort_key, fields[self.options.key_col])
 
     def reducer_split_points(self, _, samples):
-        n = int(jobconf_from_env(REDUCES, "1"))
+        n = int(jobconf.get(jobconf.JOB_REDUCES, "1") or "1")
         keys = dict(samples)  # encoded key -> key as written
         for point in pick_split_points(sorted(keys), n):
             yield None, (keys[point], point)
@@ -179,7 +177,7 @@ class TotalOrderSort(RecordJob):
         if self.options.split_points:
             with open(self.options.split_points, encoding="utf-8") as f:
                 self.split_points = sorted(line.rstrip("\n").rsplit("\t", 1)[-1] for line in f)
-        n = int(jobconf_from_env(REDUCES, "1"))
+        n = int(jobconf.get(jobconf.JOB_REDUCES, "1") or "1")
         self.labels = partition_labels(n)
 
     def mapper_label_range(self, _, line):

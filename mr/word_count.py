@@ -9,12 +9,12 @@ Twins: hive/word_count.q, pig/word_count.pig
 ``--tokenizer regex`` (default) lowercases and keeps letters, digits and inner apostrophes;
 ``--tokenizer whitespace`` is Hadoop WordCount's StringTokenizer (see mr/lib/text.py).
 Counters (group word_count): empty_lines, bad_utf8.
-
-Speed (scripts/bench_word_count.py): mappers count batches of lines at once with in-mapper
-combining; the default tokenizer splits UTF-8 bytes with bytes.translate/split and sends only the
-odd pieces (apostrophes, non-ASCII) through the regex; pairs travel between tasks as plain
-``word<TAB>count`` lines. The rows are exactly those of counting line by line.
 """
+
+# Speed (scripts/bench_word_count.py): mappers count batches of lines at once with in-mapper
+# combining; the default tokenizer splits UTF-8 bytes with bytes.translate/split and sends only
+# the odd pieces (apostrophes, non-ASCII) through the regex; pairs travel between tasks as plain
+# ``word<TAB>count`` lines. The rows are exactly those of counting line by line.
 
 import re
 from collections import Counter

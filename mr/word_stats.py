@@ -14,9 +14,8 @@ Output: four rows statistic<TAB>value, or no rows at all when the input holds no
 Twins: hive/word_stats.q, pig/word_stats.pig
 
 Words come from the same tokenizers as word_count (``--tokenizer regex|whitespace``,
-mr/lib/text.py); a word's length is its number of Unicode code points. The job sums a histogram
-length -> count (in the mapper, the combiner and one reducer), so memory is bounded by the number
-of distinct lengths, not of words; the statistics are computed exactly from integer sums.
+mr/lib/text.py); a word's length is its number of Unicode code points. The statistics are
+computed exactly from integer sums.
 Counters (group word_stats): empty_lines, bad_utf8.
 """
 
@@ -26,6 +25,10 @@ from mr.lib.job import TextJob
 from mr.lib.stats import histogram_stats, merge_histograms
 
 STATISTICS = ("count", "mean", "median", "stddev")
+
+
+# The job sums a histogram length -> count (in the mapper, the combiner and one reducer), so
+# memory is bounded by the number of distinct lengths, not of words.
 
 
 class WordStats(TextJob):

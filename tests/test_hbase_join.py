@@ -65,7 +65,7 @@ def test_join(tmp_path, runner, join_type, hbase_server, counts_table):
             "1",
             "--columns",
             "f:count,f:doc",
-            "--type",
+            "--join-type",
             join_type,
             "--batch-size",
             "2",

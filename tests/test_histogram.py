@@ -1,11 +1,10 @@
 import math
 from collections import Counter
-from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 
-from mr.histogram import Histogram, fixed_bin, parse_edges
+from mr.histogram import Histogram
 from mr.lib.tsv import format_row
 from tests.support import fixture, run_job, write_lines
 from tests.usage_errors import usage_error
@@ -92,20 +91,6 @@ def test_mysql_csv(tmp_path, runner):
     )
     assert rows == sorted(["0.000000\t10.000000\t1", "10.000000\t20.000000\t1"])
     assert counters[STEM] == {"bad_numbers": 1, "null_values": 1}
-
-
-@pytest.mark.parametrize(
-    "value,k", [("0", 0), ("9.999", 0), ("10", 1), ("-0.001", -1), ("-10", -1), ("-10.5", -2)]
-)
-def test_fixed_bin(value, k):
-    assert fixed_bin(Decimal(value), Decimal(0), Decimal(10)) == k
-
-
-def test_parse_edges():
-    assert parse_edges("0, 10,1e2") == [Decimal(0), Decimal(10), Decimal(100)]
-    for bad in ("5", "0,0", "10,0", "0,x", "0,nan"):
-        with pytest.raises(ValueError):
-            parse_edges(bad)
 
 
 @pytest.mark.parametrize(

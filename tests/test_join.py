@@ -37,7 +37,7 @@ def read_table(path, width):
 def test_empty(tmp_path, runner):
     left = write_lines(tmp_path / "users.tsv", [])
     right = write_lines(tmp_path / "orders.tsv", [])
-    args = ["--left", "users.tsv", "--type", "full", *WIDTHS]
+    args = ["--left", "users.tsv", "--join-type", "full", *WIDTHS]
     rows, _ = run_job(Join, [left, right], args=args, runner=runner)
     assert rows == []
 
@@ -45,7 +45,7 @@ def test_empty(tmp_path, runner):
 @pytest.mark.parametrize("how", ["inner", "left", "right", "full"])
 def test_fixture_matches_oracle(runner, how):
     users, orders = fixture(STEM, "users.tsv"), fixture(STEM, "orders.tsv")
-    args = ["--left", "users*", "--right-key", "1", "--type", how, *WIDTHS]
+    args = ["--left", "users*", "--right-key-col", "1", "--join-type", how, *WIDTHS]
     rows, counters = run_job(Join, [orders, users], args=args, runner=runner)
     expected = sql_join(read_table(users, 3), read_table(orders, 3), 0, 1, how, 3, 3)
     assert rows == expected
@@ -60,7 +60,7 @@ def test_fixture_matches_oracle(runner, how):
 def test_many_to_many_and_null_keys(tmp_path, runner):
     left = write_lines(tmp_path / "l" / "part-0", ["k\ta1", "k\ta2", "\\N\tan", "x\tax"])
     right = write_lines(tmp_path / "r" / "part-0", ["k\tb1", "k\tb2", "\\N\tbn", "y\tby"])
-    args = ["--left", "*/l/*", "--type", "full", "--left-fields", "2", "--right-fields", "2"]
+    args = ["--left", "*/l/*", "--join-type", "full", "--left-fields", "2", "--right-fields", "2"]
     rows, _ = run_job(Join, [left, right], args=args, runner=runner)
     assert rows == sorted(
         [
@@ -86,7 +86,7 @@ def test_inner_join_without_widths_keeps_every_width(tmp_path, runner):
 def test_csv_keys_compare_as_text(tmp_path, runner):
     left = write_lines(tmp_path / "a.csv", ['1,"one, uno"', "01,zero-one"])
     right = write_lines(tmp_path / "b.csv", ['"1",x', "1.0,y"])
-    args = ["--left", "a.csv", "--format", "csv", "--type", "left", "--right-fields", "2"]
+    args = ["--left", "a.csv", "--format", "csv", "--join-type", "left", "--right-fields", "2"]
     rows, _ = run_job(Join, [left, right], args=args, runner=runner)
     assert rows == ["01\t01\tzero-one\t\\N\t\\N", "1\t1\tone, uno\t1\tx"]
 
@@ -95,12 +95,12 @@ def test_csv_keys_compare_as_text(tmp_path, runner):
     "args,message",
     [
         ([], "--left"),
-        (["--left", "u*", "--type", "cross"], "--type"),
-        (["--left", "u*", "--left-key", "-1"], "--left-key"),
-        (["--left", "u*", "--right-key", "x"], "--right-key"),
-        (["--left", "u*", "--type", "left"], "--right-fields"),
-        (["--left", "u*", "--type", "right"], "--left-fields"),
-        (["--left", "u*", "--left-key", "3", "--left-fields", "3"], "--left-fields"),
+        (["--left", "u*", "--join-type", "cross"], "--join-type"),
+        (["--left", "u*", "--left-key-col", "-1"], "--left-key-col"),
+        (["--left", "u*", "--right-key-col", "x"], "--right-key-col"),
+        (["--left", "u*", "--join-type", "left"], "--right-fields"),
+        (["--left", "u*", "--join-type", "right"], "--left-fields"),
+        (["--left", "u*", "--left-key-col", "3", "--left-fields", "3"], "--left-fields"),
     ],
 )
 def test_bad_options_are_usage_errors(args, message):

@@ -8,7 +8,9 @@ import pytest
 
 from mr.clients.hbase import TableSpec
 from mr.inverted_index import InvertedIndex
-from mr.load_hbase import LoadHBase, map_row, parse_columns, parse_key_cols
+from mr.lib.index_schema import parse_column_spec
+from mr.lib.stats import parse_columns
+from mr.load_hbase import LoadHBase, map_row
 from mr.word_count import WordCount
 from tests.support import fixture, run_job, write_lines
 from tests.usage_errors import usage_error
@@ -42,13 +44,13 @@ def test_map_row_too_short():
 @pytest.mark.parametrize("spec", ["", "a", "-1", "0,0"])
 def test_bad_key_cols(spec):
     with pytest.raises(ValueError):
-        parse_key_cols(spec)
+        parse_columns(spec)
 
 
-def test_parse_columns():
-    assert parse_columns("f:count, p:*") == [("f", "count"), ("p", "*")]
+def test_parse_column_spec():
+    assert parse_column_spec("f:count, p:*") == [("f", "count"), ("p", "*")]
     with pytest.raises(ValueError):
-        parse_columns("nocolon")
+        parse_column_spec("nocolon")
 
 
 def test_usage_errors(tmp_path):

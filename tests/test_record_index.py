@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from mr.cli.index import read_record
-from mr.record_index import LENGTH, OFFSET, PATH, RecordIndex, record_spans
+from mr.lib.index_schema import LENGTH, OFFSET, PATH
+from mr.record_index import RecordIndex, record_spans
 from tests.plugins.engines import unavailable
 from tests.support import REPO, run_job
 from tests.usage_errors import usage_error

@@ -1,6 +1,15 @@
 import pytest
 
-from mr.lib.records import parse_mysql_csv, parse_number, parse_record, parse_tsv
+from mr.lib.records import (
+    BadLine,
+    decode_line,
+    parse_mysql_csv,
+    parse_number,
+    parse_record,
+    parse_tsv,
+    record_fields,
+    text_line,
+)
 
 
 @pytest.mark.parametrize(
@@ -47,3 +56,41 @@ def test_parse_record_unknown_format():
 )
 def test_parse_number(text, value):
     assert parse_number(text) == value
+
+
+@pytest.mark.parametrize(
+    "line,fmt,min_fields,counter",
+    [
+        (b"\xff\tx\n", "tsv", 1, "bad_utf8"),
+        (b"caf\xc3", "tsv", 1, "bad_utf8"),
+        (b"", "tsv", 1, "empty_lines"),
+        (b"\n", "tsv", 1, "empty_lines"),
+        (b" \t \r\n", "tsv", 1, "empty_lines"),
+        (b'"unterminated,1\n', "csv", 1, "malformed"),
+        (b'"x"junk,1', "csv", 1, "malformed"),
+        (b"a\tb\n", "tsv", 3, "too_few_fields"),
+        (b"a,b", "csv", 3, "too_few_fields"),
+    ],
+)
+def test_record_fields_names_the_counter_of_a_bad_line(line, fmt, min_fields, counter):
+    assert record_fields(line, fmt, min_fields) == BadLine(counter)
+
+
+@pytest.mark.parametrize(
+    "line,fmt,fields",
+    [
+        (b"a\t\\N\tc\r\n", "tsv", ["a", None, "c"]),
+        (b"a\t\n", "tsv", ["a", ""]),
+        (b'1,"O\'Brien, Pat",\\N\n', "csv", ["1", "O'Brien, Pat", None]),
+        ("caf\u00e9\t1".encode(), "tsv", ["caf\u00e9", "1"]),
+    ],
+)
+def test_record_fields_of_good_lines(line, fmt, fields):
+    assert record_fields(line, fmt, min_fields=len(fields)) == fields
+
+
+def test_decode_and_text_line():
+    assert decode_line(b"  \r\n") == "  "
+    assert text_line(b"  \r\n") == BadLine("empty_lines")
+    assert decode_line(b"\xff") == text_line(b"\xff") == BadLine("bad_utf8")
+    assert text_line(b"x\r\n") == "x"

@@ -11,7 +11,7 @@ STEM = "replicated_join"
 def test_empty(tmp_path, runner):
     big = write_lines(tmp_path / "orders.tsv", [])
     small = write_lines(tmp_path / "users.tsv", ["1\tx"])
-    args = ["--small", small, "--type", "left", "--small-fields", "2"]
+    args = ["--small", small, "--join-type", "left", "--small-fields", "2"]
     rows, _ = run_job(ReplicatedJoin, [big], args=args, runner=runner)
     assert rows == []
 
@@ -20,10 +20,12 @@ def test_empty(tmp_path, runner):
 def test_same_rows_as_reduce_side_join(runner, how):
     """The oracle is the reduce-side join with the big table on the left."""
     orders, users = fixture("join", "orders.tsv"), fixture("join", "users.tsv")
-    args = ["--small", users, "--key", "1", "--fields", "3", "--small-fields", "3"]
-    rows, counters = run_job(ReplicatedJoin, [orders], args=[*args, "--type", how], runner=runner)
-    join_args = ["--left", "orders*", "--left-key", "1", "--left-fields", "3"]
-    join_args += ["--right-fields", "3", "--type", how]
+    args = ["--small", users, "--key-col", "1", "--fields", "3", "--small-fields", "3"]
+    rows, counters = run_job(
+        ReplicatedJoin, [orders], args=[*args, "--join-type", how], runner=runner
+    )
+    join_args = ["--left", "orders*", "--left-key-col", "1", "--left-fields", "3"]
+    join_args += ["--right-fields", "3", "--join-type", how]
     expected, _ = run_job(Join, [orders, users], args=join_args, runner="inline")
     assert rows == expected
     assert len(rows) == (7 if how == "inner" else 9)
@@ -34,7 +36,7 @@ def test_same_rows_as_reduce_side_join(runner, how):
 def test_null_and_missing_keys(tmp_path, runner):
     big = write_lines(tmp_path / "big.tsv", ["a\t1", "\\N\t2", "b\t3", "c"])
     small = write_lines(tmp_path / "small.tsv", ["a\tA", "a\tA2", "\\N\tN", b"\xff\tbad"])
-    args = ["--small", small, "--type", "left", "--small-fields", "2"]
+    args = ["--small", small, "--join-type", "left", "--small-fields", "2"]
     rows, counters = run_job(ReplicatedJoin, [big], args=args, runner=runner)
     assert rows == [
         "\\N\t\\N\t2\t\\N\t\\N",
@@ -49,7 +51,7 @@ def test_null_and_missing_keys(tmp_path, runner):
 def test_csv_with_key_column_in_the_middle(tmp_path, runner):
     big = write_lines(tmp_path / "big.csv", ['"x, y",k1,1', "z,k2,2"])
     small = write_lines(tmp_path / "small.csv", ['"K one",k1'])
-    args = ["--small", small, "--format", "csv", "--key", "1", "--small-key", "1"]
+    args = ["--small", small, "--format", "csv", "--key-col", "1", "--small-key-col", "1"]
     rows, _ = run_job(ReplicatedJoin, [big], args=args, runner=runner)
     assert rows == ["k1\tx, y\tk1\t1\tK one\tk1"]
 
@@ -58,10 +60,10 @@ def test_csv_with_key_column_in_the_middle(tmp_path, runner):
     "args,message",
     [
         ([], "--small"),
-        (["--small", "{users}", "--type", "right"], "--type"),
-        (["--small", "{users}", "--type", "left"], "--small-fields"),
-        (["--small", "{users}", "--key", "-2"], "--key"),
-        (["--small", "{users}", "--small-key", "2", "--small-fields", "2"], "--small-fields"),
+        (["--small", "{users}", "--join-type", "right"], "--join-type"),
+        (["--small", "{users}", "--join-type", "left"], "--small-fields"),
+        (["--small", "{users}", "--key-col", "-2"], "--key-col"),
+        (["--small", "{users}", "--small-key-col", "2", "--small-fields", "2"], "--small-fields"),
         (["--small", "/nonexistent/users.tsv"], "does not exist"),
     ],
 )

@@ -37,7 +37,7 @@ def oracle_n(lines, n, seed=0, key_col=None):
 
 def test_empty(tmp_path, runner):
     path = write_lines(tmp_path / "empty.tsv", [])
-    for args in (["--fraction", "0.5"], ["--n", "3"], ["--n", "3", "--key-col", "1"]):
+    for args in (["--fraction", "0.5"], ["-n", "3"], ["-n", "3", "--key-col", "1"]):
         assert run_job(Sample, [path], args=args, runner=runner)[0] == []
 
 
@@ -58,7 +58,7 @@ def test_fraction_bounds(runner):
 
 @pytest.mark.parametrize("n,key_col,seed", [(2, 1, 42), (1, 3, 0), (5, None, 3), (100, None, 0)])
 def test_n_per_key_matches_oracle(runner, n, key_col, seed):
-    args = ["--n", str(n), "--seed", str(seed)]
+    args = ["-n", str(n), "--seed", str(seed)]
     args += ["--key-col", str(key_col)] if key_col is not None else []
     rows, counters = run_job(Sample, [ORDERS], args=args, runner=runner)
     assert rows == oracle_n(records(ORDERS), n, seed, key_col)
@@ -68,7 +68,7 @@ def test_n_per_key_matches_oracle(runner, n, key_col, seed):
 
 def test_exactly_n_per_key_and_null_key(runner):
     rows, _ = run_job(
-        Sample, [ORDERS], args=["--n", "2", "--key-col", "1", "--seed", "42"], runner=runner
+        Sample, [ORDERS], args=["-n", "2", "--key-col", "1", "--seed", "42"], runner=runner
     )
     per_key = defaultdict(int)
     for row in rows:
@@ -82,21 +82,21 @@ def test_independent_of_input_order_and_splits(tmp_path, runner):
         write_lines(tmp_path / "a.tsv", lines[::-1][:15]),
         write_lines(tmp_path / "b.tsv", lines[::-1][15:]),
     ]
-    for args in (["--fraction", "0.3", "--seed", "5"], ["--n", "3", "--key-col", "3"]):
+    for args in (["--fraction", "0.3", "--seed", "5"], ["-n", "3", "--key-col", "3"]):
         whole, _ = run_job(Sample, [ORDERS], args=args, runner=runner)
         split, _ = run_job(Sample, parts, args=args, runner=runner)
         assert whole == split
 
 
 def test_seed_changes_the_sample(runner):
-    a, _ = run_job(Sample, [ORDERS], args=["--n", "5", "--seed", "1"], runner=runner)
-    b, _ = run_job(Sample, [ORDERS], args=["--n", "5", "--seed", "2"], runner=runner)
+    a, _ = run_job(Sample, [ORDERS], args=["-n", "5", "--seed", "1"], runner=runner)
+    b, _ = run_job(Sample, [ORDERS], args=["-n", "5", "--seed", "2"], runner=runner)
     assert len(a) == len(b) == 5 and a != b
 
 
 def test_duplicates_are_separate_records_and_csv_is_written_as_tsv(tmp_path, runner):
     path = write_lines(tmp_path / "in.csv", ['"x",1', "x,1", '"y, z",\\N', '"bad'])
-    rows, counters = run_job(Sample, [path], args=["--format", "csv", "--n", "5"], runner=runner)
+    rows, counters = run_job(Sample, [path], args=["--format", "csv", "-n", "5"], runner=runner)
     assert rows == sorted(["x\t1", "x\t1", "y, z\t\\N"])
     assert counters[STEM] == {"kept": 3, "malformed": 1}
 
@@ -111,15 +111,15 @@ def test_hash_helpers():
 @pytest.mark.parametrize(
     "args,message",
     [
-        ([], "exactly one of --fraction and --n"),
-        (["--fraction", "0.1", "--n", "3"], "exactly one"),
+        ([], "exactly one of --fraction and -n"),
+        (["--fraction", "0.1", "-n", "3"], "exactly one"),
         (["--fraction", "1.5"], "from 0 to 1"),
         (["--fraction", "-0.1"], "from 0 to 1"),
         (["--fraction", "nan"], "from 0 to 1"),
-        (["--n", "0"], "at least 1"),
-        (["--fraction", "0.5", "--key-col", "1"], "--key-col goes with --n"),
-        (["--n", "2", "--key-col", "-1"], "start at 0"),
-        (["--n", "2", "--seed", "abc"], "invalid int value"),
+        (["-n", "0"], "at least 1"),
+        (["--fraction", "0.5", "--key-col", "1"], "--key-col goes with -n"),
+        (["-n", "2", "--key-col", "-1"], "start at 0"),
+        (["-n", "2", "--seed", "abc"], "invalid int value"),
     ],
 )
 def test_bad_options_exit_2(args, message):

@@ -51,7 +51,7 @@ def test_per_group_matches_oracle(runner, n):
 
 
 def test_overall_matches_oracle(runner):
-    rows, _ = run_job(TopN, [SALES], args=["--value-col", "2", "--n", "4"], runner=runner)
+    rows, _ = run_job(TopN, [SALES], args=["--value-col", "2", "-n", "4"], runner=runner)
     assert rows == oracle(SALES, 2, 4)
     assert "2\t99.000000\torder-18\t\\N\t99\tunknown store" in rows
 

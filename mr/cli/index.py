@@ -17,7 +17,7 @@ import sys
 
 from mr.clients.hbase import Index, default_host, default_port
 from mr.lib.errors import NotFound
-from mr.record_index import LENGTH, OFFSET, PATH
+from mr.lib.index_schema import LENGTH, OFFSET, PATH
 
 
 def read_record(uri: str, offset: int, length: int) -> bytes:

@@ -45,6 +45,9 @@ _MONTHS = {
 UTC = timezone.utc  # noqa: UP017
 _UNESCAPE_RE = re.compile(r'\\(["\\])')
 
+#: a response with a status at or above this is an error (a server error, 5xx)
+ERROR_STATUS = 500
+
 
 class AccessLogRecord(NamedTuple):
     host: str
@@ -64,6 +67,11 @@ class AccessLogRecord(NamedTuple):
     def path(self) -> str | None:
         """The request target without its query string."""
         return None if self.target is None else self.target.split("?", 1)[0]
+
+    @property
+    def is_error(self) -> bool:
+        """Whether the response was a server error (status ERROR_STATUS or above)."""
+        return self.status >= ERROR_STATUS
 
     @property
     def hour_utc(self) -> str:

@@ -11,7 +11,7 @@ What it adds to ``mrjob.job.MRJob``:
 
 Subclasses for the two kinds of input: ``TextJob`` (lines split into words by ``--tokenizer``)
 and ``RecordJob`` (TSV or MySQL-CSV records: ``--format``, ``parse_fields()``,
-``check_columns()``); ``mr.lib.hbase_job.HBaseJob`` extends RecordJob for jobs that use the HBase
+``add_column_arg()``); ``mr.lib.hbase_job.HBaseJob`` extends RecordJob for jobs that use the HBase
 index.
 """
 
@@ -27,7 +27,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mrjob.fs.local import LocalFilesystem
 from mrjob.job import MRJob
@@ -39,7 +39,9 @@ from mr.lib import jobconf, mrjob_fixes
 from mr.lib.config import use_default_mrjob_conf
 from mr.lib.errors import UsageError
 from mr.lib.publish import holds_data, publish_dir, remove, temp_path
-from mr.lib.records import RECORD_FORMATS, parse_record
+from mr.lib.records import RECORD_FORMATS, BadLine, decode_line, record_fields
+from mr.lib.records import text_line as line_text
+from mr.lib.stats import parse_columns
 from mr.lib.text import TOKENIZERS, tokenizer
 from mr.lib.tsv import TSVOutputProtocol
 from mr.lib.uris import is_local, uri_path
@@ -121,18 +123,15 @@ class MRKitJob(MRJob):
 
     def decode(self, line: bytes) -> str | None:
         """A UTF-8 line without its line ending, or None (counted as bad_utf8)."""
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            self.count("bad_utf8")
-            return None
-        return text.rstrip("\r\n")
+        return self._counted(decode_line(line))
 
     def text_line(self, line: bytes) -> str | None:
         """The line as text; None for a line that is not UTF-8 (bad_utf8) or blank (empty_lines)."""
-        text = self.decode(line)
-        if text is not None and not text.strip():
-            self.count("empty_lines")
+        return self._counted(line_text(line))
+
+    def _counted(self, text: str | BadLine) -> str | None:
+        if isinstance(text, BadLine):
+            self.count(text.counter)
             return None
         return text
 
@@ -173,8 +172,13 @@ class MRKitJob(MRJob):
 
     # -- launcher side -----------------------------------------------------------------------
 
+    def check_declared_options(self) -> None:
+        """Check the options a base class declared (column options); UsageError if wrong."""
+
     def validate_options(self) -> None:
-        """Check option values before anything runs; raise UsageError with one clear line."""
+        """Check option values before anything runs; raise UsageError with one clear line.
+
+        Runs after check_declared_options(): column options are valid indexes by then."""
 
     def usage_error(self, message: str) -> None:
         """Print `<job>: error: message` and exit 2."""
@@ -189,6 +193,7 @@ class MRKitJob(MRJob):
             quiet=self.options.quiet, verbose=self.options.verbose, stream=log_stream
         )
         try:
+            self.check_declared_options()
             self.validate_options()
             self._check_local_inputs()
         except UsageError as e:
@@ -330,10 +335,24 @@ class TextJob(MRKitJob):
         return tokenizer(self.options.tokenizer)
 
 
+class ColumnArg(NamedTuple):
+    """A column option declared with RecordJob.add_column_arg."""
+
+    flag: str
+    required: bool
+
+
 class RecordJob(MRKitJob):
-    """A job over TSV or MySQL-CSV records: adds --format and parse_fields()."""
+    """A job over TSV or MySQL-CSV records: adds --format, add_column_arg() and parse_fields()."""
+
+    #: column options by dest, as add_column_arg declared them
+    _columns: dict[str, ColumnArg]
+    #: column-list options by dest, as add_columns_arg declared them
+    _column_lists: dict[str, ColumnArg]
 
     def configure_args(self) -> None:
+        self._columns = {}
+        self._column_lists = {}
         super().configure_args()
         self.add_passthru_arg(
             "--format",
@@ -343,29 +362,69 @@ class RecordJob(MRKitJob):
             "(MySQL SELECT ... INTO OUTFILE with FIELDS TERMINATED BY ',' ENCLOSED BY '\"')",
         )
 
-    def check_columns(self, *optional: str, required: tuple[str, ...] = ()) -> None:
-        """UsageError unless each named column option (by dest) is a 0-based index; the
-        `required` ones must be given."""
-        for name in (*required, *optional):
-            value = getattr(self.options, name)
-            flag = "--" + name.replace("_", "-")
+    def add_column_arg(
+        self, flag: str, help: str, default: int | None = None, required: bool = False
+    ) -> None:
+        """Add a column option such as ``--key-col``: a 0-based field index, checked before the
+        job runs (not negative; present if required). `help` names the field ("field holding
+        the join key"); the help text becomes "0-based index of the <help> (default N)"."""
+        if required and default is not None:
+            raise ValueError(f"{flag}: a required column option takes no default")
+        note = " (required)" if required else "" if default is None else f" (default {default})"
+        self.add_passthru_arg(
+            flag,
+            type=int,
+            default=default,
+            metavar="COL",
+            help=f"0-based index of the {help}{note}",
+        )
+        self._columns[flag.lstrip("-").replace("-", "_")] = ColumnArg(flag, required)
+
+    def add_columns_arg(
+        self, flag: str, help: str, default: str | None = None, required: bool = False
+    ) -> None:
+        """Add a column-list option such as ``--cols 1,2``: comma-separated 0-based field
+        indexes, none repeated, checked before the job runs; read it with column_list()."""
+        if required and default is not None:
+            raise ValueError(f"{flag}: a required column option takes no default")
+        note = " (required)" if required else "" if default is None else f" (default {default})"
+        self.add_passthru_arg(
+            flag,
+            default=default,
+            metavar="COLS",
+            help=f"0-based indexes of the {help}, comma-separated{note}",
+        )
+        self._column_lists[flag.lstrip("-").replace("-", "_")] = ColumnArg(flag, required)
+
+    def column_list(self, dest: str) -> list[int] | None:
+        """The indexes of a column-list option (by dest), or None if it is not given."""
+        value = getattr(self.options, dest)
+        return None if value is None else parse_columns(value)
+
+    def check_declared_options(self) -> None:
+        super().check_declared_options()
+        for dest, column in self._columns.items():
+            value = getattr(self.options, dest)
             if value is None:
-                if name in required:
-                    raise UsageError(f"{flag} is required")
+                if column.required:
+                    raise UsageError(f"{column.flag} is required")
             elif value < 0:
-                raise UsageError(f"{flag} {value}: column indexes start at 0")
+                raise UsageError(f"{column.flag} {value}: column indexes start at 0")
+        for dest, column in self._column_lists.items():
+            if getattr(self.options, dest) is None:
+                if column.required:
+                    raise UsageError(f"{column.flag} is required")
+                continue
+            try:
+                self.column_list(dest)
+            except ValueError as e:
+                raise UsageError(f"{column.flag}: {e}") from None
 
     def parse_fields(self, line: bytes, min_fields: int = 1) -> list[str | None] | None:
         """Fields of an input line, or None after counting why (bad_utf8, empty_lines,
         malformed, too_few_fields)."""
-        text = self.text_line(line)
-        if text is None:
-            return None
-        fields = parse_record(text, self.options.format)
-        if fields is None:
-            self.count("malformed")
-            return None
-        if len(fields) < min_fields:
-            self.count("too_few_fields")
+        fields = record_fields(line, self.options.format, min_fields)
+        if isinstance(fields, BadLine):
+            self.count(fields.counter)
             return None
         return fields

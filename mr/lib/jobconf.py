@@ -11,7 +11,8 @@ from mrjob.compat import jobconf_from_env
 MAP_INPUT_FILE = "mapreduce.map.input.file"
 #: 0-based number of the current task among the tasks of its kind (map or reduce)
 TASK_PARTITION = "mapreduce.task.partition"
-#: number of reduce tasks of a step (total_order_sort partitions its keys into that many ranges)
+#: number of reduce tasks of a step (total_order_sort: one key range each; grep sets 1 for its
+#: single sorted output)
 JOB_REDUCES = "mapreduce.job.reduces"
 
 

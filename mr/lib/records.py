@@ -12,19 +12,32 @@ ENCLOSED BY '"'`` (escape character ``\\``):
   with ENCLOSED BY), while ``"N"`` stays text;
 - a field that opens a quote and never closes it makes the line malformed (None): a record
   broken across lines by an escaped newline cannot be read line by line, so it is counted.
+
+Input lines as bytes: :func:`record_fields` decodes a line and parses it, or says with
+:class:`BadLine` which counter a job increments for it (bad_utf8, empty_lines, malformed,
+too_few_fields). Every job and helper that reads records by the line goes through it.
 """
 
 from __future__ import annotations
 
-NULL_TOKEN = "\\N"
+from typing import NamedTuple
+
+from mr.lib.tsv import NULL
+
 RECORD_FORMATS = ("tsv", "csv")
+
+#: counter names for input lines that yield no record, in the order they are checked
+BAD_UTF8 = "bad_utf8"
+EMPTY_LINES = "empty_lines"
+MALFORMED = "malformed"
+TOO_FEW_FIELDS = "too_few_fields"
 
 _CSV_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a"}
 
 
 def parse_tsv(line: str) -> list[str | None]:
     """TSV fields of one line (no line ending), with ``\\N`` as None."""
-    return [None if f == NULL_TOKEN else f for f in line.split("\t")]
+    return [None if f == NULL else f for f in line.split("\t")]
 
 
 def parse_mysql_csv(line: str) -> list[str | None] | None:
@@ -42,7 +55,7 @@ def parse_mysql_csv(line: str) -> list[str | None] | None:
                 if c == "\\" and i + 1 < n:
                     nxt = line[i + 1]
                     if nxt == "N" and not buf and line[i + 2 : i + 3] == '"':
-                        buf = [NULL_TOKEN]
+                        buf = [NULL]
                     else:
                         buf.append(_CSV_ESCAPES.get(nxt, nxt))
                     i += 2
@@ -57,7 +70,7 @@ def parse_mysql_csv(line: str) -> list[str | None] | None:
                     buf.append(c)
                     i += 1
             text = "".join(buf)
-            fields.append(None if text == NULL_TOKEN and buf == [NULL_TOKEN] else text)
+            fields.append(None if text == NULL and buf == [NULL] else text)
             if i < n and line[i] != ",":
                 return None  # junk after a closing quote
         else:
@@ -66,7 +79,7 @@ def parse_mysql_csv(line: str) -> list[str | None] | None:
             raw = line[i:end]
             if '"' in raw:
                 return None
-            fields.append(None if raw == NULL_TOKEN else _unescape(raw))
+            fields.append(None if raw == NULL else _unescape(raw))
             i = end
         if i >= n:
             return fields
@@ -110,3 +123,40 @@ def parse_number(text: str | None) -> float | None:
     if value != value or value in (float("inf"), float("-inf")):
         return None
     return value
+
+
+class BadLine(NamedTuple):
+    """An input line that yields no record; ``counter`` names the counter that says why."""
+
+    counter: str
+
+
+def decode_line(line: bytes) -> str | BadLine:
+    """The UTF-8 text of a line without its line ending, or BadLine(bad_utf8)."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return BadLine(BAD_UTF8)
+    return text.rstrip("\r\n")
+
+
+def text_line(line: bytes) -> str | BadLine:
+    """The text of a line, or BadLine(bad_utf8) / BadLine(empty_lines) for a blank one."""
+    text = decode_line(line)
+    if isinstance(text, str) and not text.strip():
+        return BadLine(EMPTY_LINES)
+    return text
+
+
+def record_fields(line: bytes, fmt: str, min_fields: int = 1) -> list[str | None] | BadLine:
+    """The fields of an input line in format 'tsv' or 'csv' (NULL as None), or BadLine naming
+    why there are none: bad_utf8, empty_lines, malformed or too_few_fields (< min_fields)."""
+    text = text_line(line)
+    if isinstance(text, BadLine):
+        return text
+    fields = parse_record(text, fmt)
+    if fields is None:
+        return BadLine(MALFORMED)
+    if len(fields) < min_fields:
+        return BadLine(TOO_FEW_FIELDS)
+    return fields

@@ -18,12 +18,14 @@ times), the twins call these filters, so all engines parse alike:
         as a float, NULL if not a number; with ``--number`` that value follows as ``\x01num``)
     python -m mr.lib.streams bins --col V --width W [--origin O]
         record -> lo<TAB>hi of its fixed-width bin, in the exact decimal arithmetic of
-        mr/histogram.py (NULL and unparseable values dropped)
+        mr/lib/bins.py that mr/histogram.py uses (NULL and unparseable values dropped)
     python -m mr.lib.streams access-log
         log line -> path<TAB>status<TAB>hour<TAB>bytes<TAB>is_error (path NULL for a bad request)
     python -m mr.lib.streams matches
-        ``line<TAB>pattern<TAB>group`` -> one line per non-empty match of the Python regex
-        (``re.finditer``, as mr/grep.py); the pattern rides along as a column because a command
+        ``line<TAB>pattern<TAB>group[<TAB>ignore_case]`` -> one line per non-empty match (or
+        capture group ``group``) of the Python regex (``re.finditer``, as mr/grep.py);
+        ignore_case is ``true`` or ``false`` (default false: case matters); rows with fewer
+        than three columns are dropped. The pattern rides along as a column because a command
         line cannot carry arbitrary text through Hive's and Pig's argument splitting
 
 Lines that are not UTF-8 are dropped, as the MR jobs count and skip them.
@@ -37,13 +39,12 @@ import sys
 from collections.abc import Iterable, Iterator
 
 from mr.lib.access_log import parse_access_log
+from mr.lib.bins import fixed_bin, fixed_bounds
 from mr.lib.records import RECORD_FORMATS, parse_number, parse_record
 from mr.lib.stats import parse_columns, parse_decimal
 from mr.lib.text import TOKENIZERS, tokenizer
 from mr.lib.timestamps import parse_timestamp
 from mr.lib.tsv import NULL, format_field, format_row
-
-ERROR_STATUS = 500
 
 
 def _texts(lines: Iterable[bytes]) -> Iterator[str]:
@@ -106,8 +107,6 @@ def _number_field(text: str | None) -> str:
 
 def bin_lines(lines: Iterable[bytes], fmt: str, col: int, width: str, origin: str) -> Iterator[str]:
     """lo<TAB>hi (floats) of each record's fixed-width bin, as mr/histogram.py bins it."""
-    from mr.histogram import fixed_bin, fixed_bounds
-
     w, o = parse_decimal(width), parse_decimal(origin)
     if w is None or w <= 0 or o is None:
         raise SystemExit(f"bins: bad --width {width!r} or --origin {origin!r}")
@@ -138,7 +137,7 @@ def access_log_lines(lines: Iterable[bytes]) -> Iterator[str]:
                 str(record.status),
                 record.hour_utc,
                 str(record.bytes),
-                str(int(record.status >= ERROR_STATUS)),
+                str(int(record.is_error)),
             )
         )
 
@@ -184,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--width", required=True, help="bin width")
     p.add_argument("--origin", default="0", help="a bin starts here (default 0)")
     sub.add_parser("access-log", help="path, status, hour, bytes, is_error per log line")
-    sub.add_parser("matches", help="regex matches of line<TAB>pattern<TAB>group rows")
+    sub.add_parser(
+        "matches", help="regex matches of line<TAB>pattern<TAB>group[<TAB>ignore_case] rows"
+    )
     args = parser.parse_args(argv)
 
     lines = sys.stdin.buffer

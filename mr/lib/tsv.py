@@ -6,7 +6,8 @@ Rules, the same in every engine:
 - integers are written plainly; floats with six decimals, rounded half up from their shortest
   decimal form (what Java's ``String.format("%.6f")`` does, so Hive's ``printf`` and Pig's
   ``SPRINTF`` agree with Python);
-- TAB, newline and backslash inside text fields are escaped as ``\\t``, ``\\n``, ``\\\\``.
+- backslash, TAB, newline and carriage return inside text fields are escaped as ``\\\\``,
+  ``\\t``, ``\\n``, ``\\r``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+#: NULL as written and read in every TSV file and MySQL export (Hive's and MySQL's NULL)
 NULL = "\\N"
 FLOAT_DECIMALS = 6
 _QUANTUM = Decimal(1).scaleb(-FLOAT_DECIMALS)
