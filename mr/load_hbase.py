@@ -112,7 +112,7 @@ class LoadHBase(HBaseJob):
     # mr/clients/hbase.py): that is why a retry neither loses nor duplicates a row
     def mapper_init(self):
         o = self.options
-        self.key_cols = self.column_list("row_key_cols")
+        self.key_cols = self.column_list("row_key_cols") or [0]  # default "0": never None
         self.columns = parse_column_spec(o.columns)
         self.index = Index(**self.thrift_settings(), pool_size=1)
         table = self.index.ensure_table(TableSpec(o.table, self.families()))

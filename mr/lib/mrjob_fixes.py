@@ -21,4 +21,4 @@ HISTORY_LOG_PATH_RE = re.compile(
 
 def apply() -> None:
     """Install the fixes (idempotent)."""
-    mrjob.logs.history._HISTORY_LOG_PATH_RE = HISTORY_LOG_PATH_RE  # type: ignore[attr-defined]
+    mrjob.logs.history._HISTORY_LOG_PATH_RE = HISTORY_LOG_PATH_RE

@@ -87,9 +87,10 @@ def record_lines(
         fields = parse_record(text, fmt)
         if fields is None or len(fields) < needed or width and len(fields) != width:
             continue
+        shown: list[str | int | None] = list(fields)
         if epoch is not None and epoch < len(fields):
-            fields[epoch] = parse_timestamp(fields[epoch])
-        row = format_row(*(fields if cols is None else [fields[c] for c in cols]))
+            shown[epoch] = parse_timestamp(fields[epoch])
+        row = format_row(*(shown if cols is None else [shown[c] for c in cols]))
         sep = "\t" if key_col is None else "\x01"
         if number is not None:
             row += sep + _number_field(fields[number])
@@ -114,9 +115,10 @@ def bin_lines(lines: Iterable[bytes], fmt: str, col: int, width: str, origin: st
         if not text.strip():
             continue
         fields = parse_record(text, fmt)
-        if fields is None or len(fields) <= col or fields[col] is None:
+        field = fields[col] if fields is not None and len(fields) > col else None
+        if field is None:
             continue
-        value = parse_decimal(fields[col])
+        value = parse_decimal(field)
         if value is None:
             continue
         lo, hi = fixed_bounds(fixed_bin(value, o, w), o, w)
