@@ -77,13 +77,8 @@ class Histogram(RecordJob):
         fields = self.parse_fields(line, min_fields=self.options.value_col + 1)
         if fields is None:
             return
-        raw = fields[self.options.value_col]
-        if raw is None or not raw.strip():
-            self.count("null_values")
-            return
-        value = parse_decimal(raw)
+        value = self.number_field(fields, self.options.value_col, parse_decimal)
         if value is None:
-            self.count("bad_numbers")
             return
         if self.edges is None:
             yield fixed_bin(value, self.origin, self.width), 1

@@ -21,7 +21,6 @@ malformed, bad_utf8.
 from mrjob.step import MRStep
 
 from mr.lib.job import RecordJob
-from mr.lib.records import parse_number
 from mr.lib.stats import mean_stddev, median_sorted
 
 
@@ -41,10 +40,8 @@ class NumericSummary(RecordJob):
         fields = self.parse_fields(line, min_fields=max(key_col, value_col) + 1)
         if fields is None:
             return
-        raw = fields[value_col]
-        value = parse_number(raw)
+        value = self.number_field(fields, value_col)
         if value is None:
-            self.count("null_values" if raw is None or not raw.strip() else "bad_numbers")
             return
         yield fields[key_col], value
 

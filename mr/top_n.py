@@ -23,7 +23,6 @@ import heapq
 from mrjob.step import MRStep
 
 from mr.lib.job import RecordJob, UsageError
-from mr.lib.records import parse_number
 from mr.lib.tsv import format_row
 
 
@@ -67,10 +66,8 @@ class TopN(RecordJob):
         fields = self.parse_fields(line, min_fields=max(value_col, group_col or 0) + 1)
         if fields is None:
             return
-        raw = fields[value_col]
-        value = parse_number(raw)
+        value = self.number_field(fields, value_col)
         if value is None:
-            self.count("null_values" if raw is None or not raw.strip() else "bad_numbers")
             return
         group = fields[group_col] if group_col is not None else None
         yield group, [value, format_row(*fields), fields]

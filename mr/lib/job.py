@@ -27,7 +27,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from mrjob.fs.local import LocalFilesystem
 from mrjob.job import MRJob
@@ -39,7 +39,7 @@ from mr.lib import jobconf, mrjob_fixes
 from mr.lib.config import use_default_mrjob_conf
 from mr.lib.errors import UsageError
 from mr.lib.publish import holds_data, publish_dir, remove, temp_path
-from mr.lib.records import RECORD_FORMATS, BadLine, decode_line, record_fields
+from mr.lib.records import RECORD_FORMATS, BadLine, decode_line, parse_number, record_fields
 from mr.lib.records import text_line as line_text
 from mr.lib.stats import parse_columns
 from mr.lib.text import TOKENIZERS, tokenizer
@@ -47,6 +47,8 @@ from mr.lib.tsv import TSVOutputProtocol
 from mr.lib.uris import is_local, uri_path
 
 mrjob_fixes.apply()
+
+Number = TypeVar("Number")
 
 
 class TupleKeyJSONProtocol(JSONProtocol):
@@ -428,3 +430,20 @@ class RecordJob(MRKitJob):
             self.count(fields.counter)
             return None
         return fields
+
+    def number_field(
+        self,
+        fields: list[str | None],
+        col: int,
+        parse: Callable[[str], Number | None] = parse_number,  # type: ignore[assignment]
+    ) -> Number | None:
+        """The number in fields[col], or None after counting why: null_values (NULL or blank)
+        or bad_numbers (anything `parse` refuses: not a number, inf, nan)."""
+        raw = fields[col]
+        if raw is None or not raw.strip():
+            self.count("null_values")
+            return None
+        value = parse(raw)
+        if value is None:
+            self.count("bad_numbers")
+        return value
