@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -254,3 +255,73 @@ def test_starting_twice_is_harmless(hbase_server):
     engine.up(hbase_server)
     assert (engine.master().pid(), engine.thrift().pid()) == pids
     assert engine.thrift_answers(hbase_server)
+
+
+@pytest.fixture
+def framed_compact_thrift(hbase_server, tmp_path):
+    """A second Thrift server on the same HBase, with framed transport and compact protocol (what
+    `hbase thrift start -f -c` serves), started the way `mrkit hbase up` starts its own."""
+    import dataclasses
+    import socket as socketlib
+
+    from mr.engines import fetch, wait_for
+    from mr.engines import hbase as engine
+
+    with socketlib.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = dataclasses.replace(
+        hbase_server, thrift_port=port, transport="framed", protocol="compact"
+    )
+    argv = engine.thrift_argv(settings, fetch("hbase"), engine.conf_dir())
+    log = tmp_path / "thrift.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: engine.thrift_answers(settings), 120, "framed/compact Thrift", log=log)
+        yield settings
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.hbase
+def test_framed_transport_and_compact_protocol(framed_compact_thrift, new_table_name):
+    settings = framed_compact_thrift
+    name = new_table_name("framed")
+    with Index(
+        settings.host, settings.thrift_port, pool_size=1, transport="framed", protocol="compact"
+    ) as index:
+        table = index.ensure_table(TableSpec(name, {"f": 1}))
+        table.put_many([("whale", {"f:count": "7"}), ("what", {"f:count": "3"})])
+        assert table.lookup("whale") == {"f:count": "7"}
+        assert [k for k, _ in table.scan_prefix("wh")] == ["whale", "what"]
+    # the CLI: options, and the environment that every client and job reads
+    where = ["--hbase-host", settings.host, "--hbase-port", str(settings.thrift_port)]
+    framed = ["--hbase-transport", "framed", "--hbase-protocol", "compact"]
+    got = subprocess.run(
+        [sys.executable, "-m", "mr.cli", "index", "get", name, "what", *where, *framed],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (got.returncode, got.stdout) == (0, "f:count\t3\n"), got.stderr
+    env = {**os.environ, "MRKIT_HBASE_TRANSPORT": "framed", "MRKIT_HBASE_PROTOCOL": "compact"}
+    count = subprocess.run(
+        [sys.executable, "-m", "mr.cli", "index", "count", name, *where],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert (count.returncode, count.stdout) == (0, "2\n"), count.stderr
+    # a client with the wrong settings fails in one line, naming the server
+    wrong = subprocess.run(
+        [sys.executable, "-m", "mr.cli", "index", "count", name, *where, "--retries", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert wrong.returncode == 1
+    assert len(wrong.stderr.strip().splitlines()) == 1, wrong.stderr
+    assert f"{settings.host}:{settings.thrift_port}" in wrong.stderr

@@ -15,6 +15,8 @@ def home(tmp_path, monkeypatch):
     monkeypatch.setenv("MRKIT_HOME", str(tmp_path))
     for name in ("ZK", "MASTER", "REGIONSERVER", "THRIFT"):
         monkeypatch.delenv(f"MRKIT_HBASE_{name}_PORT", raising=False)
+    for name in ("TRANSPORT", "PROTOCOL"):
+        monkeypatch.delenv(f"MRKIT_HBASE_{name}", raising=False)
     return tmp_path
 
 
@@ -66,6 +68,32 @@ def test_thrift_command_prefers_hbase_thrift_jar(home, tmp_path):
     assert "--add-modules=jdk.unsupported" in argv
 
 
+@pytest.mark.parametrize(
+    "transport, protocol, flags",
+    [("buffered", "binary", []), ("framed", "binary", ["-f"]), ("framed", "compact", ["-f", "-c"])],
+)
+def test_thrift_transport_and_protocol_reach_the_server_command(
+    home, tmp_path, monkeypatch, transport, protocol, flags
+):
+    monkeypatch.setenv("MRKIT_HBASE_TRANSPORT", transport)
+    monkeypatch.setenv("MRKIT_HBASE_PROTOCOL", protocol)
+    settings = engine.Settings.from_env()
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    gateway = engine.thrift_argv(settings, lib, tmp_path)
+    assert gateway[-4:] == ["--transport", transport, "--protocol", protocol]
+    (lib / "hbase-thrift-2.6.4-hadoop3.jar").write_bytes(b"")  # HBase's own ThriftServer
+    assert engine.thrift_argv(settings, lib, tmp_path)[-2 - len(flags) : -1] == ["9090", *flags]
+
+
+def test_a_bad_thrift_setting_is_a_usage_error(home, monkeypatch):
+    from mr.lib.errors import UsageError
+
+    monkeypatch.setenv("MRKIT_HBASE_PROTOCOL", "json")
+    with pytest.raises(UsageError, match="MRKIT_HBASE_PROTOCOL='json': expected one of binary"):
+        engine.Settings.from_env()
+
+
 def test_status_when_nothing_runs(home, monkeypatch):
     monkeypatch.setenv("MRKIT_HBASE_THRIFT_PORT", "1")  # nothing listens there
     status = engine.status()
@@ -78,4 +106,4 @@ def test_status_command_exits_3_when_down(home, monkeypatch, capsys):
 
     monkeypatch.setenv("MRKIT_HBASE_THRIFT_PORT", "1")
     assert main(["hbase", "status"]) == 3
-    assert "thrift answers: no at 127.0.0.1:1" in capsys.readouterr().out
+    assert "thrift answers: no at 127.0.0.1:1 (buffered, binary)" in capsys.readouterr().out

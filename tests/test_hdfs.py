@@ -149,6 +149,22 @@ def test_a_namenode_that_is_down_is_named_in_the_error():
     assert "Traceback" not in result.stderr
 
 
+def test_a_url_list_fails_over_to_the_namenode_that_answers(hadoop_cluster, hdfs_dir):
+    # HdfsCLI's form for HA NameNodes: `url1;url2`, tried in turn; the first one here is dead
+    dead = f"http://127.0.0.1:{_free_port()}"
+    fs = mrhdfs.client(url=f"{dead};{hadoop_cluster.webhdfs_url}")
+    fs.write_bytes(f"{hdfs_dir}/ha.txt", b"both\n")
+    assert fs.read_bytes(f"{hdfs_dir}/ha.txt") == b"both\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "mr.cli", "hdfs", "cat", f"{hdfs_dir}/ha.txt"],
+        capture_output=True,
+        cwd=REPO,
+        env={**os.environ, "MRKIT_WEBHDFS_URL": f"{dead};{hadoop_cluster.webhdfs_url}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b"both\n"
+
+
 def test_client_from_an_hdfscli_alias(hdfs_dir, hadoop_cluster, tmp_path, monkeypatch):
     cfg = tmp_path / "hdfscli.cfg"
     cfg.write_text(

@@ -16,6 +16,7 @@ import argparse
 import sys
 
 from mr.clients.hbase import Index, default_host, default_port
+from mr.lib import config
 from mr.lib.errors import NotFound
 from mr.lib.index_schema import LENGTH, OFFSET, PATH
 
@@ -38,7 +39,14 @@ def is_record_pointer(row: dict[str, str]) -> bool:
 
 
 def _index(args: argparse.Namespace) -> Index:
-    return Index(args.hbase_host, args.hbase_port, pool_size=1, retries=args.retries)
+    return Index(
+        args.hbase_host,
+        args.hbase_port,
+        pool_size=1,
+        retries=args.retries,
+        transport=args.hbase_transport,
+        protocol=args.hbase_protocol,
+    )
 
 
 def cmd_get(args: argparse.Namespace) -> int:
@@ -94,6 +102,10 @@ def cmd_load(args: argparse.Namespace) -> int:
         args.hbase_host,
         "--hbase-port",
         str(args.hbase_port),
+        "--hbase-transport",
+        args.hbase_transport,
+        "--hbase-protocol",
+        args.hbase_protocol,
         *(["--columns", args.columns] if args.columns else []),
         *(["--format", args.format] if args.format else []),
         *args.inputs,
@@ -120,6 +132,18 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--hbase-host", default=default_host(), help="Thrift server host")
     common.add_argument("--hbase-port", type=int, default=default_port(), help="its port")
+    common.add_argument(
+        "--hbase-transport",
+        choices=config.THRIFT_TRANSPORTS,
+        default=config.hbase_transport(),
+        help=f"its Thrift transport (default ${config.HBASE_TRANSPORT_ENV} or buffered)",
+    )
+    common.add_argument(
+        "--hbase-protocol",
+        choices=config.THRIFT_PROTOCOLS,
+        default=config.hbase_protocol(),
+        help=f"its Thrift protocol (default ${config.HBASE_PROTOCOL_ENV} or binary)",
+    )
     common.add_argument(
         "--retries",
         type=int,

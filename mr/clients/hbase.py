@@ -132,9 +132,13 @@ class Index:
         retries: int = 10,
         retry_delay: float = 0.25,
         max_delay: float = 8.0,
+        transport: str | None = None,
+        protocol: str | None = None,
     ) -> None:
         self.host = host or default_host()
         self.port = port or default_port()
+        self.transport = transport or config.hbase_transport()
+        self.protocol = protocol or config.hbase_protocol()
         self.timeout_ms = timeout_ms
         self.retries = retries
         self.retry_delay = retry_delay
@@ -147,7 +151,12 @@ class Index:
 
     def _new_connection(self) -> happybase.Connection:
         return happybase.Connection(
-            self.host, self.port, timeout=self.timeout_ms, autoconnect=False
+            self.host,
+            self.port,
+            timeout=self.timeout_ms,
+            autoconnect=False,
+            transport=self.transport,
+            protocol=self.protocol,
         )
 
     def __enter__(self) -> Index:

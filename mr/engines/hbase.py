@@ -13,6 +13,8 @@ artifact, so by default it is scripts/hbase/thrift_gateway.py, which speaks the 
 Ports (environment variable: default): MRKIT_HBASE_ZK_PORT: 2181 (ZooKeeper client),
 MRKIT_HBASE_MASTER_PORT: 16000, MRKIT_HBASE_REGIONSERVER_PORT: 16020,
 MRKIT_HBASE_THRIFT_PORT: 9090; MRKIT_HBASE_HOST: 127.0.0.1 (where clients connect).
+Thrift: MRKIT_HBASE_TRANSPORT (buffered|framed) and MRKIT_HBASE_PROTOCOL (binary|compact), for
+the server `up` starts and for every client (mr.lib.config).
 Web UIs are off (info ports -1). Timeouts: MRKIT_HBASE_START_TIMEOUT (seconds, default 180).
 """
 
@@ -36,6 +38,7 @@ from mr.engines import (
     state_dir,
     wait_for,
 )
+from mr.lib import config
 
 ENGINE = "hbase"
 
@@ -90,6 +93,9 @@ class Settings:
     regionserver_port: int
     thrift_port: int
     start_timeout: float
+    #: the Thrift server's transport and protocol (mr.lib.config: MRKIT_HBASE_TRANSPORT/PROTOCOL)
+    transport: str = "buffered"
+    protocol: str = "binary"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -104,12 +110,14 @@ class Settings:
             return value
 
         return cls(
-            host=os.environ.get("MRKIT_HBASE_HOST", "127.0.0.1"),
+            host=config.hbase_host(),
             zk_port=port("MRKIT_HBASE_ZK_PORT", 2181),
             master_port=port("MRKIT_HBASE_MASTER_PORT", 16000),
             regionserver_port=port("MRKIT_HBASE_REGIONSERVER_PORT", 16020),
             thrift_port=port("MRKIT_HBASE_THRIFT_PORT", 9090),
             start_timeout=float(os.environ.get("MRKIT_HBASE_START_TIMEOUT", "180")),
+            transport=config.hbase_transport(),
+            protocol=config.hbase_protocol(),
         )
 
 
@@ -194,6 +202,8 @@ def thrift_argv(settings: Settings, lib: Path, conf: Path) -> list[str]:
             "org.apache.hadoop.hbase.thrift.ThriftServer",
             "-p",
             str(settings.thrift_port),
+            *(["-f"] if settings.transport == "framed" else []),
+            *(["-c"] if settings.protocol == "compact" else []),
             "start",
         )
     return [
@@ -207,6 +217,10 @@ def thrift_argv(settings: Settings, lib: Path, conf: Path) -> list[str]:
         str(conf),
         "--lib",
         str(lib),
+        "--transport",
+        settings.transport,
+        "--protocol",
+        settings.protocol,
     ]
 
 
@@ -215,7 +229,13 @@ def thrift_answers(settings: Settings, timeout_ms: int = 5000) -> bool:
     import happybase
 
     try:
-        conn = happybase.Connection(settings.host, settings.thrift_port, timeout=timeout_ms)
+        conn = happybase.Connection(
+            settings.host,
+            settings.thrift_port,
+            timeout=timeout_ms,
+            transport=settings.transport,
+            protocol=settings.protocol,
+        )
         try:
             conn.tables()
         finally:
@@ -299,6 +319,6 @@ def status(settings: Settings | None = None) -> dict[str, str]:
     for daemon in (master(), thrift()):
         pid = daemon.pid()
         out[daemon.name] = f"running (pid {pid})" if pid else "stopped"
-    where = f"{settings.host}:{settings.thrift_port}"
+    where = f"{settings.host}:{settings.thrift_port} ({settings.transport}, {settings.protocol})"
     out["thrift answers"] = f"yes at {where}" if thrift_answers(settings) else f"no at {where}"
     return out

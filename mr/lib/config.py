@@ -11,6 +11,8 @@ files named here instead of importing the engines, so the layers stay one-way:
 ``MRKIT_HDFS_ALIAS``       an alias of the HdfsCLI config (``HDFSCLI_CONFIG`` or ~/.hdfscli.cfg)
 ``MRKIT_HBASE_HOST``       the HBase Thrift server's host (default 127.0.0.1)
 ``MRKIT_HBASE_THRIFT_PORT``  its port (default 9090)
+``MRKIT_HBASE_TRANSPORT``  its Thrift transport: buffered (default) or framed
+``MRKIT_HBASE_PROTOCOL``   its Thrift protocol: binary (default) or compact
 =========================  ==================================================================
 """
 
@@ -19,13 +21,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from mr.lib.errors import UsageError
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REPO_MRJOB_CONF = REPO_ROOT / "mrjob.conf"
 
 HBASE_HOST_ENV = "MRKIT_HBASE_HOST"
 HBASE_PORT_ENV = "MRKIT_HBASE_THRIFT_PORT"
+HBASE_TRANSPORT_ENV = "MRKIT_HBASE_TRANSPORT"
+HBASE_PROTOCOL_ENV = "MRKIT_HBASE_PROTOCOL"
 DEFAULT_HBASE_HOST = "127.0.0.1"
 DEFAULT_HBASE_PORT = 9090
+#: the Thrift settings happybase and HBase's ThriftServer support; HBase's defaults first (its
+#: `-threadpool` server). Servers started with `-f`/`-c` (framed, compact) are common in 2.x.
+THRIFT_TRANSPORTS = ("buffered", "framed")
+THRIFT_PROTOCOLS = ("binary", "compact")
 
 
 def state_root() -> Path:
@@ -64,3 +74,20 @@ def hbase_host() -> str:
 def hbase_port() -> int:
     """The HBase Thrift server's port: $MRKIT_HBASE_THRIFT_PORT or 9090."""
     return int(os.environ.get(HBASE_PORT_ENV, DEFAULT_HBASE_PORT))
+
+
+def hbase_transport() -> str:
+    """The Thrift transport of the HBase server: $MRKIT_HBASE_TRANSPORT or buffered."""
+    return _choice(HBASE_TRANSPORT_ENV, THRIFT_TRANSPORTS)
+
+
+def hbase_protocol() -> str:
+    """The Thrift protocol of the HBase server: $MRKIT_HBASE_PROTOCOL or binary."""
+    return _choice(HBASE_PROTOCOL_ENV, THRIFT_PROTOCOLS)
+
+
+def _choice(env: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(env) or choices[0]
+    if value not in choices:
+        raise UsageError(f"{env}={value!r}: expected one of {', '.join(choices)}")
+    return value

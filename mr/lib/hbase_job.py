@@ -1,8 +1,8 @@
 """HBaseJob: the base of the jobs that read or write the HBase index through its Thrift server.
 
 It adds the options those jobs share (``--table``, ``--batch-size``, ``--hbase-host``,
-``--hbase-port``) and their checks; a task opens its connection with
-``mr.clients.hbase.Index(**self.thrift_settings(), pool_size=1)``.
+``--hbase-port``, ``--hbase-transport``, ``--hbase-protocol``) and their checks; a task opens
+its connection with ``mr.clients.hbase.Index(**self.thrift_settings(), pool_size=1)``.
 """
 
 from __future__ import annotations
@@ -47,6 +47,21 @@ class HBaseJob(RecordJob):
             f"{config.DEFAULT_HBASE_PORT})",
         )
 
+        self.add_passthru_arg(
+            "--hbase-transport",
+            choices=config.THRIFT_TRANSPORTS,
+            default=config.hbase_transport(),
+            help=f"Thrift transport of the server (default ${config.HBASE_TRANSPORT_ENV} or "
+            "buffered; framed for a ThriftServer started with -f)",
+        )
+        self.add_passthru_arg(
+            "--hbase-protocol",
+            choices=config.THRIFT_PROTOCOLS,
+            default=config.hbase_protocol(),
+            help=f"Thrift protocol of the server (default ${config.HBASE_PROTOCOL_ENV} or "
+            "binary; compact for a ThriftServer started with -c)",
+        )
+
     def validate_options(self) -> None:
         super().validate_options()
         if not self.options.table:
@@ -56,4 +71,10 @@ class HBaseJob(RecordJob):
 
     def thrift_settings(self) -> dict[str, Any]:
         """Where the Thrift server is, as keyword arguments of ``mr.clients.hbase.Index``."""
-        return {"host": self.options.hbase_host, "port": self.options.hbase_port}
+        o = self.options
+        return {
+            "host": o.hbase_host,
+            "port": o.hbase_port,
+            "transport": o.hbase_transport,
+            "protocol": o.hbase_protocol,
+        }

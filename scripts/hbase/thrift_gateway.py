@@ -3,7 +3,8 @@
 Why this exists: ``org.apache.hbase:hbase-thrift`` (HBase's own ThriftServer) is not served by the
 Maven Central mirror this project is built against, while ``hbase-server``/``hbase-client`` are.
 This process speaks the same wire protocol as ``ThriftServer -p PORT start`` with its defaults
-(threaded, unframed buffered transport, binary protocol) for the calls happybase makes, and does
+(threaded; buffered or framed transport, binary or compact protocol, as ThriftServer's -f and -c)
+for the calls happybase makes, and does
 the work with HBase's Java client inside this process (JPype), against the real HBase cluster that
 hbase-site.xml in --conf points at.
 
@@ -32,12 +33,17 @@ import happybase  # noqa: F401
 import Hbase_thrift as T  # type: ignore[import-not-found]  # noqa: E402
 import jpype
 import jpype.imports  # noqa: F401  (enables `from org.apache... import`)
+from thriftpy2.protocol import TBinaryProtocolFactory, TCompactProtocolFactory  # noqa: E402
 from thriftpy2.rpc import make_server  # noqa: E402
+from thriftpy2.transport import TBufferedTransportFactory, TFramedTransportFactory  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for `mr`
 from mr.engines.hbase import HBASE_JAVA17_FLAGS  # noqa: E402
 
 LATEST = 0x7FFFFFFFFFFFFFFF
+#: what HBase's ThriftServer offers: -f (framed) and -c (compact) beside the defaults
+TRANSPORTS = {"buffered": TBufferedTransportFactory, "framed": TFramedTransportFactory}
+PROTOCOLS = {"binary": TBinaryProtocolFactory, "compact": TCompactProtocolFactory}
 LOG = logging.getLogger("thrift_gateway")
 
 
@@ -416,6 +422,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-p", "--port", type=int, default=9090, help="port (default 9090)")
     parser.add_argument("--conf", required=True, type=Path, help="dir with hbase-site.xml")
     parser.add_argument("--lib", required=True, type=Path, help="dir with HBase's jars")
+    parser.add_argument(
+        "--transport",
+        choices=sorted(TRANSPORTS),
+        default="buffered",
+        help="Thrift transport (default buffered; framed is ThriftServer's -f)",
+    )
+    parser.add_argument(
+        "--protocol",
+        choices=sorted(PROTOCOLS),
+        default="binary",
+        help="Thrift protocol (default binary; compact is ThriftServer's -c)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
@@ -429,7 +447,13 @@ def main(argv: list[str] | None = None) -> int:
     handler = Handler()
     timeout_ms = int(site_setting(args.conf, "hbase.thrift.server.socket.read.timeout", "60000"))
     server = make_server(
-        T.Hbase, handler, host=args.host, port=args.port, client_timeout=timeout_ms
+        T.Hbase,
+        handler,
+        host=args.host,
+        port=args.port,
+        client_timeout=timeout_ms,
+        proto_factory=PROTOCOLS[args.protocol](),
+        trans_factory=TRANSPORTS[args.transport](),
     )
 
     def stop(signum, frame):  # noqa: ARG001
@@ -437,7 +461,13 @@ def main(argv: list[str] | None = None) -> int:
         os._exit(0)
 
     signal.signal(signal.SIGTERM, stop)
-    LOG.info("HBase Thrift gateway serving on %s:%d", args.host, args.port)
+    LOG.info(
+        "HBase Thrift gateway serving on %s:%d (%s transport, %s protocol)",
+        args.host,
+        args.port,
+        args.transport,
+        args.protocol,
+    )
     sys.stdout.flush()
     server.serve()
     return 0
