@@ -1,13 +1,26 @@
 """Count how often each word occurs.
 
-Input: lines of text (any files; not-UTF-8 lines are counted as bad_utf8 and skipped)
+Input: lines of text (any files)
     ``The quick brown fox. The end!``
 Output: word<TAB>count, one row per distinct word
     ``the	2``
 Twins: hive/word_count.q, pig/word_count.pig
 
-``--tokenizer regex`` (default) lowercases and keeps letters, digits and inner apostrophes;
-``--tokenizer whitespace`` is Hadoop WordCount's StringTokenizer (see mr/lib/text.py).
+``--tokenizer regex`` (default) lowercases and keeps letters, digits and inner apostrophes; a line
+that is not UTF-8 is counted as bad_utf8 and skipped, a blank one (str.strip()) as empty_lines.
+
+``--tokenizer whitespace`` gives the rows of Hadoop's own Java WordCount (hadoop-mapreduce-examples
+``wordcount``) on any input: java.util.StringTokenizer's words (split on space, \\t, \\n, \\r
+and \\f only) of each line as ``Text.toString()`` decodes it. Bytes that are not UTF-8 become
+U+FFFD inside the words, as many as Java makes (mr/lib/text.py hadoop_text), and the line is
+counted as bad_utf8 but kept; a line is empty (empty_lines) when it has no word; a UTF-8 byte
+order mark at the start of a file is dropped, as LineRecordReader drops it (also on mrjob's
+inline/local runners, which keep it in the line). Lines end at \\n, \\r\\n or a lone \\r.
+Rows are written as Java writes them: the word's UTF-8 bytes, a backslash not escaped.
+tests/test_wordcount_parity.py checks the rows against the Java job. The counters can differ
+from Hadoop's in one case: on mrjob's own runners a line ending in several \\r (``a\\r\\r``)
+reaches the job without them (mrjob strips them), so the empty lines they end are not counted.
+
 Counters (group word_count): empty_lines, bad_utf8.
 """
 
@@ -20,7 +33,14 @@ import re
 from collections import Counter
 
 from mr.lib.job import TextJob
-from mr.lib.text import regex_words
+from mr.lib.records import BAD_UTF8, EMPTY_LINES
+from mr.lib.text import (
+    JAVA_TOKEN_BYTES_RE,
+    bad_utf8_lines,
+    hadoop_text,
+    java_empty_lines,
+    regex_words,
+)
 
 # lines tokenized together: one decode, one lowercase and one findall per batch instead of per
 # line (the counts are the same; see count_batch)
@@ -55,17 +75,27 @@ class WordCountProtocol:
         return b"%s\t%d" % (word.encode("utf-8"), count)
 
 
+class WordCountOutputProtocol(WordCountProtocol):
+    """Output rows ``word<TAB>count``, the word's UTF-8 bytes as they are, as Java's WordCount
+    writes them (TextOutputFormat). No word holds a TAB, newline or CR, the only characters the
+    TSV rules (mr/lib/tsv.py) would escape besides the backslash, which a whitespace word can
+    hold (``C:\\dir``, ``\\N``): escaping it would make the row differ from Hadoop's."""
+
+
 class WordCount(TextJob):
     """Count how often each word occurs."""
 
     INTERNAL_PROTOCOL = WordCountProtocol
+    OUTPUT_PROTOCOL = WordCountOutputProtocol
 
     def mapper_init(self):
         self.words = self.tokenizer()
         self.counts = Counter()
-        self.byte_counts = Counter()  # regex tokenizer's fast path: see count_regex_bytes
+        self.java = self.options.tokenizer == "whitespace"
+        self.byte_counts = Counter()  # words as UTF-8 bytes (fast paths): see count_byte_words
         self.batch = []
         self.empty_lines = 0
+        self.bad_lines = 0
 
     def mapper(self, _, line):
         # buffer the line; a full batch is counted at once (returns pairs only on a flush)
@@ -77,6 +107,8 @@ class WordCount(TextJob):
     def count_batch(self):
         """Count the buffered lines; return the pairs to emit if the counts had to be flushed."""
         lines, self.batch = self.batch, []
+        if self.java:
+            return self.count_java_batch(lines)
         blob = b"\n".join(lines)
         try:
             # one decode for all; a line that is not UTF-8 sends the batch line by line
@@ -92,7 +124,7 @@ class WordCount(TextJob):
         else:
             # words never span the joining newlines: both tokenizers split on them
             self.empty_lines += len(EMPTY_LINE_RE.findall(text))
-            if self.words is regex_words and _CAPITAL_SIGMA not in blob:
+            if _CAPITAL_SIGMA not in blob:
                 self.byte_counts.update(blob.translate(_ASCII_WORD_BYTES).split())
             else:
                 self.counts.update(self.words(text))
@@ -100,22 +132,49 @@ class WordCount(TextJob):
             return self.flush()
         return None
 
+    def count_java_batch(self, lines):
+        """count_batch for --tokenizer whitespace: the tokens of the UTF-8 bytes.
+
+        The delimiters are ASCII and the decoder never replaces an ASCII byte, so the tokens of
+        the bytes are those of the decoded line; each distinct token is decoded once, at the
+        flush (count_byte_words). No line holds a \\n (mrjob splits on it), so the joined lines
+        count as the lines they were.
+        """
+        if self._bom_unchecked:
+            lines[0] = self.hadoop_bytes(lines[0])
+        blob = b"\n".join(lines)
+        self.empty_lines += java_empty_lines(blob)
+        if not blob.isascii():
+            self.bad_lines += bad_utf8_lines(blob)
+        self.byte_counts.update(JAVA_TOKEN_BYTES_RE.findall(blob))
+        if len(self.byte_counts) > FLUSH_AT:
+            return self.flush()
+        return None
+
     def flush(self):
         """The (word, count) pairs counted so far; the counts start again from zero."""
-        self.count_regex_bytes()
+        self.count_byte_words()
         pairs = list(self.counts.items())
         self.counts.clear()
         return pairs
 
-    def count_regex_bytes(self):
-        """Move the fast path's counts into self.counts as regex_words() would have counted.
+    def count_byte_words(self):
+        """Move the fast paths' counts of UTF-8 pieces into self.counts, by decoded word.
 
-        The fast path splits the UTF-8 text at ASCII bytes that no word can contain, so each
-        piece holds whole words: a piece of ASCII letters and digits is one lowercased word; any
-        other piece (an apostrophe, a non-ASCII letter or separator) is decoded and run through
-        regex_words(), once per distinct piece.
+        --tokenizer whitespace: each piece is a word, decoded as Hadoop's Text decodes it (two
+        pieces can make one word: an invalid byte and U+FFFD's own bytes both decode to U+FFFD).
+
+        --tokenizer regex: the fast path splits the UTF-8 text at ASCII bytes that no word can
+        contain, so each piece holds whole words: a piece of ASCII letters and digits is one
+        lowercased word; any other piece (an apostrophe, a non-ASCII letter or separator) is
+        decoded and run through regex_words(), once per distinct piece.
         """
         counts = self.counts
+        if self.java:
+            for piece, n in self.byte_counts.items():
+                counts[hadoop_text(piece)] += n
+            self.byte_counts.clear()
+            return
         for piece, n in self.byte_counts.items():
             if piece.isalnum():
                 counts[piece.decode("ascii")] += n
@@ -128,7 +187,9 @@ class WordCount(TextJob):
         if self.batch:
             yield from self.count_batch() or ()
         if self.empty_lines:
-            self.count("empty_lines", self.empty_lines)
+            self.count(EMPTY_LINES, self.empty_lines)
+        if self.bad_lines:
+            self.count(BAD_UTF8, self.bad_lines)
         yield from self.flush()
 
     def combiner(self, word, counts):

@@ -6,7 +6,13 @@ from collections import Counter
 import pytest
 
 import mr.word_count
-from mr.lib.text import regex_words, whitespace_words
+from mr.lib.text import (
+    bad_utf8_lines,
+    hadoop_text,
+    java_empty_lines,
+    regex_words,
+    whitespace_words,
+)
 from mr.word_count import WordCount
 from tests.support import run_job, write_lines
 
@@ -20,6 +26,8 @@ LINES = [
     "Don't stop-me \u00c9T\u00c9 caf\u00e9",
     b"\xff\xfe not utf-8",
     "trailing \r",
+    "a\rb\r\r c\x0c\r",  # lone \r: line ends for Hadoop
+    b"bad \xed\xa0\x80 \xff\rx \xfe",
     "x" * 50 + " O'CLOCK",
     "",
     # pieces between ASCII separators that need regex_words (fast path's slow lane)
@@ -31,6 +39,8 @@ SIGMA_LINES = ["\u0391\u03a3:\u0392 \u0391\u03a3.\u0392 \u0391\u03a3 \u0392"]
 
 
 def oracle(lines, words):
+    if words is whitespace_words:
+        return java_oracle(lines)
     counts, empty, bad = Counter(), 0, 0
     for line in lines:
         if isinstance(line, bytes):
@@ -42,6 +52,19 @@ def oracle(lines, words):
         if not line.strip():
             empty += 1
         counts.update(words(line))
+    return sorted(f"{w}\t{n}" for w, n in counts.items()), empty, bad
+
+
+def java_oracle(lines):
+    """Hadoop's WordCount line by line: each line (written with a \\n after it, so a final \\r
+    makes a CRLF) decoded as Text, bad lines kept, empty = no token."""
+    counts, empty, bad = Counter(), 0, 0
+    for line in lines:
+        data = line if isinstance(line, bytes) else line.encode("utf-8")
+        data = data.removesuffix(b"\r")
+        bad += bad_utf8_lines(data)
+        empty += java_empty_lines(data)
+        counts.update(whitespace_words(hadoop_text(data)))
     return sorted(f"{w}\t{n}" for w, n in counts.items()), empty, bad
 
 

@@ -251,6 +251,14 @@ def streaming_jar(lib: Path | None = None) -> Path:
     return jars[-1]
 
 
+def examples_jar(lib: Path | None = None) -> Path:
+    """hadoop-mapreduce-examples: Hadoop's own Java WordCount (``jar ... wordcount IN OUT``)."""
+    jars = sorted((lib or lib_dir(ENGINE)).glob("hadoop-mapreduce-examples-*.jar"))
+    if not jars:
+        raise EngineError(f"no hadoop-mapreduce-examples jar in {lib or lib_dir(ENGINE)}")
+    return jars[-1]
+
+
 def java_command(ports: Ports, lib: Path, extra: dict[str, str]) -> list[str]:
     """The java command line of the MiniCluster."""
     argv = [

@@ -39,10 +39,26 @@ from mr.lib import jobconf, mrjob_fixes
 from mr.lib.config import use_default_mrjob_conf
 from mr.lib.errors import UsageError
 from mr.lib.publish import holds_data, publish_dir, remove, temp_path
-from mr.lib.records import RECORD_FORMATS, BadLine, decode_line, parse_number, record_fields
+from mr.lib.records import (
+    BAD_UTF8,
+    EMPTY_LINES,
+    RECORD_FORMATS,
+    BadLine,
+    decode_line,
+    parse_number,
+    record_fields,
+)
 from mr.lib.records import text_line as line_text
 from mr.lib.stats import parse_columns
-from mr.lib.text import TOKENIZERS, tokenizer
+from mr.lib.text import (
+    TOKENIZERS,
+    UTF8_BOM,
+    bad_utf8_lines,
+    hadoop_text,
+    java_empty_lines,
+    tokenizer,
+    whitespace_words,
+)
 from mr.lib.tsv import TSVOutputProtocol
 from mr.lib.uris import is_local, uri_path
 
@@ -332,9 +348,51 @@ class TextJob(MRKitJob):
             "whitespace: split on space/tab/CR/LF/FF only, like Hadoop's WordCount",
         )
 
+    # whether the task's first line is still to be looked at for a byte order mark (hadoop_bytes)
+    _bom_unchecked = True
+
     def tokenizer(self) -> Callable[[str], list[str]]:
         """The chosen tokenizer: text -> words."""
         return tokenizer(self.options.tokenizer)
+
+    def text_line(self, line: bytes) -> str | None:
+        """The line as text; None for a line without words (empty_lines).
+
+        With ``--tokenizer whitespace`` a line is decoded as Hadoop's WordCount decodes it
+        (``Text.toString()``: bytes that are not UTF-8 become U+FFFD, the line is counted as
+        bad_utf8 and kept) and is empty when StringTokenizer finds no word in it. Otherwise as
+        MRKitJob.text_line (bad UTF-8 and blank lines skipped).
+        """
+        if self.options.tokenizer != "whitespace":
+            return super().text_line(line)
+        line = self.hadoop_bytes(line)
+        bad, empty = bad_utf8_lines(line), java_empty_lines(line)
+        if bad:
+            self.count(BAD_UTF8, bad)
+        if empty:
+            self.count(EMPTY_LINES, empty)
+        text = hadoop_text(line)
+        return text if whitespace_words(text) else None
+
+    def hadoop_bytes(self, line: bytes) -> bytes:
+        """The line as Hadoop's LineRecordReader reads it: without the UTF-8 byte order mark that
+        LineRecordReader drops from the start of a file. Call it on every line of a task (only
+        the first one can change); mrjob's inline and local runners keep the mark, Hadoop
+        streaming never shows it."""
+        if self._bom_unchecked:
+            self._bom_unchecked = False
+            if line.startswith(UTF8_BOM) and _file_start_outside_hadoop():
+                return line[len(UTF8_BOM) :]
+        return line
+
+
+def _file_start_outside_hadoop() -> bool:
+    """True in a map task that starts reading at a file's first byte, run by one of mrjob's own
+    runners rather than by Hadoop streaming."""
+    return (
+        jobconf.get(jobconf.MAP_INPUT_START) == "0"
+        and jobconf.get(jobconf.STREAM_MAP_PROCESSOR) is None
+    )
 
 
 class ColumnArg(NamedTuple):

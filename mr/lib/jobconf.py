@@ -9,6 +9,11 @@ from mrjob.compat import jobconf_from_env
 
 #: URI of the file the current map task reads (``file:///d/a.txt``, ``hdfs://nn:8020/d/a.txt``)
 MAP_INPUT_FILE = "mapreduce.map.input.file"
+#: byte offset in that file where the current map task's input split starts
+MAP_INPUT_START = "mapreduce.map.input.start"
+#: the mapper command of a Hadoop streaming job: set only when the task runs under Hadoop
+#: streaming (mrjob's inline and local runners do not emulate it)
+STREAM_MAP_PROCESSOR = "stream.map.streamprocessor"
 #: 0-based number of the current task among the tasks of its kind (map or reduce)
 TASK_PARTITION = "mapreduce.task.partition"
 #: number of reduce tasks of a step (total_order_sort: one key range each; grep sets 1 for its
