@@ -415,3 +415,20 @@ def test_interrupt_kills_the_yarn_application(hadoop_cluster, hdfs, hdfs_dir, tm
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_local_output_dir_of_a_yarn_job(hadoop_cluster, hdfs, hdfs_dir, tmp_path):
+    # file:// output of a job that reads HDFS: staged locally and published with _SUCCESS (a
+    # plain path would be a path of the cluster's file system, as Hadoop reads it)
+    data = hdfs.write_bytes(f"{hdfs_dir}/in.txt", b"one two\ntwo\n")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, job_file("word_count"), "-r", "hadoop", "-c", hadoop_cluster.mrjob_conf,
+         "--output-dir", f"file://{out}", f"hdfs://{data}"],
+        capture_output=True, text=True, cwd=REPO, timeout=TIMEOUT,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = sorted(r for p in out.glob("part-*") for r in p.read_text().splitlines())
+    assert rows == ["one\t1", "two\t2"]
+    assert (out / "_SUCCESS").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -218,7 +218,11 @@ class MRKitJob(MRJob):
             self.usage_error(str(e))
 
         final_dir = self.options.output_dir
-        staged = final_dir and is_local(final_dir)
+        # a plain path is local except on Hadoop, where it is a path of the cluster's file system
+        on_hadoop = self._runner_class().alias == "hadoop"
+        staged = (
+            final_dir and is_local(final_dir) and (final_dir.startswith("file:") or not on_hadoop)
+        )
         if staged:
             final_dir = os.path.abspath(uri_path(final_dir))
             if holds_data(final_dir) and not self.options.overwrite:
@@ -227,7 +231,8 @@ class MRKitJob(MRJob):
                     "choose another --output-dir or pass --overwrite"
                 )
             os.makedirs(os.path.dirname(final_dir), exist_ok=True)
-            self.options.output_dir = str(temp_path(final_dir))
+            staging = str(temp_path(final_dir))
+            self.options.output_dir = f"file://{staging}" if on_hadoop else staging
 
         try:
             with self.make_runner() as runner:
@@ -239,7 +244,7 @@ class MRKitJob(MRJob):
                     sys.exit(1)
                 self.last_counters = runner.counters()
                 if staged:
-                    publish_dir(self.options.output_dir, final_dir)
+                    publish_dir(uri_path(self.options.output_dir), final_dir)
                 if self._should_cat_output():
                     for chunk in runner.cat_output():
                         self.stdout.write(chunk)
@@ -248,7 +253,7 @@ class MRKitJob(MRJob):
             self.usage_error(str(e))
         finally:
             if staged:
-                remove(self.options.output_dir)
+                remove(uri_path(self.options.output_dir))
 
     def _check_local_inputs(self) -> None:
         # before the runner exists, so that its log lines do not precede the one error line
