@@ -38,6 +38,7 @@ import mr
 from mr.lib import jobconf, mrjob_fixes
 from mr.lib.config import use_default_mrjob_conf
 from mr.lib.errors import UsageError
+from mr.lib.inputs import local_input_files
 from mr.lib.publish import holds_data, publish_dir, remove, temp_path
 from mr.lib.records import RECORD_FORMATS, BadLine, decode_line, parse_number, record_fields
 from mr.lib.records import text_line as line_text
@@ -238,8 +239,12 @@ class MRKitJob(MRJob):
         # before the runner exists, so that its log lines do not precede the one error line
         local = LocalFilesystem()
         for path in self._input_paths():
-            if path != "-" and local.can_handle_path(path) and not local.exists(path):
-                raise UsageError(f"input path {path} does not exist")
+            if path != "-" and local.can_handle_path(path):
+                if not local.exists(path):
+                    raise UsageError(f"input path {path} does not exist")
+                # a subdirectory Hadoop would refuse is refused here, before the runner starts
+                for _ in local_input_files(path, self.options.jobconf or {}):
+                    pass
 
     def _check_paths(self, runner: Any, remote_output: str | None) -> None:
         for path in self._input_paths():
