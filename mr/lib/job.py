@@ -39,7 +39,7 @@ from mr.lib import jobconf, mrjob_fixes
 from mr.lib.config import use_default_mrjob_conf
 from mr.lib.errors import UsageError
 from mr.lib.inputs import local_input_files
-from mr.lib.publish import holds_data, publish_dir, remove, temp_path
+from mr.lib.publish import publish_dir, remove, start_output
 from mr.lib.records import RECORD_FORMATS, BadLine, decode_line, parse_number, record_fields
 from mr.lib.records import text_line as line_text
 from mr.lib.stats import parse_columns
@@ -206,13 +206,12 @@ class MRKitJob(MRJob):
         staged = final_dir and is_local(final_dir)
         if staged:
             final_dir = os.path.abspath(uri_path(final_dir))
-            if holds_data(final_dir) and not self.options.overwrite:
-                self.usage_error(
-                    f"output directory {final_dir} already holds data; "
-                    "choose another --output-dir or pass --overwrite"
-                )
-            os.makedirs(os.path.dirname(final_dir), exist_ok=True)
-            self.options.output_dir = str(temp_path(final_dir))
+            try:
+                self.options.output_dir = str(start_output(final_dir, self.options.overwrite))
+            except UsageError as e:
+                self.usage_error(str(e))
+            except OSError as e:
+                self._failed(f"--output-dir {final_dir}: {e}")
 
         try:
             with self.make_runner() as runner:
@@ -231,9 +230,17 @@ class MRKitJob(MRJob):
                     self.stdout.flush()
         except UsageError as e:
             self.usage_error(str(e))
+        except OSError as e:
+            # a full disk, a file system gone read-only mid-run: a failure, not a bug
+            self._failed(f"job failed: {e}")
         finally:
             if staged:
                 remove(self.options.output_dir)
+
+    def _failed(self, message: str) -> None:
+        """Print `<group>: message` and exit 1 (a failure that is not a usage problem)."""
+        print(f"{self.counter_group()}: {message}", file=sys.stderr)
+        sys.exit(1)
 
     def _check_local_inputs(self) -> None:
         # before the runner exists, so that its log lines do not precede the one error line
