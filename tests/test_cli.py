@@ -144,6 +144,11 @@ ERRORS = [
         "HBase Thrift server 127.0.0.1:1: get failed (is HBase up? `mrkit hbase up`)",
     ),
     (ConnectionRefusedError("refused"), 1, "refused (is HBase up? `mrkit hbase up`)"),
+    (
+        OSError(28, "No space left on device", "/out/part-00000"),
+        1,
+        "[Errno 28] No space left on device: '/out/part-00000'",
+    ),
 ]
 
 
@@ -306,7 +311,8 @@ def test_output_dir_that_holds_data_is_refused(tmp_path, words):
     result = job_file("word_count", "-r", "local", "--output-dir", str(out), str(words))
     assert result.returncode == 2
     line = one_error_line(result, "word_count.py")
-    assert f"output directory {out} already holds data" in line and "--overwrite" in line
+    assert f"--output-dir {out}: the output directory already holds data" in line
+    assert "--overwrite" in line
     assert (out / "part-00000").read_text() == "old\t1\n"
     assert hidden_entries(tmp_path) == []
 

@@ -11,26 +11,75 @@ from mr.lib.records import (
     text_line,
 )
 
+# MySQL's LOAD DATA rules for FIELDS TERMINATED BY ',' ENCLOSED BY '"' ESCAPED BY '\\' (the
+# MySQL and MariaDB manuals, "LOAD DATA": field and line handling); one row per rule:
+# (rule, line as the file holds it, fields as LOAD DATA reads them; None is NULL)
+MYSQL_CSV_RULES = [
+    ("fields are separated by the terminator", "a,b,c", ["a", "b", "c"]),
+    ("an enclosed field may hold the terminator", '"O\'Brien, Pat",1', ["O'Brien, Pat", "1"]),
+    ("empty fields, and a trailing terminator ends in one", "plain,,x,", ["plain", "", "x", ""]),
+    ("an empty line is one empty field", "", [""]),
+    (r"\0 is ASCII NUL", r'"a\0b",\0', ["a\0b", "\0"]),
+    (r"\b is backspace", r'"a\bb"', ["a\bb"]),
+    (r"\n is newline", r'"a\nb",a\nb', ["a\nb", "a\nb"]),
+    (r"\r is carriage return", r'"a\rb"', ["a\rb"]),
+    (r"\t is TAB", r'"tab\there"', ["tab\there"]),
+    (r"\Z is ASCII 26 (Control+Z)", r'"a\Zb"', ["a\x1ab"]),
+    (r"\\ is one backslash", r'"back\\slash",c:\\dir', ["back\\slash", "c:\\dir"]),
+    (r"\N alone is NULL, not enclosed", r"1,\N,3", ["1", None, "3"]),
+    (r"\N alone is NULL, enclosed too", r'"\N","x"', [None, "x"]),
+    (r"\N with more is text (the backslash dropped)", r'\Nx,"\NN"', ["Nx", "NN"]),
+    ("the word NULL not enclosed is NULL", 'NULL,"NULL",null', [None, "NULL", "null"]),
+    ('"N" is text', '"N",N', ["N", "N"]),
+    (r"\" is an enclosing quote as text", r'"say \"hi\"",a\"b', ['say "hi"', 'a"b']),
+    ('"" inside an enclosed field is one quote', '"a""b","""x"""', ['a"b', '"x"']),
+    ("a quote not followed by , or the line end is text", '"a"b",c', ['a"b', "c"]),
+    ("a quote inside a field that is not enclosed is text", 'a"b,5" disk', ['a"b', '5" disk']),
+    ('"" in a field that is not enclosed is two quotes', 'a""b', ['a""b']),
+    (r"\, in a field that is not enclosed is a comma", r"a\,b,c", ["a,b", "c"]),
+    (r"\, in an enclosed field is a comma", r'"a\,b"', ["a,b"]),
+    ("the backslash before any other character is dropped", r"\a\%\_\x,\'", ["a%_x", "'"]),
+    ("UTF-8 text passes through", '"caf\u00e9",\u00fc', ["caf\u00e9", "\u00fc"]),
+    ("a byte order mark at the start of the line is not data", '\ufeff"id",name', ["id", "name"]),
+    ("a byte order mark elsewhere is data", "a,\ufeffb", ["a", "\ufeffb"]),
+    (
+        "MySQL's own example line",
+        '1,"O\'Brien, Pat","say \\"hi\\"",\\N',
+        ["1", "O'Brien, Pat", 'say "hi"', None],
+    ),
+]
 
-@pytest.mark.parametrize(
-    "line,fields",
-    [
-        ('1,"O\'Brien, Pat","say \\"hi\\"",\\N', ["1", "O'Brien, Pat", 'say "hi"', None]),
-        ('"a""b","\\N","N"', ['a"b', None, "N"]),
-        ('"tab\\there","back\\\\slash"', ["tab\there", "back\\slash"]),
-        ("plain,,x", ["plain", "", "x"]),
-        ("a,", ["a", ""]),
-        ("", [""]),
-        ('"caf\u00e9","\\0"', ["caf\u00e9", "\0"]),
-    ],
-)
-def test_mysql_csv(line, fields):
+# lines LOAD DATA would read together with the next line: a record cut by a line break
+MYSQL_CSV_CONTINUED = [
+    ("an enclosed field that does not close", '"unterminated'),
+    ("a closing quote followed by text leaves the field open", '"x"junk,1'),
+    ("an escaped line ending (a newline in a field)", "a,b\\"),
+    ("an escaped line ending in an enclosed field", '"a\\'),
+]
+
+
+@pytest.mark.parametrize("rule,line,fields", MYSQL_CSV_RULES, ids=[r[0] for r in MYSQL_CSV_RULES])
+def test_mysql_csv(rule, line, fields):
     assert parse_mysql_csv(line) == fields
 
 
-@pytest.mark.parametrize("line", ['"unterminated', '"x"junk,1', 'a"b,c'])
-def test_mysql_csv_malformed(line):
+@pytest.mark.parametrize("rule,line", MYSQL_CSV_CONTINUED, ids=[r[0] for r in MYSQL_CSV_CONTINUED])
+def test_mysql_csv_record_cut_by_a_line_break_is_malformed(rule, line):
     assert parse_mysql_csv(line) is None
+
+
+def test_mysql_csv_reads_back_what_mysql_writes():
+    # SELECT ... INTO OUTFILE escapes \, ", the first character of the field and line
+    # terminators, and NUL (as \0); NULL is \N; every other value is enclosed
+    def write(value):
+        if value is None:
+            return "\\N"
+        out = "".join("\\" + c if c in '\\",\n' else "\\0" if c == "\0" else c for c in value)
+        return f'"{out}"'
+
+    values = ["plain", 'quo"te', "back\\slash", "com,ma", "nul\0", "", "N", "NULL", "\\N", None]
+    line = ",".join(write(v) for v in values if v is None or "\n" not in v)
+    assert parse_mysql_csv(line) == values
 
 
 def test_tsv_null():
@@ -68,6 +117,7 @@ def test_parse_number(text, value):
         (b" \t \r\n", "tsv", 1, "empty_lines"),
         (b'"unterminated,1\n', "csv", 1, "malformed"),
         (b'"x"junk,1', "csv", 1, "malformed"),
+        (b"a,b\\\n", "csv", 1, "malformed"),
         (b"a\tb\n", "tsv", 3, "too_few_fields"),
         (b"a,b", "csv", 3, "too_few_fields"),
     ],
@@ -82,6 +132,7 @@ def test_record_fields_names_the_counter_of_a_bad_line(line, fmt, min_fields, co
         (b"a\t\\N\tc\r\n", "tsv", ["a", None, "c"]),
         (b"a\t\n", "tsv", ["a", ""]),
         (b'1,"O\'Brien, Pat",\\N\n', "csv", ["1", "O'Brien, Pat", None]),
+        ("\ufeff1,x\r\n".encode(), "csv", ["1", "x"]),
         ("caf\u00e9\t1".encode(), "tsv", ["caf\u00e9", "1"]),
     ],
 )

@@ -64,6 +64,8 @@ def exit_codes() -> list[tuple[type[BaseException], int]]:
         (HdfsError, 1),
         (ConnectionError, 1),
         *((server_error, 1) for server_error in hbase_server_errors()),
+        # the machine failed us (a full disk, a file system gone read-only): not a bug
+        (OSError, 1),
     ]
 
 

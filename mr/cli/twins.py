@@ -37,7 +37,8 @@ def absolute(path: str) -> str:
 
 def twin_run(engine: TwinCommand, args: argparse.Namespace) -> TwinRun:
     """The run the command line asks for; UsageError, before any JVM starts, for an unknown
-    twin, a bad --var (or one of RUNNER_VARS) or a missing --input path."""
+    twin, a bad --var (or one of RUNNER_VARS) or a missing --input path. (An --output that
+    holds data is refused by the runner, mr.engines.twins.run, before its JVM starts.)"""
     script = find_script(engine.folder, engine.ext, args.script)
     variables = parse_vars(args.var)
     for name in sorted(set(RUNNER_VARS) & variables.keys()):
@@ -46,7 +47,12 @@ def twin_run(engine: TwinCommand, args: argparse.Namespace) -> TwinRun:
     if "://" not in args.input and not Path(args.input).exists():
         raise UsageError(f"--input {args.input}: no such file or directory")
     variables["INPUT"] = absolute(args.input)
-    return TwinRun(script=script, output=Path(args.output).resolve(), vars=variables)
+    return TwinRun(
+        script=script,
+        output=Path(args.output).resolve(),
+        vars=variables,
+        overwrite=args.overwrite,
+    )
 
 
 def run_command(engine: TwinCommand) -> Callable[[argparse.Namespace], int]:
@@ -76,7 +82,17 @@ def add_engine(
         "script", metavar="STEM|FILE", help=f"twin stem ({engine.folder}/STEM{engine.ext}) or path"
     )
     r.add_argument("--input", required=True, help="input file or directory (the INPUT variable)")
-    r.add_argument("--output", required=True, help="output directory, replaced atomically")
+    r.add_argument(
+        "--output",
+        required=True,
+        help="output directory, published atomically; refused if it holds data "
+        "(any file, dotfiles too) unless --overwrite",
+    )
+    r.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace what --output holds (default: refuse with exit code 2)",
+    )
     r.add_argument(
         "--var",
         action="append",

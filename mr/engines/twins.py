@@ -3,11 +3,13 @@ JVM run, staged output and error lines.
 
 A run validates the script's variables against the parameters its header declares, makes a run
 directory, starts the engine's JVM and waits. The engine writes into a hidden staging directory
-beside ``--output`` (:func:`mr.lib.publish.temp_path`); when it succeeds, its data files are
-renamed ``part-00000``, ``part-00001``, ... (in the engine's own order) and the directory is
-published in place of ``--output`` with ``_SUCCESS`` (:func:`mr.lib.publish.publish_dir`), as the
-MR jobs do; when it fails, the staging directory is removed and the engine's own error lines are
-raised. :func:`run_many` runs several scripts in one JVM where the engine can.
+beside ``--output`` (:func:`mr.lib.publish.temp_path`); an ``--output`` that already holds
+data is refused before the JVM starts unless the run says ``overwrite``; when it succeeds, its
+data files are renamed ``part-00000``, ``part-00001``, ... (in the engine's own order) and the
+directory is published in place of ``--output`` with ``_SUCCESS``
+(:func:`mr.lib.publish.publish_dir`), as the MR jobs do; when it fails, the staging directory is
+removed and the engine's own error lines are raised. :func:`run_many` runs several scripts in one
+JVM where the engine can.
 
 An engine (:class:`TwinEngine`) supplies only what differs: its JVM command line, how variables
 reach a script, how several scripts share one JVM, and which output lines are its errors.
@@ -40,7 +42,7 @@ from pathlib import Path
 
 from mr.engines import REPO_ROOT, EngineError, state_dir
 from mr.lib.errors import UsageError
-from mr.lib.publish import publish_dir, remove, temp_path
+from mr.lib.publish import check_output, publish_dir, remove, temp_path
 
 VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -157,6 +159,8 @@ class TwinRun:
     script: Path
     output: Path
     vars: dict[str, str] = field(default_factory=dict)
+    #: replace an output that already holds data (otherwise the run is refused: UsageError)
+    overwrite: bool = False
     #: where the engine writes; published as `output` on success
     staging: Path = field(init=False)
 
@@ -237,6 +241,12 @@ def publish(run: TwinRun) -> Path:
     for i, p in enumerate(data):
         p.rename(staging / f"part-{i:05d}")
     return publish_dir(staging, run.output)
+
+
+def _check_output(job: TwinRun) -> None:
+    """UsageError before any JVM starts if job.output holds data (and not job.overwrite), or
+    cannot be written (:func:`mr.lib.publish.check_output`)."""
+    check_output(job.output, job.overwrite, flag="--output")
 
 
 def discard(run: TwinRun) -> None:
@@ -359,6 +369,8 @@ def run(engine: TwinEngine, job: TwinRun, hadoop_conf: Path | None = None) -> Pa
     With ``hadoop_conf`` (a Hadoop client conf dir) the engine runs on that cluster (YARN, HDFS
     paths): job.vars give INPUT and OUTPUT, and OUTPUT is written by the engine directly."""
     variables = script_vars(job, on_cluster=hadoop_conf is not None)
+    if hadoop_conf is None:
+        _check_output(job)
     lib, conf = engine.prepare()
     rundir = engine.new_rundir()
     try:
@@ -387,7 +399,8 @@ def run_many(engine: TwinEngine, jobs: Sequence[TwinRun]) -> dict[Path, Exceptio
     for job in jobs:
         try:
             variables = script_vars(job)
-        except UsageError as e:
+            _check_output(job)
+        except (UsageError, OSError) as e:
             outcome[job.output] = e
             continue
         if engine.batchable(variables):

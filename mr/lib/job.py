@@ -38,7 +38,8 @@ import mr
 from mr.lib import jobconf, mrjob_fixes
 from mr.lib.config import use_default_mrjob_conf
 from mr.lib.errors import UsageError
-from mr.lib.publish import holds_data, publish_dir, remove, temp_path
+from mr.lib.inputs import local_input_files
+from mr.lib.publish import publish_dir, remove, start_output
 from mr.lib.records import (
     BAD_UTF8,
     EMPTY_LINES,
@@ -225,13 +226,12 @@ class MRKitJob(MRJob):
         )
         if staged:
             final_dir = os.path.abspath(uri_path(final_dir))
-            if holds_data(final_dir) and not self.options.overwrite:
-                self.usage_error(
-                    f"output directory {final_dir} already holds data; "
-                    "choose another --output-dir or pass --overwrite"
-                )
-            os.makedirs(os.path.dirname(final_dir), exist_ok=True)
-            staging = str(temp_path(final_dir))
+            try:
+                staging = str(start_output(final_dir, self.options.overwrite))
+            except UsageError as e:
+                self.usage_error(str(e))
+            except OSError as e:
+                self._failed(f"--output-dir {final_dir}: {e}")
             self.options.output_dir = f"file://{staging}" if on_hadoop else staging
 
         try:
@@ -251,16 +251,28 @@ class MRKitJob(MRJob):
                     self.stdout.flush()
         except UsageError as e:
             self.usage_error(str(e))
+        except OSError as e:
+            # a full disk, a file system gone read-only mid-run: a failure, not a bug
+            self._failed(f"job failed: {e}")
         finally:
             if staged:
                 remove(uri_path(self.options.output_dir))
+
+    def _failed(self, message: str) -> None:
+        """Print `<group>: message` and exit 1 (a failure that is not a usage problem)."""
+        print(f"{self.counter_group()}: {message}", file=sys.stderr)
+        sys.exit(1)
 
     def _check_local_inputs(self) -> None:
         # before the runner exists, so that its log lines do not precede the one error line
         local = LocalFilesystem()
         for path in self._input_paths():
-            if path != "-" and local.can_handle_path(path) and not local.exists(path):
-                raise UsageError(f"input path {path} does not exist")
+            if path != "-" and local.can_handle_path(path):
+                if not local.exists(path):
+                    raise UsageError(f"input path {path} does not exist")
+                # a subdirectory Hadoop would refuse is refused here, before the runner starts
+                for _ in local_input_files(path, self.options.jobconf or {}):
+                    pass
 
     def _check_paths(self, runner: Any, remote_output: str | None) -> None:
         for path in self._input_paths():

@@ -24,3 +24,9 @@ JOB_REDUCES = "mapreduce.job.reduces"
 def get(key: str, default: str | None = None) -> str | None:
     """The value of a configuration key in the current task (default outside one)."""
     return jobconf_from_env(key, default)
+
+
+#: "true": an input directory's subdirectories are read too, at every level (hidden ones skipped)
+INPUT_DIR_RECURSIVE = "mapreduce.input.fileinputformat.input.dir.recursive"
+#: "true" (Hadoop 3): an input directory's subdirectories are ignored instead of failing the job
+INPUT_DIR_IGNORE_SUBDIRS = "mapreduce.input.fileinputformat.input.dir.nonrecursive.ignore.subdirs"

@@ -10,10 +10,13 @@ over WebHDFS with the same names.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import uuid
 from pathlib import Path
+
+from mr.lib.errors import UsageError
 
 #: the marker of a complete output directory (Hadoop's FileOutputCommitter writes it too)
 SUCCESS = "_SUCCESS"
@@ -31,12 +34,53 @@ def temp_path(final: str | os.PathLike[str]) -> Path:
 
 
 def holds_data(path: str | os.PathLike[str]) -> bool:
-    """Whether a local path holds anything a user would miss: a file, or a directory with entries
-    that are not hidden."""
+    """Whether a local path holds anything a user would miss: a file (or a link), or a directory
+    with any entry at all (``.git``, ``.env`` and ``_SUCCESS`` too). Only a missing path or an
+    empty directory may be replaced without asking."""
     path = Path(path)
-    if path.is_dir():
-        return any(not name.startswith(".") for name in os.listdir(path))
-    return path.exists()
+    if path.is_dir() and not path.is_symlink():
+        return any(True for _ in os.scandir(path))
+    return path.exists() or path.is_symlink()
+
+
+def check_output(
+    final: str | os.PathLike[str], overwrite: bool = False, flag: str = "--output-dir"
+) -> None:
+    """Check that an output may be published at local path `final`: creates its parent
+    directories and tries a hidden staging directory beside it (removed again).
+
+    UsageError (one line, naming `flag`) if `final` holds data and `overwrite` is false, if a
+    file stands where a parent directory must be, or if the parent cannot be written to
+    (permissions, a read-only file system). Other OSErrors (a full disk) are left to the caller:
+    they are failures, not usage problems.
+    """
+    staging = start_output(final, overwrite, flag)
+    staging.rmdir()
+
+
+def start_output(
+    final: str | os.PathLike[str], overwrite: bool = False, flag: str = "--output-dir"
+) -> Path:
+    """:func:`check_output`, then create and return the hidden staging directory of `final`."""
+    final = Path(final)
+    if holds_data(final) and not overwrite:
+        what = "directory" if final.is_dir() else "path (a file)"
+        raise UsageError(
+            f"{flag} {final}: the output {what} already holds data; "
+            f"choose another {flag} or pass --overwrite"
+        )
+    staging = temp_path(final)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in final.parents if p.exists() and not p.is_dir()), final.parent)
+        raise UsageError(f"{flag} {final}: {blocker} is a file, not a directory") from None
+    except OSError as e:
+        if isinstance(e, PermissionError) or e.errno == errno.EROFS:
+            raise UsageError(f"{flag} {final}: cannot write there ({e.strerror})") from None
+        raise
+    return staging
 
 
 def remove(path: str | os.PathLike[str]) -> None:
@@ -53,7 +97,7 @@ def publish_dir(staging: str | os.PathLike[str], final: str | os.PathLike[str]) 
     ``_SUCCESS``."""
     staging, final = Path(staging), Path(final)
     staging.mkdir(parents=True, exist_ok=True)
+    (staging / SUCCESS).touch()  # before the rename: what appears is complete
     remove(final)
     os.replace(staging, final)
-    (final / SUCCESS).touch()
     return final

@@ -2,16 +2,22 @@
 
 TSV: fields split on TAB; ``\\N`` is NULL (None).
 
-MySQL CSV, as written by ``SELECT ... INTO OUTFILE ... FIELDS TERMINATED BY ','
-ENCLOSED BY '"'`` (escape character ``\\``):
+MySQL CSV, as ``SELECT ... INTO OUTFILE ... FIELDS TERMINATED BY ',' ENCLOSED BY '"'`` writes it
+(with the default ``ESCAPED BY '\\\\'``), read as ``LOAD DATA`` reads it back:
     ``1,"O'Brien, Pat","say \\"hi\\"",\\N``  ->  ``['1', "O'Brien, Pat", 'say "hi"', None]``
-- fields are separated by commas and may be enclosed in double quotes;
-- inside a field ``\\"`` and ``""`` are a quote, ``\\\\`` a backslash, ``\\t`` ``\\n`` ``\\r``
-  ``\\0`` ``\\Z`` ``\\b`` the control characters MySQL escapes;
-- an unquoted ``\\N`` is NULL; a quoted ``"\\N"`` is NULL too (MySQL writes NULL that way
-  with ENCLOSED BY), while ``"N"`` stays text;
-- a field that opens a quote and never closes it makes the line malformed (None): a record
-  broken across lines by an escaped newline cannot be read line by line, so it is counted.
+- fields are separated by commas; a field that starts with ``"`` is enclosed, and its closing
+  ``"`` is the first one followed by a comma or the end of the line (another ``"`` is text);
+- inside an enclosed field ``""`` is one quote; in a field that is not enclosed a quote is text;
+- the escape character ``\\`` before ``0 b n r t Z`` gives NUL, backspace, newline, CR, TAB and
+  ASCII 26; before any other character (``\\``, ``"``, ``,`` ...) it is dropped and that
+  character is taken as it is (``a\\,b`` is ``a,b``, enclosed or not);
+- a field that is ``\\N`` alone is NULL, enclosed or not (MySQL writes NULL as ``\\N``), and so is
+  the word ``NULL`` not enclosed; ``"NULL"`` and ``"N"`` are text;
+- a UTF-8 byte order mark at the start of a line (the first line of a file some tools write) is
+  not data;
+- a line whose enclosed field does not close, or that ends with the escape character, is
+  malformed (None): the record goes on past the line end (a newline in a field is written as
+  ``\\`` and a line break), and it cannot be read line by line, so it is counted.
 
 Input lines as bytes: :func:`record_fields` decodes a line and parses it, or says with
 :class:`BadLine` which counter a job increments for it (bad_utf8, empty_lines, malformed,
@@ -32,7 +38,10 @@ EMPTY_LINES = "empty_lines"
 MALFORMED = "malformed"
 TOO_FEW_FIELDS = "too_few_fields"
 
+#: MySQL's escape sequences; the escape character before any other character is dropped
 _CSV_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a"}
+#: a UTF-8 byte order mark (U+FEFF), which some tools write at the start of a CSV file
+BOM = "\ufeff"
 
 
 def parse_tsv(line: str) -> list[str | None]:
@@ -41,66 +50,60 @@ def parse_tsv(line: str) -> list[str | None]:
 
 
 def parse_mysql_csv(line: str) -> list[str | None] | None:
-    """Fields of one MySQL INTO OUTFILE CSV line, or None if the line is malformed."""
+    """Fields of one MySQL INTO OUTFILE CSV line (NULL as None), or None if the line is malformed.
+
+    Read as MySQL's LOAD DATA reads ``FIELDS TERMINATED BY ',' ENCLOSED BY '"' ESCAPED BY
+    '\\\\'`` (the rules are in the module docstring)."""
+    if line.startswith(BOM):
+        line = line[1:]
     fields: list[str | None] = []
     i, n = 0, len(line)
     while True:
-        if i < n and line[i] == '"':
+        enclosed = i < n and line[i] == '"'
+        if enclosed:
             i += 1
-            buf: list[str] = []
-            while True:
-                if i >= n:
-                    return None  # unterminated quote
-                c = line[i]
-                if c == "\\" and i + 1 < n:
-                    nxt = line[i + 1]
-                    if nxt == "N" and not buf and line[i + 2 : i + 3] == '"':
-                        buf = [NULL]
-                    else:
-                        buf.append(_CSV_ESCAPES.get(nxt, nxt))
+        buf: list[str] = []
+        escaped_n = False  # the field holds an escaped N (with nothing else: NULL)
+        while True:
+            if i >= n:
+                if enclosed:
+                    return None  # no closing quote: the record goes on past this line
+                break
+            c = line[i]
+            if c == "\\":
+                if i + 1 >= n:
+                    return None  # an escaped line ending: the record goes on past this line
+                nxt = line[i + 1]
+                escaped_n = escaped_n or nxt == "N"
+                buf.append(_CSV_ESCAPES.get(nxt, nxt))
+                i += 2
+            elif c == '"' and enclosed:
+                after = line[i + 1 : i + 2]
+                if after == '"':  # a doubled quote is one quote
+                    buf.append('"')
                     i += 2
-                elif c == '"':
-                    if i + 1 < n and line[i + 1] == '"':
-                        buf.append('"')
-                        i += 2
-                    else:
-                        i += 1
-                        break
-                else:
-                    buf.append(c)
+                elif after in ("", ","):  # a quote ends the field only before , or the line end
                     i += 1
-            text = "".join(buf)
-            fields.append(None if text == NULL and buf == [NULL] else text)
-            if i < n and line[i] != ",":
-                return None  # junk after a closing quote
+                    break
+                else:
+                    buf.append('"')
+                    i += 1
+            elif c == "," and not enclosed:
+                break
+            else:
+                buf.append(c)
+                i += 1
+        text = "".join(buf)
+        if escaped_n and text == "N" or not enclosed and text == "NULL":
+            fields.append(None)
         else:
-            end = line.find(",", i)
-            end = n if end == -1 else end
-            raw = line[i:end]
-            if '"' in raw:
-                return None
-            fields.append(None if raw == NULL else _unescape(raw))
-            i = end
+            fields.append(text)
         if i >= n:
             return fields
-        i += 1  # skip the comma
+        i += 1  # the comma
         if i == n:
             fields.append("")
             return fields
-
-
-def _unescape(raw: str) -> str:
-    if "\\" not in raw:
-        return raw
-    out, i = [], 0
-    while i < len(raw):
-        if raw[i] == "\\" and i + 1 < len(raw):
-            out.append(_CSV_ESCAPES.get(raw[i + 1], raw[i + 1]))
-            i += 2
-        else:
-            out.append(raw[i])
-            i += 1
-    return "".join(out)
 
 
 def parse_record(line: str, fmt: str) -> list[str | None] | None:
