@@ -50,7 +50,8 @@ class Histogram(RecordJob):
                 raise UsageError(str(e)) from None
             return
         width = parse_decimal(opts.width)
-        if width is None or width <= 0:
+        # 1e-400 is a positive Decimal but 0.0 as a double: refused like 0
+        if width is None or width <= 0 or float(width) == 0:
             raise UsageError(f"--width {opts.width!r}: expected a number > 0")
         if opts.origin is not None and parse_decimal(opts.origin) is None:
             raise UsageError(f"--origin {opts.origin!r}: expected a number")

@@ -12,21 +12,26 @@ Rules, the same in every engine:
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import math
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 #: NULL as written and read in every TSV file and MySQL export (Hive's and MySQL's NULL)
 NULL = "\\N"
 FLOAT_DECIMALS = 6
 _QUANTUM = Decimal(1).scaleb(-FLOAT_DECIMALS)
+#: quantizing to six decimals needs every integer digit too: the largest double has 309, and a
+#: shorter context (the default has 28) raises InvalidOperation for 1e22 and up
+_FORMAT_CONTEXT = Context(prec=309 + FLOAT_DECIMALS + 1, rounding=ROUND_HALF_UP)
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def format_float(x: float) -> str:
-    """Six decimals, half up from the shortest repr (Java's %.6f)."""
-    if x != x or x in (float("inf"), float("-inf")):
+    """Six decimals, half up from the shortest repr (Java's %.6f), for any finite double
+    (``1.7e308`` has 309 integer digits); NULL for inf and nan."""
+    if not math.isfinite(x):
         return NULL
-    text = format(Decimal(repr(float(x))).quantize(_QUANTUM, rounding=ROUND_HALF_UP), "f")
+    text = format(Decimal(repr(float(x))).quantize(_QUANTUM, context=_FORMAT_CONTEXT), "f")
     return "0." + "0" * FLOAT_DECIMALS if text == "-0." + "0" * FLOAT_DECIMALS else text
 
 
