@@ -5,7 +5,8 @@ Rules, the same in every engine:
 - NULL is written ``\\N`` (Hive's and MySQL's NULL), in any position;
 - integers are written plainly; floats with six decimals, rounded half up from their shortest
   decimal form (what Java's ``String.format("%.6f")`` does, so Hive's ``printf`` and Pig's
-  ``SPRINTF`` agree with Python);
+  ``SPRINTF`` agree with Python), for any finite double (1.7e308 has 309 digits), with the sign
+  of a negative value that rounds to zero (``-0.000000``, as Java) but none on a zero;
 - backslash, TAB, newline and carriage return inside text fields are escaped as ``\\\\``,
   ``\\t``, ``\\n``, ``\\r``.
 """
@@ -32,7 +33,9 @@ def format_float(x: float) -> str:
     if not math.isfinite(x):
         return NULL
     text = format(Decimal(repr(float(x))).quantize(_QUANTUM, context=_FORMAT_CONTEXT), "f")
-    return "0." + "0" * FLOAT_DECIMALS if text == "-0." + "0" * FLOAT_DECIMALS else text
+    # Java keeps the sign of a negative value that rounds to zero (-1e-7 -> -0.000000); a zero
+    # is written unsigned, as the engines' sums, which start at +0.0, give it
+    return "0." + "0" * FLOAT_DECIMALS if x == 0 else text
 
 
 def format_field(value: Any) -> str:
