@@ -1,5 +1,8 @@
 -- Hive twin of mr/numeric_summary.py: key<TAB>min<TAB>max<TAB>count<TAB>mean<TAB>stddev<TAB>
 -- median per key (stddev: population, two-pass as the MR job; median: mean of the middle two).
+-- Values whose sum or squared deviations pass the double range (about 1.8e308; 1e154 and up
+-- for the deviations), or two middle values that sum past it, give Infinity here where the
+-- MR job gives finite values (mr/lib/stats.py): the engines agree below that.
 -- Records and numbers are parsed by mr/lib through TRANSFORM (mr.lib.streams records); NULL
 -- and unparseable values are dropped; a NULL key is a key of its own.
 -- @param KEY_COL int: the key column (0-based)

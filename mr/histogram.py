@@ -11,9 +11,14 @@ hi = lo + W, for every integer k (negative too), so no value is out of range.
 ``--edges e0,e1,...,en`` (strictly increasing, at least two): bin i holds e(i) <= x < e(i+1);
 values below e0 are counted as below_range, values at or above en as above_range, not written.
 Bins are found in exact decimal arithmetic on the numbers' text (0.3 with width 0.1 falls in
-[0.3, 0.4), where binary floats would put it in [0.2, 0.3)); lo and hi are written as floats.
-Empty bins have no row. NULL and empty values (null_values) and unparseable ones, inf and nan
-included (bad_numbers), are counted and skipped.
+[0.3, 0.4), where binary floats would put it in [0.2, 0.3)); lo and hi are written as floats,
+``\\N`` for a bound past the double range (1.7e308 with --width 1e308: hi is 2e308; the Pig twin
+writes its null as an empty field there, so the engines differ in that one case).
+Empty bins have no row. Values are numbers by the one rule of mr/lib/records.py's parse_number
+(a plain ASCII decimal, finite as a double; any such value bins exactly, 1.7e308 with width
+1e-300 too); NULL and empty values (null_values) and every other text (bad_numbers: ``nan``,
+``inf``, ``1e309``, ``1_000``, Unicode digits, ``0x10``, ``1.5d``, `` 12 ``) are counted and
+skipped. --width, --origin and --edges follow the same rule (spaces around edges allowed).
 Counters (group histogram): null_values, bad_numbers, below_range, above_range, too_few_fields,
 empty_lines, malformed, bad_utf8.
 """
@@ -50,7 +55,8 @@ class Histogram(RecordJob):
                 raise UsageError(str(e)) from None
             return
         width = parse_decimal(opts.width)
-        if width is None or width <= 0:
+        # 1e-400 is a positive Decimal but 0.0 as a double: refused like 0
+        if width is None or width <= 0 or float(width) == 0:
             raise UsageError(f"--width {opts.width!r}: expected a number > 0")
         if opts.origin is not None and parse_decimal(opts.origin) is None:
             raise UsageError(f"--origin {opts.origin!r}: expected a number")

@@ -9,8 +9,13 @@ Twins: hive/numeric_summary.q, pig/numeric_summary.pig
 count is an integer; every other statistic is a float (six decimals, mr/lib/tsv.py). stddev is the
 population standard deviation (Hive's stddev_pop); median is the middle value, or the mean of the
 two middle values for an even count. A NULL key (``\\N``) is a key of its own, written ``\\N``.
-Values are parsed as floats; NULL and empty values (null_values) and unparseable ones, inf and nan
-included (bad_numbers), are counted and skipped; a key whose values are all skipped gets no row.
+Values are numbers by the one rule of mr/lib/records.py's parse_number: the whole field is a
+plain ASCII decimal (``12``, ``-3.5``, ``+7``, ``.5``, ``1e22``) whose double is finite. NULL and
+empty values (null_values) and every other text (bad_numbers: ``nan``, ``inf``, ``1e309``,
+``1_000``, Unicode digits, ``0x10``, ``1.5d``, `` 12 ``) are counted and skipped; a key whose
+values are all skipped gets no row. Any finite double, up to 1.7e308, is summarized without
+overflow (the statistics of finite values are finite); the Hive and Pig twins sum in plain
+doubles and write Infinity where a sum or squared deviation passes 1.8e308.
 
 Memory: the median is exact, so each reducer call holds all values of its key in a list (about
 32 bytes a value in CPython): tens of millions of values per key fit, a heavily skewed key may not.

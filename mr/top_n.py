@@ -13,8 +13,11 @@ descending, then, for equal values, by the record's text ascending, where the re
 its fields written as one TSV row (mr/lib/tsv.py) compared by code point (= UTF-8 byte order);
 so the result never depends on input order or on the number of mappers. value is the parsed
 number (a float, six decimals); record is every field of the input record, as TSV (CSV input is
-written as TSV). A NULL group (``\\N``) is a group of its own. NULL and empty values
-(null_values) and unparseable ones, inf and nan included (bad_numbers), are counted and skipped.
+written as TSV). A NULL group (``\\N``) is a group of its own. Values are numbers by the one
+rule of mr/lib/records.py's parse_number (a plain ASCII decimal, finite as a double: ``+7``,
+``.5``, ``1e22``, ``-1.7e308``); NULL and empty values (null_values) and every other text
+(bad_numbers: ``nan``, ``inf``, ``1e309``, ``1_000``, Unicode digits, ``0x10``, ``1.5d``,
+`` 12 ``) are counted and skipped.
 Counters (group top_n): null_values, bad_numbers, too_few_fields, empty_lines, malformed, bad_utf8.
 """
 

@@ -15,6 +15,10 @@ default 0.01) that picks n - 1 split points, unless ``--split-points FILE`` give
 input is read twice and must be files, not stdin. Records with equal keys keep a fixed order (by
 their fields). ``--print-split-points`` runs only the sampling job and prints the split points
 (key<TAB>encoded key), the file format ``--split-points`` reads.
+With ``--numeric`` a key is a number by the rule of mr/lib/records.py's parse_number (one
+strict ASCII decimal form, finite as a double: ``1e22`` and ``-1.7e308`` sort, while ``nan``,
+``inf``, ``1e309``, ``1_000``, ``0x10``, `` 12 `` are bad_numbers); a NULL key, or with
+``--numeric`` a blank one, is counted as null_keys.
 Counters (group total_order_sort): null_keys, bad_numbers (``--numeric``), and those of
 RecordJob (empty_lines, malformed, too_few_fields, bad_utf8).
 """
@@ -36,7 +40,6 @@ from mr.lib.ranges import (
     pick_split_points,
     text_sort_key,
 )
-from mr.lib.records import parse_number
 
 MAX_PARTITIONS = 10_000
 
@@ -147,14 +150,13 @@ class TotalOrderSort(RecordJob):
         if fields is None:
             return None
         key = fields[self.options.key_col]
-        if key is None:
-            self.count("null_keys")
-            return None
         if not self.options.numeric:
+            if key is None:
+                self.count("null_keys")
+                return None
             return text_sort_key(key), fields
-        number = parse_number(key)
+        number = self.number_field(fields, self.options.key_col, null_counter="null_keys")
         if number is None:
-            self.count("bad_numbers")
             return None
         return number_sort_key(number), fields
 

@@ -1,5 +1,8 @@
 -- Pig twin of mr/numeric_summary.py: key<TAB>min<TAB>max<TAB>count<TAB>mean<TAB>stddev<TAB>
--- median per key (stddev: population, two-pass as the MR job; median: mean of the middle two).
+-- median per key (stddev: population, two-pass as the MR job; median: mean of the middle two,
+-- halved before adding so that 1.7e308 stays finite; the same double outside the subnormals).
+-- Values whose sum or squared deviations pass the double range (about 1.8e308; 1e154 and up
+-- for the deviations) give Infinity in mean and stddev here, finite values in the MR job.
 -- Records and numbers are parsed by mr/lib through STREAM (mr.lib.streams records); NULL and
 -- unparseable values are dropped; a NULL key (\N) is a key of its own.
 -- @param KEY_COL int: the key column (0-based)
@@ -37,5 +40,5 @@ key_stats = JOIN key_totals BY k, lower_middles BY k, upper_middles BY k, spread
 summaries = FOREACH key_stats GENERATE key_totals::k, SPRINTF('%.6f', key_totals::lo),
     SPRINTF('%.6f', key_totals::hi), key_totals::n, SPRINTF('%.6f', key_totals::mean),
     SPRINTF('%.6f', SQRT(spreads::ss / (double) key_totals::n)),
-    SPRINTF('%.6f', (lower_middles::m + upper_middles::m) / 2.0);
+    SPRINTF('%.6f', lower_middles::m / 2.0 + upper_middles::m / 2.0);
 STORE summaries INTO '$OUTPUT' USING PigStorage('\t');

@@ -43,3 +43,29 @@ def test_parse_edges():
 )
 def test_edge_bin(value, i):
     assert edge_bin(Decimal(value), [Decimal(0), Decimal(10), Decimal(100)]) == i
+
+
+@pytest.mark.parametrize(
+    "value,origin,width",
+    [
+        ("1e22", "0", "1e-40"),  # a 63-digit quotient: past the old fixed 60 digits
+        ("1e61", "0", "1e-10"),  # a 72-digit quotient raised DivisionImpossible
+        ("1.7e308", "0", "10"),  # a 308-digit quotient
+        ("-1.7e308", "0.5", "1e-300"),  # a 608-digit quotient, negative
+        ("1.7e308", "5e-324", "3"),  # value - origin needs 632 digits to stay exact
+        ("5e-324", "0", "1e300"),  # a tiny value in a huge bin
+    ],
+)
+def test_huge_quotients_are_exact(value, origin, width):
+    v, o, w = Decimal(value), Decimal(origin), Decimal(width)
+    k = fixed_bin(v, o, w)
+    lo, hi = fixed_bounds(k, o, w)
+    assert lo <= v < hi
+    assert hi - lo == w  # exact, not rounded to the context's precision
+
+
+def test_edges_with_spaces_and_huge_values():
+    assert parse_edges("-1.7e308, 0, 1e22") == [Decimal("-1.7e308"), 0, Decimal("1e22")]
+    assert edge_bin(Decimal("1e21"), parse_edges("-1.7e308, 0, 1e22")) == 1
+    with pytest.raises(ValueError):
+        parse_edges("0,1e309")  # not finite as a double: not a number

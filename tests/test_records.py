@@ -1,3 +1,6 @@
+import math
+from decimal import Decimal
+
 import pytest
 
 from mr.lib.records import (
@@ -10,6 +13,7 @@ from mr.lib.records import (
     record_fields,
     text_line,
 )
+from mr.lib.stats import parse_decimal
 
 # MySQL's LOAD DATA rules for FIELDS TERMINATED BY ',' ENCLOSED BY '"' ESCAPED BY '\\' (the
 # MySQL and MariaDB manuals, "LOAD DATA": field and line handling); one row per rule:
@@ -91,20 +95,62 @@ def test_parse_record_unknown_format():
         parse_record("x", "json")
 
 
-@pytest.mark.parametrize(
-    "text,value",
-    [
-        ("1.5", 1.5),
-        (" 2 ", 2.0),
-        ("x", None),
-        (None, None),
-        ("nan", None),
-        ("inf", None),
-        ("", None),
-    ],
-)
+# one rule for a number's text (mr.lib.records.parse_number): input -> parsed float or None
+NUMBER_TABLE = [
+    ("1.5", 1.5),  # plain decimal
+    ("-3", -3.0),  # a leading minus
+    ("+7", 7.0),  # a leading plus: Python, Java, Hive, Pig and MySQL all read it
+    (".5", 0.5),  # no integer digits: read alike by every engine
+    ("5.", 5.0),  # no fraction digits: read alike by every engine
+    ("1e22", 1e22),  # large but finite: formatting it crashed before
+    ("1E+61", 1e61),  # upper-case exponent with a sign
+    ("1.7e308", 1.7e308),  # near the largest double
+    ("-1.7e308", -1.7e308),  # near the smallest double
+    ("5e-324", 5e-324),  # the smallest subnormal
+    ("1e-400", 0.0),  # below the smallest double: 0, as Java and Python read it
+    ("-0", -0.0),  # negative zero is a number
+    ("007", 7.0),  # leading zeros are decimal, not octal
+    ("1e309", None),  # beyond the double range: inf, not finite
+    ("-1e309", None),  # beyond the double range: -inf
+    ("nan", None),  # not finite
+    ("NaN", None),  # not finite (Java's spelling)
+    ("inf", None),  # not finite
+    ("-inf", None),  # not finite
+    ("Infinity", None),  # not finite (Java's spelling)
+    ("1_000", None),  # underscores: Python's float() only
+    ("\uff11\uff12", None),  # full-width digits: Python's float() only
+    ("\u0661\u0662", None),  # Arabic-Indic digits: Python's float() only
+    (" 12 ", None),  # surrounding spaces: a number field holds only the number
+    ("12\t", None),  # a trailing control character (Java trims it, Python too)
+    ("\u00a012", None),  # a no-break space (Python strips it, Java does not)
+    ("0x10", None),  # hex: Java reads 0x10p0 only, Python not at all
+    ("1.5d", None),  # a double suffix: Java's Double.parseDouble only
+    ("2f", None),  # a float suffix: Java only
+    ("1e", None),  # an exponent without digits
+    ("e5", None),  # an exponent without a mantissa
+    (".", None),  # a dot alone
+    ("+-1", None),  # two signs
+    ("1,5", None),  # a decimal comma
+    ("x", None),  # not a number
+    ("", None),  # empty (the jobs count it as null_values)
+    (None, None),  # NULL (\\N)
+]
+
+
+@pytest.mark.parametrize("text,value", NUMBER_TABLE)
 def test_parse_number(text, value):
-    assert parse_number(text) == value
+    got = parse_number(text)
+    assert got == value
+    if value is not None:
+        assert math.copysign(1, got) == math.copysign(1, value)
+
+
+@pytest.mark.parametrize("text,value", NUMBER_TABLE)
+def test_parse_decimal_accepts_exactly_what_parse_number_does(text, value):
+    got = parse_decimal(text)
+    assert (got is None) == (value is None)
+    if got is not None:
+        assert got == Decimal(text)
 
 
 @pytest.mark.parametrize(

@@ -511,12 +511,16 @@ class RecordJob(MRKitJob):
         fields: list[str | None],
         col: int,
         parse: Callable[[str], Number | None] = parse_number,  # type: ignore[assignment]
+        null_counter: str = "null_values",
     ) -> Number | None:
-        """The number in fields[col], or None after counting why: null_values (NULL or blank)
-        or bad_numbers (anything `parse` refuses: not a number, inf, nan)."""
+        """The number in fields[col], or None after counting why: null_values (NULL or blank;
+        `null_counter` names it otherwise) or bad_numbers (anything `parse` refuses; parse_number
+        and parse_decimal share one rule, see mr.lib.records.parse_number: not a number, inf,
+        nan, 1e309, ``1_000``, Unicode digits, hex, surrounding spaces). The one place jobs
+        count these two."""
         raw = fields[col]
         if raw is None or not raw.strip():
-            self.count("null_values")
+            self.count(null_counter)
             return None
         value = parse(raw)
         if value is None:

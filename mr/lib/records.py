@@ -26,6 +26,8 @@ too_few_fields). Every job and helper that reads records by the line goes throug
 
 from __future__ import annotations
 
+import math
+import re
 from typing import NamedTuple
 
 from mr.lib.tsv import NULL
@@ -115,17 +117,32 @@ def parse_record(line: str, fmt: str) -> list[str | None] | None:
     raise ValueError(f"unknown record format {fmt!r}; choose one of {', '.join(RECORD_FORMATS)}")
 
 
+#: the text of a number: the plain ASCII decimal forms that Python's float(), Java's
+#: Double.parseDouble (so Hive's and Pig's casts), and MySQL all read alike
+NUMBER_PATTERN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def parse_number(text: str | None) -> float | None:
-    """A finite float from a field, or None (NULL, empty, not a number, inf/nan)."""
-    if text is None:
+    """A finite float from a field, or None (NULL, empty, or not a number by the rule below).
+
+    The rule, the same in every job and twin (the twins read numbers through
+    ``python -m mr.lib.streams``, which calls this): a number is the whole field, matching
+    ``[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`` with ASCII digits 0-9, whose
+    value is a finite double. So ``12``, ``-3.5``, ``+7``, ``.5``, ``5.``, ``1e22``,
+    ``1.7E308`` and ``5e-324`` are numbers (a value below the smallest double reads as 0, as in
+    Java and Python), and these are not (bad_numbers):
+    - non-finite values: ``nan``, ``inf``, ``-inf``, ``Infinity``, and finite-looking text
+      beyond the double range such as ``1e309`` or ``-1e309``;
+    - forms only some engines read: ``1_000`` and Unicode digits such as ``１２`` (Python's
+      float() only), hex ``0x10`` and a ``d``/``f`` suffix such as ``1.5d`` (Java only);
+    - surrounding whitespace (`` 12 ``): Java trims characters up to U+0020, Python trims
+      Unicode spaces; a number field holds the number and nothing else.
+    mr.lib.stats.parse_decimal accepts exactly the same texts.
+    """
+    if text is None or NUMBER_PATTERN.fullmatch(text) is None:
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    if value != value or value in (float("inf"), float("-inf")):
-        return None
-    return value
+    value = float(text)
+    return value if math.isfinite(value) else None
 
 
 class BadLine(NamedTuple):

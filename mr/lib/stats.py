@@ -14,29 +14,61 @@ import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from fractions import Fraction
+
+from mr.lib.records import parse_number
 
 #: 2^52: the first 13 hex digits of an MD5 are an integer below this, exact in a double
 UNIT_SCALE = 1 << 52
 
 
 def median_sorted(values: Sequence[float]) -> float | None:
-    """Median of an ascending sequence (mean of the two middle values when even); None if empty."""
+    """Median of an ascending sequence (mean of the two middle values when even); None if empty.
+
+    Never inf for finite values: when the two middle values' sum overflows (1.7e308 twice),
+    they are halved before adding. (Hive's and Pig's twins add first and give Infinity.)
+    """
     n = len(values)
     if n == 0:
         return None
     mid = n // 2
     if n % 2:
         return float(values[mid])
-    return (values[mid - 1] + values[mid]) / 2.0
+    lo, hi = values[mid - 1], values[mid]
+    median = (lo + hi) / 2.0
+    return median if math.isfinite(median) else lo / 2.0 + hi / 2.0
+
+
+#: with values scaled by 2^-600 (|x| < 2^424), squared deviations stay below 2^850
+_SCALE_EXP = 600
 
 
 def mean_stddev(values: Sequence[float]) -> tuple[float, float] | None:
-    """(mean, population standard deviation) of values, two-pass with fsum; None if empty."""
+    """(mean, population standard deviation) of values, two-pass with fsum; None if empty.
+
+    Finite for any finite values, never OverflowError: when a sum overflows a double (values
+    near 1.7e308, or deviations whose squares pass it), the mean is taken exactly with Fractions
+    and the deviations are summed scaled by 2^-600 (tiny values lose digits there, but that path
+    only runs next to huge values, whose deviations dominate). (Hive's and Pig's twins sum in
+    plain doubles and give Infinity there: the engines agree only below about 1e154.)
+    """
     n = len(values)
     if n == 0:
         return None
-    mean = math.fsum(values) / n
-    return mean, math.sqrt(math.fsum((x - mean) ** 2 for x in values) / n)
+    try:
+        mean = math.fsum(values) / n
+    except OverflowError:  # "intermediate overflow": the mean of finite values is finite
+        mean = float(sum(map(Fraction, values)) / n)
+    try:
+        variance = math.fsum((x - mean) * (x - mean) for x in values) / n
+    except OverflowError:
+        variance = math.inf
+    if math.isfinite(variance):
+        return mean, math.sqrt(variance)
+    scaled_mean = math.ldexp(mean, -_SCALE_EXP)
+    deviations = (math.ldexp(x, -_SCALE_EXP) - scaled_mean for x in values)
+    scaled_variance = math.fsum(d * d for d in deviations) / n
+    return mean, math.ldexp(math.sqrt(scaled_variance), _SCALE_EXP)
 
 
 def merge_histograms(histograms: Iterable[Iterable[Sequence[int]]]) -> dict[int, int]:
@@ -95,13 +127,14 @@ def unit_interval(digest: str) -> float:
     return int(digest[:13], 16) / UNIT_SCALE
 
 
-def parse_decimal(text: str) -> Decimal | None:
-    """A finite Decimal from option or field text, or None."""
-    try:
-        value = Decimal(text.strip())
-    except ArithmeticError:
+def parse_decimal(text: str | None) -> Decimal | None:
+    """The exact Decimal of a number's text, or None: accepts exactly the texts
+    mr.lib.records.parse_number accepts (a strict ASCII decimal whose double is finite), so
+    ``1e309``, ``nan`` or `` 12 `` are refused here as there."""
+    if parse_number(text) is None:
         return None
-    return value if value.is_finite() else None
+    assert text is not None
+    return Decimal(text)
 
 
 def parse_columns(text: str) -> list[int]:

@@ -109,7 +109,7 @@ def _number_field(text: str | None) -> str:
 def bin_lines(lines: Iterable[bytes], fmt: str, col: int, width: str, origin: str) -> Iterator[str]:
     """lo<TAB>hi (floats) of each record's fixed-width bin, as mr/histogram.py bins it."""
     w, o = parse_decimal(width), parse_decimal(origin)
-    if w is None or w <= 0 or o is None:
+    if w is None or w <= 0 or float(w) == 0 or o is None:
         raise SystemExit(f"bins: bad --width {width!r} or --origin {origin!r}")
     for text in _texts(lines):
         if not text.strip():

@@ -5,29 +5,37 @@ Rules, the same in every engine:
 - NULL is written ``\\N`` (Hive's and MySQL's NULL), in any position;
 - integers are written plainly; floats with six decimals, rounded half up from their shortest
   decimal form (what Java's ``String.format("%.6f")`` does, so Hive's ``printf`` and Pig's
-  ``SPRINTF`` agree with Python);
+  ``SPRINTF`` agree with Python), for any finite double (1.7e308 has 309 digits), with the sign
+  of a negative value that rounds to zero (``-0.000000``, as Java) but none on a zero;
 - backslash, TAB, newline and carriage return inside text fields are escaped as ``\\\\``,
   ``\\t``, ``\\n``, ``\\r``.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import math
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 #: NULL as written and read in every TSV file and MySQL export (Hive's and MySQL's NULL)
 NULL = "\\N"
 FLOAT_DECIMALS = 6
 _QUANTUM = Decimal(1).scaleb(-FLOAT_DECIMALS)
+#: quantizing to six decimals needs every integer digit too: the largest double has 309, and a
+#: shorter context (the default has 28) raises InvalidOperation for 1e22 and up
+_FORMAT_CONTEXT = Context(prec=309 + FLOAT_DECIMALS + 1, rounding=ROUND_HALF_UP)
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def format_float(x: float) -> str:
-    """Six decimals, half up from the shortest repr (Java's %.6f)."""
-    if x != x or x in (float("inf"), float("-inf")):
+    """Six decimals, half up from the shortest repr (Java's %.6f), for any finite double
+    (``1.7e308`` has 309 integer digits); NULL for inf and nan."""
+    if not math.isfinite(x):
         return NULL
-    text = format(Decimal(repr(float(x))).quantize(_QUANTUM, rounding=ROUND_HALF_UP), "f")
-    return "0." + "0" * FLOAT_DECIMALS if text == "-0." + "0" * FLOAT_DECIMALS else text
+    text = format(Decimal(repr(float(x))).quantize(_QUANTUM, context=_FORMAT_CONTEXT), "f")
+    # Java keeps the sign of a negative value that rounds to zero (-1e-7 -> -0.000000); a zero
+    # is written unsigned, as the engines' sums, which start at +0.0, give it
+    return "0." + "0" * FLOAT_DECIMALS if x == 0 else text
 
 
 def format_field(value: Any) -> str:
