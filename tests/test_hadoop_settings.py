@@ -40,8 +40,9 @@ def test_tasks_are_retried_like_on_a_real_cluster():
         "yarn.resourcemanager.am.max-attempts",
     ):
         assert key not in settings  # Hadoop's defaults: 4, 4, 2, 2
-    # uber tasks run inside the ApplicationMaster with one attempt only
-    assert settings.get("mapreduce.job.ubertask.enable", "false") == "false"
+    # uber tasks run inside the ApplicationMaster with one attempt only: on for small jobs'
+    # speed, a job turns it off to get retries (test_yarn_jobs' killed-task test does)
+    assert settings["mapreduce.job.ubertask.enable"] == "true"
 
 
 def test_extra_settings_override_the_defaults():

@@ -85,7 +85,8 @@ def test_pig_error_names_the_script_line(pig_engine, tmp_path):
     out.mkdir()
     (out / "part-00000").write_text("old\n")
     with pytest.raises(EngineError) as e:
-        pig_engine.run(TwinRun(script, out, {"INPUT": str(script)}))
+        # --overwrite: the old output may be replaced, but only by a run that succeeds
+        pig_engine.run(TwinRun(script, out, {"INPUT": str(script)}, overwrite=True))
     assert "line 2, column 27" in str(e.value)
     # a failed run leaves the previous output alone and no staging directory behind
     assert read_rows(out) == ["old"]

@@ -335,7 +335,10 @@ def test_killed_task_is_retried_and_the_rows_are_right(
     out = f"{hdfs_dir}/out"
     proc = subprocess.Popen(
         [sys.executable, str(script), "-r", "hadoop", "-c", hadoop_cluster.mrjob_conf,
-         "--slow", role, "--output-dir", f"hdfs://{out}", "--no-cat-output", f"hdfs://{data}"],
+         "--slow", role, "--output-dir", f"hdfs://{out}", "--no-cat-output",
+         # uber tasks (the cluster's default for small jobs) get one attempt: retries need
+         # containers of their own
+         "--jobconf", "mapreduce.job.ubertask.enable=false", f"hdfs://{data}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
