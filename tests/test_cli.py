@@ -132,6 +132,10 @@ def _hbase_server_error(kind: str, message: str | bytes) -> Exception:
     return getattr(Hbase_thrift, kind)(message=message)
 
 
+HBASE_HINT = (
+    "(is HBase up? `mrkit hbase up`; do --hbase-transport/--hbase-protocol match the server?)"
+)
+
 ERRORS = [
     (UsageError("--var 'x': expected NAME=VALUE"), 2, "--var 'x': expected NAME=VALUE"),
     (EngineError("java not found on PATH"), 1, "java not found on PATH"),
@@ -141,9 +145,9 @@ ERRORS = [
     (
         ConnectionError("HBase Thrift server 127.0.0.1:1: get failed"),
         1,
-        "HBase Thrift server 127.0.0.1:1: get failed (is HBase up? `mrkit hbase up`)",
+        "HBase Thrift server 127.0.0.1:1: get failed " + HBASE_HINT,
     ),
-    (ConnectionRefusedError("refused"), 1, "refused (is HBase up? `mrkit hbase up`)"),
+    (ConnectionRefusedError("refused"), 1, "refused " + HBASE_HINT),
     (
         OSError(28, "No space left on device", "/out/part-00000"),
         1,

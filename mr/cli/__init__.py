@@ -37,7 +37,9 @@ INTERRUPTED_EXIT = 130
 
 #: appended to the message of a ConnectionError: the HBase client raises it when the Thrift
 #: server cannot be reached (after its retries)
-HBASE_HINT = "(is HBase up? `mrkit hbase up`)"
+HBASE_HINT = (
+    "(is HBase up? `mrkit hbase up`; do --hbase-transport/--hbase-protocol match the server?)"
+)
 
 
 class Parser(argparse.ArgumentParser):

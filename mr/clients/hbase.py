@@ -326,7 +326,10 @@ class IndexTable:
                 return
             except TRANSPORT_ERRORS as e:
                 if attempt >= self.index.retries:
-                    raise ConnectionError(f"scan of {self.name} failed: {e}") from e
+                    raise ConnectionError(
+                        f"HBase Thrift server {self.index.host}:{self.index.port}: scan of "
+                        f"{self.name} failed after {attempt + 1} attempts: {e}"
+                    ) from e
                 delay = min(self.index.max_delay, self.index.retry_delay * 2**attempt)
                 LOG.warning("HBase scan of %s: %s; resuming in %.2fs", self.name, e, delay)
                 time.sleep(delay)
