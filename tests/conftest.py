@@ -30,3 +30,12 @@ def pytest_addoption(parser):
 def runner(request):
     """Each job test runs on both of mrjob's one-machine runners."""
     return request.param
+
+
+@pytest.fixture
+def no_java(monkeypatch, tmp_path):
+    """No java anywhere: a twin that got as far as the JVM would fail with exit code 1, so a test
+    can show that a usage error comes before any JVM."""
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("MRKIT_HOME", str(tmp_path / "home"))

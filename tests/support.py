@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 RUNNERS = ("inline", "local")
+
+
+def mrkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `mrkit` command (python -m mr.cli) from the repo; its result, text output."""
+    return subprocess.run(
+        [sys.executable, "-m", "mr.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        timeout=600,  # `mrkit cluster up` waits for the cluster (180 s by default)
+    )
 
 
 def fixture(stem: str, name: str = "input.txt") -> str:

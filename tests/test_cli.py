@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -15,20 +14,9 @@ from mr.cli import jobs, main
 from mr.clients.hdfs import HdfsError, HdfsUnavailable
 from mr.engines import EngineError
 from mr.lib.errors import NotFound, UsageError
-from tests.support import REPO, fixture
+from tests.support import REPO, fixture, mrkit
 
 WORDS = "the quick fox\nthe lazy dog\n"
-
-
-def mrkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mr.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-        timeout=300,
-    )
 
 
 def job_file(stem: str, *args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -217,14 +205,6 @@ def test_cluster_help_shows_the_readme_example():
 
 
 # -- twins: usage errors before any JVM -----------------------------------------------------------
-
-
-@pytest.fixture
-def no_java(monkeypatch, tmp_path):
-    """No java anywhere: a twin that got as far as the JVM would fail with exit code 1."""
-    monkeypatch.delenv("JAVA_HOME", raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    monkeypatch.setenv("MRKIT_HOME", str(tmp_path / "home"))
 
 
 @pytest.mark.parametrize("engine", ["hive", "pig"])

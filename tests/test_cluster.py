@@ -3,27 +3,16 @@
 import os
 import socket
 import subprocess
-import sys
 
 import pytest
 
 from mr.engines import EngineError
 from mr.engines import hadoop as engine
-from tests.support import REPO
+from tests.support import REPO, mrkit
 
 LAUNCHER = str(REPO / "scripts" / "hadoop" / "bin" / "hadoop")
 
 pytestmark = pytest.mark.hadoop
-
-
-def mrkit(*args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "mr.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def test_launcher_version(hadoop_cluster):

@@ -216,14 +216,6 @@ def test_a_full_disk_shows_no_launcher_traceback(tmp_path, small_disk):
 # -- twins: --output (refused before any JVM starts) ----------------------------------------------
 
 
-@pytest.fixture
-def no_java(monkeypatch, tmp_path):
-    """No java anywhere: a twin that got as far as the JVM fails with exit code 1."""
-    monkeypatch.delenv("JAVA_HOME", raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    monkeypatch.setenv("MRKIT_HOME", str(tmp_path / "home"))
-
-
 @pytest.mark.parametrize("engine", ["hive", "pig"])
 @pytest.mark.parametrize("held", [".env", "part-00000", "_SUCCESS"])
 def test_twin_output_that_holds_data_is_refused(no_java, capsys, tmp_path, engine, held):
