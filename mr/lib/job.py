@@ -232,6 +232,9 @@ class MRKitJob(MRJob):
                 self.usage_error(str(e))
             except OSError as e:
                 self._failed(f"--output-dir {final_dir}: {e}")
+            if on_hadoop:
+                # Hadoop's output committer refuses an output dir that exists: it makes its own
+                os.rmdir(staging)
             self.options.output_dir = f"file://{staging}" if on_hadoop else staging
 
         try:
