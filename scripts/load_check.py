@@ -79,10 +79,15 @@ def check_yarn(jobs: int, lines: int) -> bool:
                     rows += fs.read_bytes(entry.path).decode().split("\n")[:-1]
         return proc.returncode, sorted(rows), proc.stderr[-2000:]
 
+    # one job alone first, in the same run, so the figure is a ratio and not a lone time
+    start = time.monotonic()
+    alone = run(jobs)
+    alone_wall = time.monotonic() - start
     start = time.monotonic()
     with ThreadPoolExecutor(jobs) as pool:
         results = list(pool.map(run, range(jobs)))
     wall = time.monotonic() - start
+    results.append(alone)
     fs.rm(root, recursive=True)
     ok = True
     for i, (code, rows, err) in enumerate(results):
@@ -90,10 +95,12 @@ def check_yarn(jobs: int, lines: int) -> bool:
             ok = False
             why = f"exit {code}" if code else f"{len(rows)} rows, expected {len(expected)}"
             print(f"yarn: job {i} failed ({why})\n{err}", file=sys.stderr)
-    good = sum(code == 0 and rows == expected for code, rows, _ in results)
+    good = sum(code == 0 and rows == expected for code, rows, _ in results[:jobs])
     print(
         f"yarn: {good}/{jobs} concurrent -r hadoop jobs succeeded with the inline rows "
-        f"({len(expected)} rows each, {lines} input lines), wall {wall:.0f} s for all"
+        f"({len(expected)} rows each, {lines} input lines); {jobs} at once took "
+        f"{wall / alone_wall:.1f}x the wall time of one job alone "
+        f"({wall:.0f} s vs {alone_wall:.0f} s)"
     )
     return ok
 
@@ -121,6 +128,21 @@ def check_hbase(readers: int, rows: int, known: int) -> bool:
                 wrong.append(f"k{i:06d}: {row}")
             lookups[n] += 1
 
+    def idle_rate(seconds: float = 5.0) -> float:
+        """Lookups per second of the same readers with no load running (the baseline)."""
+        threads = [threading.Thread(target=read, args=(n,)) for n in range(readers)]
+        for t in threads:
+            t.start()
+        time.sleep(seconds)
+        stop.set()
+        for t in threads:
+            t.join()
+        stop.clear()
+        rate = sum(lookups) / seconds
+        lookups[:] = [0] * readers
+        return rate
+
+    baseline = idle_rate()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "new.tsv"
         data.write_text("".join(f"n{i:06d}\t{i}\n" for i in range(rows)))
@@ -142,8 +164,10 @@ def check_hbase(readers: int, rows: int, known: int) -> bool:
     index.close()
     ok = load.returncode == 0 and not errors and not wrong and loaded == rows
     print(
-        f"hbase: {readers} readers made {sum(lookups)} lookups ({sum(lookups) / wall:.0f}/s) "
-        f"while load_hbase wrote {rows} rows in {wall:.1f} s: {len(errors)} errors, "
+        f"hbase: {readers} readers made {sum(lookups)} lookups, "
+        f"{sum(lookups) / wall / baseline:.2f}x their rate without a load "
+        f"({sum(lookups) / wall:.0f}/s vs {baseline:.0f}/s), while load_hbase wrote {rows} rows "
+        f"in {wall:.1f} s: {len(errors)} errors, "
         f"{len(wrong)} wrong values, {loaded}/{rows} new rows present, load exit "
         f"{load.returncode}"
     )

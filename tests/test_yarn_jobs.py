@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -435,3 +436,61 @@ def test_local_output_dir_of_a_yarn_job(hadoop_cluster, hdfs, hdfs_dir, tmp_path
     assert rows == ["one\t1", "two\t2"]
     assert (out / "_SUCCESS").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def _closed_port() -> int:
+    """A port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run_word_count(args: list[str], mrjob_conf: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, job_file("word_count"), "-r", "hadoop", "-c", mrjob_conf, *args],
+        capture_output=True, text=True, cwd=REPO, timeout=TIMEOUT, env={**os.environ, **env},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("where", ["input", "output"])
+def test_a_namenode_that_does_not_answer_is_one_line(hadoop_cluster, tmp_path, where):
+    url = f"hdfs://127.0.0.1:{_closed_port()}/data"
+    local = tmp_path / "in.txt"
+    local.write_text("a b\n")
+    args = [url] if where == "input" else ["--output-dir", url, str(local)]
+    proc = _run_word_count(args, hadoop_cluster.mrjob_conf)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert proc.stderr.count("\n") == 1, proc.stderr[-3000:]
+    assert "cannot reach the NameNode at" in proc.stderr
+    assert f"for {url}" in proc.stderr and "Connection refused" in proc.stderr
+
+
+def test_an_unknown_namenode_host_is_one_line(hadoop_cluster, tmp_path):
+    local = tmp_path / "in.txt"
+    local.write_text("a b\n")
+    url = "hdfs://no-such-namenode.invalid:8020/out"
+    proc = _run_word_count(["--output-dir", url, str(local)], hadoop_cluster.mrjob_conf)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert proc.stderr.splitlines() == [
+        f"word_count: cannot reach the NameNode: unknown host no-such-namenode.invalid for {url}: "
+        "is the cluster up? (`mrkit cluster status`)"
+    ]
+
+
+def test_a_default_file_system_that_is_down_is_one_line(hadoop_cluster, tmp_path):
+    # hdfs:/// paths go to fs.defaultFS of the client configuration: here a NameNode that is down
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    port = _closed_port()
+    (conf / "core-site.xml").write_text(
+        "<configuration><property><name>fs.defaultFS</name>"
+        f"<value>hdfs://127.0.0.1:{port}</value></property></configuration>"
+    )
+    proc = _run_word_count(
+        ["hdfs:///data/in"], hadoop_cluster.mrjob_conf, HADOOP_CONF_DIR=str(conf)
+    )
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert proc.stderr.count("\n") == 1, proc.stderr[-3000:]
+    assert f"cannot reach the NameNode at 127.0.0.1:{port}" in proc.stderr or (
+        f"cannot reach the NameNode at localhost:{port}" in proc.stderr
+    ), proc.stderr

@@ -38,6 +38,7 @@ import mr
 from mr.lib import jobconf, mrjob_fixes
 from mr.lib.config import use_default_mrjob_conf
 from mr.lib.errors import UsageError
+from mr.lib.held_logs import HeldLogs, hadoop_client_error
 from mr.lib.inputs import local_input_files
 from mr.lib.publish import publish_dir, remove, start_output
 from mr.lib.records import (
@@ -237,9 +238,13 @@ class MRKitJob(MRJob):
                 os.rmdir(staging)
             self.options.output_dir = f"file://{staging}" if on_hadoop else staging
 
+        # mrjob's log lines wait until the paths are checked: a job refused before it starts
+        # says so in one line, not after "Creating temp directory ..." and Java's stderr
+        early = HeldLogs()
         try:
-            with self.make_runner() as runner:
-                self._check_paths(runner, final_dir if not staged else None)
+            with early, self.make_runner() as runner:
+                self._check_paths(runner, final_dir if not staged else None, early)
+                early.release()
                 try:
                     runner.run()
                 except StepFailedException as e:
@@ -254,8 +259,11 @@ class MRKitJob(MRJob):
                     self.stdout.flush()
         except UsageError as e:
             self.usage_error(str(e))
+        except _Unreachable as e:
+            self._failed(str(e))
         except OSError as e:
-            # a full disk, a file system gone read-only mid-run: a failure, not a bug
+            # a NameNode that does not answer, a full disk, a file system gone read-only
+            # mid-run: a failure, not a bug
             self._failed(f"job failed: {e}")
         finally:
             if staged:
@@ -277,14 +285,28 @@ class MRKitJob(MRJob):
                 for _ in local_input_files(path, self.options.jobconf or {}):
                     pass
 
-    def _check_paths(self, runner: Any, remote_output: str | None) -> None:
+    def _check_paths(self, runner: Any, remote_output: str | None, logs: HeldLogs) -> None:
+        def exists(path: str) -> bool:
+            seen = len(logs.records)
+            try:
+                found = bool(runner.fs.exists(path))
+            except OSError:
+                found = False
+            # mrjob reads some failures of `hadoop fs -ls` as "no such path", others as IOError
+            unreachable = hadoop_client_error(logs.lines()[seen:])
+            if unreachable:
+                raise _Unreachable(
+                    f"{unreachable} for {path}: is the cluster up? (`mrkit cluster status`)"
+                )
+            return found
+
         for path in self._input_paths():
             if path == "-":
                 continue
-            if runner.fs.can_handle_path(path) and not runner.fs.exists(path):
+            if runner.fs.can_handle_path(path) and not exists(path):
                 raise UsageError(f"input path {path} does not exist")
         if remote_output and runner.fs.can_handle_path(remote_output):
-            if runner.fs.exists(remote_output):
+            if exists(remote_output):
                 if not self.options.overwrite:
                     raise UsageError(
                         f"output directory {remote_output} already exists; "
@@ -294,6 +316,10 @@ class MRKitJob(MRJob):
 
     def _input_paths(self) -> list[str]:
         return list(self.options.args or [])
+
+
+class _Unreachable(ConnectionError):
+    """A Hadoop client could not reach the NameNode of a job's input or output."""
 
 
 _SPARK_MODULE_SUFFIX = re.compile(r"_[^_]+_\d{8}_\d{6}_\d{6}$")
