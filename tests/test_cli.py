@@ -361,3 +361,16 @@ def test_a_failed_job_leaves_no_staging_directory_and_the_old_output(tmp_path, r
     assert sorted(p.name for p in out.iterdir()) == ["_SUCCESS", "part-00000"]
     assert (out / "part-00000").read_text() == "old\t1\n"
     assert hidden_entries(tmp_path) == []
+
+
+def test_help_into_a_pipe_that_closes_early_is_no_error():
+    # `python mr/word_count.py --help | head -1`: head exits, the job's help must not trace back
+    job = subprocess.Popen(
+        [sys.executable, str(REPO / "mr" / "record_index.py"), "--help"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+    )  # fmt: skip
+    assert job.stdout is not None and job.stderr is not None
+    job.stdout.close()  # as head does once it has its lines: every write now fails (EPIPE)
+    err = job.stderr.read()
+    assert job.wait(timeout=60) == 0
+    assert b"Traceback" not in err and b"BrokenPipe" not in err

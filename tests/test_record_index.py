@@ -118,6 +118,25 @@ def test_local_round_trip(tmp_path, runner, hbase_server, hbase_index, new_table
 
 
 @pytest.mark.hbase
+def test_input_directory_skips_hidden_files(tmp_path, runner, hbase_server, hbase_index,
+                                            new_table_name):  # fmt: skip
+    # the mapper reads whole files (mapper_raw): a directory stands for its visible files,
+    # as Hadoop's FileInputFormat lists them (mrjob wrote the directory itself into the manifest)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "users.tsv").write_bytes(USERS)
+    (folder / ".users.tsv.swp").write_bytes(b"h1\thidden\n")
+    (folder / "_SUCCESS").write_bytes(b"")
+    name = new_table_name("rid")
+    rows, _ = run_job(RecordIndex, [folder], index_args(hbase_server, name), runner=runner)
+    assert rows == [f"{folder / 'users.tsv'}\t7"]
+    assert set(hbase_index.table(name).rows(list(expected_records(USERS)))) == set(
+        expected_records(USERS)
+    )
+    assert hbase_index.table(name).rows(["h1"]) == {}
+
+
+@pytest.mark.hbase
 @pytest.mark.hadoop
 def test_hdfs_round_trip(request, tmp_path, hbase_server, hbase_index, new_table_name):
     """Files in HDFS, indexed by a job on the cluster, read back with ranged WebHDFS reads."""

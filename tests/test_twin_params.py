@@ -118,7 +118,8 @@ def test_runner_maps_the_join_word_and_fills_defaults(tmp_path):
         ({"JOIN_TYPE": "LEFT OUTER"}, "expected one of inner|left|full"),
         ({"JOIN_TYPE": "inner JOIN x ON 1=1 --"}, "expected one of"),
         ({"LEFT_KEY": "0 OR 1"}, "expected int"),
-        ({"LEFT": "users'; DROP TABLE x; --"}, "quote"),
+        ({"LEFT": "users\n; DROP TABLE x"}, "control character"),
+        ({"LEFT": "users(["}, "expected regex"),
         ({"NO_SUCH": "1"}, "has no such parameter"),
         ({"PYTHON": "/bin/sh"}, "set by the runner"),
         ({"LEFT_FIELDS": ""}, "expected int"),
@@ -147,3 +148,46 @@ def test_staging_uses_the_publish_temp_name(tmp_path):
     job = TwinRun(REPO_ROOT / "pig" / "word_count.pig", tmp_path / "out")
     assert job.staging.parent == tmp_path
     assert re.fullmatch(r"\.out\.tmp-[0-9a-f]{8}", job.staging.name)
+
+
+def test_text_values_are_data_in_the_written_script(tmp_path):
+    # a regex may hold quotes, ';' and '--': each engine writes it so the lexer cannot see them
+    from mr.engines.hive import HIVE
+    from mr.engines.pig import PIG, param_arg
+    from mr.engines.twins import as_written
+
+    value = "users'; DROP TABLE x; --${hivevar:OUTPUT}$OUTPUT\\d"
+    job = _join_job(tmp_path, LEFT=value)
+    hive = as_written(HIVE, job, script_vars(job))["LEFT"]
+    assert re.fullmatch(r"[A-Za-z0-9 _.,:/+=@]*(?:\\u[0-9a-f]{4}[A-Za-z0-9 _.,:/+=@]*)*", hive)
+    pig = as_written(PIG, job, script_vars(job))["LEFT"]
+    assert pig == value.replace("\\", "\\\\").replace("'", "\\'")
+    # the -param argument: each $ escaped so no parameter is named, each ' escaped for the loader
+    assert "$" not in param_arg(pig).replace("\\\\$", "")
+
+
+HOSTILE = ["1 OR 1=1", "x'; DROP TABLE t; --", "*/", "a\nb", "${hivevar:OUTPUT}", "$OUTPUT",
+           "\\", "CROSS", "1;2", "`id`", '"', "0 --"]  # fmt: skip
+
+
+@pytest.mark.parametrize("engine, script", SCRIPTS)
+def test_every_param_refuses_or_keeps_hostile_values(engine, script, tmp_path):
+    """Each hostile value, given to each parameter: refused before any JVM (UsageError), or
+    a text parameter that keeps it as data (written escaped, see test_twin_literals.py)."""
+    from mr.engines.hive import HIVE
+    from mr.engines.pig import PIG
+    from mr.engines.twins import TEXT_TYPES, as_written
+
+    runner = {"hive": HIVE, "pig": PIG}[engine]
+    params = script_params(script)
+    required = {n: (p.choices and next(iter(p.choices))) or "1" for n, p in params.items()}
+    for name, param in params.items():
+        for value in HOSTILE:
+            job = TwinRun(script, tmp_path / "out", {**required, "INPUT": ".", name: value})
+            try:
+                written = as_written(runner, job, script_vars(job))
+            except UsageError:
+                continue
+            assert param.type in TEXT_TYPES, f"{name}={value!r} accepted by a {param.type}"
+            body = runner.path_literal_body if param.type == "path" else runner.literal_body
+            assert written[name] == body(value)

@@ -45,6 +45,7 @@ from mr.engines.twins import (
     error_lines,
     output_lines,
 )
+from mr.lib.errors import UsageError
 from mr.lib.publish import remove
 
 ENGINE = "hive"
@@ -84,6 +85,8 @@ ERROR_LINE_RE = re.compile(
     r"Caused by: .*|.*Hive Runtime Error.*|.*\[Error \d+\].*|Could not open .*)$"
 )
 QUOTED_RE = re.compile(r"'([^']+)'")
+#: what a path written into a Hive script must not hold (see path_literal_body)
+HIVE_PATH_BAD_RE = re.compile(r"['\"\\;`{}\[\]*?]|[\x00-\x1f\x7f]")
 
 
 def home() -> Path:
@@ -206,6 +209,24 @@ class HiveEngine(TwinEngine):
         for name, value in variables.items():
             args += ["--hivevar", f"{name}={value}"]
         return args
+
+    def literal_body(self, value: str) -> str:
+        # Hive unescapes \uXXXX in a string literal (HIVE-4618), after the CLI has split the
+        # statements and substituted ${hivevar:..}; neither sees anything of the value's
+        return twins.unicode_escaped(value)
+
+    def path_literal_body(self, value: str) -> str:
+        # INSERT OVERWRITE DIRECTORY '...' and LOCATION '...' take the literal without
+        # unescaping it, so a path can only be written as it is: one without the characters
+        # that would end the literal, split the statement or ask for a ${variable}, nor glob
+        # characters (an output dir with {x} in its name came out empty, without an error)
+        bad = sorted(set(HIVE_PATH_BAD_RE.findall(value)))
+        if bad:
+            raise UsageError(
+                f"Hive cannot be given a path holding {' '.join(bad)} ({value}); "
+                "rename it, or point a symlink without them at it"
+            )
+        return value
 
     def localize(self, variables: dict[str, str], rundir: Path) -> dict[str, str]:
         source = variables.get("INPUT", "://")

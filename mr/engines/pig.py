@@ -35,6 +35,7 @@ from mr.engines import (
     twins,
 )
 from mr.engines.twins import TwinEngine, TwinRun, error_lines, output_lines
+from mr.lib.errors import UsageError
 from mr.lib.publish import SUCCESS
 
 ENGINE = "pig"
@@ -153,8 +154,15 @@ class PigEngine(TwinEngine):
     def script_args(self, script: Path, variables: dict[str, str]) -> list[str]:
         args: list[str] = []
         for name, value in variables.items():
-            args += ["-param", f"{name}={_quoted(value)}"]
+            try:
+                args += ["-param", f"{name}={param_arg(value)}"]
+            except UsageError as e:
+                raise UsageError(f"--var {name}: {e}") from None
         return [*args, "-f", str(script)]
+
+    def literal_body(self, value: str) -> str:
+        # Pig's lexer reads \\ and \' in a '...' literal; nothing else needs escaping there
+        return value.replace("\\", "\\\\").replace("'", "\\'")
 
     def errors(
         self, result: subprocess.CompletedProcess[str], rundir: Path, script: Path | None
@@ -205,16 +213,39 @@ def run_many(jobs: Sequence[TwinRun]) -> dict[Path, Exception | None]:
     return twins.run_many(PIG, jobs)
 
 
-def _quoted(value: str) -> str:
-    """A -param value as Pig's parameter parser reads back unchanged: quoted, \\ and ' escaped
-    (an unquoted value that starts with a quote or holds one is a parse error)."""
-    if re.fullmatch(r"[\w./:=,+-]*", value):
-        return value
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+#: a -param value ParamLoader reads unquoted: an <OTHER> token, or an <IDENTIFIER> and one
+UNQUOTED_PARAM_RE = re.compile(r"(?:_*[A-Za-z][A-Za-z0-9_]*)?[^\"'`A-Za-z_#= \t\r\n][^\n]*")
+
+
+def param_arg(text: str) -> str:
+    """The ``-param NAME=...`` value after which the script holds exactly `text` where it says
+    ``$NAME``: the inverse of the three steps of Pig 0.18's preprocessor (tools/parameters),
+    as measured by tests/test_twin_literals.py:
+
+    1. ParamLoader reads a '...' value, turning \\' into ' and nothing else (\\\\ stays two).
+    2. The value is itself substituted (``$x``, ``${x}`` not after a backslash name other
+       parameters), then each \\$ becomes $.
+    3. Where the script says ``$NAME`` the value goes in, a $ not after a backslash escaped as
+       \\$, and then each \\$ of the line becomes $.
+
+    Each $ of the text is therefore written \\\\$ (step 2 leaves \\$, step 3 the $) and each
+    ' as \\'; a backslash needs nothing. No $ of the text can name a parameter. A text that
+    ends with a backslash cannot be quoted (\\' would not close the quote): it goes unquoted
+    when ParamLoader's grammar allows (no escapes there at all), else UsageError."""
+    body = text.replace("$", "\\\\$")
+    if not body.endswith("\\"):
+        return "'" + body.replace("'", "\\'") + "'"
+    if UNQUOTED_PARAM_RE.fullmatch(body):
+        return body
+    raise UsageError(
+        "a value that ends with a backslash and starts with a space, quote, = or # "
+        "cannot be passed to Pig"
+    )
 
 
 def _param_file_value(value: str) -> str | None:
     """A value as a Pig param-file line accepts it unchanged, or None if it cannot."""
-    if "\n" in value or "`" in value or value[:1] in "\"'" or value != value.strip():
+    # the -param escapes (param_arg) are not applied to a param file: nothing that needs them
+    if re.search(r"[\n`\\$'\"]", value) or value != value.strip():
         return None
     return value

@@ -22,7 +22,11 @@ Parameters are declared in a script's header, one line each::
 Types: ``int``, ``number``, ``bool`` (true|false), ``cols`` (0-based column numbers: ``1,2``),
 ``text``, ``regex`` (a Python regex), ``path``, and ``enum(word,...)``. An enum takes one of its
 words; ``word=TEXT`` makes the script receive TEXT instead (an SQL keyword, say), so nothing a
-user types is pasted into the query unchecked. A parameter without a default must be given.
+user types is pasted into the query unchecked. A ``text``, ``regex`` or ``path`` value may hold
+any character but a control character; a script uses it only inside a ``'...'`` literal, and
+the engine writes it there in the escaped form its language reads back as exactly that value
+(:meth:`TwinEngine.literal_body`), so a quote, backslash, ``;``, ``--`` or ``${...}`` in it is
+plain data. A parameter without a default must be given.
 The runner's own variables (``INPUT``, ``OUTPUT``, ``PYTHON``) are not declared. A script that
 declares no parameter (an ad-hoc script) receives its variables unchecked.
 """
@@ -55,7 +59,10 @@ PARAM_RE = re.compile(
     r"(?:\s+default\s+(?P<default>\S+))?\s*:\s*(?P<meaning>\S.*)$"
 )
 PARAM_TYPES = ("int", "number", "bool", "cols", "text", "regex", "path", "enum")
+#: types whose values are free text: a script uses them only inside a '...' string literal
+TEXT_TYPES = ("text", "regex", "path")
 INT_RE = re.compile(r"-?\d+")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 COLS_RE = re.compile(r"\d+(?:,\d+)*")
 
 
@@ -90,10 +97,30 @@ class Param:
             ok = _is_regex(given)
         if not ok:
             raise UsageError(f"--var {self.name}={given}: expected {self.type} ({self.meaning})")
-        if "'" in given or "\n" in given:
-            # the value lands inside a quoted literal of the script: a quote would end it
-            raise UsageError(f"--var {self.name}: a quote or newline cannot be passed safely")
+        if self.type in TEXT_TYPES and CONTROL_RE.search(given):
+            raise UsageError(
+                f"--var {self.name}: holds a control character (tab, newline ...), which would "
+                "split the rows a TRANSFORM or STREAM filter reads; in a regex write \\t or \\n"
+            )
         return given
+
+
+#: characters a text value keeps as they are in a '...' literal (see unicode_escaped)
+INERT_RE = re.compile(r"[A-Za-z0-9 _.,:/+=@]")
+
+
+def unicode_escaped(value: str) -> str:
+    """`value` with every character but letters, digits and a few inert ones written as the
+    ``\\uXXXX`` escape (UTF-16 units, as Java counts them) that Hive's and Pig's string
+    literals read back. What is left means nothing to a statement splitter, a comment, a
+    variable substitution (``${x}``, ``$x``) or a lexer: the value stays data."""
+    units = value.encode("utf-16-be")
+    out = []
+    for i in range(0, len(units), 2):
+        unit = units[i : i + 2]
+        char = unit.decode("utf-16-be", errors="surrogatepass")
+        out.append(char if INERT_RE.fullmatch(char) else f"\\u{unit.hex()}")
+    return "".join(out)
 
 
 def _is_finite_number(text: str) -> bool:
@@ -198,7 +225,8 @@ def parse_vars(items: Sequence[str]) -> dict[str, str]:
 def script_vars(job: TwinRun, on_cluster: bool = False) -> dict[str, str]:
     """Every variable the script receives: the declared parameters validated (defaults filled,
     enum words mapped), INPUT, OUTPUT (the staging directory; on a cluster the OUTPUT given)
-    and PYTHON. UsageError for an undeclared, missing or invalid one."""
+    and PYTHON. UsageError for an undeclared, missing or invalid one. The values are the
+    user's; :func:`as_written` turns them into script text."""
     given = dict(job.vars)
     if "PYTHON" in given:
         raise UsageError("--var PYTHON: set by the runner")
@@ -224,6 +252,36 @@ def script_vars(job: TwinRun, on_cluster: bool = False) -> dict[str, str]:
             raise UsageError(f"--var {name}: required by {job.script.name} ({param.meaning})")
         found[name] = param.value(value)
     return {**runner, **found}
+
+
+#: what PYTHON may look like: it is pasted into a command line (TRANSFORM USING, DEFINE `...`)
+PYTHON_PATH_RE = re.compile(r"[\w./+-]+")
+
+
+def as_written(engine: TwinEngine, job: TwinRun, variables: dict[str, str]) -> dict[str, str]:
+    """`variables` as the engine must write them for the script to read back the same values:
+    text parameters, INPUT and OUTPUT (each used only inside a '...' literal) in the form of
+    :meth:`TwinEngine.literal_body`; the rest are checked words and numbers already (or, in an
+    ad-hoc script that declares no parameter, the user's own text, passed as it is)."""
+    params = script_params(job.script)
+    paths = {"INPUT", "OUTPUT"} | {n for n, p in params.items() if p.type == "path"}
+    text = {n for n, p in params.items() if p.type in TEXT_TYPES} - paths
+    python = variables.get("PYTHON", "")
+    if python and not PYTHON_PATH_RE.fullmatch(python):
+        raise EngineError(
+            f"this Python's path {python!r} cannot be written into a command line; "
+            "run mrkit from a Python (venv) at a path of letters, digits and ./_+-"
+        )
+    written = {}
+    for name, value in variables.items():
+        try:
+            if name in paths:
+                written[name] = engine.path_literal_body(value)
+            else:
+                written[name] = engine.literal_body(value) if name in text else value
+        except UsageError as e:
+            raise UsageError(f"--var {name}: {e}") from None
+    return written
 
 
 def publish(run: TwinRun) -> Path:
@@ -320,6 +378,16 @@ class TwinEngine(ABC):
         """The engine arguments that run `script` with `variables`."""
 
     @abstractmethod
+    def literal_body(self, value: str) -> str:
+        """`value` written as the inside of a '...' string literal of the language, such that
+        the script reads back exactly `value` (a text parameter's value lands there)."""
+
+    def path_literal_body(self, value: str) -> str:
+        """Like :meth:`literal_body`, for a path (some statements read a path literal in
+        their own way); UsageError for a path the engine cannot be given safely."""
+        return self.literal_body(value)
+
+    @abstractmethod
     def errors(
         self, result: subprocess.CompletedProcess[str], rundir: Path, script: Path | None
     ) -> str:
@@ -368,13 +436,14 @@ def run(engine: TwinEngine, job: TwinRun, hadoop_conf: Path | None = None) -> Pa
 
     With ``hadoop_conf`` (a Hadoop client conf dir) the engine runs on that cluster (YARN, HDFS
     paths): job.vars give INPUT and OUTPUT, and OUTPUT is written by the engine directly."""
-    variables = script_vars(job, on_cluster=hadoop_conf is not None)
+    variables = script_vars(job, hadoop_conf is not None)
     if hadoop_conf is None:
         _check_output(job)
     lib, conf = engine.prepare()
     rundir = engine.new_rundir()
     try:
-        args = engine.script_args(job.script, engine.localize(variables, rundir))
+        written = as_written(engine, job, engine.localize(variables, rundir))
+        args = engine.script_args(job.script, written)
         result = engine.launch(lib, conf, rundir, args, hadoop_conf)
         if hadoop_conf is not None and result.returncode == 0:
             return job.output
@@ -403,7 +472,7 @@ def run_many(engine: TwinEngine, jobs: Sequence[TwinRun]) -> dict[Path, Exceptio
         except (UsageError, OSError) as e:
             outcome[job.output] = e
             continue
-        if engine.batchable(variables):
+        if engine.batchable(as_written(engine, job, variables)):
             batch.append((job, variables))
         else:
             alone.append(job)
@@ -411,7 +480,10 @@ def run_many(engine: TwinEngine, jobs: Sequence[TwinRun]) -> dict[Path, Exceptio
         lib, conf = engine.prepare()
         rundir = engine.new_rundir()
         try:
-            runs = [(job, engine.localize(variables, rundir)) for job, variables in batch]
+            runs = [
+                (job, as_written(engine, job, engine.localize(variables, rundir)))
+                for job, variables in batch
+            ]
             driver = engine.batch_script(rundir, runs)
             engine.launch(lib, conf, rundir, engine.script_args(driver, {}), None)
         finally:

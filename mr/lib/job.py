@@ -109,6 +109,15 @@ class MRKitJob(MRJob):
         )
 
     def _print_help(self, options: Any) -> None:
+        try:
+            self._print_all_help(options)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # `--help | head`: the reader has what it wanted; no traceback
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+
+    def _print_all_help(self, options: Any) -> None:
         # the job's contract and its own options first, then mrjob's
         print((sys.modules[type(self).__module__].__doc__ or "").strip() + "\n")
         own = [

@@ -11,6 +11,11 @@
   FileInputFormat skips (its hiddenFileFilter), and subdirectories that Hadoop refuses. The first
   step's input files are listed here by ``mr.lib.inputs.local_input_files`` instead, which lists
   them as Hadoop does; later steps read their ``part-*`` files as before.
+- Directories in an input manifest. A job whose mapper reads whole files (``mapper_raw``, such
+  as record_index) gets an "input manifest" of file URIs; mrjob writes a local directory into it
+  as it is ("local paths are expected to be single files"), and the task then fails opening a
+  directory. On the inline and local runners the manifest lists the directory's files instead,
+  by the same rule as above.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import re
 from typing import Any
 
 import mrjob.logs.history
+import mrjob.runner
 import mrjob.sim
+from mrjob.parse import is_uri
 
 from mr.lib.inputs import local_input_files
 
@@ -39,7 +46,31 @@ def _input_paths_for_step(self: Any, step_num: int) -> list[str]:
     return [path for given in self._get_input_paths() for path in local_input_files(given, conf)]
 
 
+def _local(path: str) -> bool:
+    return path != "-" and (not is_uri(path) or path.startswith("file:"))
+
+
+_create_input_manifest = mrjob.runner.MRJobRunner._create_input_manifest_if_needed
+
+
+def _create_input_manifest_if_needed(self: Any) -> None:
+    if not isinstance(self, mrjob.sim.SimMRJobRunner):
+        return _create_input_manifest(self)
+    conf = self._jobconf_for_step(0)
+    files = [
+        path
+        for given in self._get_input_paths()
+        for path in (local_input_files(given, conf) if _local(given) else [given])
+    ]
+    self._get_input_paths = lambda: files  # the instance's, for the one call below
+    try:
+        return _create_input_manifest(self)
+    finally:
+        del self._get_input_paths
+
+
 def apply() -> None:
     """Install the fixes (idempotent)."""
     mrjob.logs.history._HISTORY_LOG_PATH_RE = HISTORY_LOG_PATH_RE
     mrjob.sim.SimMRJobRunner._input_paths_for_step = _input_paths_for_step
+    mrjob.runner.MRJobRunner._create_input_manifest_if_needed = _create_input_manifest_if_needed
