@@ -30,7 +30,7 @@ from mr.clients.hbase import Index, TableSpec
 from mr.lib.hbase_job import HBaseJob
 from mr.lib.index_schema import FAMILY, LENGTH, OFFSET, PATH
 from mr.lib.job import UsageError
-from mr.lib.records import BadLine, record_fields
+from mr.lib.records import BadLine, CutRecords, record_fields
 
 
 def _ignore(counter: str) -> None:
@@ -42,12 +42,13 @@ def record_spans(
 ) -> Iterator[tuple[str, int, int]]:
     """(key, offset, length) of each record of the binary file f; bad lines are count()ed."""
     offset = 0
+    cut = CutRecords(fmt)
     for raw in f:
         start, offset = offset, offset + len(raw)
         line = raw[:-1] if raw.endswith(b"\n") else raw
         if line.endswith(b"\r"):
             line = line[:-1]
-        fields = record_fields(line, fmt, min_fields=key_col + 1)
+        fields = record_fields(line, fmt, min_fields=key_col + 1, cut=cut)
         if isinstance(fields, BadLine):
             count(fields.counter)
             continue

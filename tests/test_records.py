@@ -5,6 +5,7 @@ import pytest
 
 from mr.lib.records import (
     BadLine,
+    CutRecords,
     decode_line,
     parse_mysql_csv,
     parse_number,
@@ -191,3 +192,43 @@ def test_decode_and_text_line():
     assert text_line(b"  \r\n") == BadLine("empty_lines")
     assert decode_line(b"\xff") == text_line(b"\xff") == BadLine("bad_utf8")
     assert text_line(b"x\r\n") == "x"
+
+
+# A line break inside a CSV field: MySQL writes the escape character and the line break, so the
+# record spans lines. Read line by line, both halves are malformed; the second is never a record.
+CUT = [
+    b'1,"note: first\\',  # the record goes on: the line ends with one escape character
+    b'2,looks like,a record"',  # ... and here it ends; alone it would parse as 3 fields
+    b"3,a\\\\",  # an escaped backslash at the end: the record ends here
+    b"4,b",
+    b'5,"x\\',  # a record over three lines
+    b"\\",
+    b'y"',
+    b"6,c\r",
+]
+
+
+def test_cut_records_are_malformed_on_every_line():
+    cut = CutRecords("csv")
+    got = [record_fields(line, "csv", cut=cut) for line in CUT]
+    assert got == [
+        BadLine("malformed"),
+        BadLine("malformed"),
+        ["3", "a\\"],
+        ["4", "b"],
+        BadLine("malformed"),
+        BadLine("malformed"),
+        BadLine("malformed"),
+        ["6", "c"],
+    ]
+
+
+def test_tsv_records_never_span_lines():
+    cut = CutRecords("tsv")
+    assert [record_fields(b, "tsv", cut=cut) for b in (b"a\\", b"b")] == [["a\\"], ["b"]]
+
+
+def test_streams_drop_cut_records_as_the_jobs_do():
+    from mr.lib.streams import record_lines
+
+    assert list(record_lines(CUT, "csv")) == ["3\ta\\\\", "4\tb", "6\tc"]

@@ -46,6 +46,7 @@ from mr.lib.records import (
     EMPTY_LINES,
     RECORD_FORMATS,
     BadLine,
+    CutRecords,
     decode_line,
     parse_number,
     record_fields,
@@ -464,6 +465,8 @@ class RecordJob(MRKitJob):
     _columns: dict[str, ColumnArg]
     #: column-list options by dest, as add_columns_arg declared them
     _column_lists: dict[str, ColumnArg]
+    #: the CSV records cut by a line break in the lines this task has read (parse_fields)
+    _cut_records: CutRecords | None = None
 
     def configure_args(self) -> None:
         self._columns = {}
@@ -538,7 +541,9 @@ class RecordJob(MRKitJob):
     def parse_fields(self, line: bytes, min_fields: int = 1) -> list[str | None] | None:
         """Fields of an input line, or None after counting why (bad_utf8, empty_lines,
         malformed, too_few_fields)."""
-        fields = record_fields(line, self.options.format, min_fields)
+        if self._cut_records is None:  # one task reads one split, its lines in order
+            self._cut_records = CutRecords(self.options.format)
+        fields = record_fields(line, self.options.format, min_fields, self._cut_records)
         if isinstance(fields, BadLine):
             self.count(fields.counter)
             return None

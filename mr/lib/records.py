@@ -17,7 +17,9 @@ MySQL CSV, as ``SELECT ... INTO OUTFILE ... FIELDS TERMINATED BY ',' ENCLOSED BY
   not data;
 - a line whose enclosed field does not close, or that ends with the escape character, is
   malformed (None): the record goes on past the line end (a newline in a field is written as
-  ``\\`` and a line break), and it cannot be read line by line, so it is counted.
+  ``\\`` and a line break), and it cannot be read line by line, so it is counted; the lines that
+  carry it on are malformed too (:class:`CutRecords`), not records of their own. (The first line
+  of a split cannot be told from a record's continuation: Hadoop's LineRecordReader cuts there.)
 
 Input lines as bytes: :func:`record_fields` decodes a line and parses it, or says with
 :class:`BadLine` which counter a job increments for it (bad_utf8, empty_lines, malformed,
@@ -168,9 +170,38 @@ def text_line(line: bytes) -> str | BadLine:
     return text
 
 
-def record_fields(line: bytes, fmt: str, min_fields: int = 1) -> list[str | None] | BadLine:
+def ends_with_escape(line: bytes) -> bool:
+    """Whether a MySQL CSV line ends with an unescaped escape character: its record goes on."""
+    body = line.rstrip(b"\n").rstrip(b"\r")
+    return (len(body) - len(body.rstrip(b"\\"))) % 2 == 1
+
+
+class CutRecords:
+    """Which lines carry on a CSV record that an earlier line began (a line break in a field).
+
+    Feed it every line of one input split, in order; :meth:`continues` says whether a line
+    belongs to the record of the lines before it. TSV records never span lines."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self._inside = False
+
+    def continues(self, line: bytes) -> bool:
+        if self.fmt != "csv":
+            return False
+        was_inside, self._inside = self._inside, ends_with_escape(line)
+        return was_inside
+
+
+def record_fields(
+    line: bytes, fmt: str, min_fields: int = 1, cut: CutRecords | None = None
+) -> list[str | None] | BadLine:
     """The fields of an input line in format 'tsv' or 'csv' (NULL as None), or BadLine naming
-    why there are none: bad_utf8, empty_lines, malformed or too_few_fields (< min_fields)."""
+    why there are none: bad_utf8, empty_lines, malformed or too_few_fields (< min_fields).
+    With `cut` (the tracker of the lines read before this one), a line that carries on an
+    earlier line's record is malformed too."""
+    if cut is not None and cut.continues(line):
+        return BadLine(MALFORMED)
     text = text_line(line)
     if isinstance(text, BadLine):
         return text

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator
 
 from mr.lib.access_log import parse_access_log
 from mr.lib.bins import fixed_bin, fixed_bounds
-from mr.lib.records import RECORD_FORMATS, parse_number, parse_record
+from mr.lib.records import RECORD_FORMATS, BadLine, CutRecords, parse_number, record_fields
 from mr.lib.stats import parse_columns, parse_decimal
 from mr.lib.text import TOKENIZERS, tokenizer
 from mr.lib.timestamps import parse_timestamp
@@ -81,11 +81,10 @@ def record_lines(
 ) -> Iterator[str]:
     """Records as TSV rows with NULL as \\N; see the module docstring."""
     needed = max([*(cols or []), epoch or 0, number or 0, key_col or 0]) + 1
-    for text in _texts(lines):
-        if not text.strip():
-            continue
-        fields = parse_record(text, fmt)
-        if fields is None or len(fields) < needed or width and len(fields) != width:
+    cut = CutRecords(fmt)  # a filter reads one split's lines in order, as a map task does
+    for line in lines:
+        fields = record_fields(line, fmt, needed, cut)
+        if isinstance(fields, BadLine) or width and len(fields) != width:
             continue
         shown: list[str | int | None] = list(fields)
         if epoch is not None and epoch < len(fields):
@@ -111,11 +110,10 @@ def bin_lines(lines: Iterable[bytes], fmt: str, col: int, width: str, origin: st
     w, o = parse_decimal(width), parse_decimal(origin)
     if w is None or w <= 0 or float(w) == 0 or o is None:
         raise SystemExit(f"bins: bad --width {width!r} or --origin {origin!r}")
-    for text in _texts(lines):
-        if not text.strip():
-            continue
-        fields = parse_record(text, fmt)
-        field = fields[col] if fields is not None and len(fields) > col else None
+    cut = CutRecords(fmt)
+    for line in lines:
+        fields = record_fields(line, fmt, col + 1, cut)
+        field = None if isinstance(fields, BadLine) else fields[col]
         if field is None:
             continue
         value = parse_decimal(field)
