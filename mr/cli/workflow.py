@@ -17,8 +17,7 @@ from lxml import etree
 
 from mr.lib.errors import UsageError
 from mr.workflow.model import Action, Decision, Fork, Join, Kill, Workflow
-from mr.workflow.parse import ParseError, parse_workflow_file, read_xml
-from mr.workflow.problems import Problem
+from mr.workflow.parse import parse_workflow_file, read_xml
 from mr.workflow.render import write_app
 
 #: file names looked for in a directory given to validate
@@ -53,10 +52,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         properties = job_properties(Path(args.properties))
     bad = 0
     for path in files:
-        try:
-            problems = validate_file(path, properties)
-        except ParseError as e:
-            problems = [Problem(str(path), "xml", str(e).split(": ", 2)[-1])]
+        problems = validate_file(path, properties)
         for problem in problems:
             print(problem)
         if problems:

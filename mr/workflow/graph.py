@@ -17,11 +17,11 @@ from mr.workflow.model import Action, Decision, Fork, Join, Kill, Node, Raw, Wor
 from mr.workflow.parse import line_of
 from mr.workflow.problems import Problem
 
-#: names EL knows without a definition: size units, Hadoop counter groups, dataset URI
-#: template variables of coordinators, and the user Oozie sets
+#: names EL knows without a definition: size units, Hadoop counter groups, SLA time units,
+#: the URI template variables of coordinator datasets, and the user Oozie sets
 EL_CONSTANTS = frozenset(
     "KB MB GB TB PB RECORDS MAP_IN MAP_OUT REDUCE_IN REDUCE_OUT GROUPS "
-    "YEAR MONTH DAY HOUR MINUTE user.name".split()
+    "YEAR MONTH DAY HOUR MINUTE MINUTES HOURS DAYS user.name".split()
 )
 EL_KEYWORDS = frozenset(
     "true false null empty not and or div mod eq ne lt gt le ge instanceof".split()

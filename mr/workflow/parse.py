@@ -46,6 +46,10 @@ from mr.workflow.model import (
 class ParseError(UsageError):
     """The file is not XML, or not an Oozie workflow-app (one line: what and where)."""
 
+    def __init__(self, file: str, line: int | None, reason: str):
+        super().__init__(f"{file}:{line}: {reason}" if line else f"{file}: {reason}")
+        self.file, self.line, self.reason = file, line, reason
+
 
 def read_xml(path: Path) -> Raw:
     """The root element of an XML file (no DTDs, no entities, no network)."""
@@ -53,7 +57,7 @@ def read_xml(path: Path) -> Raw:
     try:
         return etree.parse(str(path), parser).getroot()
     except etree.XMLSyntaxError as e:
-        raise ParseError(f"{path}:{e.lineno or 0}: not well-formed XML: {e.msg}") from None
+        raise ParseError(str(path), e.lineno, f"not well-formed XML: {e.msg}") from None
 
 
 def parse_workflow_file(path: Path) -> Workflow:
@@ -65,8 +69,10 @@ def parse_workflow(root: Raw, where: str = "<xml>") -> Workflow:
     q = etree.QName(root)
     if q.localname != "workflow-app" or q.namespace not in WORKFLOW_NAMESPACES:
         raise ParseError(
-            f"{where}: <{q.localname}> in {q.namespace or 'no namespace'} is not an Oozie "
-            f"workflow-app (namespaces {WORKFLOW_NAMESPACES[0]} .. {WORKFLOW_NAMESPACES[-1]})"
+            where,
+            line_of(root),
+            f"<{q.localname}> in {q.namespace or 'no namespace'} is not an Oozie workflow-app "
+            f"(namespaces {WORKFLOW_NAMESPACES[0]} .. {WORKFLOW_NAMESPACES[-1]})",
         )
     return _Reader(q.namespace or "").workflow(root)
 

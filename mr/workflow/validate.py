@@ -25,7 +25,7 @@ from lxml import etree
 
 from mr.workflow.graph import _node_name, check_graph, check_parameters
 from mr.workflow.model import WORKFLOW_NAMESPACES, Raw, Workflow
-from mr.workflow.parse import ParseError, parse_workflow, read_xml
+from mr.workflow.parse import ParseError, line_of, parse_workflow, read_xml
 from mr.workflow.problems import Problem
 from mr.workflow.render import workflow_element
 
@@ -136,12 +136,16 @@ def declared_parameters(root: Raw) -> set[str]:
 
 
 def validate_file(path: Path, properties: dict[str, str] | None = None) -> list[Problem]:
-    """Every problem of one Oozie XML file (ParseError if it is not well-formed XML)."""
+    """Every problem of one Oozie XML file (XML that is not well-formed is one, too)."""
     file = str(path)
-    root = read_xml(path)
+    try:
+        root = read_xml(path)
+    except ParseError as e:
+        return [Problem(file, "xml", e.reason, None, e.line)]
     kind = etree.QName(root).localname
     if kind not in APP_KINDS:
-        return [Problem(file, "xsd", f"<{kind}> is not an Oozie {', '.join(APP_KINDS)}", None, 1)]
+        expected = f"{', '.join(APP_KINDS[:-1])} or {APP_KINDS[-1]}"
+        return [Problem(file, "xsd", f"<{kind}> is not an Oozie {expected}", None, line_of(root))]
     problems = schema_problems(root, file, client_jar())
     if problems:
         return problems
