@@ -28,10 +28,16 @@ def word_pipeline() -> Workflow:
     """The example pipeline (see the module docstring). Job options are checked now, so they
     are literal values; EL (${...}) goes into paths, which Oozie resolves per run."""
     counts = "${workDir}/counts"
+    # job.properties values: Hadoop's Configuration expands ${...} in them when Oozie reads them
+    example_values = {
+        "input": "${nameNode}/user/${user.name}/books",
+        "workDir": "${nameNode}/user/${user.name}/word-pipeline",
+    }
     wf = (
-        Workflow("word-pipeline")
+        Workflow("word-pipeline", properties=example_values)
+        .setting(resource_manager="${resourceManager}", name_node="${nameNode}")
         .param("input", description="text files to count words in")
-        .param("workDir", "/user/${user.name}/word-pipeline", "where every step writes")
+        .param("workDir", description="where every step writes (deleted first)")
         .param("loadIndex", "true", "load the counts into HBase (true|false)")
         .action("ingest", Fs([Delete("${workDir}"), Mkdir("${workDir}")]))
         .job("count", WordCount, ["--overwrite"], input="${input}", output=counts)

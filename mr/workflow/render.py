@@ -56,6 +56,13 @@ ORDER = {
     "action": ("body", "ok", "error"),
 }  # fmt: skip
 
+#: the keys every job.properties of render_properties has (workflows may use them as ${...})
+STANDARD_PROPERTIES = (
+    "nameNode",
+    "resourceManager",
+    "oozie.wf.application.path",
+    "oozie.use.system.libpath",
+)
 #: workflow versions before 1.0 call the ResourceManager a job tracker
 JOB_TRACKER_NAMESPACES = ("0.1", "0.2", "0.2.5", "0.3", "0.4", "0.4.5", "0.5")
 
@@ -309,14 +316,14 @@ def render_properties(
     from mr.engines.hadoop import Ports
 
     ports = Ports.from_env()
-    values = {
-        "nameNode": name_node or f"hdfs://localhost:{ports.hdfs}",
-        "resourceManager": resource_manager or f"localhost:{ports.rm}",
-        "oozie.wf.application.path": app_path or f"${{nameNode}}/user/${{user.name}}/{wf.name}",
+    standard = (
+        name_node or f"hdfs://localhost:{ports.hdfs}",
+        resource_manager or f"localhost:{ports.rm}",
+        app_path or f"${{nameNode}}/user/${{user.name}}/{wf.name}",
         # streaming and the launcher come from Oozie's sharelib on HDFS
-        "oozie.use.system.libpath": "true",
-        **wf.properties,
-    }
+        "true",
+    )
+    values = {**dict(zip(STANDARD_PROPERTIES, standard, strict=True)), **wf.properties}
     lines = [f"# job.properties of the Oozie workflow {wf.name} (written by mrkit)"]
     lines += [f"{escape_key(k)}={escape_value(v)}" for k, v in values.items()]
     return "\n".join(lines) + "\n"

@@ -27,7 +27,7 @@ from mr.workflow.graph import _node_name, check_graph, check_parameters
 from mr.workflow.model import WORKFLOW_NAMESPACES, Raw, Workflow
 from mr.workflow.parse import ParseError, line_of, parse_workflow, read_xml
 from mr.workflow.problems import Problem
-from mr.workflow.render import workflow_element
+from mr.workflow.render import STANDARD_PROPERTIES, workflow_element
 
 OOZIE_CLIENT_JAR = "oozie-client-5.2.1.jar"
 #: the root elements validate knows, by their local name
@@ -164,7 +164,8 @@ def validate_workflow(wf: Workflow, file: str = "<workflow>") -> list[Problem]:
     if problems:
         return problems
     parsed = parse_workflow(root, file)
-    return check_graph(parsed, file) + check_parameters(root, wf.parameter_names(), file)
+    defined = wf.parameter_names() | set(STANDARD_PROPERTIES)
+    return check_graph(parsed, file) + check_parameters(root, defined, file)
 
 
 __all__ = [
