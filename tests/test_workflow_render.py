@@ -7,7 +7,13 @@ from lxml import etree
 
 from mr.workflow.examples import word_pipeline
 from mr.workflow.model import Fs, Mkdir, Shell, Workflow
-from mr.workflow.render import escape_key, escape_value, render_properties, render_workflow, write_app
+from mr.workflow.render import (
+    escape_key,
+    escape_value,
+    render_properties,
+    render_workflow,
+    write_app,
+)
 from tests.support import FIXTURES
 
 GOLDEN = FIXTURES / "workflows" / "golden"
@@ -44,7 +50,10 @@ def test_action_namespaces_are_default_namespaces():
 
 def test_old_schema_versions_get_job_tracker():
     wf = Workflow("w", namespace="uri:oozie:workflow:0.5")
-    wf.action("sh", Shell("echo", resource_manager="${jobTracker}", namespace="uri:oozie:shell-action:0.3"))
+    wf.action(
+        "sh",
+        Shell("echo", resource_manager="${jobTracker}", namespace="uri:oozie:shell-action:0.3"),
+    )
     assert "<job-tracker>${jobTracker}</job-tracker>" in render_workflow(wf.end())
 
 

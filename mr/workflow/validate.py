@@ -27,7 +27,7 @@ from mr.workflow.graph import _node_name, check_graph, check_parameters
 from mr.workflow.model import WORKFLOW_NAMESPACES, Raw, Workflow
 from mr.workflow.parse import ParseError, line_of, parse_workflow, read_xml
 from mr.workflow.problems import Problem
-from mr.workflow.render import STANDARD_PROPERTIES, workflow_element
+from mr.workflow.render import STANDARD_PROPERTIES, render_workflow
 
 OOZIE_CLIENT_JAR = "oozie-client-5.2.1.jar"
 #: the root elements validate knows, by their local name
@@ -159,7 +159,7 @@ def validate_file(path: Path, properties: dict[str, str] | None = None) -> list[
 
 def validate_workflow(wf: Workflow, file: str = "<workflow>") -> list[Problem]:
     """Every problem of a workflow built in Python (rendered first, so lines are the XML's)."""
-    root = etree.fromstring(etree.tostring(workflow_element(wf), pretty_print=True))
+    root = etree.fromstring(render_workflow(wf).encode())  # lines as in the rendered file
     problems = schema_problems(root, file, client_jar())
     if problems:
         return problems
