@@ -78,11 +78,13 @@ def job_instance(job_class: type[MRJob], args: Sequence[str]) -> MRJob:
     try:
         with contextlib.redirect_stderr(stderr):
             job = job_class(["-r", "hadoop", "--no-conf", *args])
-    except (SystemExit, ValueError):  # argparse's exit, or mrjob's error for a bad option
+    except SystemExit:  # argparse's own exit (a bad option value), its message on stderr
         said = stderr.getvalue().strip().splitlines()
         raise UsageError(
             f"{stem} {' '.join(args)}: {said[-1] if said else 'bad options'}"
         ) from None
+    except ValueError as e:  # mrjob's arg parser raises this one
+        raise UsageError(f"{stem} {' '.join(args)}: {e}") from None
     if job.options.args:
         raise UsageError(
             f"{stem}: give inputs as input=..., not among the options ({job.options.args})"
