@@ -3,6 +3,7 @@ step, intermediate directories, and the jobs a streaming action cannot express."
 
 from pathlib import Path
 
+import mrjob
 import pytest
 
 import mr
@@ -36,7 +37,8 @@ def test_one_step_job():
     assert b.streaming.reducer == (
         "python3 word_count.py --step-num=0 --reducer --tokenizer whitespace"
     )
-    assert b.streaming.env == ["LC_ALL=C.UTF-8"]  # the hadoop runner's cmdenv in mrjob.conf
+    # the hadoop runner's cmdenv in mrjob.conf, and the working dir (./mr, ./mrjob) on the path
+    assert b.streaming.env == ["LC_ALL=C.UTF-8", "PYTHONPATH=."]
     assert b.configuration == {
         "mapred.combiner.class": "org.apache.hadoop.streaming.PipeCombiner",
         "mapreduce.input.fileinputformat.inputdir": "/in",
@@ -46,11 +48,12 @@ def test_one_step_job():
         ),
     }
     assert b.files == ["mrkit/word_count.py#word_count.py"]
-    assert b.archives == ["mrkit/mr.tar.gz#mr"]
+    assert b.archives == ["mrkit/mr.tar.gz#mr", "mrkit/mrjob.tar.gz#mrjob"]
     assert b.prepare == []  # the output is not deleted unless the options say --overwrite
     assert made.app_files == {
         "mrkit/word_count.py": Path(mr.__file__).resolve().parent / "word_count.py",
         "mrkit/mr.tar.gz": Path(mr.__file__).resolve().parent,
+        "mrkit/mrjob.tar.gz": Path(mrjob.__file__).resolve().parent,
     }
 
 

@@ -75,6 +75,7 @@ def test_write_app_ships_the_job_files(tmp_path):
         "job.properties",
         "mrkit/load_hbase.py",
         "mrkit/mr.tar.gz",
+        "mrkit/mrjob.tar.gz",
         "mrkit/top_n.py",
         "mrkit/word_count.py",
         "workflow.xml",

@@ -4,7 +4,8 @@
 and reducer commands as mrjob's hadoop runner renders them (``python3 word_count.py
 --step-num=0 --mapper --tokenizer regex``, quoted by mrjob's own ``_hadoop_cmd_line``), the job
 script as a ``<file>``, the ``mr`` package as the ``mr.tar.gz#mr`` ``<archive>`` (what
-``MRKitJob.dirs()`` ships, so tasks need no mrkit installed), and the jobconf (the job's own,
+``MRKitJob.dirs()`` ships) and mrjob as ``mrjob.tar.gz#mrjob`` (what ``bootstrap_mrjob`` ships),
+so tasks need neither installed, and the jobconf (the job's own,
 ``-D`` options, SORT_VALUES, a map-only step's zero reducers) as configuration properties, with
 the input and output directories. The Python, ``cmdenv`` and Hadoop version come from the
 ``hadoop`` runner of mrjob.conf, as for ``-r hadoop``.
@@ -17,8 +18,9 @@ pass data through intermediate directories under ``tmp_dir`` (per run: ``${wf:id
 with one line (:class:`JobNotExpressible`): ``mapper_raw`` (an input manifest), pre-filters, jar
 and Spark steps, custom input/output formats, libjars.
 
-The files the actions name (job script, ``mr.tar.gz``) are returned as ``app_files``:
-app-relative path -> local source, written by ``render.write_app`` and uploaded with the app.
+The files the actions name (job script, ``mr.tar.gz``, ``mrjob.tar.gz``) are returned as
+``app_files``: app-relative path -> local source, written by ``render.write_app`` and uploaded
+with the app.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import mrjob
 from mrjob.bin import _hadoop_cmd_line  # the quoting -r hadoop uses for streaming commands
 from mrjob.compat import translate_jobconf
 from mrjob.conf import load_opts_from_mrjob_conf
@@ -47,6 +50,10 @@ from mr.workflow.model import Action, Delete, Fs, MapReduce, Streaming, step
 HADOOP_VERSION = "3.4.1"
 #: where the job script and the mr package go inside the workflow application directory
 APP_DIR = "mrkit"
+#: Python resolves the symlink YARN makes to a job script and would look for packages beside
+#: the localized file only: the task's working directory, where the archives are unpacked,
+#: goes on the path (-r hadoop ships mrjob as mrjob.zip with a setup wrapper to the same end)
+TASK_ENV = {"PYTHONPATH": "."}
 #: the intermediate directories of multi-step jobs (one per run of the workflow)
 DEFAULT_TMP_DIR = "/tmp/mrkit-workflows/${wf:id()}"
 
@@ -114,7 +121,8 @@ def job_actions(
     stem = script.stem
     runner = hadoop_runner_conf(conf_path)
     python = _python(runner.get("python_bin"))
-    env = [f"{k}={v}" for k, v in sorted((runner.get("cmdenv") or {}).items())]
+    cmdenv = {**(runner.get("cmdenv") or {}), **TASK_ENV}
+    env = [f"{k}={v}" for k, v in sorted(cmdenv.items())]
 
     non_options = job._non_option_kwargs()
     job_kwargs = job._job_kwargs()
@@ -135,8 +143,12 @@ def job_actions(
             extra_args.append(task_name)
         else:
             extra_args.append(arg)
-    files[f"{APP_DIR}/mr.tar.gz"] = Path(mr.__file__).resolve().parent
-    archives = [f"{APP_DIR}/mr.tar.gz#mr"]
+    # the packages tasks import, unpacked as ./mr and ./mrjob in the task's working directory
+    archives = []
+    for package in (mr, mrjob):
+        pkg = package.__name__
+        files[f"{APP_DIR}/{pkg}.tar.gz"] = Path(package.__file__ or "").resolve().parent
+        archives.append(f"{APP_DIR}/{pkg}.tar.gz#{pkg}")
 
     steps = job._steps_desc()
     inputs = [input] if isinstance(input, str) else list(input)
