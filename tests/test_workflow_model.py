@@ -87,3 +87,11 @@ def test_parameters_replace_by_name():
     wf = Workflow("w").param("x", "1").param("x", "2").param("y")
     assert [(p.name, p.value) for p in wf.parameters] == [("x", "2"), ("y", None)]
     assert wf.parameter_names() == {"x", "y"}
+
+
+def test_global_settings_add_up():
+    wf = Workflow("w").global_settings(name_node="${nameNode}", configuration={"a": "1"})
+    wf.global_settings(resource_manager="${resourceManager}", configuration={"b": "2"})
+    g = wf.global_
+    assert (g.resource_manager, g.name_node) == ("${resourceManager}", "${nameNode}")
+    assert g.configuration == {"a": "1", "b": "2"}

@@ -163,3 +163,10 @@ def test_parameters_from_the_file_and_el_constants():
     root = read_xml(VALID / "coordinator.xml")
     names = {p.message.split()[0] for p in check_parameters(root, set(), "c")}
     assert names == {"${start}", "${end}", "${nameNode}"}  # YEAR, MONTH, DAY are constants
+
+
+def test_a_join_no_fork_leads_to():
+    wf = graph(fs_action("a", "j"), Join("j", "end"), start="a")
+    assert [str(p) for p in check_graph(wf, "w")] == [
+        "w: node 'j': fork-join: no fork leads to this join"
+    ]

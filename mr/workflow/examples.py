@@ -35,7 +35,7 @@ def word_pipeline() -> Workflow:
     }
     wf = (
         Workflow("word-pipeline", properties=example_values)
-        .setting(resource_manager="${resourceManager}", name_node="${nameNode}")
+        .global_settings(resource_manager="${resourceManager}", name_node="${nameNode}")
         .param("input", description="text files to count words in")
         .param("workDir", description="where every step writes (deleted first)")
         .param("loadIndex", "true", "load the counts into HBase (true|false)")

@@ -119,7 +119,7 @@ def _cycles(wf: Workflow, by_name: dict[str, Node]) -> list[tuple[Node, str]]:
 def _check_forks(wf: Workflow, by_name: dict[str, Node], problem: Report) -> None:
     joins_of: dict[str, set[str]] = {}
 
-    def joins_from(start: str, fork: str, depth: int = 0) -> set[str]:
+    def joins_from(start: str, depth: int) -> set[str]:
         """The joins (or 'end') the non-error paths from start reach first."""
         found: set[str] = set()
         seen: set[str] = set()
@@ -134,7 +134,7 @@ def _check_forks(wf: Workflow, by_name: dict[str, Node], problem: Report) -> Non
                 found.add(name)
             elif isinstance(n, Kill):
                 continue  # an error path ends the workflow: no join needed
-            elif isinstance(n, Fork) and depth < len(wf.nodes):
+            elif isinstance(n, Fork) and depth < len(wf.nodes):  # depth: no endless recursion
                 inner = join_of(n, depth + 1)
                 inner_join = by_name.get(inner) if inner else None
                 if isinstance(inner_join, Join) and inner_join.to:
@@ -148,7 +148,7 @@ def _check_forks(wf: Workflow, by_name: dict[str, Node], problem: Report) -> Non
         return found
 
     def join_of(fork: Fork, depth: int = 0) -> str | None:
-        joins = set().union(*(joins_from(p, fork.name, depth) for p in fork.paths))
+        joins = set().union(*(joins_from(p, depth) for p in fork.paths))
         joins_of[fork.name] = joins
         return next(iter(joins)) if len(joins) == 1 else None
 
@@ -166,9 +166,8 @@ def _check_forks(wf: Workflow, by_name: dict[str, Node], problem: Report) -> Non
         if len(closing) > 1:
             problem(by_name[join], "fork-join", f"closes more than one fork: {', '.join(closing)}")
     for n in wf.nodes:
-        if isinstance(n, Join) and n.name not in closed_by and forks is not None:
-            if not any(n.name in joins_of.get(f.name, set()) for f in forks):
-                problem(n, "fork-join", "no fork leads to this join")
+        if isinstance(n, Join) and not any(n.name in joins for joins in joins_of.values()):
+            problem(n, "fork-join", "no fork leads to this join")
 
 
 def el_names(text: str) -> Iterator[str]:

@@ -308,11 +308,18 @@ class Workflow:
         self.parameters.append(Parameter(name, default, description))
         return self
 
-    def setting(self, **global_settings: str) -> Workflow:
-        """Set ``global`` job-tracker/name-node (resource_manager=, name_node=)."""
+    def global_settings(
+        self,
+        *,
+        resource_manager: str | None = None,
+        name_node: str | None = None,
+        configuration: dict[str, str] | None = None,
+    ) -> Workflow:
+        """Set what every action inherits (``<global>``); configuration is added to."""
         g = self.global_ or Global()
-        g.resource_manager = global_settings.get("resource_manager", g.resource_manager)
-        g.name_node = global_settings.get("name_node", g.name_node)
+        g.resource_manager = resource_manager or g.resource_manager
+        g.name_node = name_node or g.name_node
+        g.configuration.update(configuration or {})
         self.global_ = g
         return self
 
