@@ -95,3 +95,15 @@ def test_global_settings_add_up():
     g = wf.global_
     assert (g.resource_manager, g.name_node) == ("${resourceManager}", "${nameNode}")
     assert g.configuration == {"a": "1", "b": "2"}
+
+
+def test_twin_action_runs_mrkit():
+    from mr.workflow.twins import twin_action
+
+    a = twin_action("t", "pig", "top_n", input="/in", output="/out", variables={"N": "2"})
+    assert isinstance(a.body, Shell) and a.body.exec == "mrkit"
+    assert a.body.arguments == [
+        "pig", "run", "top_n", "--input", "/in", "--output", "/out", "--overwrite", "--var", "N=2"
+    ]  # fmt: skip
+    with pytest.raises(WorkflowError, match="twin engine 'spark'"):
+        twin_action("t", "spark", "x", input="/in", output="/out")

@@ -7,6 +7,7 @@
     parse.py     workflow.xml (schema 0.1 .. 1.0) -> model, unknown XML kept
     validate.py  Oozie's own XSDs (from oozie-client's jar) + graph.py's checks
     graph.py     dangling transitions, unreachable nodes, cycles, fork/join, ${parameters}
+    problems.py  one problem found: file, line, node, rule, message (one line)
     examples.py  a pipeline to copy: ingest -> word count -> top N | Hive -> HBase index
 
 The Oozie server engine, REST runs and the local runner build on the same model.

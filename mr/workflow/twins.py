@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mr.workflow.model import Action, Shell, step
+from mr.workflow.model import Action, Shell, WorkflowError, step
 
 #: the twin engines and their `mrkit` command groups
 TWIN_ENGINES = ("hive", "pig")
@@ -32,7 +32,7 @@ def twin_action(
 ) -> Action:
     """``mrkit <engine> run SCRIPT --input --output [--var NAME=VALUE]`` as a shell action."""
     if engine not in TWIN_ENGINES:
-        raise ValueError(f"twin engine {engine!r}: expected one of {', '.join(TWIN_ENGINES)}")
+        raise WorkflowError(f"twin engine {engine!r}: expected one of {', '.join(TWIN_ENGINES)}")
     arguments = [engine, "run", script, "--input", input, "--output", output]
     arguments += ["--overwrite"] if overwrite else []
     for key, value in (variables or {}).items():
