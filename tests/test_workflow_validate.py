@@ -170,3 +170,12 @@ def test_a_join_no_fork_leads_to():
     assert [str(p) for p in check_graph(wf, "w")] == [
         "w: node 'j': fork-join: no fork leads to this join"
     ]
+
+
+def test_an_unfinished_python_workflow_names_what_is_open():
+    wf = Workflow("w").action("a", Fs([Mkdir("/x")]))
+    assert [str(p) for p in validate_workflow(wf)] == [
+        "<workflow>: no-end: a workflow needs an end node (Workflow.end())",
+        "<workflow>:7: node 'a': dangling-transition: an action needs both ok and error "
+        "transitions",
+    ]

@@ -1,9 +1,10 @@
 """Graph checks the XSDs cannot make, as Oozie makes them when a workflow is submitted.
 
-Rules (each problem names its node): ``duplicate-name``, ``dangling-transition`` (to a node that
-does not exist), ``unreachable`` (no path from start), ``cycle`` (Oozie runs DAGs only),
-``fork-join`` (every path of a fork must meet in one join, and a join closes one fork), and
-``undefined-parameter`` (``${name}`` that is no parameter, job.properties key or EL constant).
+Rules (each problem names its node): ``no-end``, ``duplicate-name``, ``dangling-transition``
+(to a node that does not exist, or none at all), ``unreachable`` (no path from start), ``cycle``
+(Oozie runs DAGs only), ``fork-join`` (every path of a fork must meet in one join, and a join
+closes one fork), and ``undefined-parameter`` (``${name}`` that is no parameter, job.properties
+key or EL constant).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 from lxml import etree
 
-from mr.workflow.model import Action, Decision, Fork, Join, Kill, Node, Raw, Workflow
+from mr.workflow.model import Action, Decision, End, Fork, Join, Kill, Node, Raw, Workflow
 from mr.workflow.parse import line_of
 from mr.workflow.problems import Problem
 
@@ -49,6 +50,8 @@ def check_graph(wf: Workflow, file: str) -> list[Problem]:
             problem(n, "duplicate-name", f"another node is named {n.name!r}; names are unique")
         by_name.setdefault(n.name, n)
 
+    if not any(isinstance(n, End) for n in wf.nodes):
+        problems.append(Problem(file, "no-end", "a workflow needs an end node (Workflow.end())"))
     if wf.start not in by_name:
         problems.append(
             Problem(file, "dangling-transition", f"start goes to {wf.start!r}, no such node")

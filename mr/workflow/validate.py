@@ -158,14 +158,19 @@ def validate_file(path: Path, properties: dict[str, str] | None = None) -> list[
 
 
 def validate_workflow(wf: Workflow, file: str = "<workflow>") -> list[Problem]:
-    """Every problem of a workflow built in Python (rendered first, so lines are the XML's)."""
-    root = etree.fromstring(render_workflow(wf).encode())  # lines as in the rendered file
+    """Every problem of a workflow built in Python, with the lines of its rendered XML.
+
+    The graph first: a transition or end node the builder left open is named as such, not as
+    the schema errors it also causes."""
+    root = etree.fromstring(render_workflow(wf).encode())
+    problems = check_graph(parse_workflow(root, file), file)
+    if problems:
+        return problems
     problems = schema_problems(root, file, client_jar())
     if problems:
         return problems
-    parsed = parse_workflow(root, file)
     defined = wf.parameter_names() | set(STANDARD_PROPERTIES)
-    return check_graph(parsed, file) + check_parameters(root, defined, file)
+    return check_parameters(root, defined, file)
 
 
 __all__ = [
