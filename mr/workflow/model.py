@@ -290,7 +290,8 @@ class Workflow:
         if isinstance(node, Fork):
             return [("path", p) for p in node.paths]
         if isinstance(node, Decision):
-            return [("case", c.to) for c in node.cases] + [("default", node.default)]
+            default = [("default", node.default)] if node.default else []
+            return [("case", c.to) for c in node.cases] + default
         if isinstance(node, Join):
             return [("to", node.to)] if node.to else []
         return []
