@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.plugins.hbase",
     "tests.plugins.hive",
     "tests.plugins.pig",
+    "tests.plugins.oozie",
 ]
 
 

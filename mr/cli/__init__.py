@@ -8,6 +8,7 @@ Command groups (each module's ``add_commands(subparsers)`` adds its sub-command)
     mr/cli/hdfs.py     mrkit hdfs put|get|ls|cat|rm|mkdir
     mr/cli/index.py    mrkit index get|scan|count|load    (the HBase index)
     mr/cli/twins.py    mrkit hive run ..., mrkit pig run ...
+    mr/cli/workflow.py mrkit workflow validate|render|import   (Oozie XML, offline)
 
 A command function returns its exit code (0, or 3 for a status that says "not running") and
 raises for anything that went wrong; :func:`main` turns the exception into one line on stderr,
@@ -25,7 +26,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from mr.cli import cluster, hbase, hdfs, index, jobs, twins
+from mr.cli import cluster, hbase, hdfs, index, jobs, twins, workflow
 from mr.clients.hdfs import HdfsError
 from mr.engines import EngineError
 from mr.lib.errors import NotFound, UsageError
@@ -119,7 +120,7 @@ def build_parser() -> Parser:
         "or Spark; run their Hive and Pig twins; load and query the HBase index.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (jobs, cluster, hbase, hdfs, index, twins):
+    for group in (jobs, cluster, hbase, hdfs, index, twins, workflow):
         group.add_commands(sub)
     return parser
 

@@ -30,3 +30,18 @@ def get(key: str, default: str | None = None) -> str | None:
 INPUT_DIR_RECURSIVE = "mapreduce.input.fileinputformat.input.dir.recursive"
 #: "true" (Hadoop 3): an input directory's subdirectories are ignored instead of failing the job
 INPUT_DIR_IGNORE_SUBDIRS = "mapreduce.input.fileinputformat.input.dir.nonrecursive.ignore.subdirs"
+
+# -- keys mr/workflow writes into Oozie map-reduce streaming actions (mr/workflow/jobs.py) --
+#: comma-separated input paths of a job (FileInputFormat)
+INPUT_DIR = "mapreduce.input.fileinputformat.inputdir"
+#: output directory of a job (FileOutputFormat)
+OUTPUT_DIR = "mapreduce.output.fileoutputformat.outputdir"
+#: the combiner command of a streaming job, URL-encoded as Hadoop streaming decodes it
+#: (Oozie's <streaming> has no combiner element: the action sets this key and the class below)
+STREAM_COMBINE_COMMAND = "stream.combine.streamprocessor"
+#: combiner class of an old-API (org.apache.hadoop.mapred) job, as Oozie's streaming runs
+OLD_API_COMBINER = "mapred.combiner.class"
+#: partitioner class of an old-API job (the -partitioner of hadoop-streaming)
+OLD_API_PARTITIONER = "mapred.partitioner.class"
+#: Hadoop streaming's combiner: runs the stream.combine.streamprocessor command
+STREAMING_COMBINER_CLASS = "org.apache.hadoop.streaming.PipeCombiner"

@@ -1,0 +1,14 @@
+"""Oozie workflows for mrkit jobs: build in Python, render to XML, import XML, validate offline.
+
+    model.py     the workflow-app as dataclasses, and the fluent Workflow builder
+    jobs.py      an mrjob job -> map-reduce streaming actions (one per step), load_hbase too
+    twins.py     a Hive or Pig twin -> a shell action running `mrkit hive|pig run`
+    render.py    model -> workflow.xml + job.properties (+ the files actions ship)
+    parse.py     workflow.xml (schema 0.1 .. 1.0) -> model, unknown XML kept
+    validate.py  Oozie's own XSDs (from oozie-client's jar) + graph.py's checks
+    graph.py     dangling transitions, unreachable nodes, cycles, fork/join, ${parameters}
+    problems.py  one problem found: file, line, node, rule, message (one line)
+    examples.py  a pipeline to copy: ingest -> word count -> top N | Hive -> HBase index
+
+The Oozie server engine, REST runs and the local runner build on the same model.
+"""
