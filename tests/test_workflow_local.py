@@ -1,0 +1,388 @@
+"""The local runner of workflows (mr/workflow/local.py): Oozie's semantics without Oozie.
+
+Workflows are built in each test; paths live under tmp_path (hdfs:/// paths under the run's
+root). Retry intervals are shrunk with minute_seconds=0."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mr.top_n import TopN
+from mr.word_count import WordCount
+from mr.workflow import el
+from mr.workflow.jobs import job_actions
+from mr.workflow.local import (
+    DEFAULT_RETRY_CODES,
+    LocalSettings,
+    read_properties,
+    run_workflow,
+)
+from mr.workflow.model import (
+    Fs,
+    Kill,
+    Mkdir,
+    RawAction,
+    Shell,
+    SubWorkflow,
+    Touchz,
+    Workflow,
+    step,
+)
+from mr.workflow.render import render_workflow
+from mr.workflow.runs import WorkflowRun
+from mr.workflow.twins import twin_action
+from tests.support import fixture, golden_path, run_job
+
+
+def settings(tmp_path: Path, **kw) -> LocalSettings:
+    return LocalSettings(root=tmp_path / "root", minute_seconds=0, **kw)
+
+
+def run(wf: Workflow, tmp_path: Path, properties=None, **kw) -> WorkflowRun:
+    return run_workflow(
+        wf, settings(tmp_path, **kw), properties=properties, run_dir=tmp_path / "run"
+    )
+
+
+def statuses(result: WorkflowRun) -> list[tuple[str, str]]:
+    return [(n.name, n.status) for n in result.nodes]
+
+
+def rows(directory: Path) -> list[str]:
+    lines: list[str] = []
+    for part in sorted(directory.glob("part-*")):
+        lines += part.read_text(encoding="utf-8").split("\n")[:-1]
+    return sorted(lines)
+
+
+def sh(script: str, **kw) -> Shell:
+    return Shell(exec="sh", arguments=["-c", script], **kw)
+
+
+# -- EL --------------------------------------------------------------------------------------
+
+
+class Ctx:
+    def __init__(self, **values):
+        self.values = values
+
+    def variable(self, name):
+        return self.values[name]
+
+    def function(self, name):
+        return {"wf:actionData": lambda node: {"rows": "12"}, "concat": lambda a, b: a + b}[name]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${a eq 'x'}", "true"),
+        ("${a ne 'x' or n gt 3}", "true"),
+        ("${not (n lt 11)}", "false"),
+        ("${n + 1}", "11"),
+        ("${wf:actionData('count')['rows'] ge 12}", "true"),
+        ("${flag eq 'true' and 2 == 2.0}", "true"),
+        ("${concat(a, '/b')}/c", "x/b/c"),
+        ("${empty ''} ${empty a}", "true false"),
+        ('${"it\'s"}', "it's"),
+    ],
+)
+def test_el_values(text, expected):
+    assert el.substitute(text, Ctx(a="x", n="10", flag="true")) == expected
+
+
+def test_el_refuses_unknown_functions_when_parsed():
+    with pytest.raises(el.ELError, match=r"^\$\{hadoop:counters\('x'\)\}: unsupported EL function"):
+        el.check("${hadoop:counters('x')}")
+
+
+def test_read_properties_as_java_does():
+    text = "# comment\nrows=12\nname : a b\nlong=one\\\n    two\n! also a comment\nflag true\n"
+    assert read_properties(text) == {"rows": "12", "name": "a b", "long": "onetwo", "flag": "true"}
+
+
+# -- transitions, kill, parameters -----------------------------------------------------------
+
+
+def test_ok_and_error_transitions(tmp_path):
+    wf = (
+        Workflow("t", kill_message="died at ${wf:lastErrorNode()}")
+        .action("good", sh("true"))
+        .action("bad", sh("echo oops >&2; exit 3"), error="recover")
+        .add(step("recover", Fs([Touchz(str(tmp_path / "recovered"))])))
+        .end()
+    )
+    wf.node("recover").ok, wf.node("recover").error = "end", "fail"
+    result = run(wf, tmp_path)
+    assert result.status == "SUCCEEDED"
+    assert statuses(result) == [("good", "OK"), ("bad", "ERROR"), ("recover", "OK"), ("end", "OK")]
+    bad = result.node("bad")
+    assert (bad.error_code, bad.transition) == ("3", "recover")
+    assert bad.error_message == "sh exited with code 3: oops"
+    assert (tmp_path / "recovered").is_file()
+    # the record on disk is the same run
+    assert WorkflowRun.read(tmp_path / "run") == result
+
+
+def test_kill_message_has_parameters_substituted(tmp_path):
+    wf = Workflow("k").param("who", "nobody").action("bad", sh("exit 1"), error="stop")
+    wf.add(Kill("stop", "${who}: ${wf:lastErrorNode()} said ${wf:errorCode('bad')}")).end()
+    result = run(wf, tmp_path, {"who": "alice"})
+    assert result.status == "KILLED"
+    assert result.message == "alice: bad said 1"
+    assert statuses(result) == [("bad", "ERROR"), ("stop", "OK")]
+
+
+def test_undefined_parameter_is_a_usage_error_before_anything_runs(tmp_path):
+    from mr.lib.errors import UsageError
+
+    wf = Workflow("p").param("input").action("mk", Fs([Mkdir(str(tmp_path / "x"))])).end()
+    with pytest.raises(UsageError, match=r"workflow p: no value for input; give --property"):
+        run(wf, tmp_path)
+    assert not (tmp_path / "x").exists()
+
+
+def test_unsupported_el_names_the_node_and_expression(tmp_path):
+    wf = Workflow("e").action("mk", Fs([Mkdir("${coord:current(0)}")])).end()
+    with pytest.raises(el.ELError, match=r"node 'mk': \$\{coord:current\(0\)\}: unsupported"):
+        run(wf, tmp_path)
+
+
+def test_an_action_kind_that_cannot_run_locally_fails_with_its_code(tmp_path):
+    from lxml import etree
+
+    hive = etree.Element("{uri:oozie:hive-action:1.0}hive")
+    wf = Workflow("raw").action("h", RawAction(hive)).end()
+    result = run(wf, tmp_path)
+    assert result.status == "KILLED"
+    assert result.node("h").error_code == "LOCAL-UNSUPPORTED"
+    assert "a hive action cannot run locally" in result.node("h").error_message
+
+
+# -- retries ---------------------------------------------------------------------------------
+
+
+def counting_script(tmp_path: Path, fail_times: int) -> Shell:
+    counter = tmp_path / "attempts"
+    return sh(
+        f"n=$(cat {counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {counter}; "
+        f"[ $n -gt {fail_times} ]"
+    )
+
+
+def test_retry_until_it_succeeds(tmp_path):
+    wf = (
+        Workflow("r")
+        .action("flaky", counting_script(tmp_path, 2), retry_max=3, retry_interval=1)
+        .end()
+    )
+    # Oozie retries only the error codes it is told to: a shell's exit code 1 must be added
+    result = run(wf, tmp_path, retry_codes=DEFAULT_RETRY_CODES | {"1"})
+    assert result.status == "SUCCEEDED"
+    assert (result.node("flaky").status, result.node("flaky").attempts) == ("OK", 3)
+
+
+def test_retries_run_out(tmp_path):
+    wf = (
+        Workflow("r")
+        .action("flaky", counting_script(tmp_path, 10), retry_max=2, retry_interval=1)
+        .end()
+    )
+    result = run(wf, tmp_path, retry_codes=frozenset({"ALL"}))
+    assert result.status == "KILLED"
+    assert (result.node("flaky").status, result.node("flaky").attempts) == ("ERROR", 3)
+
+
+def test_codes_oozie_does_not_retry_are_not_retried(tmp_path):
+    wf = (
+        Workflow("r")
+        .action("flaky", counting_script(tmp_path, 1), retry_max=3, retry_interval=1)
+        .end()
+    )
+    result = run(wf, tmp_path)  # Oozie's default codes: JA008 ... but not a shell's exit 1
+    assert (result.status, result.node("flaky").attempts) == ("KILLED", 1)
+
+
+# -- jobs, fork/join -------------------------------------------------------------------------
+
+
+def test_fork_join_of_two_jobs_gives_the_rows_of_the_jobs_run_directly(tmp_path):
+    sales = fixture("top_n", "sales.tsv")
+    top_args = ["--group-col", "1", "--value-col", "2", "-n", "2"]
+    wf = (
+        Workflow("jobs")
+        .fork(
+            "both",
+            [
+                job_actions(WordCount, "count", input=fixture("word_count"), output="hdfs:///wc"),
+                job_actions(TopN, "top", top_args, input=sales, output="hdfs:///top"),
+            ],
+        )
+        .end()
+    )
+    result = run(wf, tmp_path)
+    assert result.status == "SUCCEEDED", result.summary_lines()
+    assert [n.name for n in result.nodes] == ["both", "count", "top", "both-join", "end"]
+    root = tmp_path / "root"
+    golden = golden_path("word_count").read_text(encoding="utf-8").split("\n")[:-1]
+    assert rows(root / "wc") == sorted(golden)
+    assert (root / "wc" / "_SUCCESS").is_file()
+    assert rows(root / "top") == run_job(TopN, [sales], top_args)[0]
+
+
+def test_a_multi_step_job_runs_whole_at_its_first_step(tmp_path):
+    from mr.grep import Grep
+
+    wf = (
+        Workflow("g")
+        .job("grep", Grep, ["--pattern", "the"], input=fixture("word_count"), output="hdfs:///g")
+        .end()
+    )
+    result = run(wf, tmp_path)
+    assert statuses(result) == [
+        ("grep-step1", "OK"), ("grep-step2", "OK"), ("grep-cleanup", "OK"), ("end", "OK"),
+    ]  # fmt: skip
+    assert result.node("grep-step2").data == {"ran": "grep-step1"}
+    expected = run_job(Grep, [fixture("word_count")], ["--pattern", "the"])[0]
+    assert rows(tmp_path / "root" / "g") == expected
+
+
+def test_a_job_with_a_missing_input_goes_to_its_error_transition(tmp_path):
+    wf = (
+        Workflow("bad")
+        .job("count", WordCount, input=str(tmp_path / "nothing"), output="hdfs:///wc")
+        .end()
+    )
+    result = run(wf, tmp_path)
+    assert result.status == "KILLED"
+    assert statuses(result) == [("count", "ERROR"), ("fail", "OK")]
+    count = result.node("count")
+    assert count.error_code == "JA008" and "nothing" in count.error_message
+    assert result.message == f"count failed: [{count.error_message}]"
+
+
+def test_a_failed_fork_path_kills_the_workflow(tmp_path):
+    wf = Workflow("f").fork("both", [[step("a", sh("exit 1"))], [step("b", sh("true"))]]).end()
+    result = run(wf, tmp_path)
+    assert result.status == "KILLED"
+    assert statuses(result) == [("both", "OK"), ("a", "ERROR"), ("fail", "OK")]
+
+
+# -- decisions -------------------------------------------------------------------------------
+
+
+def test_decision_on_fs_exists(tmp_path):
+    flag = "hdfs:///flags/go"
+    wf = (
+        Workflow("d")
+        .decision("exists?", {f"${{fs:exists('{flag}')}}": "yes"}, default="no")
+        .add(step("yes", Fs([Touchz("hdfs:///said-yes")])))
+        .add(step("no", Fs([Touchz("hdfs:///said-no")])))
+        .end()
+    )
+    for name in ("yes", "no"):
+        wf.node(name).ok, wf.node(name).error = "end", "fail"
+    wf.kill("fail")
+    assert statuses(run(wf, tmp_path))[:2] == [("exists?", "OK"), ("no", "OK")]
+    (tmp_path / "root" / "flags").mkdir(parents=True)
+    (tmp_path / "root" / "flags" / "go").touch()
+    result = run(wf, tmp_path)
+    assert result.node("exists?").transition == "yes"
+
+
+def test_decision_on_captured_output(tmp_path):
+    wf = (
+        Workflow("c")
+        .action("probe", sh("echo rows=12; echo name=books", capture_output=True))
+        .decision("many?", {"${wf:actionData('probe')['rows'] gt 10}": "big"}, default="small")
+        .add(step("big", sh("true")))
+        .add(step("small", sh("true")))
+        .end()
+    )
+    for name in ("big", "small"):
+        wf.node(name).ok, wf.node(name).error = "end", "fail"
+    result = run(wf, tmp_path)
+    assert result.node("probe").data == {"rows": "12", "name": "books"}
+    assert result.node("many?").transition == "big"
+    assert [n.name for n in result.nodes] == ["probe", "many?", "big", "end"]
+
+
+# -- sub-workflows ---------------------------------------------------------------------------
+
+
+def test_sub_workflow_from_an_app_directory_with_propagated_configuration(tmp_path):
+    child = (
+        Workflow("child").param("target").action("touch", Fs([Touchz("${target}/${who}")])).end()
+    )
+    app = tmp_path / "root" / "apps" / "child"
+    app.mkdir(parents=True)
+    (app / "workflow.xml").write_text(render_workflow(child))
+    parent = (
+        Workflow("parent")
+        .param("who", "me")
+        .action(
+            "sub",
+            SubWorkflow(
+                "hdfs:///apps/child",
+                propagate_configuration=True,
+                configuration={"target": str(tmp_path / "out")},
+            ),
+        )
+        .end()
+    )
+    (tmp_path / "out").mkdir()
+    result = run(parent, tmp_path)
+    assert result.status == "SUCCEEDED", result.summary_lines()
+    assert (tmp_path / "out" / "me").is_file()
+    sub_run = WorkflowRun.read(tmp_path / "run" / "sub" / "sub")
+    assert sub_run.id == result.node("sub").external_id
+    assert statuses(sub_run) == [("touch", "OK"), ("end", "OK")]
+
+
+def test_a_failing_sub_workflow_fails_its_action(tmp_path):
+    child = Workflow("child").action("bad", sh("exit 4")).end()
+    parent = Workflow("parent").action("sub", SubWorkflow("child-app")).end()
+    result = run(parent, tmp_path, sub_workflows={"child-app": child})
+    assert result.status == "KILLED"
+    assert result.node("sub").error_code == "4"
+    assert "sub-workflow child KILLED" in result.node("sub").error_message
+
+
+# -- twins and the example pipeline ----------------------------------------------------------
+
+
+@pytest.mark.pig
+def test_pig_twin_step(tmp_path, pig_engine):
+    wf = Workflow("p").add(
+        twin_action(
+            "pig-count", "pig", "word_count", input=fixture("word_count"), output="hdfs:///pig"
+        )  # fmt: skip
+    )
+    wf.start, wf.node("pig-count").ok, wf.node("pig-count").error = "pig-count", "end", "fail"
+    wf.kill("fail").end()
+    result = run(wf, tmp_path)
+    assert result.status == "SUCCEEDED", result.summary_lines()
+    golden = golden_path("word_count").read_text(encoding="utf-8").split("\n")[:-1]
+    assert rows(tmp_path / "root" / "pig") == sorted(golden)
+
+
+@pytest.mark.hive
+def test_example_pipeline_without_the_index(tmp_path, hive_engine):
+    from mr.workflow.examples import word_pipeline
+
+    books = tmp_path / "root" / "user" / "me" / "books"
+    books.mkdir(parents=True)
+    (books / "input.txt").write_text(Path(fixture("word_count")).read_text())
+    result = run(word_pipeline(), tmp_path, {"user.name": "me", "loadIndex": "false"})
+    assert result.status == "SUCCEEDED", result.summary_lines()
+    assert [n.name for n in result.nodes] == [
+        "ingest", "count", "analyse", "top-words", "hive-count", "analyse-join", "want-index",
+        "end",
+    ]  # fmt: skip
+    work = tmp_path / "root" / "user" / "me" / "word-pipeline"
+    golden = sorted(golden_path("word_count").read_text(encoding="utf-8").split("\n")[:-1])
+    assert rows(work / "counts") == golden
+    assert rows(work / "hive_counts") == golden
+    assert len(rows(work / "top")) == 20
