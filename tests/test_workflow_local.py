@@ -33,7 +33,7 @@ from mr.workflow.model import (
 from mr.workflow.render import render_workflow
 from mr.workflow.runs import WorkflowRun
 from mr.workflow.twins import twin_action
-from tests.support import fixture, golden_path, run_job
+from tests.support import fixture, golden_path, mrkit, run_job
 
 
 def settings(tmp_path: Path, **kw) -> LocalSettings:
@@ -386,3 +386,92 @@ def test_example_pipeline_without_the_index(tmp_path, hive_engine):
     assert rows(work / "counts") == golden
     assert rows(work / "hive_counts") == golden
     assert len(rows(work / "top")) == 20
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def write_app(tmp_path: Path, wf: Workflow, properties: str = "") -> Path:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "workflow.xml").write_text(render_workflow(wf))
+    (app / "job.properties").write_text(properties)
+    return app
+
+
+def test_run_command_exit_0_and_status(tmp_path):
+    wf = (
+        Workflow("cli")
+        .param("out")
+        .action("mk", Fs([Mkdir("${out}/made")]))
+        .action("touch", Fs([Touchz("${out}/made/${name}")]))
+        .end()
+    )
+    app = write_app(tmp_path, wf, "out=hdfs:///data\nname=x\n")
+    run_dir = tmp_path / "run"
+    result = mrkit(
+        "workflow", "run", str(app), "--root", str(tmp_path / "root"), "--run-dir", str(run_dir),
+        "--property", "name=y",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    run_id, status, where = result.stdout.split()
+    assert (status, where) == ("SUCCEEDED", str(run_dir))
+    assert result.stderr == ""  # not a terminal: no progress lines
+    assert (tmp_path / "root" / "data" / "made" / "y").is_file()
+    shown = mrkit("workflow", "status", str(run_dir))
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == [
+        f"{run_id} cli SUCCEEDED",
+        "  OK      mk [fs] -> touch",
+        "  OK      touch [fs] -> end",
+        "  OK      end [end]",
+    ]
+
+
+def test_run_command_exit_1_names_the_failed_node(tmp_path):
+    source = tmp_path / "pipeline.py"
+    source.write_text(
+        "from mr.workflow.model import Shell, Workflow\n"
+        "wf = Workflow('w').action('bad', Shell('sh', ['-c', 'echo no >&2; exit 5'])).end()\n"
+    )
+    home = tmp_path / "home"
+    result = mrkit(
+        "workflow", "run", f"{source}:wf", "--root", str(tmp_path / "root"),
+        env={"MRKIT_HOME": str(home)},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr == (
+        "mrkit workflow run: w KILLED: node 'bad': 5: sh exited with code 5: no\n"
+    )
+    run_id = result.stdout.split()[0]
+    # a run id finds the run in the state directory
+    shown = mrkit("workflow", "status", run_id, env={"MRKIT_HOME": str(home)})
+    assert (
+        shown.stdout.splitlines()[0]
+        == f"{run_id} w KILLED: bad failed: [sh exited with code 5: no]"
+    )
+    log = mrkit("workflow", "log", run_id, "bad", env={"MRKIT_HOME": str(home)})
+    assert log.stdout == "==> bad (attempt 1) <==\nno\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ([], "workflow cli: no value for out; give --property NAME=VALUE"),
+        (["--engine", "oozie", "--property", "out=/x"], "--engine oozie: not built yet"),
+        (["--property", "out"], "--property out: expected NAME=VALUE"),
+    ],
+)
+def test_run_command_usage_errors_exit_2(tmp_path, extra, message):
+    wf = Workflow("cli").param("out").action("mk", Fs([Mkdir("${out}")])).end()
+    app = write_app(tmp_path, wf)
+    result = mrkit("workflow", "run", str(app), "--root", str(tmp_path / "root"), *extra)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"mrkit workflow run: error: {message}")
+    assert not (tmp_path / "root").exists()
+
+
+def test_status_of_no_such_run_exits_1(tmp_path):
+    result = mrkit("workflow", "status", str(tmp_path / "nothing"))
+    assert result.returncode == 1
+    assert "no such run" in result.stderr

@@ -1,9 +1,12 @@
-"""``mrkit workflow validate|render|import``: Oozie workflows offline (mr/workflow/).
+"""``mrkit workflow validate|render|import|run|status|log``: Oozie workflows (mr/workflow/).
 
 validate: each file against Oozie's XSDs, then the graph and parameter checks; one line per
 problem on stdout and exit 1, or one OK line per file and exit 0. A path that does not exist is
 a usage error (exit 2). render: a Workflow defined in Python -> an application directory.
-import: a workflow.xml -> a short summary of its nodes and transitions.
+import: a workflow.xml -> a short summary of its nodes and transitions. run: the workflow on
+this machine (``--engine local``, mr/workflow/local.py), one progress line per node on stderr,
+exit 0 when it SUCCEEDED, 1 when it was KILLED or FAILED (the failing node, its error code and
+message in one line); status and log: a run's record and its actions' output.
 """
 
 from __future__ import annotations
@@ -11,11 +14,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
+import sys
 from pathlib import Path
 
 from lxml import etree
 
-from mr.lib.errors import UsageError
+from mr.lib.errors import NotFound, UsageError
+from mr.workflow.local import MINUTE_SECONDS_ENV
 from mr.workflow.model import Action, Decision, Fork, Join, Kill, Workflow
 from mr.workflow.parse import parse_workflow_file, read_xml
 from mr.workflow.render import write_app
@@ -155,7 +161,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "workflow",
-        help="Oozie workflows offline: validate, render, import",
+        help="Oozie workflows: validate, render, import; run locally, status, log",
         description="Oozie workflow, coordinator and bundle XML, without a server.",
     )
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -201,3 +207,210 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     q.add_argument("file", metavar="FILE", help="workflow.xml")
     q.set_defaults(func=cmd_import)
+
+    add_run_commands(sub)
+
+
+#: the engines of `mrkit workflow run`; oozie (over Oozie's REST API) is not built yet
+ENGINES = ("local", "oozie")
+
+
+def load_app(spec: str) -> tuple[Workflow, Path | None, dict[str, str]]:
+    """(workflow, application directory, job.properties values) of APP: a directory with
+    workflow.xml (and job.properties), a workflow.xml, or MODULE:ATTR / file.py:ATTR."""
+    from mr.workflow.validate import job_properties
+
+    path = Path(spec)
+    if path.is_dir():
+        if not (path / "workflow.xml").is_file():
+            raise UsageError(f"{path}: a directory without workflow.xml")
+        path = path / "workflow.xml"
+    if path.is_file() and path.suffix != ".py":
+        return (
+            parse_workflow_file(path),
+            path.parent,
+            job_properties(path.parent / "job.properties"),
+        )
+    if ":" in spec:
+        return load_workflow(spec), None, {}
+    raise UsageError(f"{spec}: no such file or directory (nor MODULE:ATTR)")
+
+
+def parse_properties(items: list[str]) -> dict[str, str]:
+    values = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--property {item}: expected NAME=VALUE")
+        values[name] = value
+    return values
+
+
+def progress_printer(quiet: bool):
+    """One line per node on stderr as it ends (on a terminal, unless quiet), or None."""
+    from mr.workflow.runs import NodeRun, WorkflowRun
+
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def show(run: WorkflowRun, node: NodeRun) -> None:
+        line = f"{run.name}: {node.status:<6} {node.name} [{node.kind}]"
+        if node.attempts > 1:
+            line += f" ({node.attempts} attempts)"
+        if node.error_code:
+            line += f" {node.error_code}: {node.error_message}"
+        print(line, file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from mr.engines import state_dir
+    from mr.workflow.local import DEFAULT_RETRY_CODES, LocalSettings, run_workflow
+    from mr.workflow.validate import job_properties
+
+    if args.engine != "local":
+        raise UsageError(
+            f"--engine {args.engine}: not built yet (issue 10: runs over Oozie's REST API come "
+            "later); use --engine local"
+        )
+    wf, app_dir, file_values = load_app(args.app)
+    if args.properties:
+        if not Path(args.properties).is_file():
+            raise UsageError(f"--properties {args.properties}: no such file")
+        file_values = job_properties(Path(args.properties))
+    given = parse_properties(args.property)
+    codes = DEFAULT_RETRY_CODES
+    if args.retry_codes:
+        codes = frozenset(c.strip() for c in args.retry_codes.split(",") if c.strip())
+        codes = codes if args.retry_codes_only else DEFAULT_RETRY_CODES | codes
+    minute = args.minute_seconds
+    if minute is None:
+        try:
+            minute = float(os.environ.get(MINUTE_SECONDS_ENV, "60"))
+        except ValueError:
+            raise UsageError(f"{MINUTE_SECONDS_ENV}: not a number of seconds") from None
+    settings = LocalSettings(
+        root=Path(args.root).resolve() if args.root else state_dir("workflow-root"),
+        runner=args.runner,
+        retry_codes=codes,
+        minute_seconds=minute,
+        on_node=progress_printer(args.quiet),
+    )
+    run_dir = Path(args.run_dir).resolve() if args.run_dir else None
+    result = run_workflow(
+        wf, settings, properties=given, file_properties=file_values, run_dir=run_dir,
+        app_dir=app_dir,
+    )  # fmt: skip
+    print(f"{result.id} {result.status} {result.run_dir}")
+    if result.status == "SUCCEEDED":
+        return 0
+    failed = result.failed_node()
+    where = (
+        f"node {failed.name!r}: {failed.error_code}: {failed.error_message}"
+        if failed
+        else result.message
+    )
+    print(f"mrkit workflow run: {wf.name} {result.status}: {where}", file=sys.stderr)
+    return 1
+
+
+def find_run(spec: str) -> Path:
+    """The directory of a run: a path (its directory or run.json), or a run id."""
+    from mr.engines import state_dir
+    from mr.workflow.runs import RUN_FILE
+
+    path = Path(spec)
+    if path.is_file() and path.name == RUN_FILE:
+        return path.parent
+    if (path / RUN_FILE).is_file():
+        return path
+    by_id = state_dir("workflow-runs") / spec
+    if "/" not in spec and (by_id / RUN_FILE).is_file():
+        return by_id
+    raise NotFound(f"{spec}: no such run (give a run id or a run directory)")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from mr.workflow.runs import WorkflowRun
+
+    run = WorkflowRun.read(find_run(args.run))
+    print("\n".join(run.summary_lines()))
+    return 0
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    run_dir = find_run(args.run)
+    logs = sorted(
+        (run_dir / "logs").glob(f"{args.node or '*'}.*.log"),
+        key=lambda p: (p.stat().st_mtime, p.name),
+    )
+    if args.node and not logs:
+        raise NotFound(f"{args.run}: no output of node {args.node!r}")
+    for log in logs:
+        name, attempt = log.name[: -len(".log")].rsplit(".", 1)
+        print(f"==> {name} (attempt {attempt}) <==")
+        sys.stdout.write(log.read_text(encoding="utf-8", errors="replace"))
+    return 0
+
+
+def add_run_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    q = sub.add_parser(
+        "run",
+        help="run a workflow on this machine (--engine local)",
+        description="Run a workflow without Oozie, with Oozie's semantics (transitions, "
+        "fork/join, decisions, retries, kill messages): jobs with mrjob's inline or local "
+        "runner, Hive/Pig twins in local mode, fs and shell actions here. hdfs:// paths (and "
+        "the nameNode's) live under --root. A record of the run (run.json) goes to --run-dir; "
+        "exit 0 when the workflow SUCCEEDED, 1 when it was KILLED or FAILED, 2 for a usage "
+        "error.",
+    )
+    q.add_argument(
+        "app", metavar="APP", help="app directory, workflow.xml, or MODULE:ATTR / file.py:ATTR"
+    )
+    q.add_argument("--engine", choices=ENGINES, default="local", help="local (oozie: later)")
+    q.add_argument(
+        "--property", action="append", default=[], metavar="NAME=VALUE",
+        help="a parameter value (repeatable); beats job.properties and <parameters> defaults",
+    )  # fmt: skip
+    q.add_argument("--properties", metavar="FILE", help="job.properties (default: the app's)")
+    q.add_argument(
+        "--root", metavar="DIR",
+        help="local directory that stands for HDFS: hdfs://host/x is DIR/x "
+        "(default: <state dir>/workflow-root; state dir: $MRKIT_HOME or .cluster)",
+    )  # fmt: skip
+    q.add_argument("--runner", choices=("inline", "local"), default="inline",
+                   help="mrjob runner for map-reduce actions")  # fmt: skip
+    q.add_argument(
+        "--run-dir", metavar="DIR",
+        help="where the run record goes (default: <state dir>/workflow-runs/ID)",
+    )  # fmt: skip
+    q.add_argument(
+        "--retry-codes", metavar="CODES",
+        help="error codes retried besides Oozie's defaults (user.retry.error.code.ext), "
+        "comma-separated; ALL retries every error; a shell's exit code is its error code",
+    )  # fmt: skip
+    q.add_argument("--retry-codes-only", action="store_true",
+                   help="retry only --retry-codes, not Oozie's defaults too")  # fmt: skip
+    q.add_argument(
+        "--minute-seconds", type=float, metavar="S",
+        help=f"seconds a minute of retry-interval lasts (default 60, or ${MINUTE_SECONDS_ENV})",
+    )  # fmt: skip
+    q.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    q.set_defaults(func=cmd_run)
+
+    q = sub.add_parser(
+        "status",
+        help="show a run: the workflow's status, each node's status, attempts and errors",
+        description="Print the record of a run (its run.json): one line for the workflow, "
+        "one per node.",
+    )
+    q.add_argument("run", metavar="RUN", help="run id, or run directory")
+    q.set_defaults(func=cmd_status)
+
+    q = sub.add_parser(
+        "log", help="print what a run's actions wrote (stdout and stderr, per attempt)"
+    )
+    q.add_argument("run", metavar="RUN", help="run id, or run directory")
+    q.add_argument("node", nargs="?", help="only this node")
+    q.set_defaults(func=cmd_log)

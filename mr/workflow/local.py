@@ -570,7 +570,10 @@ class LocalRun:
         argv = [sys.executable, "-m", "mr.cli", "run", stem, "-r", self.settings.runner,
                 "--output-dir", str(self.paths.local(output)), *args,
                 *(str(self.paths.local(i)) for i in inputs)]  # fmt: skip
-        return self.process(argv, log, env=None, cwd=None, capture=False, exists_code="JA018")
+        return self.process(
+            argv, log, env=_with_this_mr(dict(os.environ)), cwd=None, capture=False,
+            exists_code="JA018",
+        )  # fmt: skip
 
     def whole_job_output(self, first: Action, stem: str, output: str) -> str:
         """The output of the last step action chained after `first` (a multi-step job runs
@@ -613,9 +616,7 @@ class LocalRun:
             and (body.arguments[0] in TWIN_ENGINES)
         ):
             argv = [sys.executable, "-m", "mr.cli", *self.twin_arguments(body.arguments)]
-            env["PYTHONPATH"] = os.pathsep.join(
-                [str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH", "")]
-            )
+            env = _with_this_mr(env)
         elif (work / body.exec).is_file():
             (work / body.exec).chmod(0o755)
             argv[0] = str(work / body.exec)
@@ -779,6 +780,13 @@ def _mrkit_job(body: MapReduce) -> tuple[str, int, list[str]] | None:
 
 
 _ROLES = ("--mapper", "--reducer", "--combiner")
+
+
+def _with_this_mr(env: dict[str, str]) -> dict[str, str]:
+    """env where `python -m mr.cli` imports this mr package (a checkout, not an install)."""
+    here = str(Path(mr.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
+    return env
 
 
 def _glob_exists(path: Path) -> bool:
