@@ -47,7 +47,13 @@ def run(wf: Workflow, tmp_path: Path, properties=None, **kw) -> WorkflowRun:
 
 
 def statuses(result: WorkflowRun) -> list[tuple[str, str]]:
-    return [(n.name, n.status) for n in result.nodes]
+    """(node, status) after the start, in the order they ran."""
+    assert result.nodes[0].name == ":start:"
+    return [(n.name, n.status) for n in result.nodes[1:]]
+
+
+def names(result: WorkflowRun) -> list[str]:
+    return [name for name, _ in statuses(result)]
 
 
 def rows(directory: Path) -> list[str]:
@@ -224,12 +230,35 @@ def test_fork_join_of_two_jobs_gives_the_rows_of_the_jobs_run_directly(tmp_path)
     )
     result = run(wf, tmp_path)
     assert result.status == "SUCCEEDED", result.summary_lines()
-    assert [n.name for n in result.nodes] == ["both", "count", "top", "both-join", "end"]
+    assert names(result) == ["both", "count", "top", "both-join", "end"]
     root = tmp_path / "root"
     golden = golden_path("word_count").read_text(encoding="utf-8").split("\n")[:-1]
     assert rows(root / "wc") == sorted(golden)
     assert (root / "wc" / "_SUCCESS").is_file()
     assert rows(root / "top") == run_job(TopN, [sales], top_args)[0]
+
+
+def test_jobs_on_mrjobs_local_runner(tmp_path):
+    wf = (
+        Workflow("l")
+        .job("count", WordCount, ["--overwrite"], input=fixture("word_count"), output="hdfs:///wc")
+        .end()
+    )
+    result = run(wf, tmp_path, runner="local")
+    assert result.status == "SUCCEEDED", result.summary_lines()
+    golden = golden_path("word_count").read_text(encoding="utf-8").split("\n")[:-1]
+    assert rows(tmp_path / "root" / "wc") == sorted(golden)
+    # --overwrite: the action deletes its output first, so a second run succeeds too
+    assert run(wf, tmp_path, runner="local").status == "SUCCEEDED"
+
+
+def test_an_existing_output_is_oozies_JA018(tmp_path):
+    wf = Workflow("x").job("count", WordCount, input=fixture("word_count"), output="hdfs:///wc")
+    wf.end()
+    (tmp_path / "root" / "wc").mkdir(parents=True)
+    (tmp_path / "root" / "wc" / "part-00000").write_text("old\n")
+    result = run(wf, tmp_path)
+    assert result.node("count").error_code == "JA018"
 
 
 def test_a_multi_step_job_runs_whole_at_its_first_step(tmp_path):
@@ -306,7 +335,7 @@ def test_decision_on_captured_output(tmp_path):
     result = run(wf, tmp_path)
     assert result.node("probe").data == {"rows": "12", "name": "books"}
     assert result.node("many?").transition == "big"
-    assert [n.name for n in result.nodes] == ["probe", "many?", "big", "end"]
+    assert names(result) == ["probe", "many?", "big", "end"]
 
 
 # -- sub-workflows ---------------------------------------------------------------------------
@@ -377,7 +406,7 @@ def test_example_pipeline_without_the_index(tmp_path, hive_engine):
     (books / "input.txt").write_text(Path(fixture("word_count")).read_text())
     result = run(word_pipeline(), tmp_path, {"user.name": "me", "loadIndex": "false"})
     assert result.status == "SUCCEEDED", result.summary_lines()
-    assert [n.name for n in result.nodes] == [
+    assert names(result) == [
         "ingest", "count", "analyse", "top-words", "hive-count", "analyse-join", "want-index",
         "end",
     ]  # fmt: skip
@@ -422,9 +451,10 @@ def test_run_command_exit_0_and_status(tmp_path):
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.splitlines() == [
         f"{run_id} cli SUCCEEDED",
+        "  OK      :start: [:START:] -> mk",
         "  OK      mk [fs] -> touch",
         "  OK      touch [fs] -> end",
-        "  OK      end [end]",
+        "  OK      end [:END:]",
     ]
 
 
@@ -475,3 +505,19 @@ def test_status_of_no_such_run_exits_1(tmp_path):
     result = mrkit("workflow", "status", str(tmp_path / "nothing"))
     assert result.returncode == 1
     assert "no such run" in result.stderr
+
+
+def test_progress_lines_on_a_terminal(monkeypatch, capsys, tmp_path):
+    import sys
+
+    from mr.cli.workflow import progress_printer
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    wf = Workflow("p").action("bad", sh("exit 2"), retry_max=1, retry_interval=0).end()
+    run(wf, tmp_path, retry_codes=frozenset({"ALL"}), on_node=progress_printer(quiet=False))
+    assert capsys.readouterr().err.splitlines() == [
+        "p: OK     :start: [:START:]",
+        "p: ERROR  bad [shell] (2 attempts) 2: sh exited with code 2",
+        "p: OK     fail [:KILL:]",
+    ]
+    assert progress_printer(quiet=True) is None

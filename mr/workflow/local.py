@@ -77,7 +77,6 @@ from mr.workflow.model import (
     MapReduce,
     Mkdir,
     Move,
-    Node,
     RawAction,
     Shell,
     SubWorkflow,
@@ -102,6 +101,10 @@ LOCAL_NAME_NODE = "hdfs://localhost"
 
 class WorkflowFailed(Exception):
     """An error of the workflow itself (not of an action): the run ends FAILED."""
+
+
+class _Ended(Exception):
+    """The run reached its end or a kill node inside a fork path."""
 
 
 @dataclass
@@ -362,9 +365,12 @@ class LocalRun:
         try:
             if not self.wf.start:
                 raise WorkflowFailed("the workflow has no start transition")
+            self.control(":start:", ":START:", self.wf.start)
             end = self.walk(self.wf.start)
             if end[0] == "join":
                 raise WorkflowFailed(f"join {end[1]!r} reached outside a fork")
+        except _Ended:
+            pass
         except WorkflowFailed as e:
             self.record.status, self.record.message = FAILED, str(e)
         self.record.ended = now()
@@ -386,28 +392,26 @@ class LocalRun:
                 name = self.decide(node)
             elif isinstance(node, Fork):
                 name = self.fork(node)
-                if name.startswith("\0"):
-                    return ("kill" if self.record.status == KILLED else "end", name[1:])
             elif isinstance(node, Join):
                 return ("join", node.name)
             elif isinstance(node, Kill):
                 message = self.eval_text(node.message, node.name)
-                self.control(node, "kill", None)
+                self.control(node.name, ":KILL:", None)
                 self.record.status, self.record.message = KILLED, message
                 return ("kill", node.name)
             else:
                 assert isinstance(node, End)
-                self.control(node, "end", None)
+                self.control(node.name, ":END:", None)
                 self.record.status = SUCCEEDED
                 return ("end", node.name)
 
     def fork(self, node: Fork) -> str:
-        self.control(node, "fork", ",".join(node.paths))
+        self.control(node.name, ":FORK:", ",".join(node.paths))
         joins = set()
         for path in node.paths:
             kind, where = self.walk(path)
             if kind != "join":
-                return "\0" + where  # the run ended inside the fork
+                raise _Ended(where)  # an end or kill node inside the fork ends the run
             joins.add(where)
         if len(joins) != 1:
             raise WorkflowFailed(f"fork {node.name!r}: its paths end in joins {sorted(joins)}")
@@ -415,7 +419,7 @@ class LocalRun:
         assert isinstance(join, Join)
         if not join.to:
             raise WorkflowFailed(f"join {join.name!r} has no transition")
-        self.control(join, "join", join.to)
+        self.control(join.name, ":JOIN:", join.to)
         return join.to
 
     def decide(self, node: Decision) -> str:
@@ -430,7 +434,7 @@ class LocalRun:
                 raise WorkflowFailed(
                     f"decision {node.name!r}: {case.predicate} is {value!r}, not true or false"
                 )
-        self.control(node, "decision", target, started)
+        self.control(node.name, "switch", target, started)
         return target
 
     def eval_text(self, text: str, node: str) -> str:
@@ -441,8 +445,9 @@ class LocalRun:
         except OSError as e:
             raise WorkflowFailed(f"node {node!r}: {text}: {e}") from None
 
-    def control(self, node: Node, kind: str, to: str | None, started: str | None = None) -> None:
-        run = NodeRun(node.name, kind, OK, started=started or now(), ended=now(), transition=to)
+    def control(self, name: str, kind: str, to: str | None, started: str | None = None) -> None:
+        """Record a control node (kinds as Oozie's REST API names them: :START: switch ...)."""
+        run = NodeRun(name, kind, OK, started=started or now(), ended=now(), transition=to)
         self.finished(run)
 
     def finished(self, run: NodeRun) -> None:

@@ -1,6 +1,8 @@
 """The record of one workflow run, in Oozie's words, whichever engine ran it.
 
-Per node: its status (actions: ``OK``, ``ERROR``, ``KILLED``; control nodes ``OK``), the
+Per node, named and typed as Oozie's REST API reports actions (``:start:`` first, control nodes
+of type ``:START:``, ``switch``, ``:FORK:``, ``:JOIN:``, ``:KILL:``, ``:END:``): its status
+(actions: ``OK``, ``ERROR``, ``KILLED``; control nodes ``OK``), the
 attempts it took, start and end times, the transition taken, the error code and message, and
 the data a ``capture-output`` action wrote (what ``wf:actionData`` returns). The workflow:
 ``SUCCEEDED`` (its end node reached), ``KILLED`` (a kill node), ``FAILED`` (an error of the
@@ -29,7 +31,9 @@ class NodeRun:
     """One node of a run: what happened to it."""
 
     name: str
-    kind: str  # map-reduce, shell, fs, sub-workflow, hive ...; decision, fork, join, kill, end
+    #: the action type (map-reduce, shell, fs, sub-workflow, hive ...) or, for control nodes,
+    #: Oozie's type words: :START:, switch (a decision), :FORK:, :JOIN:, :KILL:, :END:
+    kind: str
     status: str = OK
     attempts: int = 0
     started: str | None = None
