@@ -8,7 +8,7 @@ Command groups (each module's ``add_commands(subparsers)`` adds its sub-command)
     mr/cli/hdfs.py     mrkit hdfs put|get|ls|cat|rm|mkdir
     mr/cli/index.py    mrkit index get|scan|count|load    (the HBase index)
     mr/cli/twins.py    mrkit hive run ..., mrkit pig run ...
-    mr/cli/workflow.py mrkit workflow validate|render|import   (Oozie XML, offline)
+    mr/cli/workflow.py mrkit workflow validate|render|import|run|status|log   (Oozie workflows)
 
 A command function returns its exit code (0, or 3 for a status that says "not running") and
 raises for anything that went wrong; :func:`main` turns the exception into one line on stderr,

@@ -9,6 +9,9 @@
     graph.py     dangling transitions, unreachable nodes, cycles, fork/join, ${parameters}
     problems.py  one problem found: file, line, node, rule, message (one line)
     examples.py  a pipeline to copy: ingest -> word count -> top N | Hive -> HBase index
+    local.py     run a workflow on this machine with Oozie's semantics (no Oozie)
+    el.py        the EL the local runner evaluates (${param}, wf:, fs:, operators)
+    runs.py      the record of a run in Oozie's status words (run.json), for any engine
 
-The Oozie server engine, REST runs and the local runner build on the same model.
+The Oozie server engine and REST runs build on the same model.
 """
