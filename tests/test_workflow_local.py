@@ -167,6 +167,29 @@ def test_an_action_kind_that_cannot_run_locally_fails_with_its_code(tmp_path):
     assert "a hive action cannot run locally" in result.node("h").error_message
 
 
+def test_shell_script_shipped_with_the_app(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "count.sh").write_text(
+        '#!/bin/sh\necho "lines=$(wc -l < "$1" | tr -d " ")"; echo "who=$WHO"\n'
+    )
+    wf = Workflow("s").action(
+        "count",
+        Shell("count.sh", [fixture("word_count")], env=["WHO=${who}"], files=["count.sh"],
+              capture_output=True),
+    ).end()  # fmt: skip
+    (app / "workflow.xml").write_text(render_workflow(wf))
+    from mr.workflow.parse import parse_workflow_file
+
+    result = run_workflow(
+        parse_workflow_file(app / "workflow.xml"), settings(tmp_path),
+        properties={"who": "me"}, run_dir=tmp_path / "run", app_dir=app,
+    )  # fmt: skip
+    assert result.status == "SUCCEEDED", result.summary_lines()
+    lines = len(Path(fixture("word_count")).read_text().splitlines())
+    assert result.node("count").data == {"lines": str(lines), "who": "me"}
+
+
 # -- retries ---------------------------------------------------------------------------------
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import os
 import sys
 from pathlib import Path
 
@@ -266,7 +265,12 @@ def progress_printer(quiet: bool):
 
 def cmd_run(args: argparse.Namespace) -> int:
     from mr.engines import state_dir
-    from mr.workflow.local import DEFAULT_RETRY_CODES, LocalSettings, run_workflow
+    from mr.workflow.local import (
+        DEFAULT_RETRY_CODES,
+        LocalSettings,
+        minute_seconds_from_env,
+        run_workflow,
+    )
     from mr.workflow.validate import job_properties
 
     if args.engine != "local":
@@ -286,10 +290,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         codes = codes if args.retry_codes_only else DEFAULT_RETRY_CODES | codes
     minute = args.minute_seconds
     if minute is None:
-        try:
-            minute = float(os.environ.get(MINUTE_SECONDS_ENV, "60"))
-        except ValueError:
-            raise UsageError(f"{MINUTE_SECONDS_ENV}: not a number of seconds") from None
+        minute = minute_seconds_from_env()
     settings = LocalSettings(
         root=Path(args.root).resolve() if args.root else state_dir("workflow-root"),
         runner=args.runner,

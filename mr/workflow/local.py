@@ -315,6 +315,15 @@ def _substituted(value: Any, ctx: _Context) -> Any:
     return value
 
 
+def minute_seconds_from_env() -> float:
+    """Seconds per minute of retry-interval: $MRKIT_WORKFLOW_MINUTE_SECONDS, else 60."""
+    text = os.environ.get(MINUTE_SECONDS_ENV, "60")
+    try:
+        return float(text)
+    except ValueError:
+        raise UsageError(f"{MINUTE_SECONDS_ENV}={text}: not a number of seconds") from None
+
+
 @dataclass
 class LocalSettings:
     """How a local run runs: the root of name node paths, mrjob's runner, retries."""
@@ -322,7 +331,8 @@ class LocalSettings:
     root: Path
     runner: str = "inline"
     retry_codes: frozenset[str] = DEFAULT_RETRY_CODES
-    minute_seconds: float = 60.0
+    #: how long a minute of retry-interval lasts here ($MRKIT_WORKFLOW_MINUTE_SECONDS, or 60)
+    minute_seconds: float = field(default_factory=lambda: minute_seconds_from_env())
     max_output_data: int = MAX_OUTPUT_DATA
     #: sub-workflow app paths -> Workflow, for children defined in Python
     sub_workflows: dict[str, Workflow] = field(default_factory=dict)
@@ -577,7 +587,7 @@ class LocalRun:
                 *(str(self.paths.local(i)) for i in inputs)]  # fmt: skip
         return self.process(
             argv, log, env=_with_this_mr(dict(os.environ)), cwd=None, capture=False,
-            exists_code="JA018",
+            exists_code="JA018", label=stem,
         )  # fmt: skip
 
     def whole_job_output(self, first: Action, stem: str, output: str) -> str:
@@ -615,17 +625,15 @@ class LocalRun:
             key, _, value = item.partition("=")
             env[key] = value
         argv = [body.exec, *body.arguments]
-        if (
-            Path(body.exec).name == "mrkit"
-            and body.arguments[:1]
-            and (body.arguments[0] in TWIN_ENGINES)
-        ):
+        label = Path(body.exec).name
+        if label == "mrkit" and body.arguments[:1] and body.arguments[0] in TWIN_ENGINES:
+            label = f"mrkit {body.arguments[0]} run"
             argv = [sys.executable, "-m", "mr.cli", *self.twin_arguments(body.arguments)]
             env = _with_this_mr(env)
         elif (work / body.exec).is_file():
             (work / body.exec).chmod(0o755)
             argv[0] = str(work / body.exec)
-        return self.process(argv, log, env=env, cwd=work, capture=body.capture_output)
+        return self.process(argv, log, env=env, cwd=work, capture=body.capture_output, label=label)
 
     def twin_arguments(self, arguments: list[str]) -> list[str]:
         out = list(arguments)
@@ -649,6 +657,7 @@ class LocalRun:
         env: dict[str, str] | None,
         cwd: Path | None,
         capture: bool,
+        label: str,
         exists_code: str | None = None,
     ) -> Outcome:
         try:
@@ -665,10 +674,8 @@ class LocalRun:
             code = str(done.returncode)
             if exists_code and "--overwrite" in last:
                 code = exists_code
-            where = Path(argv[2] if argv[0] == sys.executable else argv[0]).name
-            return Outcome.error(
-                code, f"{where} exited with code {done.returncode}" + (f": {last}" if last else "")
-            )
+            said_last = f": {last}" if last else ""
+            return Outcome.error(code, f"{label} exited with code {done.returncode}{said_last}")
         if not capture:
             return Outcome(True)
         if len(done.stdout) > self.settings.max_output_data:
