@@ -544,3 +544,57 @@ def test_progress_lines_on_a_terminal(monkeypatch, capsys, tmp_path):
         "p: OK     fail [:KILL:]",
     ]
     assert progress_printer(quiet=True) is None
+
+
+# -- drawing ---------------------------------------------------------------------------------
+
+
+def svg_fills(svg: bytes) -> dict[str, str]:
+    """{node title: fill colour} of the nodes of a Graphviz SVG."""
+    from lxml import etree
+
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    root = etree.fromstring(svg)
+    fills = {}
+    for g in root.iterfind(".//s:g[@class='node']", ns):
+        shape = g.find("s:polygon", ns)
+        shape = shape if shape is not None else g.find("s:ellipse", ns)
+        fills[g.findtext("s:title", namespaces=ns)] = shape.get("fill")
+    return fills
+
+
+def test_graph_colours_nodes_by_a_run(tmp_path):
+    import shutil
+
+    from mr.workflow.draw import NOT_RUN, STATUS_COLOURS
+    from tests.plugins.engines import unavailable
+
+    if shutil.which("dot") is None:
+        unavailable("graphviz", RuntimeError("no dot on PATH (scripts/bootstrap installs it)"))
+    source = tmp_path / "wf.py"
+    source.write_text(
+        "from mr.workflow.model import Shell, Workflow\n"
+        "wf = (Workflow('g').action('first', Shell('true'))\n"
+        "      .action('second', Shell('false')).action('never', Shell('true')).end())\n"
+    )
+    run_dir = tmp_path / "run"
+    ran = mrkit("workflow", "run", f"{source}:wf", "--root", str(tmp_path), "--run-dir",
+                str(run_dir))  # fmt: skip
+    assert ran.returncode == 1
+    out = tmp_path / "g.svg"
+    drawn = mrkit("workflow", "graph", f"{source}:wf", "--out", str(out), "--run", str(run_dir))
+    assert drawn.returncode == 0, drawn.stderr
+    assert drawn.stdout == f"{out}\n"
+    assert svg_fills(out.read_bytes()) == {
+        "start.": STATUS_COLOURS["OK"],
+        "first": STATUS_COLOURS["OK"],
+        "second": STATUS_COLOURS["ERROR"],
+        "never": NOT_RUN,
+        "fail": STATUS_COLOURS["OK"],
+        "end": NOT_RUN,
+    }
+    # without a run: every node white; a format dot does not write here is a usage error
+    plain = mrkit("workflow", "graph", f"{source}:wf", "--out", str(tmp_path / "p.svg"))
+    assert set(svg_fills((tmp_path / "p.svg").read_bytes()).values()) == {"#ffffff"}, plain.stderr
+    bad = mrkit("workflow", "graph", f"{source}:wf", "--out", str(tmp_path / "g.gif"))
+    assert bad.returncode == 2 and "give a .svg or .png file" in bad.stderr

@@ -1,4 +1,4 @@
-"""``mrkit workflow validate|render|import|run|status|log``: Oozie workflows (mr/workflow/).
+"""``mrkit workflow validate|render|import|run|status|log|graph``: Oozie workflows.
 
 validate: each file against Oozie's XSDs, then the graph and parameter checks; one line per
 problem on stdout and exit 1, or one OK line per file and exit 0. A path that does not exist is
@@ -160,7 +160,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "workflow",
-        help="Oozie workflows: validate, render, import; run locally, status, log",
+        help="Oozie workflows: validate, render, import; run locally, status, log, graph",
         description="Oozie workflow, coordinator and bundle XML, without a server.",
     )
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -355,6 +355,18 @@ def cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_graph(args: argparse.Namespace) -> int:
+    from mr.workflow.draw import draw
+    from mr.workflow.runs import WorkflowRun
+
+    wf, _, _ = load_app(args.app)
+    run = WorkflowRun.read(find_run(args.run)) if args.run else None
+    if run is not None and run.name != wf.name:
+        raise UsageError(f"--run {args.run}: a run of {run.name}, not of {wf.name}")
+    print(draw(wf, Path(args.out), run))
+    return 0
+
+
 def add_run_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = sub.add_parser(
         "run",
@@ -415,3 +427,19 @@ def add_run_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     q.add_argument("run", metavar="RUN", help="run id, or run directory")
     q.add_argument("node", nargs="?", help="only this node")
     q.set_defaults(func=cmd_log)
+
+    q = sub.add_parser(
+        "graph",
+        help="draw a workflow (SVG or PNG), its nodes coloured by a run",
+        description="Draw the workflow with Graphviz: actions as boxes, decisions as "
+        "diamonds, fork/join as trapezia, kill as an octagon; ok transitions solid, error "
+        "dashed. With --run, nodes are filled by status (green OK, red ERROR, orange KILLED, "
+        "grey not run) and the transitions taken are bold. Needs dot (scripts/bootstrap "
+        "installs Debian's graphviz).",
+    )
+    q.add_argument(
+        "app", metavar="APP", help="app directory, workflow.xml, or MODULE:ATTR / file.py:ATTR"
+    )
+    q.add_argument("--out", required=True, metavar="FILE", help="FILE.svg or FILE.png")
+    q.add_argument("--run", metavar="RUN", help="colour by this run (run id or run directory)")
+    q.set_defaults(func=cmd_graph)

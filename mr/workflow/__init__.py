@@ -12,6 +12,7 @@
     local.py     run a workflow on this machine with Oozie's semantics (no Oozie)
     el.py        the EL the local runner evaluates (${param}, wf:, fs:, operators)
     runs.py      the record of a run in Oozie's status words (run.json), for any engine
+    draw.py      the workflow drawn with Graphviz, nodes coloured by a run
 
 The Oozie server engine and REST runs build on the same model.
 """
