@@ -539,9 +539,12 @@ def test_progress_lines_on_a_terminal(monkeypatch, capsys, tmp_path):
     wf = Workflow("p").action("bad", sh("exit 2"), retry_max=1, retry_interval=0).end()
     run(wf, tmp_path, retry_codes=frozenset({"ALL"}), on_node=progress_printer(quiet=False))
     assert capsys.readouterr().err.splitlines() == [
-        "p: OK     :start: [:START:]",
-        "p: ERROR  bad [shell] (2 attempts) 2: sh exited with code 2",
-        "p: OK     fail [:KILL:]",
+        "p: OK         :start: [:START:]",
+        "p: RUNNING    bad [shell]",
+        "p: USER_RETRY bad [shell] 2: sh exited with code 2",
+        "p: RUNNING    bad [shell] (attempt 2)",
+        "p: ERROR      bad [shell] (2 attempts) 2: sh exited with code 2",
+        "p: OK         fail [:KILL:]",
     ]
     assert progress_printer(quiet=True) is None
 
@@ -598,3 +601,14 @@ def test_graph_colours_nodes_by_a_run(tmp_path):
     assert set(svg_fills((tmp_path / "p.svg").read_bytes()).values()) == {"#ffffff"}, plain.stderr
     bad = mrkit("workflow", "graph", f"{source}:wf", "--out", str(tmp_path / "g.gif"))
     assert bad.returncode == 2 and "give a .svg or .png file" in bad.stderr
+
+
+def test_the_record_shows_a_running_action(tmp_path):
+    snapshot = tmp_path / "snapshot.json"
+    wf = Workflow("live").action("look", sh(f"cp {tmp_path / 'run' / 'run.json'} {snapshot}"))
+    run(wf.end(), tmp_path)
+    seen = WorkflowRun.read(snapshot)
+    assert seen.status == "RUNNING"
+    assert (seen.nodes[-1].name, seen.nodes[-1].status, seen.nodes[-1].attempts) == (
+        "look", "RUNNING", 1,
+    )  # fmt: skip

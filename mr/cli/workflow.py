@@ -253,8 +253,10 @@ def progress_printer(quiet: bool):
         return None
 
     def show(run: WorkflowRun, node: NodeRun) -> None:
-        line = f"{run.name}: {node.status:<6} {node.name} [{node.kind}]"
-        if node.attempts > 1:
+        line = f"{run.name}: {node.status:<10} {node.name} [{node.kind}]"
+        if node.status == "RUNNING":
+            line += f" (attempt {node.attempts})" if node.attempts > 1 else ""
+        elif node.attempts > 1:
             line += f" ({node.attempts} attempts)"
         if node.error_code:
             line += f" {node.error_code}: {node.error_message}"

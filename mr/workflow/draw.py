@@ -26,6 +26,7 @@ STATUS_COLOURS = {
     "ERROR": "#ef9a9a",  # red
     "KILLED": "#ffcc80",  # orange
     "RUNNING": "#90caf9",  # blue
+    "USER_RETRY": "#fff59d",  # yellow
 }
 NOT_RUN = "#e0e0e0"  # grey
 NO_RUN = "#ffffff"

@@ -83,7 +83,17 @@ from mr.workflow.model import (
     Touchz,
     Workflow,
 )
-from mr.workflow.runs import ERROR, FAILED, KILLED, OK, SUCCEEDED, NodeRun, WorkflowRun
+from mr.workflow.runs import (
+    ERROR,
+    FAILED,
+    KILLED,
+    OK,
+    RUNNING,
+    SUCCEEDED,
+    USER_RETRY,
+    NodeRun,
+    WorkflowRun,
+)
 from mr.workflow.twins import TWIN_ENGINES
 
 #: Oozie's default retryable error codes (oozie-default.xml, user.retry.error.code)
@@ -461,7 +471,13 @@ class LocalRun:
         self.finished(run)
 
     def finished(self, run: NodeRun) -> None:
-        self.record.nodes.append(run)
+        """Record a node that ended (or update one that started)."""
+        if not any(n is run for n in self.record.nodes):
+            self.record.nodes.append(run)
+        self.changed(run)
+
+    def changed(self, run: NodeRun) -> None:
+        """Save the record (status shows a running node too) and tell on_node."""
         self.save()
         if self.settings.on_node:
             self.settings.on_node(self.record, run)
@@ -469,20 +485,26 @@ class LocalRun:
     # -- actions ------------------------------------------------------------------------------
 
     def run_action(self, action: Action) -> str:
-        run = NodeRun(action.name, action_kind(action), started=now())
+        run = NodeRun(action.name, action_kind(action), RUNNING, started=now())
         retries = min(self.retry_setting(action, "retry-max", action.retry_max, 0),
                       MAX_USER_RETRIES)  # fmt: skip
         interval = self.retry_setting(
             action, "retry-interval", action.retry_interval, DEFAULT_RETRY_INTERVAL
         )
         exponential = action.attributes.get("retry-policy") == "exponential"
+        self.record.nodes.append(run)
         while True:
             run.attempts += 1
+            self.changed(run)  # RUNNING
             outcome = self.attempt(action, run.attempts)
             if outcome.ok or not self.retryable(outcome) or run.attempts > retries:
                 break
+            run.status = USER_RETRY
+            run.error_code, run.error_message = outcome.code, outcome.message
+            self.changed(run)
             wait = interval * (2 ** (run.attempts - 1) if exponential else 1)
             time.sleep(wait * self.settings.minute_seconds)
+            run.status, run.error_code, run.error_message = RUNNING, None, None
         run.ended = now()
         if outcome.ok:
             run.status, run.data, run.transition = OK, outcome.data, action.ok

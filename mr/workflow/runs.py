@@ -2,7 +2,8 @@
 
 Per node, named and typed as Oozie's REST API reports actions (``:start:`` first, control nodes
 of type ``:START:``, ``switch``, ``:FORK:``, ``:JOIN:``, ``:KILL:``, ``:END:``): its status
-(actions: ``OK``, ``ERROR``, ``KILLED``; control nodes ``OK``), the
+(actions: ``OK``, ``ERROR``, ``KILLED``, and ``RUNNING``/``USER_RETRY`` while they run; control
+nodes ``OK``), the
 attempts it took, start and end times, the transition taken, the error code and message, and
 the data a ``capture-output`` action wrote (what ``wf:actionData`` returns). The workflow:
 ``SUCCEEDED`` (its end node reached), ``KILLED`` (a kill node), ``FAILED`` (an error of the
@@ -19,8 +20,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: action statuses (Oozie's WorkflowAction.Status words this package produces)
-OK, ERROR, KILLED = "OK", "ERROR", "KILLED"
+#: action statuses (Oozie's WorkflowAction.Status words this package produces); RUNNING and
+#: USER_RETRY (failed, waiting for its retry) only while the action runs
+OK, ERROR, KILLED, USER_RETRY = "OK", "ERROR", "KILLED", "USER_RETRY"
 #: workflow statuses (Oozie's WorkflowJob.Status words)
 RUNNING, SUCCEEDED, FAILED = "RUNNING", "SUCCEEDED", "FAILED"
 RUN_FILE = "run.json"
