@@ -393,6 +393,16 @@ class LocalRun:
             pass
         except WorkflowFailed as e:
             self.record.status, self.record.message = FAILED, str(e)
+        except KeyboardInterrupt:
+            self.record.status, self.record.message = KILLED, "interrupted"
+            self.record.ended = now()
+            self.save()
+            raise
+        except Exception as e:  # a bug: the record says so, the traceback goes on up
+            self.record.status, self.record.message = FAILED, f"{type(e).__name__}: {e}"
+            self.record.ended = now()
+            self.save()
+            raise
         self.record.ended = now()
         self.save()
         return self.record
@@ -446,14 +456,11 @@ class LocalRun:
         started = now()
         target = node.default
         for case in node.cases:
-            value = self.eval_text(case.predicate, node.name)
-            if value.strip() == "true":
+            # EL coerces the predicate to a Boolean as Java's Boolean.valueOf: "true" in any
+            # case is true, anything else false
+            if self.eval_text(case.predicate, node.name).strip().lower() == "true":
                 target = case.to
                 break
-            if value.strip() != "false":
-                raise WorkflowFailed(
-                    f"decision {node.name!r}: {case.predicate} is {value!r}, not true or false"
-                )
         self.control(node.name, "switch", target, started)
         return target
 
