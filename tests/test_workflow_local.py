@@ -230,8 +230,16 @@ def test_codes_oozie_does_not_retry_are_not_retried(tmp_path):
         .action("flaky", counting_script(tmp_path, 1), retry_max=3, retry_interval=1)
         .end()
     )
-    result = run(wf, tmp_path)  # Oozie's default codes: JA008 ... but not a shell's exit 1
+    result = run(wf, tmp_path)  # Oozie's default codes: JA008, JA018 ... not a shell's 1
     assert (result.status, result.node("flaky").attempts) == ("KILLED", 1)
+
+
+def test_oozies_default_codes_are_retried(tmp_path):
+    made = job_actions(WordCount, "count", input=str(tmp_path / "none"), output="hdfs:///wc")
+    made.actions[0].retry_max, made.actions[0].retry_interval = 1, 1
+    result = run(Workflow("r").actions_in_sequence(made.actions).end(), tmp_path)
+    count = result.node("count")
+    assert (count.status, count.error_code, count.attempts) == ("ERROR", "JA018", 2)
 
 
 # -- jobs, fork/join -------------------------------------------------------------------------
@@ -311,7 +319,7 @@ def test_a_job_with_a_missing_input_goes_to_its_error_transition(tmp_path):
     assert result.status == "KILLED"
     assert statuses(result) == [("count", "ERROR"), ("fail", "OK")]
     count = result.node("count")
-    assert count.error_code == "JA008" and "nothing" in count.error_message
+    assert count.error_code == "JA018" and "nothing" in count.error_message
     assert result.message == f"count failed: [{count.error_message}]"
 
 

@@ -13,10 +13,14 @@ ends in ERROR is run again when its error code is one of the retryable codes (Oo
 FS008 FS009 FS014, plus ``...user.retry.error.code.ext``, where ``ALL`` means every code) and it
 has run fewer than ``retry-max`` retries; retry-max is capped by ``...user.retry.max`` (3) and is
 0 when the action does not set it; ``retry-interval`` is in minutes (10 when unset), doubled per
-retry under ``retry-policy="exponential"``. A shell command that exits non-zero ends in ERROR
-with its exit code as the error code (``1``), so it is retried only when the code is added
-(``retry_codes={"1"}`` or ``ALL``), as on a server. Locally a minute of retry-interval lasts
-``minute_seconds`` (60; ``MRKIT_WORKFLOW_MINUTE_SECONDS`` or ``--minute-seconds`` in tests).
+retry under ``retry-policy="exponential"`` (LiteWorkflowStoreService.getUserRetryMax,
+ActionXCommand.getRetryDelay, oozie-default.xml). Error codes as Oozie's launcher gives them
+(LauncherAM, JavaActionExecutor.check): a shell command that exits non-zero ends in ERROR with
+its exit code as the error code (``1``), so it is retried only when that code is added
+(``retry_codes={"1"}`` or ``ALL``), as on a server; a job that cannot be submitted (its input
+does not exist, its output does) fails in the launcher with an exception, Oozie's ``JA018``.
+Locally a minute of retry-interval lasts ``minute_seconds`` (60;
+``MRKIT_WORKFLOW_MINUTE_SECONDS`` or ``--minute-seconds`` in tests).
 
 Actions, on the local file system (:class:`Paths`: ``hdfs://host/x`` and ``/x`` of a name node
 URI are mapped under ``root``; ``file:///x`` is ``/x``; other plain paths are taken as local):
@@ -602,7 +606,8 @@ class LocalRun:
         output = self.whole_job_output(action, stem, output)
         missing = [i for i in inputs if not _glob_exists(self.paths.local(i))]
         if missing:
-            return Outcome.error("JA008", f"input path does not exist: {', '.join(missing)}")
+            # Hadoop's words, and Oozie's code for an exception in the launcher (JA018)
+            return Outcome.error("JA018", f"Input path does not exist: {', '.join(missing)}")
         # a file option names the file as the task sees it (#link): give the local file
         links = {}
         for ref in body.files:
