@@ -138,6 +138,9 @@ def test_kill_message_has_parameters_substituted(tmp_path):
     result = run(wf, tmp_path, {"who": "alice"})
     assert result.status == "KILLED"
     assert result.message == "alice: bad said 1"
+    # as Oozie records it: the kill node carries E0729 and the message
+    stop = result.node("stop")
+    assert (stop.error_code, stop.error_message) == ("E0729", "alice: bad said 1")
     assert statuses(result) == [("bad", "ERROR"), ("stop", "OK")]
 
 
@@ -552,7 +555,7 @@ def test_progress_lines_on_a_terminal(monkeypatch, capsys, tmp_path):
         "p: USER_RETRY bad [shell] 2: sh exited with code 2",
         "p: RUNNING    bad [shell] (attempt 2)",
         "p: ERROR      bad [shell] (2 attempts) 2: sh exited with code 2",
-        "p: OK         fail [:KILL:]",
+        "p: OK         fail [:KILL:] E0729: bad failed: [sh exited with code 2]",
     ]
     assert progress_printer(quiet=True) is None
 

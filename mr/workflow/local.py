@@ -430,7 +430,8 @@ class LocalRun:
                 return ("join", node.name)
             elif isinstance(node, Kill):
                 message = self.eval_text(node.message, node.name)
-                self.control(node.name, ":KILL:", None)
+                # Oozie's SignalXCommand: the kill node carries E0729 and its message
+                self.control(node.name, ":KILL:", None, error=("E0729", message))
                 self.record.status, self.record.message = KILLED, message
                 return ("kill", node.name)
             else:
@@ -476,9 +477,18 @@ class LocalRun:
         except OSError as e:
             raise WorkflowFailed(f"node {node!r}: {text}: {e}") from None
 
-    def control(self, name: str, kind: str, to: str | None, started: str | None = None) -> None:
+    def control(
+        self,
+        name: str,
+        kind: str,
+        to: str | None,
+        started: str | None = None,
+        error: tuple[str, str] | None = None,
+    ) -> None:
         """Record a control node (kinds as Oozie's REST API names them: :START: switch ...)."""
         run = NodeRun(name, kind, OK, started=started or now(), ended=now(), transition=to)
+        if error:
+            run.error_code, run.error_message = error
         self.finished(run)
 
     def finished(self, run: NodeRun) -> None:
