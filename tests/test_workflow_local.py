@@ -404,6 +404,30 @@ def test_sub_workflow_from_an_app_directory_with_propagated_configuration(tmp_pa
     assert statuses(sub_run) == [("touch", "OK"), ("end", "OK")]
 
 
+def test_sub_workflow_defaults_from_config_default_xml(tmp_path):
+    child = Workflow("child").param("name").action("t", Fs([Touchz("hdfs:///${name}")])).end()
+    app = tmp_path / "root" / "child"
+    app.mkdir(parents=True)
+    (app / "workflow.xml").write_text(render_workflow(child))
+    (app / "config-default.xml").write_text(
+        "<configuration><property><name>name</name><value>from-default</value></property>"
+        "</configuration>"
+    )
+    (app / "job.properties").write_text("name=not-read\n")  # Oozie reads none for a child
+    parent = Workflow("parent").action("sub", SubWorkflow("hdfs:///child")).end()
+    assert run(parent, tmp_path).status == "SUCCEEDED"
+    assert (tmp_path / "root" / "from-default").is_file()
+
+
+def test_a_sub_workflow_that_does_not_parse_fails_its_action(tmp_path):
+    app = tmp_path / "root" / "child"
+    app.mkdir(parents=True)
+    (app / "workflow.xml").write_text("<workflow-app")
+    parent = Workflow("parent").action("sub", SubWorkflow("hdfs:///child")).end()
+    result = run(parent, tmp_path)
+    assert (result.status, result.node("sub").error_code) == ("KILLED", "E0701")
+
+
 def test_a_failing_sub_workflow_fails_its_action(tmp_path):
     child = Workflow("child").action("bad", sh("exit 4")).end()
     parent = Workflow("parent").action("sub", SubWorkflow("child-app")).end()

@@ -203,6 +203,19 @@ def _expand_names(text: str, values: Mapping[str, str]) -> str:
     return _NAME_REF.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+def config_defaults(app_dir: Path | None) -> dict[str, str]:
+    """The app's config-default.xml (Hadoop configuration XML), which Oozie reads for the
+    parameters' defaults; {} when there is none."""
+    path = app_dir / "config-default.xml" if app_dir else None
+    if path is None or not path.is_file():
+        return {}
+    root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    return {
+        (p.findtext("name") or "").strip(): p.findtext("value") or ""
+        for p in root.getroot().iterfind("property")
+    }
+
+
 def read_properties(text: str) -> dict[str, str]:
     """Java properties (key=value, key: value or key value; # and ! comments; a trailing \\
     continues the line), as Oozie reads capture-output and job.properties."""
@@ -769,14 +782,19 @@ class LocalRun:
             if not path.is_file():
                 return Outcome.error("E0505", f"app definition [{body.app_path}] does not exist")
             app_dir = app_dir or path.parent
-            child = parse_workflow_file(path)
-        props: dict[str, str] = {}
-        if app_dir is not None and (app_dir / "job.properties").is_file():
-            props = read_properties((app_dir / "job.properties").read_text(encoding="utf-8"))
-        given = {**(self.parameters if body.propagate_configuration else {}), **props,
+            try:
+                child = parse_workflow_file(path)
+            except UsageError as e:
+                return Outcome.error("E0701", str(e))
+        # Oozie gives a child its <configuration>, the parent's with propagate-configuration,
+        # and its app's config-default.xml; a job.properties beside it is not read
+        given = {**(self.parameters if body.propagate_configuration else {}),
                  **body.configuration}  # fmt: skip
         try:
-            values = resolve_parameters(child, given)
+            values = resolve_parameters(child, given, config_defaults(app_dir))
+            check_expressions(child)
+        except el.ELError as e:
+            return Outcome.error("EL_ERROR", str(e))
         except UsageError as e:
             return Outcome.error("E0738", str(e))
         sub = LocalRun(child, values, self.settings, self.run_dir / "sub" / action.name, app_dir)
@@ -870,7 +888,10 @@ def run_workflow(
     app_dir: Path | None = None,
 ) -> WorkflowRun:
     """Run wf on this machine; the run record (also written to run_dir/run.json)."""
-    values = resolve_parameters(wf, properties, file_properties)
+    # config-default.xml of the app: below job.properties, as Oozie reads them
+    values = resolve_parameters(
+        wf, properties, {**config_defaults(app_dir), **(file_properties or {})}
+    )
     check_expressions(wf)
     run_id = new_run_id()
     directory = run_dir or default_runs_dir() / run_id
