@@ -193,6 +193,14 @@ def test_shell_script_shipped_with_the_app(tmp_path):
     assert result.node("count").data == {"lines": str(lines), "who": "me"}
 
 
+def test_a_missing_shell_file_is_oozies_JA008(tmp_path):
+    wf = Workflow("s").action("x", Shell("run.sh", files=["run.sh"])).end()
+    result = run(wf, tmp_path)
+    assert (result.node("x").error_code, result.node("x").error_message) == (
+        "JA008", "File run.sh does not exist",
+    )  # fmt: skip
+
+
 # -- retries ---------------------------------------------------------------------------------
 
 

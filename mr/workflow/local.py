@@ -33,8 +33,9 @@ URI are mapped under ``root``; ``file:///x`` is ``/x``; other plain paths are ta
   (``data: {"ran": "<first step>"}``). Rows are those of running the job directly.
 * shell actions run ``exec`` with the arguments and env-vars in a work directory holding the
   action's ``<file>``s; ``capture-output`` reads stdout as Java properties (at most
-  ``max_output_data``, Oozie's 2048 characters). ``mrkit hive|pig run`` (twins.py) runs mrkit's
-  twin runner (local mode) with this Python, its --input/--output mapped.
+  ``max_output_data``, Oozie's 2048 characters). ``mrkit ...`` runs this mrkit (``python -m
+  mr.cli``); ``mrkit hive|pig run`` (twins.py) is the twin runner in local mode, its
+  --input/--output mapped.
 * fs actions: delete, mkdir, move, touchz. Sub-workflows: the child application (a directory
   with workflow.xml, or a Workflow given in ``sub_workflows``) run the same way, with its
   ``configuration`` and, with ``propagate-configuration``, the parent's.
@@ -674,18 +675,23 @@ class LocalRun:
         for ref in body.files:
             source, _, link = ref.partition("#")
             local = self.app_file(source)
-            if local is not None and local.exists():
-                target = work / (link or local.name)
-                (shutil.copytree if local.is_dir() else shutil.copy2)(local, target)
+            if local is None or not local.exists():
+                # Oozie's code for a FileNotFoundException in an action executor
+                return Outcome.error("JA008", f"File {source} does not exist")
+            target = work / (link or local.name)
+            (shutil.copytree if local.is_dir() else shutil.copy2)(local, target)
         env = dict(os.environ)
         for item in body.env:
             key, _, value = item.partition("=")
             env[key] = value
         argv = [body.exec, *body.arguments]
         label = Path(body.exec).name
-        if label == "mrkit" and body.arguments[:1] and body.arguments[0] in TWIN_ENGINES:
-            label = f"mrkit {body.arguments[0]} run"
-            argv = [sys.executable, "-m", "mr.cli", *self.twin_arguments(body.arguments)]
+        if label == "mrkit":  # this mrkit (twins.py's actions), whatever PATH holds
+            label = " ".join(["mrkit", *body.arguments[:1]])
+            arguments = body.arguments
+            if arguments[:1] and arguments[0] in TWIN_ENGINES:
+                arguments = self.twin_arguments(arguments)
+            argv = [sys.executable, "-m", "mr.cli", *arguments]
             env = _with_this_mr(env)
         elif (work / body.exec).is_file():
             (work / body.exec).chmod(0o755)
