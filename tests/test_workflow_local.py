@@ -280,6 +280,7 @@ def test_fork_join_of_two_jobs_gives_the_rows_of_the_jobs_run_directly(tmp_path)
     assert rows(root / "top") == run_job(TopN, [sales], top_args)[0]
 
 
+@pytest.mark.local
 def test_jobs_on_mrjobs_local_runner(tmp_path):
     wf = (
         Workflow("l")
