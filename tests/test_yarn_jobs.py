@@ -385,8 +385,24 @@ def _app_state(app: str) -> str | None:
     return m.group(1) if m else None
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_interrupt_kills_the_yarn_application(hadoop_cluster, hdfs, hdfs_dir, tmp_path, sig):
+def _as_from_a_terminal() -> None:
+    # Ctrl-C reaches a job started from a terminal; a test run started in the background of a
+    # script inherits SIGINT ignored, which no terminal user has
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _as_under_nohup() -> None:
+    # `nohup python mr/job.py -r hadoop ... &`, then `kill`: HUP is ignored from the start,
+    # so the hadoop launcher must not rely on a HUP trap it inherited as ignored
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(
+    "sig, start",
+    [(signal.SIGINT, _as_from_a_terminal), (signal.SIGTERM, _as_under_nohup)],
+    ids=["SIGINT", "SIGTERM-under-nohup"],
+)
+def test_interrupt_kills_the_yarn_application(hadoop_cluster, hdfs, hdfs_dir, tmp_path, sig, start):
     script = tmp_path / "slow.py"
     script.write_text(SLOW_JOB)
     data = hdfs.write_bytes(f"{hdfs_dir}/in.txt", b"one\n")
@@ -397,6 +413,7 @@ def test_interrupt_kills_the_yarn_application(hadoop_cluster, hdfs, hdfs_dir, tm
         stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
+        preexec_fn=start,
     )  # fmt: skip
     app = None
     try:
@@ -408,8 +425,10 @@ def test_interrupt_kills_the_yarn_application(hadoop_cluster, hdfs, hdfs_dir, tm
         assert app, "the job never reached YARN"
         assert _app_state(app) in ("ACCEPTED", "RUNNING")
         proc.send_signal(sig)
-        proc.communicate(timeout=120)
-        assert proc.returncode != 0
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == (130 if sig == signal.SIGINT else 143), err[-2000:]
+        assert err.strip().splitlines()[-1] == "slow: interrupted; stopped the job", err[-2000:]
+        assert "Traceback" not in err
         deadline = time.monotonic() + 120
         while _app_state(app) not in ("KILLED", "FINISHED", "FAILED"):
             assert time.monotonic() < deadline, f"{app} still {_app_state(app)}"

@@ -22,6 +22,7 @@ import atexit
 import codecs
 import os
 import re
+import signal
 import sys
 import tempfile
 import zipfile
@@ -251,6 +252,10 @@ class MRKitJob(MRJob):
         # mrjob's log lines wait until the paths are checked: a job refused before it starts
         # says so in one line, not after "Creating temp directory ..." and Java's stderr
         early = HeldLogs()
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            # SIGTERM unwinds like Ctrl-C: the runner cleans up (on YARN, closing the hadoop
+            # client's pty kills the application) instead of dying on the spot
+            signal.signal(signal.SIGTERM, _terminated)
         try:
             with early, self.make_runner() as runner:
                 self._check_paths(runner, final_dir if not staged else None, early)
@@ -271,6 +276,10 @@ class MRKitJob(MRJob):
             self.usage_error(str(e))
         except _Unreachable as e:
             self._failed(str(e))
+        except KeyboardInterrupt as e:
+            code = 143 if isinstance(e, _Terminated) else 130
+            print(f"{self.counter_group()}: interrupted; stopped the job", file=sys.stderr)
+            sys.exit(code)
         except OSError as e:
             # a NameNode that does not answer, a full disk, a file system gone read-only
             # mid-run: a failure, not a bug
@@ -326,6 +335,14 @@ class MRKitJob(MRJob):
 
     def _input_paths(self) -> list[str]:
         return list(self.options.args or [])
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the job's launcher is, so that it unwinds as Ctrl-C does."""
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise _Terminated()
 
 
 class _Unreachable(ConnectionError):
