@@ -255,6 +255,7 @@ class MRKitJob(MRJob):
         if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
             # SIGTERM unwinds like Ctrl-C: the runner cleans up (on YARN, closing the hadoop
             # client's pty kills the application) instead of dying on the spot
+            _LAUNCHER_PID[:] = [os.getpid()]
             signal.signal(signal.SIGTERM, _terminated)
         try:
             with early, self.make_runner() as runner:
@@ -341,7 +342,15 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the job's launcher is, so that it unwinds as Ctrl-C does."""
 
 
+_LAUNCHER_PID: list[int] = []
+
+
 def _terminated(signum: int, frame: Any) -> None:
+    if os.getpid() not in _LAUNCHER_PID:
+        # a process forked from the launcher (mrjob's local task pool) dies as it always did
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
     raise _Terminated()
 
 
