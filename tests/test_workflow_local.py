@@ -555,7 +555,7 @@ def test_run_command_exit_1_names_the_failed_node(tmp_path):
     ("extra", "message"),
     [
         ([], "workflow cli: no value for out; give --property NAME=VALUE"),
-        (["--engine", "oozie", "--property", "out=/x"], "--engine oozie: not built yet"),
+        (["--engine", "oozie", "--property", "out=/x"], "--root is for --engine local"),
         (["--property", "out"], "--property out: expected NAME=VALUE"),
     ],
 )

@@ -5,6 +5,7 @@ Command groups (each module's ``add_commands(subparsers)`` adds its sub-command)
     mr/cli/jobs.py     mrkit jobs, mrkit run JOB ...
     mr/cli/cluster.py  mrkit cluster up|down|status       (Hadoop: HDFS + YARN)
     mr/cli/hbase.py    mrkit hbase up|down|status         (HBase + its Thrift server)
+    mr/cli/oozie.py    mrkit oozie up|down|status         (Oozie, on the cluster)
     mr/cli/hdfs.py     mrkit hdfs put|get|ls|cat|rm|mkdir
     mr/cli/index.py    mrkit index get|scan|count|load    (the HBase index)
     mr/cli/twins.py    mrkit hive run ..., mrkit pig run ...
@@ -26,7 +27,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from mr.cli import cluster, hbase, hdfs, index, jobs, twins, workflow
+from mr.cli import cluster, hbase, hdfs, index, jobs, oozie, twins, workflow
 from mr.clients.hdfs import HdfsError
 from mr.engines import EngineError
 from mr.lib.errors import NotFound, UsageError
@@ -120,7 +121,7 @@ def build_parser() -> Parser:
         "or Spark; run their Hive and Pig twins; load and query the HBase index.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (jobs, cluster, hbase, hdfs, index, twins, workflow):
+    for group in (jobs, cluster, hbase, hdfs, index, oozie, twins, workflow):
         group.add_commands(sub)
     return parser
 

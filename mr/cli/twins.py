@@ -4,6 +4,9 @@ both (mr/engines/twins.py holds what the runners share)."""
 from __future__ import annotations
 
 import argparse
+import os
+import posixpath
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +24,14 @@ class TwinCommand:
     folder: str
     ext: str
     run: Callable[[TwinRun], Path]
+    #: run on a cluster: (the run, its Hadoop client conf dir)
+    run_on: Callable[[TwinRun, Path], Path]
     description: str
 
 
 ENGINES = (
-    TwinCommand("hive", "hive", ".q", hive.run, hive.__doc__ or ""),
-    TwinCommand("pig", "pig", ".pig", pig.run, pig.__doc__ or ""),
+    TwinCommand("hive", "hive", ".q", hive.run, hive.run, hive.__doc__ or ""),
+    TwinCommand("pig", "pig", ".pig", pig.run, pig.run, pig.__doc__ or ""),
 )
 
 
@@ -55,10 +60,75 @@ def twin_run(engine: TwinCommand, args: argparse.Namespace) -> TwinRun:
     )
 
 
+def on_cluster(args: argparse.Namespace) -> bool:
+    """An hdfs:// --output: the twin runs on the cluster (YARN), reading and writing HDFS."""
+    if args.output.startswith("hdfs://"):
+        if not args.input.startswith("hdfs://"):
+            raise UsageError(f"--input {args.input}: an hdfs:// URI, as --output is")
+        return True
+    if args.input.startswith("hdfs://"):
+        raise UsageError(
+            f"--output {args.output}: an hdfs:// URI, as --input is (the twin then runs on "
+            "the cluster)"
+        )
+    return False
+
+
+def cluster_conf() -> Path:
+    """The Hadoop client configuration: $HADOOP_CONF_DIR, else that of `mrkit cluster up`."""
+    from mr.engines import EngineError, hadoop
+
+    given = os.environ.get("HADOOP_CONF_DIR")
+    if given:
+        return Path(given)
+    if hadoop.info() is None:
+        raise EngineError(
+            "an hdfs:// --output needs a cluster: start one (`mrkit cluster up`) or set "
+            "HADOOP_CONF_DIR to its client configuration"
+        )
+    return hadoop.conf_dir()
+
+
+def run_on_cluster(engine: TwinCommand, args: argparse.Namespace) -> str:
+    """The twin on YARN, its rows written to a hidden directory beside --output, then renamed
+    into place and marked with _SUCCESS: --output never holds a partial result, and data in it
+    is replaced only with --overwrite."""
+    from mr.clients.hdfs import client, hdfs_path
+
+    job = twin_run(engine, args)
+    conf = cluster_conf()
+    fs = client()
+    target = hdfs_path(args.output).rstrip("/")
+    if fs.exists(target) and fs.ls(target) and not args.overwrite:
+        raise UsageError(f"--output {args.output}: holds data; give --overwrite to replace it")
+    parent, name = posixpath.split(target)
+    staging = f"{parent}/.{name}.{uuid.uuid4().hex[:12]}.tmp"
+    job.vars["OUTPUT"] = f"{_authority(args.output)}{staging}"
+    try:
+        engine.run_on(job, conf)
+        if fs.exists(target):
+            fs.rm(target, recursive=True)
+        fs.rename(staging, target)
+    finally:
+        if fs.exists(staging):
+            fs.rm(staging, recursive=True)
+    fs.mark_success(target)
+    return args.output
+
+
+def _authority(uri: str) -> str:
+    """``hdfs://host:port`` of ``hdfs://host:port/a/b`` (``hdfs://`` of ``hdfs:///a/b``)."""
+    rest = uri[len("hdfs://") :]
+    return "hdfs://" + rest.split("/", 1)[0]
+
+
 def run_command(engine: TwinCommand) -> Callable[[argparse.Namespace], int]:
     """The function of `mrkit <engine> run`: prints the output directory."""
 
     def cmd_run(args: argparse.Namespace) -> int:
+        if on_cluster(args):
+            print(run_on_cluster(engine, args))
+            return 0
         print(engine.run(twin_run(engine, args)))
         return 0
 

@@ -1,12 +1,15 @@
-"""``mrkit workflow validate|render|import|run|status|log|graph``: Oozie workflows.
+"""``mrkit workflow validate|render|import|run|status|kill|log|graph``: Oozie workflows.
 
 validate: each file against Oozie's XSDs, then the graph and parameter checks; one line per
 problem on stdout and exit 1, or one OK line per file and exit 0. A path that does not exist is
 a usage error (exit 2). render: a Workflow defined in Python -> an application directory.
 import: a workflow.xml -> a short summary of its nodes and transitions. run: the workflow on
-this machine (``--engine local``, mr/workflow/local.py), one progress line per node on stderr,
-exit 0 when it SUCCEEDED, 1 when it was KILLED or FAILED (the failing node, its error code and
-message in one line); status and log: a run's record and its actions' output.
+this machine (``--engine local``, mr/workflow/local.py) or on an Oozie server (``--engine
+oozie``, mr/workflow/remote.py: deployed to HDFS, submitted and followed; Ctrl-C kills the Oozie
+job), one progress line per node on stderr, exit 0 when it SUCCEEDED, 1 when it was KILLED or
+FAILED (the failing node, its error code and message, and on Oozie its YARN application, in one
+line), 130/143 when interrupted; status, kill and log: a run's record (an Oozie run's brought up
+to date from the server), stopping an Oozie run, and its actions' output.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from mr.workflow.local import MINUTE_SECONDS_ENV
 from mr.workflow.model import Action, Decision, Fork, Join, Kill, Workflow
 from mr.workflow.parse import parse_workflow_file, read_xml
 from mr.workflow.render import write_app
+from mr.workflow.runs import WorkflowRun
 
 #: file names looked for in a directory given to validate
 APP_FILES = ("workflow.xml", "coordinator.xml", "bundle.xml")
@@ -210,7 +214,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     add_run_commands(sub)
 
 
-#: the engines of `mrkit workflow run`; oozie (over Oozie's REST API) is not built yet
+#: the engines of `mrkit workflow run`: this machine, or an Oozie server over its REST API
 ENGINES = ("local", "oozie")
 
 
@@ -247,7 +251,7 @@ def parse_properties(items: list[str]) -> dict[str, str]:
 
 def progress_printer(quiet: bool):
     """One line per node on stderr as it ends (on a terminal, unless quiet), or None."""
-    from mr.workflow.runs import NodeRun, WorkflowRun
+    from mr.workflow.runs import NodeRun
 
     if quiet or not sys.stderr.isatty():
         return None
@@ -275,17 +279,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     from mr.workflow.validate import job_properties
 
-    if args.engine != "local":
-        raise UsageError(
-            f"--engine {args.engine}: not built yet (issue 10: runs over Oozie's REST API come "
-            "later); use --engine local"
-        )
     wf, app_dir, file_values = load_app(args.app)
     if args.properties:
         if not Path(args.properties).is_file():
             raise UsageError(f"--properties {args.properties}: no such file")
         file_values = job_properties(Path(args.properties))
     given = parse_properties(args.property)
+    run_dir = Path(args.run_dir).resolve() if args.run_dir else None
+    if args.engine == "oozie":
+        from mr.workflow.remote import Interrupted
+
+        for option in ("root", "retry_codes", "minute_seconds"):
+            if getattr(args, option) is not None:
+                raise UsageError(
+                    f"--{option.replace('_', '-')} is for --engine local (on Oozie: the "
+                    "cluster's HDFS, and the server's settings of `mrkit oozie up`)"
+                )
+        try:
+            result = run_remote(wf, given, file_values, run_dir, args.quiet)
+        except Interrupted as e:
+            print(f"mrkit workflow run: {wf.name}: interrupted; killed the Oozie job {e.job_id}",
+                  file=sys.stderr)  # fmt: skip
+            return 143 if e.terminated else 130
+        return report(wf, result)
     codes = DEFAULT_RETRY_CODES
     if args.retry_codes:
         codes = frozenset(c.strip() for c in args.retry_codes.split(",") if c.strip())
@@ -300,11 +316,53 @@ def cmd_run(args: argparse.Namespace) -> int:
         minute_seconds=minute,
         on_node=progress_printer(args.quiet),
     )
-    run_dir = Path(args.run_dir).resolve() if args.run_dir else None
     result = run_workflow(
         wf, settings, properties=given, file_properties=file_values, run_dir=run_dir,
         app_dir=app_dir,
     )  # fmt: skip
+    return report(wf, result)
+
+
+def run_remote(
+    wf: Workflow,
+    given: dict[str, str],
+    file_values: dict[str, str],
+    run_dir: Path | None,
+    quiet: bool,
+) -> WorkflowRun:
+    """Run on the Oozie server ($OOZIE_URL or `mrkit oozie up`'s) over its REST API; nameNode
+    and resourceManager: given, else job.properties', else the cluster of `mrkit cluster up`."""
+    from mr.clients.hdfs import client
+    from mr.clients.oozie import Oozie
+    from mr.engines import hadoop
+    from mr.workflow.remote import OozieSettings, run_on_oozie
+
+    values = {**file_values, **given}
+    cluster = hadoop.info()
+    name_node = values.get("nameNode") or (cluster.fs_uri if cluster else None)
+    resource_manager = values.get("resourceManager") or (
+        f"localhost:{cluster.ports.rm}" if cluster else None
+    )
+    if not name_node or not resource_manager:
+        raise UsageError(
+            "no cluster: start one (`mrkit cluster up`, `mrkit oozie up`) or give "
+            "--property nameNode=hdfs://HOST:PORT --property resourceManager=HOST:PORT"
+        )
+    settings = OozieSettings(
+        oozie=Oozie(),
+        fs=client(),
+        name_node=name_node,
+        resource_manager=resource_manager,
+        on_node=progress_printer(quiet),
+    )
+    return run_on_oozie(
+        wf, settings, properties=given, file_properties=file_values, run_dir=run_dir
+    )
+
+
+def report(wf: Workflow, result: WorkflowRun) -> int:
+    """The run's id, status and record on stdout; exit 0 if it SUCCEEDED, else the failing
+    node (its error code and message, and where its YARN logs are) on stderr and exit 1."""
     print(f"{result.id} {result.status} {result.run_dir}")
     if result.status == "SUCCEEDED":
         return 0
@@ -312,8 +370,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     where = (
         f"node {failed.name!r}: {failed.error_code}: {failed.error_message}"
         if failed
-        else result.message
+        else str(result.message)
     )
+    if failed and failed.console_url:
+        where += f" (YARN: {failed.console_url})"
     print(f"mrkit workflow run: {wf.name} {result.status}: {where}", file=sys.stderr)
     return 1
 
@@ -337,13 +397,44 @@ def find_run(spec: str) -> Path:
 def cmd_status(args: argparse.Namespace) -> int:
     from mr.workflow.runs import WorkflowRun
 
-    run = WorkflowRun.read(find_run(args.run))
+    run_dir = find_run(args.run)
+    run = WorkflowRun.read(run_dir)
+    if run.engine == "oozie" and run.status not in ("SUCCEEDED", "KILLED", "FAILED"):
+        from mr.clients.oozie import Oozie
+        from mr.workflow.remote import refresh
+
+        refresh(Oozie(), run)  # a run followed elsewhere, or whose follower was stopped
+        run.write(run_dir)
     print("\n".join(run.summary_lines()))
+    return 0
+
+
+def cmd_kill(args: argparse.Namespace) -> int:
+    from mr.clients.oozie import Oozie
+
+    run = WorkflowRun.read(find_run(args.run))
+    if run.engine != "oozie":
+        raise UsageError(f"{args.run}: a {run.engine} run; stop it where it runs (Ctrl-C)")
+    Oozie().kill(run.id)
+    print(f"{run.id} KILLED")
     return 0
 
 
 def cmd_log(args: argparse.Namespace) -> int:
     run_dir = find_run(args.run)
+    run = WorkflowRun.read(run_dir)
+    if run.engine == "oozie":
+        from mr.clients.oozie import Oozie
+
+        # Oozie's own log of the job (its launchers' output is in YARN: the console URLs)
+        lines = Oozie().log(run.id).splitlines()
+        if args.node:
+            lines = [line for line in lines if f"ACTION[{run.id}@{args.node}]" in line]
+        print("\n".join(lines))
+        for node in run.nodes:
+            if node.console_url and (not args.node or node.name == args.node):
+                print(f"==> {node.name}: YARN application {node.console_url}")
+        return 0
     logs = sorted(
         (run_dir / "logs").glob(f"{args.node or '*'}.*.log"),
         key=lambda p: (p.stat().st_mtime, p.name),
@@ -372,7 +463,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 def add_run_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = sub.add_parser(
         "run",
-        help="run a workflow on this machine (--engine local)",
+        help="run a workflow on this machine (--engine local) or on Oozie (--engine oozie)",
         description="Run a workflow without Oozie, with Oozie's semantics (transitions, "
         "fork/join, decisions, retries, kill messages): jobs with mrjob's inline or local "
         "runner, Hive/Pig twins in local mode, fs and shell actions here. hdfs:// paths (and "
@@ -383,7 +474,12 @@ def add_run_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     q.add_argument(
         "app", metavar="APP", help="app directory, workflow.xml, or MODULE:ATTR / file.py:ATTR"
     )
-    q.add_argument("--engine", choices=ENGINES, default="local", help="local (oozie: later)")
+    q.add_argument(
+        "--engine", choices=ENGINES, default="local",
+        help="local: this machine, without Oozie (default); oozie: deploy to HDFS and run on "
+        "the Oozie server ($OOZIE_URL, else `mrkit oozie up`'s), following it; Ctrl-C kills "
+        "the Oozie job",
+    )  # fmt: skip
     q.add_argument(
         "--property", action="append", default=[], metavar="NAME=VALUE",
         help="a parameter value (repeatable); beats job.properties and <parameters> defaults",
@@ -424,7 +520,18 @@ def add_run_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     q.set_defaults(func=cmd_status)
 
     q = sub.add_parser(
-        "log", help="print what a run's actions wrote (stdout and stderr, per attempt)"
+        "kill",
+        help="kill a run on Oozie (mrkit workflow kill RUN)",
+        description="Kill the Oozie job of a run started with --engine oozie (its run id, the "
+        "Oozie job id, or run directory). A local run stops with Ctrl-C.",
+    )
+    q.add_argument("run", metavar="RUN", help="run id, or run directory")
+    q.set_defaults(func=cmd_kill)
+
+    q = sub.add_parser(
+        "log",
+        help="print what a run's actions wrote (local: stdout and stderr per attempt; oozie: "
+        "the job's Oozie log and its YARN applications)",
     )
     q.add_argument("run", metavar="RUN", help="run id, or run directory")
     q.add_argument("node", nargs="?", help="only this node")

@@ -105,6 +105,11 @@ CLUSTER_SETTINGS = {
     # tracebacks (seen in a CI run): both need work before the default can change.
     "mapreduce.job.ubertask.enable": "true",
     "mapreduce.job.ubertask.maxmaps": "16",
+    # ApplicationMasters may take most of the one NodeManager (4 GB), not the default 10%: an
+    # Oozie action's launcher is an AM that waits for the job it submits, whose AM must start
+    # too; with two actions at once (a fork) the default let one AM run and the others wait
+    # for ever (seen: a launcher RUNNING, two MapReduce AMs ACCEPTED)
+    "yarn.scheduler.capacity.maximum-am-resource-percent": "0.8",
     # JVMs that start fast and stay small
     "yarn.app.mapreduce.am.command-opts": "-Xmx400m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
     "mapreduce.map.java.opts": "-Xmx400m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
@@ -289,9 +294,16 @@ def java_command(ports: Ports, lib: Path, extra: dict[str, str]) -> list[str]:
         "-writeConfig",
         str(written_config()),
     ]
-    for key, value in {**CLUSTER_SETTINGS, **extra}.items():
+    for key, value in {**CLUSTER_SETTINGS, **proxy_user_settings(), **extra}.items():
         argv += ["-D", f"{key}={value}"]
     return argv
+
+
+def proxy_user_settings(user: str | None = None) -> dict[str, str]:
+    """Let the user who starts the cluster act for others: the Oozie server (`mrkit oozie up`)
+    runs as that user and submits each workflow's actions as the workflow's user."""
+    user = user or getpass.getuser()
+    return {f"hadoop.proxyuser.{user}.hosts": "*", f"hadoop.proxyuser.{user}.groups": "*"}
 
 
 def up(
@@ -337,7 +349,7 @@ def up(
     _write_log4j()
     argv = java_command(ports, lib, extra or {})
     argv[0] = java
-    pid = d.start(argv, cwd=run)
+    pid = d.start(argv, cwd=run, env=container_env())
     (home() / "starting.json").write_text(json.dumps(asdict(ports)))
     say(f"hadoop: started pid {pid}, log {d.log}; waiting up to {timeout:.0f}s for HDFS and YARN")
     try:
@@ -345,6 +357,17 @@ def up(
     except BaseException:
         d.stop()
         raise
+
+
+def container_env() -> dict[str, str]:
+    """The cluster's environment, which YARN passes on to containers (PATH is in the
+    NodeManager's env-whitelist): this Python's bin directory goes first on PATH, so a shell
+    action of an Oozie workflow finds this venv's `mrkit` and `python` (mr/workflow/twins.py)."""
+    scripts = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if scripts in path.split(os.pathsep):
+        return {}
+    return {"PATH": os.pathsep.join([scripts, path]) if path else scripts}
 
 
 def _ports_of_starting_cluster() -> Ports | None:

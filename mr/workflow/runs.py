@@ -46,6 +46,8 @@ class NodeRun:
     data: dict[str, str] = field(default_factory=dict)
     #: the run id of a sub-workflow's run (Oozie: the action's external id)
     external_id: str | None = None
+    #: on Oozie, the web page of the YARN application that ran the action (its logs)
+    console_url: str | None = None
 
     def comparable(self) -> dict[str, Any]:
         """The fields two engines should agree on."""

@@ -1,0 +1,107 @@
+"""``mrkit oozie up|down|status``: the Oozie server of mr/engines/oozie.py, on the cluster."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from mr.cli.cluster import NOT_RUNNING_EXIT
+from mr.engines import oozie
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    state = oozie.up(
+        port=args.port,
+        timeout=args.timeout,
+        say=lambda line: print(line, file=sys.stderr),
+        retry_codes=args.retry_codes,
+    )
+    print_state(state)
+    return 0
+
+
+def print_state(state: oozie.OozieInfo) -> None:
+    print(f"oozie: running (pid {state.pid})")
+    print(f"  REST API    {state.url}/v2   (OOZIE_URL={state.url})")
+    print(f"  sharelib    hdfs://{state.sharelib}")
+    if state.retry_codes:
+        print(f"  retried     {state.retry_codes} (besides Oozie's default error codes)")
+    print(f"  log         {oozie.log_dir() / 'oozie.log'}")
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    print("oozie: stopped" if oozie.down() else "oozie: not running")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    st = oozie.status()
+    if args.json:
+        print(json.dumps(st, indent=2))
+    elif st["running"]:
+        state = oozie.info()
+        assert state is not None
+        print_state(state)
+        if st["system_mode"] != "NORMAL":
+            print(f"  warning: the server answers {st['system_mode']} (expected NORMAL)")
+        if not st["cluster_running"]:
+            print("  warning: the Hadoop cluster it was started on is gone: `mrkit oozie up` again")
+    else:
+        print("oozie: not running (`mrkit oozie up` starts it, after `mrkit cluster up`)")
+    return 0 if st["running"] else NOT_RUNNING_EXIT
+
+
+def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "oozie",
+        help="start, stop or inspect the Oozie server (on the cluster of `mrkit cluster up`)",
+        description="Apache Oozie 5.2.1 on this machine, from Maven Central jars fetched into "
+        ".cluster/oozie/lib, against the Hadoop cluster of `mrkit cluster up` (start that "
+        "first). `up` uploads Oozie's sharelib to HDFS, writes Oozie's configuration and starts "
+        "the server with a new Derby database; workflows run on it with "
+        "`mrkit workflow run --engine oozie`.",
+        epilog=f"port: {oozie.PORT_ENV} (default {oozie.DEFAULT_PORT})\n\nthen:\n"
+        "  mrkit workflow run mr.workflow.examples:word_pipeline --engine oozie",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    up = sub.add_parser(
+        "up",
+        help="start the server and wait until it answers (harmless if running)",
+        description="Start the Oozie server in the background (pid file and logs in "
+        ".cluster/oozie/) and wait until its REST API answers NORMAL.",
+    )
+    up.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help=f"HTTP port of the REST API (default ${oozie.PORT_ENV} or {oozie.DEFAULT_PORT})",
+    )
+    up.add_argument(
+        "--timeout",
+        type=float,
+        default=oozie.DEFAULT_TIMEOUT,
+        help="seconds to wait for readiness (default %(default)s; MRKIT_OOZIE_START_TIMEOUT)",
+    )
+    up.add_argument(
+        "--retry-codes",
+        metavar="CODES",
+        help="error codes an action's retry-max applies to besides Oozie's defaults "
+        "(user.retry.error.code.ext), comma-separated; ALL: every error; a shell action's exit "
+        f"code is its error code (default ${oozie.RETRY_CODES_ENV})",
+    )
+    up.set_defaults(func=cmd_up)
+    down = sub.add_parser(
+        "down",
+        help="stop the server started by `up` (only that process)",
+        description="Stop the Oozie server started by `mrkit oozie up` (by its recorded pid).",
+    )
+    down.set_defaults(func=cmd_down)
+    status = sub.add_parser(
+        "status",
+        help="is it running? pid, URL, sharelib; exit code 0 if running, 3 if not",
+        description="Report whether the Oozie server runs, where, and on which cluster.",
+    )
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    status.set_defaults(func=cmd_status)
