@@ -20,6 +20,7 @@ from mr.workflow.local import (
     run_workflow,
 )
 from mr.workflow.model import (
+    Delete,
     Fs,
     Kill,
     Mkdir,
@@ -34,6 +35,11 @@ from mr.workflow.render import render_workflow
 from mr.workflow.runs import WorkflowRun
 from mr.workflow.twins import twin_action
 from tests.support import fixture, golden_path, mrkit, run_job
+
+
+def local(path) -> str:
+    """A path of this machine in a workflow: a file:// URI (plain paths are the name node's)."""
+    return f"file://{path}"
 
 
 def settings(tmp_path: Path, **kw) -> LocalSettings:
@@ -117,7 +123,7 @@ def test_ok_and_error_transitions(tmp_path):
         Workflow("t", kill_message="died at ${wf:lastErrorNode()}")
         .action("good", sh("true"))
         .action("bad", sh("echo oops >&2; exit 3"), error="recover")
-        .add(step("recover", Fs([Touchz(str(tmp_path / "recovered"))])))
+        .add(step("recover", Fs([Touchz(local(tmp_path / "recovered"))])))
         .end()
     )
     wf.node("recover").ok, wf.node("recover").error = "end", "fail"
@@ -264,8 +270,10 @@ def test_fork_join_of_two_jobs_gives_the_rows_of_the_jobs_run_directly(tmp_path)
         .fork(
             "both",
             [
-                job_actions(WordCount, "count", input=fixture("word_count"), output="hdfs:///wc"),
-                job_actions(TopN, "top", top_args, input=sales, output="hdfs:///top"),
+                job_actions(
+                    WordCount, "count", input=local(fixture("word_count")), output="hdfs:///wc"
+                ),
+                job_actions(TopN, "top", top_args, input=local(sales), output="hdfs:///top"),
             ],
         )
         .end()
@@ -284,7 +292,13 @@ def test_fork_join_of_two_jobs_gives_the_rows_of_the_jobs_run_directly(tmp_path)
 def test_jobs_on_mrjobs_local_runner(tmp_path):
     wf = (
         Workflow("l")
-        .job("count", WordCount, ["--overwrite"], input=fixture("word_count"), output="hdfs:///wc")
+        .job(
+            "count",
+            WordCount,
+            ["--overwrite"],
+            input=local(fixture("word_count")),
+            output="hdfs:///wc",
+        )
         .end()
     )
     result = run(wf, tmp_path, runner="local")
@@ -296,7 +310,9 @@ def test_jobs_on_mrjobs_local_runner(tmp_path):
 
 
 def test_an_existing_output_is_oozies_JA018(tmp_path):
-    wf = Workflow("x").job("count", WordCount, input=fixture("word_count"), output="hdfs:///wc")
+    wf = Workflow("x").job(
+        "count", WordCount, input=local(fixture("word_count")), output="hdfs:///wc"
+    )
     wf.end()
     (tmp_path / "root" / "wc").mkdir(parents=True)
     (tmp_path / "root" / "wc" / "part-00000").write_text("old\n")
@@ -309,7 +325,13 @@ def test_a_multi_step_job_runs_whole_at_its_first_step(tmp_path):
 
     wf = (
         Workflow("g")
-        .job("grep", Grep, ["--pattern", "the"], input=fixture("word_count"), output="hdfs:///g")
+        .job(
+            "grep",
+            Grep,
+            ["--pattern", "the"],
+            input=local(fixture("word_count")),
+            output="hdfs:///g",
+        )
         .end()
     )
     result = run(wf, tmp_path)
@@ -399,7 +421,7 @@ def test_sub_workflow_from_an_app_directory_with_propagated_configuration(tmp_pa
             SubWorkflow(
                 "hdfs:///apps/child",
                 propagate_configuration=True,
-                configuration={"target": str(tmp_path / "out")},
+                configuration={"target": local(tmp_path / "out")},
             ),
         )
         .end()
@@ -453,7 +475,11 @@ def test_a_failing_sub_workflow_fails_its_action(tmp_path):
 def test_pig_twin_step(tmp_path, pig_engine):
     wf = Workflow("p").add(
         twin_action(
-            "pig-count", "pig", "word_count", input=fixture("word_count"), output="hdfs:///pig"
+            "pig-count",
+            "pig",
+            "word_count",
+            input=local(fixture("word_count")),
+            output="hdfs:///pig",
         )  # fmt: skip
     )
     wf.start, wf.node("pig-count").ok, wf.node("pig-count").error = "pig-count", "end", "fail"
@@ -656,3 +682,27 @@ def test_the_record_shows_a_running_action(tmp_path):
     assert (seen.nodes[-1].name, seen.nodes[-1].status, seen.nodes[-1].attempts) == (
         "look", "RUNNING", 1,
     )  # fmt: skip
+
+
+def test_a_plain_path_is_the_name_nodes_never_this_machines(tmp_path):
+    """An fs delete of /x deletes <root>/x, as Oozie deletes /x on HDFS: the machine's /x stays
+    (a local run of `workDir=/work` once removed this machine's /work)."""
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "keep").write_text("data")
+    (tmp_path / "root" / str(precious).lstrip("/")).mkdir(parents=True)
+    wf = Workflow("d").action("rm", Fs([Delete(str(precious))])).end()
+    result = run(wf, tmp_path)
+    assert result.status == "SUCCEEDED", result.summary_lines()
+    assert (precious / "keep").read_text() == "data"
+    assert not (tmp_path / "root" / str(precious).lstrip("/")).exists()
+
+
+def test_a_path_that_climbs_out_of_the_root_is_an_error(tmp_path):
+    (tmp_path / "precious").mkdir()
+    wf = Workflow("d").action("rm", Fs([Delete("/../precious")])).end()
+    result = run(wf, tmp_path)
+    assert result.status == "KILLED"
+    assert result.node("rm").error_code == "FS-PATH"
+    assert "outside the name node's root" in result.node("rm").error_message
+    assert (tmp_path / "precious").is_dir()

@@ -22,8 +22,9 @@ does not exist, its output does) fails in the launcher with an exception, Oozie'
 Locally a minute of retry-interval lasts ``minute_seconds`` (60;
 ``MRKIT_WORKFLOW_MINUTE_SECONDS`` or ``--minute-seconds`` in tests).
 
-Actions, on the local file system (:class:`Paths`: ``hdfs://host/x`` and ``/x`` of a name node
-URI are mapped under ``root``; ``file:///x`` is ``/x``; other plain paths are taken as local):
+Actions, on the local file system (:class:`Paths`: ``hdfs://host/x`` and plain ``/x``, name node
+paths as Oozie reads them, are mapped under ``root``; only ``file:///x`` is this machine's
+``/x``):
 
 * map-reduce streaming actions made by :func:`mr.workflow.jobs.job_actions` run the mrkit job
   (``mrkit run STEM -r inline|local``) from the action's input to its output with the options
@@ -129,12 +130,20 @@ class Paths:
     root: Path
 
     def local(self, path: str) -> Path:
-        if "://" in path:
-            uri = urlparse(path)
-            if uri.scheme == "file":
-                return Path(unquote(uri.path))
-            return self.root / unquote(uri.path).lstrip("/")
-        return Path(path)
+        """``file:///x`` is /x; any other path (``hdfs://host/x``, ``/x``, ``x``) is the name
+        node's, as Oozie reads a path without a scheme: under root. Only a file:// URI reaches
+        this machine's files, so a workflow parameter such as ``workDir=/work`` deletes
+        root/work, never /work (before, a plain path was taken as local: an fs delete of
+        ``/work`` removed this machine's /work)."""
+        uri = urlparse(path)
+        if uri.scheme == "file":
+            return Path(unquote(uri.path))
+        relative = unquote(uri.path if uri.scheme else path).lstrip("/")
+        target = (self.root / relative).resolve()
+        root = self.root.resolve()
+        if target != root and root not in target.parents:
+            raise UsageError(f"{path}: outside the name node's root ({root}); use file://")
+        return target
 
 
 @dataclass
@@ -598,6 +607,8 @@ class LocalRun:
             )
         except OSError as e:
             return Outcome.error("FS-IO", f"{type(e).__name__}: {e}")
+        except UsageError as e:  # a path outside the root (Paths.local)
+            return Outcome.error("FS-PATH", str(e))
 
     def prepare(self, ops: list[Delete | Mkdir]) -> None:
         for op in ops:
