@@ -3,7 +3,7 @@
 Supported: parameters (``${input}``, dotted names such as ``${user.name}``), string literals
 ('...' or "..."), numbers, ``true``/``false``/``null``; the operators ``eq ne lt gt le ge``
 (and ``== != < > <= >=``), ``and or not`` (and ``&& || !``), ``empty``, ``+ - * / div mod``,
-``[...]`` on a map; the functions ``wf:id() wf:name() wf:user() wf:conf('x')
+``[...]`` on a map; the functions ``wf:id() wf:name() wf:appPath() wf:user() wf:conf('x')
 wf:actionData('node') wf:lastErrorNode() wf:errorCode('node') wf:errorMessage('node') wf:run()``,
 ``fs:exists fs:isDir fs:fileSize fs:dirSize`` and ``concat trim firstNotNull``. Anything else
 is refused when the expression is parsed (:class:`ELError`, one line), before a run starts.
@@ -44,8 +44,9 @@ class Context(Protocol):
 
 #: function names a Context must answer to (checked at parse time)
 FUNCTIONS = frozenset(
-    "wf:id wf:name wf:user wf:conf wf:actionData wf:lastErrorNode wf:errorCode wf:errorMessage "
-    "wf:run fs:exists fs:isDir fs:fileSize fs:dirSize concat trim firstNotNull".split()
+    "wf:id wf:name wf:appPath wf:user wf:conf wf:actionData wf:lastErrorNode wf:errorCode "
+    "wf:errorMessage wf:run fs:exists fs:isDir fs:fileSize fs:dirSize concat trim "
+    "firstNotNull".split()
 )
 
 

@@ -164,6 +164,10 @@ class Outcome:
 UTC = timezone.utc  # noqa: UP017
 
 
+#: the job property that holds the application's path (what wf:appPath() returns)
+APP_PATH = "oozie.wf.application.path"
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -290,6 +294,7 @@ class _Context:
         table: dict[str, Callable[..., Any]] = {
             "wf:id": lambda: r.record.id,
             "wf:name": lambda: r.wf.name,
+            "wf:appPath": lambda: r.parameters.get(APP_PATH, ""),
             "wf:user": lambda: r.parameters.get("user.name", ""),
             "wf:run": lambda: 0,
             "wf:conf": lambda key: r.parameters.get(key, ""),
@@ -789,7 +794,8 @@ class LocalRun:
     def sub_workflow(self, action: Action, body: SubWorkflow) -> Outcome:
         from mr.workflow.parse import parse_workflow_file
 
-        child = self.settings.sub_workflows.get(action.body.app_path)  # type: ignore[union-attr]
+        raw = action.body.app_path  # type: ignore[union-attr]
+        child = self.settings.sub_workflows.get(raw) or _shipped(self.wf, raw)
         child = child or self.settings.sub_workflows.get(body.app_path)
         app_dir: Path | None = None
         if child is None:
@@ -828,6 +834,14 @@ class LocalRun:
             outcome.code = failed.error_code
         outcome.data = {"_run_id": result.id}
         return outcome
+
+
+def _shipped(wf: Workflow, app_path: str) -> Workflow | None:
+    """A child that ships inside wf's application (``${wf:appPath()}/sub/<name>``)."""
+    prefix = "${wf:appPath()}/"
+    if not app_path.startswith(prefix):
+        return None
+    return wf.children.get(app_path[len(prefix) :].strip("/"))
 
 
 def action_kind(action: Action) -> str:

@@ -35,6 +35,8 @@ from mr.lib.errors import UsageError
 if TYPE_CHECKING:
     from mr.workflow.jobs import JobActions
 
+#: where child workflows (Workflow.sub_workflow) go inside the application directory
+SUB_APPS_DIR = "sub"
 #: the workflow schema version this package writes
 WORKFLOW_NS = "uri:oozie:workflow:1.0"
 #: every workflow-app namespace Oozie 5.2.1 reads (oozie-client's XSDs)
@@ -267,6 +269,9 @@ class Workflow:
     namespace: str = WORKFLOW_NS
     #: <credentials>, the workflow's <sla:info> and other unknown children, kept as they are
     extra: list[Raw] = field(default_factory=list)
+    #: child workflows shipped inside this application (:meth:`sub_workflow`): app-relative
+    #: directory -> Workflow, rendered into that directory beside workflow.xml
+    children: dict[str, Workflow] = field(default_factory=dict)
     #: the name of the kill node the fluent API sends errors to (created on first use)
     kill_node: str = "fail"
     kill_message: str = DEFAULT_KILL_MESSAGE
@@ -396,6 +401,24 @@ class Workflow:
         made = job_actions(job_class, name, args, input=input, output=output)
         self.app_files.update(made.app_files)
         return self.actions_in_sequence(made.actions)
+
+    def sub_workflow(
+        self,
+        name: str,
+        child: Workflow,
+        *,
+        propagate_configuration: bool = True,
+        configuration: dict[str, str] | None = None,
+        error: str | None = None,
+    ) -> Workflow:
+        """Run child as a sub-workflow; its application ships inside this one, in
+        ``sub/<child name>/``, found at run time with ``${wf:appPath()}``."""
+        directory = f"{SUB_APPS_DIR}/{child.name}"
+        self.children[directory] = child
+        body = SubWorkflow(
+            f"${{wf:appPath()}}/{directory}", propagate_configuration, dict(configuration or {})
+        )
+        return self.action(name, body, error=error)
 
     def fork(
         self, name: str, branches: Iterable[Iterable[Action] | JobActions], join: str | None = None

@@ -372,8 +372,9 @@ def write_app(
     resource_manager: str | None = None,
     app_path: str | None = None,
 ) -> list[Path]:
-    """Write the application directory: workflow.xml, job.properties and wf.app_files (a
-    directory as a reproducible .tar.gz); return the paths written."""
+    """Write the application directory: workflow.xml, job.properties, wf.app_files (a
+    directory as a reproducible .tar.gz) and the child workflows (wf.children, each in its own
+    directory); return the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "workflow.xml", out / "job.properties"]
     written[0].write_text(render_workflow(wf), encoding="utf-8")
@@ -389,6 +390,9 @@ def write_app(
         else:
             path.write_bytes(source.read_bytes())
         written.append(path)
+    for directory, child in sorted(wf.children.items()):
+        written += write_app(child, out / directory, name_node=name_node,
+                             resource_manager=resource_manager)  # fmt: skip
     return written
 
 
