@@ -131,7 +131,7 @@ def test_ok_and_error_transitions(tmp_path):
     assert result.status == "SUCCEEDED"
     assert statuses(result) == [("good", "OK"), ("bad", "ERROR"), ("recover", "OK"), ("end", "OK")]
     bad = result.node("bad")
-    assert (bad.error_code, bad.transition) == ("3", "recover")
+    assert (bad.error_code, bad.transition) == ("1", "recover")  # Oozie: 1 for any exit
     assert bad.error_message == "sh exited with code 3: oops"
     assert (tmp_path / "recovered").is_file()
     # the record on disk is the same run
@@ -464,7 +464,7 @@ def test_a_failing_sub_workflow_fails_its_action(tmp_path):
     parent = Workflow("parent").action("sub", SubWorkflow("child-app")).end()
     result = run(parent, tmp_path, sub_workflows={"child-app": child})
     assert result.status == "KILLED"
-    assert result.node("sub").error_code == "4"
+    assert result.node("sub").error_code == "1"
     assert "sub-workflow child KILLED" in result.node("sub").error_message
 
 
@@ -564,7 +564,7 @@ def test_run_command_exit_1_names_the_failed_node(tmp_path):
     )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr == (
-        "mrkit workflow run: w KILLED: node 'bad': 5: sh exited with code 5: no\n"
+        "mrkit workflow run: w KILLED: node 'bad': 1: sh exited with code 5: no\n"
     )
     run_id = result.stdout.split()[0]
     # a run id finds the run in the state directory
@@ -611,9 +611,9 @@ def test_progress_lines_on_a_terminal(monkeypatch, capsys, tmp_path):
     assert capsys.readouterr().err.splitlines() == [
         "p: OK         :start: [:START:]",
         "p: RUNNING    bad [shell]",
-        "p: USER_RETRY bad [shell] 2: sh exited with code 2",
+        "p: USER_RETRY bad [shell] 1: sh exited with code 2",
         "p: RUNNING    bad [shell] (attempt 2)",
-        "p: ERROR      bad [shell] (2 attempts) 2: sh exited with code 2",
+        "p: ERROR      bad [shell] (2 attempts) 1: sh exited with code 2",
         "p: OK         fail [:KILL:] E0729: bad failed: [sh exited with code 2]",
     ]
     assert progress_printer(quiet=True) is None

@@ -103,7 +103,8 @@ def test_twin_action_runs_mrkit():
     a = twin_action("t", "pig", "top_n", input="/in", output="/out", variables={"N": "2"})
     assert isinstance(a.body, Shell) and a.body.exec == "mrkit"
     assert a.body.arguments == [
-        "pig", "run", "top_n", "--input", "/in", "--output", "/out", "--overwrite", "--var", "N=2"
+        "pig", "run", "top_n", "--cluster", "--input", "/in", "--output", "/out", "--overwrite",
+        "--var", "N=2",
     ]  # fmt: skip
     with pytest.raises(WorkflowError, match="twin engine 'spark'"):
         twin_action("t", "spark", "x", input="/in", output="/out")

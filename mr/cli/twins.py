@@ -61,7 +61,13 @@ def twin_run(engine: TwinCommand, args: argparse.Namespace) -> TwinRun:
 
 
 def on_cluster(args: argparse.Namespace) -> bool:
-    """An hdfs:// --output: the twin runs on the cluster (YARN), reading and writing HDFS."""
+    """--cluster or an hdfs:// --output: the twin runs on the cluster (YARN), reading and
+    writing HDFS; with --cluster, a path without a scheme is an HDFS path (hdfs:///path)."""
+    if args.cluster:
+        args.input, args.output = (
+            p if "://" in p else "hdfs://" + posixpath.join("/", p)
+            for p in (args.input, args.output)
+        )
     if args.output.startswith("hdfs://"):
         if not args.input.startswith("hdfs://"):
             raise UsageError(f"--input {args.input}: an hdfs:// URI, as --output is")
@@ -157,6 +163,12 @@ def add_engine(
         required=True,
         help="output directory, published atomically; refused if it holds data "
         "(any file, dotfiles too) unless --overwrite",
+    )
+    r.add_argument(
+        "--cluster",
+        action="store_true",
+        help="run on the cluster (YARN; $HADOOP_CONF_DIR, else `mrkit cluster up`'s): paths "
+        "without a scheme are HDFS paths (an hdfs:// --output implies it)",
     )
     r.add_argument(
         "--overwrite",

@@ -16,7 +16,8 @@ has run fewer than ``retry-max`` retries; retry-max is capped by ``...user.retry
 retry under ``retry-policy="exponential"`` (LiteWorkflowStoreService.getUserRetryMax,
 ActionXCommand.getRetryDelay, oozie-default.xml). Error codes as Oozie's launcher gives them
 (LauncherAM, JavaActionExecutor.check): a shell command that exits non-zero ends in ERROR with
-its exit code as the error code (``1``), so it is retried only when that code is added
+the error code ``1`` whatever its exit code (Oozie 5.2.1's ShellMain; the message says the exit
+code), so it is retried only when that code is added
 (``retry_codes={"1"}`` or ``ALL``), as on a server; a job that cannot be submitted (its input
 does not exist, its output does) fails in the launcher with an exception, Oozie's ``JA018``.
 Locally a minute of retry-interval lasts ``minute_seconds`` (60;
@@ -164,6 +165,8 @@ class Outcome:
 UTC = timezone.utc  # noqa: UP017
 
 
+#: the error code of a shell action whose command exits non-zero (Oozie 5.2.1's ShellMain)
+SHELL_ERROR_CODE = "1"
 #: the job property that holds the application's path (what wf:appPath() returns)
 APP_PATH = "oozie.wf.application.path"
 
@@ -712,10 +715,13 @@ class LocalRun:
         elif (work / body.exec).is_file():
             (work / body.exec).chmod(0o755)
             argv[0] = str(work / body.exec)
-        return self.process(argv, log, env=env, cwd=work, capture=body.capture_output, label=label)
+        # Oozie 5.2.1's ShellMain ends a command that exits non-zero with LauncherMainException(1):
+        # the error code is 1 whatever the exit code (seen: exit 2 and exit 3 both gave code 1)
+        return self.process(argv, log, env=env, cwd=work, capture=body.capture_output, label=label,
+                            error_code=SHELL_ERROR_CODE)  # fmt: skip
 
     def twin_arguments(self, arguments: list[str]) -> list[str]:
-        out = list(arguments)
+        out = [a for a in arguments if a != "--cluster"]  # here: local mode, paths mapped
         for i, arg in enumerate(out[:-1]):
             if arg in ("--input", "--output"):
                 out[i + 1] = str(self.paths.local(out[i + 1]))
@@ -738,6 +744,7 @@ class LocalRun:
         capture: bool,
         label: str,
         exists_code: str | None = None,
+        error_code: str | None = None,
     ) -> Outcome:
         try:
             with open(log, "w", encoding="utf-8") as err:
@@ -750,7 +757,7 @@ class LocalRun:
         if done.returncode != 0:
             said = [line for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
             last = said[-1] if said else ""
-            code = str(done.returncode)
+            code = error_code or str(done.returncode)
             if exists_code and "--overwrite" in last:
                 code = exists_code
             said_last = f": {last}" if last else ""

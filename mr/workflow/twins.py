@@ -30,10 +30,13 @@ def twin_action(
     overwrite: bool = True,
     mrkit_bin: str = "mrkit",
 ) -> Action:
-    """``mrkit <engine> run SCRIPT --input --output [--var NAME=VALUE]`` as a shell action."""
+    """``mrkit <engine> run SCRIPT --cluster --input --output [--var NAME=VALUE]`` as a shell
+    action."""
     if engine not in TWIN_ENGINES:
         raise WorkflowError(f"twin engine {engine!r}: expected one of {', '.join(TWIN_ENGINES)}")
-    arguments = [engine, "run", script, "--input", input, "--output", output]
+    # --cluster: the twin runs on YARN, and paths without a scheme are HDFS paths, as they are
+    # everywhere in a workflow (the local runner maps them under its root instead)
+    arguments = [engine, "run", script, "--cluster", "--input", input, "--output", output]
     arguments += ["--overwrite"] if overwrite else []
     for key, value in (variables or {}).items():
         arguments += ["--var", f"{key}={value}"]
