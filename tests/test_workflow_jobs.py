@@ -19,6 +19,15 @@ from mr.workflow.model import Fs, MapReduce, Workflow
 from tests.support import fixture
 
 
+@pytest.fixture(autouse=True)
+def repo_mrjob_conf(monkeypatch):
+    """Commands as the repo's mrjob.conf writes them (python3), whether or not a cluster of
+    `mrkit cluster up` runs (job_actions would take its absolute python then)."""
+    from mr.lib.config import REPO_MRJOB_CONF
+
+    monkeypatch.setenv("MRJOB_CONF", str(REPO_MRJOB_CONF))
+
+
 def body(action) -> MapReduce:
     assert isinstance(action.body, MapReduce)
     return action.body

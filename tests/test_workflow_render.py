@@ -3,6 +3,7 @@ output, job.properties escaping, and the application directory."""
 
 import tarfile
 
+import pytest
 from lxml import etree
 
 from mr.workflow.examples import word_pipeline
@@ -18,6 +19,15 @@ from tests.support import FIXTURES
 
 GOLDEN = FIXTURES / "workflows" / "golden"
 CLUSTER = {"name_node": "hdfs://localhost:8020", "resource_manager": "localhost:8032"}
+
+
+@pytest.fixture(autouse=True)
+def repo_mrjob_conf(monkeypatch):
+    """Commands as the repo's mrjob.conf writes them (python3), whether or not a cluster of
+    `mrkit cluster up` runs (job_actions would take its absolute python then)."""
+    from mr.lib.config import REPO_MRJOB_CONF
+
+    monkeypatch.setenv("MRJOB_CONF", str(REPO_MRJOB_CONF))
 
 
 def check_text(request, name, text):

@@ -42,7 +42,7 @@ from mrjob.runner import _SORT_VALUES_JOBCONF, _SORT_VALUES_PARTITIONER
 
 import mr
 from mr.lib import jobconf as keys
-from mr.lib.config import REPO_MRJOB_CONF
+from mr.lib.config import REPO_MRJOB_CONF, default_mrjob_conf
 from mr.lib.errors import UsageError
 from mr.workflow.model import Action, Delete, Fs, MapReduce, Streaming, step
 
@@ -113,9 +113,16 @@ def job_actions(
     input: str | Sequence[str],
     output: str,
     tmp_dir: str = DEFAULT_TMP_DIR,
-    conf_path: Path = REPO_MRJOB_CONF,
+    conf_path: Path | None = None,
 ) -> JobActions:
-    """The map-reduce streaming actions that run job_class with args from input to output."""
+    """The map-reduce streaming actions that run job_class with args from input to output.
+
+    The Python of the commands, their cmdenv and the Hadoop version come from the hadoop runner
+    of conf_path: default $MRJOB_CONF, else the mrjob.conf of `mrkit cluster up` while it runs
+    (its python_bin is this venv's, absolute: tasks get no PATH of ours, and a job such as
+    load_hbase needs its packages), else the repo's (python3)."""
+    if conf_path is None:
+        conf_path = Path(os.environ.get("MRJOB_CONF") or default_mrjob_conf())
     job = job_instance(job_class, args)
     script = Path(job_class.mr_job_script() or "")
     stem = script.stem

@@ -1,6 +1,15 @@
-"""The `oozie_jars` session fixture: Oozie's jars fetched with Maven (scripts/oozie/pom.xml);
-it gives oozie-client's jar, whose XSDs mr/workflow/validate.py reads. Fails under CI, skips
-otherwise, when the jars cannot be fetched. Tests that use it carry the `oozie_jars` marker.
+"""Oozie fixtures.
+
+`oozie_jars` (session): Oozie's jars fetched with Maven (scripts/oozie/pom.xml); it gives
+oozie-client's jar, whose XSDs mr/workflow/validate.py reads. Tests that use it carry the
+`oozie_jars` marker.
+
+`oozie_server` (session): the real Oozie 5.2.1 server of `mrkit oozie up` on the session's
+Hadoop cluster, with error code 1 retried (a failing shell action's code), started once and
+stopped at the end; one already running on that cluster with those codes is reused. Tests that
+use it carry the `oozie` marker.
+
+Both fail under CI, and skip otherwise, when their engine cannot be had.
 """
 
 from __future__ import annotations
@@ -8,6 +17,9 @@ from __future__ import annotations
 import pytest
 
 from tests.plugins.engines import unavailable
+
+#: what the server retries besides Oozie's defaults: 1, a failing shell action's error code
+RETRY_CODES = "1"
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +31,28 @@ def oozie_jars():
         return client_jar()
     except (EngineError, OSError) as e:
         unavailable("oozie jars", e)
+
+
+@pytest.fixture(scope="session")
+def oozie_server(hadoop_cluster):
+    from mr.clients.hdfs import HdfsError
+    from mr.engines import EngineError
+    from mr.engines import oozie as engine
+
+    running = engine.info()
+    if (
+        running is not None
+        and running.hadoop_pid == hadoop_cluster.pid
+        and running.retry_codes == RETRY_CODES
+    ):
+        yield running
+        return
+    try:
+        state = engine.up(retry_codes=RETRY_CODES)
+    except (EngineError, HdfsError, OSError) as e:
+        unavailable("oozie", e)
+        return
+    try:
+        yield state
+    finally:
+        engine.down()

@@ -1,0 +1,200 @@
+"""Workflows on the real Oozie 5.2.1 server (`mrkit oozie up` on the session's mini cluster), and
+the same definitions on the local runner: the same node outcomes, the same rows.
+
+The parity oracle is the local run (mr/workflow/local.py, tested on its own in
+test_workflow_local.py): `WorkflowRun.comparable()` leaves out ids and times, and keeps each
+node's status, attempts, transition taken, error code and captured data.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from mr.workflow.examples import every_action
+from mr.workflow.local import DEFAULT_RETRY_CODES, LocalSettings, run_workflow
+from mr.workflow.model import Fs, Mkdir, Shell, Workflow
+from mr.workflow.runs import WorkflowRun
+from tests.plugins.oozie import RETRY_CODES
+from tests.support import REPO, fixture
+
+pytestmark = [pytest.mark.oozie, pytest.mark.hadoop]
+
+#: the HBase table every_action loads (a literal: job options are checked when rendered)
+INDEX_TABLE = "every_action"
+
+
+@pytest.fixture
+def oozie_settings(oozie_server, hadoop_cluster, hdfs):
+    from mr.clients.oozie import Oozie
+    from mr.workflow.remote import OozieSettings
+
+    return OozieSettings(
+        oozie=Oozie(oozie_server.url),
+        fs=hdfs,
+        name_node=hadoop_cluster.fs_uri,
+        resource_manager=f"localhost:{hadoop_cluster.ports.rm}",
+        poll=0.5,
+    )
+
+
+@pytest.fixture
+def work(hdfs):
+    """A fresh HDFS directory for one test's workflow (deleted afterwards)."""
+    path = f"/mrkit-tests/wf-{uuid.uuid4().hex[:10]}"
+    hdfs.mkdir(path)
+    yield path
+    hdfs.rm(path, recursive=True)
+
+
+def local_settings(tmp_path: Path) -> LocalSettings:
+    """The local runner as the server runs: the same extra retry code, no retry wait."""
+    return LocalSettings(
+        root=tmp_path / "root",
+        retry_codes=DEFAULT_RETRY_CODES | {RETRY_CODES},
+        minute_seconds=0,
+    )
+
+
+def hdfs_rows(hdfs, directory: str) -> list[str]:
+    rows: list[str] = []
+    for entry in hdfs.ls(directory):
+        name = entry.path.rsplit("/", 1)[-1]
+        if entry.kind == "file" and not name.startswith(("_", ".")):
+            rows += hdfs.read_bytes(entry.path).decode("utf-8").splitlines()
+    return sorted(rows)
+
+
+def local_rows(directory: Path) -> list[str]:
+    rows: list[str] = []
+    for part in directory.iterdir():
+        if part.is_file() and not part.name.startswith(("_", ".")):
+            rows += part.read_text(encoding="utf-8").splitlines()
+    return sorted(rows)
+
+
+@pytest.mark.hbase
+@pytest.mark.hive
+@pytest.mark.pig
+def test_every_action_on_oozie_gives_the_outcomes_and_rows_of_its_local_run(
+    oozie_settings, hdfs, work, tmp_path, hbase_index
+):
+    """fs, streaming (one step and chained), Hive and Pig twins, shell with captured output, a
+    decision, an HBase load, a shipped sub-workflow, a retried shell and an error transition:
+    SUCCEEDED on Oozie and locally, node for node, with the same rows."""
+    from mr.workflow.remote import run_on_oozie
+
+    hbase_index.drop_table(INDEX_TABLE)
+    books = f"{work}/books"
+    hdfs.write_bytes(f"{books}/input.txt", Path(fixture("word_count")).read_bytes())
+    local_books = tmp_path / "root" / books.lstrip("/")
+    local_books.mkdir(parents=True)
+    (local_books / "input.txt").write_bytes(Path(fixture("word_count")).read_bytes())
+
+    def properties(engine: str) -> dict[str, str]:
+        return {
+            "input": books,
+            "workDir": f"{work}/out",
+            "flagFile": str(tmp_path / f"flag-{engine}"),
+            "loadIndex": "true",
+        }
+
+    try:
+        on_oozie = run_on_oozie(
+            every_action(), oozie_settings, properties=properties("oozie"),
+            run_dir=tmp_path / "oozie-run",
+        )  # fmt: skip
+        loaded = {key: row["f:count"] for key, row in hbase_index.table(INDEX_TABLE).scan_range()}
+        hbase_index.drop_table(INDEX_TABLE)
+        local = run_workflow(
+            every_action(), local_settings(tmp_path), properties=properties("local"),
+            run_dir=tmp_path / "local-run",
+        )  # fmt: skip
+        loaded_locally = {
+            key: row["f:count"] for key, row in hbase_index.table(INDEX_TABLE).scan_range()
+        }
+    finally:
+        hbase_index.drop_table(INDEX_TABLE)
+
+    assert on_oozie.status == "SUCCEEDED", "\n".join(on_oozie.summary_lines())
+    assert local.status == "SUCCEEDED", "\n".join(local.summary_lines())
+    assert on_oozie.comparable() == local.comparable()
+    # the retry and the error path, as both engines took them
+    notify, probe = on_oozie.node("notify"), on_oozie.node("probe")
+    assert (notify.status, notify.attempts) == ("OK", 2)
+    assert (probe.status, probe.error_code, probe.transition) == ("ERROR", "1", "recover")
+    assert on_oozie.node("check").data == {"checked": "true"}
+
+    root = tmp_path / "root" / work.lstrip("/") / "out"
+    for name in ("published", "frequent", "hive_counts", "pig_counts"):
+        assert hdfs_rows(hdfs, f"{work}/out/{name}") == local_rows(root / name), name
+    words = dict(row.split("\t") for row in local_rows(root / "published"))
+    assert loaded == loaded_locally == words
+    for marker in ("STARTED", "DONE", "RECOVERED"):
+        assert hdfs.exists(f"{work}/out/{marker}") and (root / marker).is_file()
+    assert not hdfs.exists(f"{work}/out/counts")  # moved by the sub-workflow
+
+
+def test_a_kill_node_ends_both_runs_killed_at_the_same_node(oozie_settings, work, tmp_path):
+    from mr.workflow.remote import run_on_oozie
+
+    wf = (
+        Workflow("doomed", kill_message="died at ${wf:lastErrorNode()}")
+        .param("out")
+        .action("mk", Fs([Mkdir("${out}/made")]))
+        .action("bad", Shell(exec="sh", arguments=["-c", "echo no >&2; exit 4"]))
+        .end()
+    )
+    given = {"out": f"{work}/doomed"}
+    on_oozie = run_on_oozie(wf, oozie_settings, properties=given, run_dir=tmp_path / "o")
+    local = run_workflow(wf, local_settings(tmp_path), properties=given, run_dir=tmp_path / "l")
+    assert on_oozie.status == local.status == "KILLED"
+    assert on_oozie.message == local.message == "died at bad"
+    assert on_oozie.comparable() == local.comparable()
+    assert on_oozie.node("bad").error_code == "1"
+    assert on_oozie.node("bad").console_url  # where its YARN logs are
+
+
+def test_ctrl_c_kills_the_oozie_job(oozie_server, hadoop_cluster, work, tmp_path):
+    """`mrkit workflow run --engine oozie` interrupted: exit 130, one line, the job KILLED."""
+    from mr.clients.oozie import Oozie
+
+    app = tmp_path / "slow.py"
+    app.write_text(
+        "from mr.workflow.model import Shell, Workflow\n"
+        "wf = Workflow('slow').action('nap', Shell(exec='sleep', arguments=['300'])).end()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mr.cli", "workflow", "run", f"{app}:wf", "--engine", "oozie",
+         "--run-dir", str(tmp_path / "run")],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "OOZIE_URL": oozie_server.url},
+    )  # fmt: skip
+    record = tmp_path / "run" / "run.json"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:  # until the action runs on YARN
+        if record.is_file():
+            nap = WorkflowRun.read(record).node("nap")
+            if nap is not None and nap.status == "RUNNING" and nap.external_id:
+                break
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the action never started")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    run = WorkflowRun.read(record)
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1] == (
+        f"mrkit workflow run: slow: interrupted; killed the Oozie job {run.id}"
+    )
+    assert Oozie(oozie_server.url).info(run.id)["status"] == "KILLED"
+    assert run.status == "KILLED"
