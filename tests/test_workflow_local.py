@@ -338,7 +338,10 @@ def test_a_multi_step_job_runs_whole_at_its_first_step(tmp_path):
     assert statuses(result) == [
         ("grep-step1", "OK"), ("grep-step2", "OK"), ("grep-cleanup", "OK"), ("end", "OK"),
     ]  # fmt: skip
-    assert result.node("grep-step2").data == {"ran": "grep-step1"}
+    assert result.node("grep-step2").data == {}
+    assert (
+        tmp_path / "run" / "logs" / "grep-step2.1.log"
+    ).read_text() == "ran whole at grep-step1\n"
     expected = run_job(Grep, [fixture("word_count")], ["--pattern", "the"])[0]
     assert rows(tmp_path / "root" / "g") == expected
 
