@@ -147,6 +147,7 @@ def test_a_kill_node_ends_both_runs_killed_at_the_same_node(oozie_settings, work
 
     wf = (
         Workflow("doomed", kill_message="died at ${wf:lastErrorNode()}")
+        .global_settings(resource_manager="${resourceManager}", name_node="${nameNode}")
         .param("out")
         .action("mk", Fs([Mkdir("${out}/made")]))
         .action("bad", Shell(exec="sh", arguments=["-c", "echo no >&2; exit 4"]))
@@ -169,7 +170,8 @@ def test_ctrl_c_kills_the_oozie_job(oozie_server, hadoop_cluster, work, tmp_path
     app = tmp_path / "slow.py"
     app.write_text(
         "from mr.workflow.model import Shell, Workflow\n"
-        "wf = Workflow('slow').action('nap', Shell(exec='sleep', arguments=['300'])).end()\n"
+        "wf = Workflow('slow').global_settings(resource_manager='${resourceManager}',\n"
+        "    name_node='${nameNode}').action('nap', Shell(exec='sleep', arguments=['300'])).end()\n"
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "mr.cli", "workflow", "run", f"{app}:wf", "--engine", "oozie",

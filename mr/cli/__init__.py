@@ -29,6 +29,7 @@ from typing import NoReturn
 
 from mr.cli import cluster, hbase, hdfs, index, jobs, oozie, twins, workflow
 from mr.clients.hdfs import HdfsError
+from mr.clients.oozie import OozieError
 from mr.engines import EngineError
 from mr.lib.errors import NotFound, UsageError
 
@@ -66,6 +67,7 @@ def exit_codes() -> list[tuple[type[BaseException], int]]:
         (NotFound, 1),
         (EngineError, 1),
         (HdfsError, 1),
+        (OozieError, 1),
         (ConnectionError, 1),
         *((server_error, 1) for server_error in hbase_server_errors()),
         # the machine failed us (a full disk, a file system gone read-only): not a bug

@@ -31,7 +31,9 @@ class OozieError(RuntimeError):
     """The server refused a call: its error code (E0701 ...) and message."""
 
     def __init__(self, code: str, message: str, status: int | None = None):
-        super().__init__(f"{code}: {message}" if code else message)
+        # the server's message often starts with its code already ("E0701: XML schema ...")
+        said = message if not code or message.startswith(code) else f"{code}: {message}"
+        super().__init__(said)
         self.code = code
         self.message = message
         self.status = status
