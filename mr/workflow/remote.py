@@ -213,7 +213,7 @@ def refresh(oozie: Oozie, record: WorkflowRun) -> list[NodeRun]:
 
 
 def _key(node: NodeRun) -> tuple[Any, ...]:
-    return (node.status, node.attempts, node.error_code, node.transition)
+    return (node.status, node.attempts, node.error_code, node.transition, node.external_id)
 
 
 def _replace(record: WorkflowRun, node: NodeRun) -> None:
