@@ -374,3 +374,37 @@ def test_help_into_a_pipe_that_closes_early_is_no_error():
     err = job.stderr.read()
     assert job.wait(timeout=60) == 0
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+# -- oozie: what `up` and `status` say without a cluster ------------------------------------------
+
+
+def test_oozie_up_without_a_cluster_says_to_start_one(tmp_path):
+    result = mrkit("oozie", "up", env={"MRKIT_HOME": str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr == (
+        "mrkit oozie up: error: the Hadoop cluster is not running: start it first "
+        "(`mrkit cluster up`)\n"
+    )
+
+
+def test_oozie_status_when_nothing_runs_is_exit_3(tmp_path):
+    result = mrkit("oozie", "status", env={"MRKIT_HOME": str(tmp_path)})
+    assert result.returncode == 3
+    assert result.stdout.startswith("oozie: not running")
+
+
+def test_workflow_run_on_oozie_without_a_server_is_one_line(tmp_path):
+    app = tmp_path / "wf.py"
+    app.write_text(
+        "from mr.workflow.model import Fs, Mkdir, Workflow\n"
+        "wf = Workflow('w').action('mk', Fs([Mkdir('/x')])).end()\n"
+    )
+    result = mrkit(
+        "workflow", "run", f"{app}:wf", "--engine", "oozie",
+        "--property", "nameNode=hdfs://localhost:1", "--property", "resourceManager=localhost:1",
+        env={"MRKIT_HOME": str(tmp_path / "home"), "OOZIE_URL": "", "MRKIT_WEBHDFS_URL": ""},
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "no Oozie server: start one with `mrkit oozie up`, or set OOZIE_URL" in result.stderr
