@@ -94,3 +94,18 @@ def test_a_server_that_does_not_answer_says_what_to_do():
         port = s.getsockname()[1]
     with pytest.raises(OozieUnavailable, match=r"does not answer .*mrkit oozie status"):
         Oozie(f"http://127.0.0.1:{port}/oozie", user="me").info("0000000-W")
+
+
+def test_oozie_up_knows_a_cluster_that_does_not_allow_its_proxy_user(tmp_path):
+    from mr.engines.hadoop import proxy_user_settings
+    from mr.engines.oozie import proxy_user_allowed
+
+    conf = tmp_path / "cluster-site.xml"
+    rows = "".join(
+        f"<property><name>{k}</name><value>{v}</value></property>"
+        for k, v in proxy_user_settings("me").items()
+    )
+    conf.write_text(f"<configuration>{rows}</configuration>")
+    assert proxy_user_allowed(conf, "me")
+    assert not proxy_user_allowed(conf, "someone-else")
+    assert not proxy_user_allowed(tmp_path / "missing.xml", "me")

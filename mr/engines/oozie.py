@@ -210,6 +210,17 @@ def site_xml(settings: dict[str, str]) -> str:
     return "\n".join([*lines, "</configuration>", ""])
 
 
+def proxy_user_allowed(cluster_config: Path, user: str) -> bool:
+    """Whether the cluster's configuration lets user impersonate others from any host (Oozie
+    submits each action as the workflow's user)."""
+    try:
+        root = ET.parse(cluster_config).getroot()
+    except (OSError, ET.ParseError):
+        return False
+    values = {p.findtext("name"): p.findtext("value") for p in root.findall("property")}
+    return values.get(f"hadoop.proxyuser.{user}.hosts") == "*"
+
+
 def launcher_classpath(cluster: hadoop.ClusterInfo) -> str:
     """What YARN puts on the classpath of Oozie's launcher and of the jobs it submits: the
     cluster's client configuration and Hadoop's jars (Hadoop's default, $HADOOP_*_HOME/share,
@@ -343,6 +354,12 @@ def up(
     cluster = hadoop.info()
     if cluster is None:
         raise EngineError("the Hadoop cluster is not running: start it first (`mrkit cluster up`)")
+    if not proxy_user_allowed(hadoop.written_config(), getpass.getuser()):
+        raise EngineError(
+            f"the running cluster does not let {getpass.getuser()} act for others, which Oozie "
+            "needs (a cluster started by an older mrkit): restart it (`mrkit cluster down && "
+            "mrkit cluster up`)"
+        )
     running = info()
     if running is not None:
         if running.hadoop_pid == cluster.pid and running.retry_codes == retry_codes:
