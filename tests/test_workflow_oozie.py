@@ -178,6 +178,10 @@ def test_ctrl_c_kills_the_oozie_job(oozie_server, hadoop_cluster, work, tmp_path
          "--run-dir", str(tmp_path / "run")],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "OOZIE_URL": oozie_server.url},
+        # Ctrl-C as a terminal delivers it: a suite started in the background (nohup, `&`)
+        # passes SIGINT on ignored, and Python then installs no KeyboardInterrupt for it (seen:
+        # the run went on to SUCCEEDED in a fresh-clone run started that way)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     record = tmp_path / "run" / "run.json"
     deadline = time.monotonic() + 300
