@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 RUNNERS = ("inline", "local")
+
+
+def yarn_app_state(rm_url: str, app: str) -> str | None:
+    """A YARN application's state from the ResourceManager's REST API (job_X is application_X)."""
+    app = app.replace("job_", "application_", 1)
+    try:
+        with urllib.request.urlopen(f"{rm_url}/ws/v1/cluster/apps/{app}", timeout=30) as r:
+            return str(json.load(r)["app"]["state"])
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def mrkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -18,15 +18,18 @@ from pathlib import Path
 
 import pytest
 
+from mr.workflow.draw import drawing
 from mr.workflow.examples import every_action
 from mr.workflow.local import DEFAULT_RETRY_CODES, LocalSettings, run_workflow
 from mr.workflow.model import Fs, Mkdir, Shell, Workflow
 from mr.workflow.runs import WorkflowRun
 from tests.plugins.oozie import RETRY_CODES
-from tests.support import REPO, fixture
+from tests.support import FIXTURES, REPO, fixture, yarn_app_state
 
 pytestmark = [pytest.mark.oozie, pytest.mark.hadoop]
 
+#: the states a YARN application ends in
+DONE = ("FINISHED", "FAILED", "KILLED")
 #: the HBase table every_action loads (a literal: job options are checked when rendered)
 INDEX_TABLE = "every_action"
 
@@ -131,6 +134,8 @@ def test_every_action_on_oozie_gives_the_outcomes_and_rows_of_its_local_run(
     assert (notify.status, notify.attempts) == ("OK", 2)
     assert (probe.status, probe.error_code, probe.transition) == ("ERROR", "1", "recover")
     assert on_oozie.node("check").data == {"checked": "true"}
+    # `mrkit workflow graph --run` colours the nodes and bolds the paths of both runs alike
+    assert drawing(every_action(), on_oozie).source == drawing(every_action(), local).source
 
     root = tmp_path / "root" / work.lstrip("/") / "out"
     for name in ("published", "frequent", "hive_counts", "pig_counts"):
@@ -204,3 +209,98 @@ def test_ctrl_c_kills_the_oozie_job(oozie_server, hadoop_cluster, work, tmp_path
     )
     assert Oozie(oozie_server.url).info(run.id)["status"] == "KILLED"
     assert run.status == "KILLED"
+    # and nothing keeps running on YARN: the launcher of `sleep 300` would hold a container
+    # (and slow every later test) for five minutes
+    launcher = run.node("nap").external_id
+    deadline = time.monotonic() + 60
+    while (state := yarn_app_state(hadoop_cluster.rm_url, launcher)) not in DONE:
+        assert time.monotonic() < deadline, f"{launcher} still {state}"
+        time.sleep(1)
+    assert state == "KILLED"
+
+
+# --- validate agrees with the server ------------------------------------------------------------
+
+VALID = FIXTURES / "workflows" / "valid"
+BROKEN = FIXTURES / "workflows" / "broken"
+
+
+def app_properties(oozie_settings, hdfs, work: str, path: Path) -> dict[str, str]:
+    """A file deployed as the only file of an app directory, and the properties that submit it."""
+    from mr.workflow.validate import job_properties
+
+    kind = {"workflow-app": "wf", "coordinator-app": "coord", "bundle-app": "bundle"}
+    xml = path.read_bytes()
+    root = next(k for k in kind if f"<{k}".encode() in xml)
+    app = f"{work}/{path.stem}"
+    hdfs.write_bytes(f"{app}/{root.split('-')[0]}.xml", xml)
+    return {
+        **job_properties(VALID / "job.properties"),
+        "nameNode": oozie_settings.name_node,
+        "jobTracker": oozie_settings.resource_manager,
+        "resourceManager": oozie_settings.resource_manager,
+        f"oozie.{kind[root]}.application.path": f"{oozie_settings.name_node}{app}",
+    }
+
+
+@pytest.mark.oozie_jars
+@pytest.mark.parametrize("name", sorted(p.name for p in VALID.glob("*.xml")))
+def test_the_server_accepts_what_validate_accepts(oozie_settings, hdfs, work, name):
+    """Oozie's own example apps, and ours: valid offline, valid to the server's XSDs, and (a
+    workflow) parsed by a dry-run submit, which checks its graph as a real submit does."""
+    from mr.workflow.validate import validate_file
+
+    path = VALID / name
+    assert validate_file(path) == []
+    oozie_settings.oozie.validate(path.read_text(), name)
+    if b"<workflow-app" in path.read_bytes():
+        oozie_settings.oozie.dry_run(app_properties(oozie_settings, hdfs, work, path))
+
+
+#: each broken file, the rule validate names, and the server call that rejects it with its code
+#: (undefined-parameter is mrkit's stricter rule: Oozie finds an undefined ${x} only when the
+#: action that uses it starts, so its dry run accepts the file)
+SERVER_VERDICTS = [
+    ("missing-error.xml", "xsd", "validate", "E0701"),
+    ("unknown-action.xml", "xsd", "validate", "E0701"),
+    ("bad-shell.xml", "xsd", "validate", "E0701"),
+    ("bad-coordinator.xml", "xsd", "validate", "E0701"),
+    ("bad-bundle.xml", "xsd", "validate", "E0701"),
+    ("decision-without-default.xml", "xsd", "validate", "E0701"),
+    ("not-xml.xml", "xml", "validate", "E0701"),
+    ("not-oozie.xml", "xsd", "validate", "E0701"),
+    ("dangling.xml", "dangling-transition", "dry_run", "E0708"),
+    ("unreachable.xml", "unreachable", "dry_run", "E0708"),
+    ("cycle.xml", "cycle", "dry_run", "E0707"),
+    ("fork-without-join.xml", "fork-join", "dry_run", "E0730"),
+    ("duplicate-name.xml", "duplicate-name", "dry_run", "E0705"),
+    ("undefined-parameter.xml", "undefined-parameter", None, None),
+]
+
+
+def test_every_broken_file_has_a_server_verdict():
+    assert sorted(p.name for p in BROKEN.glob("*.xml")) == sorted(v[0] for v in SERVER_VERDICTS)
+
+
+@pytest.mark.oozie_jars
+@pytest.mark.parametrize(("name", "rule", "call", "code"), SERVER_VERDICTS)
+def test_the_server_rejects_what_validate_rejects(
+    oozie_settings, hdfs, work, name, rule, call, code
+):
+    from mr.clients.oozie import OozieError
+    from mr.workflow.validate import validate_file
+
+    path = BROKEN / name
+    assert [p.rule for p in validate_file(path)] == [rule]
+    server = oozie_settings.oozie
+    if call is None:
+        server.validate(path.read_text(), name)
+        server.dry_run(app_properties(oozie_settings, hdfs, work, path))
+        return
+    with pytest.raises(OozieError) as raised:
+        if call == "validate":
+            server.validate(path.read_text(), name)
+        else:
+            server.validate(path.read_text(), name)  # the XSDs pass: the graph is what fails
+            server.dry_run(app_properties(oozie_settings, hdfs, work, path))
+    assert raised.value.code == code, raised.value

@@ -27,6 +27,8 @@ BROKEN_CASES = [
      "required but missing."),
     ("bad-bundle.xml", ":4: node 'daily': xsd: Element 'configuration': This element is not "
      "expected. Expected is ( app-path )."),
+    ("decision-without-default.xml", ":6: node 'check': xsd: Element 'switch': Missing child "
+     "element(s). Expected is one of ( case, default )."),
     ("not-xml.xml", ":5: xml: not well-formed XML: Opening and ending tag mismatch: start line "
      "3 and workflow-app, line 5, column 16"),
     ("not-oozie.xml", ":2: xsd: <project> is not an Oozie workflow-app, coordinator-app or "

@@ -11,6 +11,7 @@ selected jobs are all submitted when the first of them is needed and each test w
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import signal
@@ -28,7 +29,7 @@ import pytest
 
 from mr.cli.jobs import job_class
 from tests.cases import Case, all_cases
-from tests.support import REPO, run_job
+from tests.support import REPO, run_job, yarn_app_state
 
 pytestmark = pytest.mark.hadoop
 
@@ -375,16 +376,6 @@ def test_killed_task_is_retried_and_the_rows_are_right(
     assert hdfs.is_complete(out)
 
 
-def _app_state(app: str) -> str | None:
-    out = subprocess.run(
-        [str(REPO / "scripts" / "hadoop" / "bin" / "hadoop"), "application", "-status", app],
-        capture_output=True,
-        text=True,
-    ).stdout
-    m = re.search(r"^\s*State : (\S+)", out, re.MULTILINE)
-    return m.group(1) if m else None
-
-
 def _as_from_a_terminal() -> None:
     # Ctrl-C reaches a job started from a terminal; a test run started in the background of a
     # script inherits SIGINT ignored, which no terminal user has
@@ -423,17 +414,18 @@ def test_interrupt_kills_the_yarn_application(hadoop_cluster, hdfs, hdfs_dir, tm
             if "Running job" in line:
                 break
         assert app, "the job never reached YARN"
-        assert _app_state(app) in ("ACCEPTED", "RUNNING")
+        state = functools.partial(yarn_app_state, hadoop_cluster.rm_url, app)
+        assert state() in ("ACCEPTED", "RUNNING")
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == (130 if sig == signal.SIGINT else 143), err[-2000:]
         assert err.strip().splitlines()[-1] == "slow: interrupted; stopped the job", err[-2000:]
         assert "Traceback" not in err
         deadline = time.monotonic() + 120
-        while _app_state(app) not in ("KILLED", "FINISHED", "FAILED"):
-            assert time.monotonic() < deadline, f"{app} still {_app_state(app)}"
+        while state() not in ("KILLED", "FINISHED", "FAILED"):
+            assert time.monotonic() < deadline, f"{app} still {state()}"
             time.sleep(1)
-        assert _app_state(app) == "KILLED"
+        assert state() == "KILLED"
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -19,6 +19,7 @@ import importlib
 import importlib.util
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -28,6 +29,9 @@ from mr.workflow.model import Action, Decision, Fork, Join, Kill, Workflow
 from mr.workflow.parse import parse_workflow_file, read_xml
 from mr.workflow.render import write_app
 from mr.workflow.runs import WorkflowRun
+
+if TYPE_CHECKING:
+    from mr.clients.oozie import Oozie
 
 #: file names looked for in a directory given to validate
 APP_FILES = ("workflow.xml", "coordinator.xml", "bundle.xml")
@@ -59,9 +63,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if not Path(args.properties).is_file():
             raise UsageError(f"--properties {args.properties}: no such file")
         properties = job_properties(Path(args.properties))
+    server = None
+    if args.server:
+        from mr.clients.oozie import Oozie
+
+        server = Oozie()  # OozieUnavailable (exit 1, one line) when there is none
     bad = 0
     for path in files:
-        problems = validate_file(path, properties)
+        problems = [str(p) for p in validate_file(path, properties)]
+        if server is not None:
+            problems += server_problems(server, path)
         for problem in problems:
             print(problem)
         if problems:
@@ -70,6 +81,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
             kind = etree.QName(read_xml(path)).localname
             print(f"OK {path} ({kind})")
     return 1 if bad else 0
+
+
+def server_problems(server: Oozie, path: Path) -> list[str]:
+    """What the Oozie server's own XSD check says of one file (nothing when it accepts it)."""
+    from mr.clients.oozie import OozieError, OozieUnavailable
+
+    try:
+        server.validate(path.read_text(encoding="utf-8", errors="replace"), path.name)
+    except OozieUnavailable:
+        raise
+    except OozieError as e:  # its code and message, on one line
+        return [f"{path}: oozie: {' '.join(str(e).split())}"]
+    return []
 
 
 def load_workflow(spec: str) -> Workflow:
@@ -177,6 +201,12 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "(dangling transitions, unreachable nodes, cycles, forks without their join) and "
         "${parameters} nothing defines (the file's <parameters>, job.properties beside it). "
         "One line per problem, exit 1; exit 0 when every file is valid.",
+    )
+    q.add_argument(
+        "--server",
+        action="store_true",
+        help="also send each file to an Oozie server's own validation (POST /v2/validate): the "
+        "server of $OOZIE_URL, else of `mrkit oozie up`",
     )
     q.add_argument("paths", nargs="+", metavar="PATH", help="XML files, or app directories")
     q.add_argument(

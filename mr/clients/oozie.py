@@ -2,7 +2,9 @@
 
 ``Oozie(url, user)``: submit a workflow (``POST /v2/jobs?action=start`` with the job's properties
 as a Hadoop ``<configuration>``), read a job (``GET /v2/job/<id>?show=info``) and its log, kill it
-(``PUT /v2/job/<id>?action=kill``), read the server's status. Authentication is Oozie's "simple"
+(``PUT /v2/job/<id>?action=kill``), read the server's status; check an application the way the
+server does (``POST /v2/validate``: its XSDs; ``POST /v2/jobs?action=dryrun``: a submit that
+parses the workflow, graph included, and starts nothing). Authentication is Oozie's "simple"
 kind: the user name goes with every call as ``user.name``. The server's errors (HTTP 4xx/5xx with
 the ``oozie-error-code`` and ``oozie-error-message`` headers) become :class:`OozieError` with the
 code and message; a server that does not answer becomes :class:`OozieUnavailable`.
@@ -115,6 +117,16 @@ class Oozie:
         params = {"action": "start"} if start else {}
         body = configuration_xml({**properties, "user.name": self.user})
         return str(self.json("POST", "jobs", params=params, body=body)["id"])
+
+    def validate(self, xml: str, name: str = "workflow.xml") -> None:
+        """The server's XSD check of one workflow, coordinator or bundle; OozieError if invalid."""
+        self.call("POST", "validate", params={"file": name, "user": self.user}, body=xml)
+
+    def dry_run(self, properties: Mapping[str, str]) -> None:
+        """Submit without creating a job: the server parses the application (its XSD, graph and
+        required parameters) and answers OK, or OozieError with what it rejects."""
+        body = configuration_xml({**properties, "user.name": self.user})
+        self.call("POST", "jobs", params={"action": "dryrun"}, body=body)
 
     def info(self, job_id: str) -> dict[str, Any]:
         """The job and its actions, as Oozie reports them."""
