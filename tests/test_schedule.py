@@ -7,7 +7,7 @@ import pytest
 from mr.workflow.schedule import (
     UTC,
     Cron,
-    Dataset,
+    DatasetClock,
     Frequency,
     ScheduleError,
     format_java,
@@ -125,10 +125,10 @@ def test_cron_day_of_month_or_weekday_when_both_are_given():
     assert not cron.matches(T("2026-01-02T00:00Z"))
 
 
-HOURLY = Dataset(
+HOURLY = DatasetClock(
     "logs", Frequency(1, "HOUR"), T("2026-01-01T01:00Z"), "/logs/${YEAR}/${MONTH}/${DAY}/${HOUR}"
 )
-DAILY = Dataset(
+DAILY = DatasetClock(
     "days", Frequency(1, "DAY"), T("2026-01-01T00:00Z"), "${nameNode}/d/${YEAR}${MONTH}${DAY}"
 )
 

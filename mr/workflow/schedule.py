@@ -13,7 +13,7 @@ them. Oozie's rules, stated once:
   across a DST change), minutes and hours step absolute time.
 - **Nominal times** (:func:`nominal_times`): start, start + f, ... while before end; an
   ``endOf...`` frequency first moves start to the next day (month) boundary.
-- **Dataset instances** (:meth:`Dataset.current`): the dataset's instances are
+- **Dataset instances** (:meth:`DatasetClock.instance`): the dataset's instances are
   ``initial-instance + k * frequency``. ``current(0)`` is the latest instance at or before the
   action's nominal time, ``current(-1)`` the one before; an instance before initial-instance
   does not exist (None). ``latest(n)`` is resolved by the runner at check time (it depends on
@@ -234,8 +234,8 @@ def _next_boundary(t: datetime, unit: str, tz: ZoneInfo | timezone) -> datetime:
 
 
 @dataclass(frozen=True)
-class Dataset:
-    """Data that arrives at a frequency: its instances' URIs and the flag that marks one done."""
+class DatasetClock:
+    """A dataset in times: its instances, their URIs, the flag that marks one done."""
 
     name: str
     frequency: Frequency

@@ -135,6 +135,19 @@ def declared_parameters(root: Raw) -> set[str]:
     }
 
 
+def passed_by_coordinator(path: Path) -> set[str]:
+    """The properties a coordinator beside a workflow passes to it (its action's configuration)."""
+    try:
+        root = read_xml(path)
+    except (ParseError, OSError):
+        return set()
+    ns = etree.QName(root).namespace
+    names = root.findall(
+        f"{{{ns}}}action/{{{ns}}}workflow/{{{ns}}}configuration/{{{ns}}}property/{{{ns}}}name"
+    )
+    return {(n.text or "").strip() for n in names}
+
+
 def validate_file(path: Path, properties: dict[str, str] | None = None) -> list[Problem]:
     """Every problem of one Oozie XML file (XML that is not well-formed is one, too)."""
     file = str(path)
@@ -153,6 +166,7 @@ def validate_file(path: Path, properties: dict[str, str] | None = None) -> list[
         properties = job_properties(path.parent / "job.properties")
     defined = declared_parameters(root) | set(properties)
     if kind == "workflow-app":
+        defined |= passed_by_coordinator(path.parent / "coordinator.xml")
         problems += check_graph(parse_workflow(root, file), file)
     return problems + check_parameters(root, defined, file)
 
