@@ -297,7 +297,7 @@ def parse_coordinator(root: Raw, where: str = "<xml>") -> Coordinator:
 
     def number(e: Raw | None) -> int | None:
         t = text(e)
-        if t is None:
+        if e is None or t is None:
             return None
         try:
             return int(t)
