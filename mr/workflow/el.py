@@ -48,6 +48,11 @@ FUNCTIONS = frozenset(
     "wf:errorMessage wf:run fs:exists fs:isDir fs:fileSize fs:dirSize concat trim "
     "firstNotNull".split()
 )
+#: the functions of a coordinator action's configuration (mr/workflow/coord_local.py)
+COORD_FUNCTIONS = frozenset(
+    "coord:nominalTime coord:actualTime coord:dataIn coord:dataOut coord:formatTime "
+    "coord:dateOffset coord:name coord:user coord:conf concat trim firstNotNull".split()
+)
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,9 @@ def _tokens(text: str) -> Iterator[tuple[str, str]]:
 
 
 class _Parser:
-    def __init__(self, text: str):
+    def __init__(self, text: str, functions: frozenset[str]):
         self.toks = list(_tokens(text))
+        self.functions = functions
         self.i = 0
 
     def peek(self) -> tuple[str, str] | None:
@@ -154,31 +160,31 @@ class _Parser:
             if not self.at(")"):
                 self.take(",")
         self.take(")")
-        if name not in FUNCTIONS:
+        if name not in self.functions:
             raise ELError(f"unsupported EL function {name}()")
         return _Node("call", name, tuple(args))
 
 
-def parse(expression: str) -> _Node:
+def parse(expression: str, functions: frozenset[str] = FUNCTIONS) -> _Node:
     """The tree of one expression (the text between ``${`` and ``}``); ELError if unsupported."""
-    return _Parser(expression).parse()
+    return _Parser(expression, functions).parse()
 
 
-def check(text: str) -> None:
+def check(text: str, functions: frozenset[str] = FUNCTIONS) -> None:
     """ELError for the first ``${...}`` in text the evaluator cannot handle."""
     for m in EL_RE.finditer(text):
         try:
-            parse(m.group(1))
+            parse(m.group(1), functions)
         except ELError as e:
             raise ELError(f"{m.group(0)}: {e}") from None
 
 
-def substitute(text: str, ctx: Context) -> str:
+def substitute(text: str, ctx: Context, functions: frozenset[str] = FUNCTIONS) -> str:
     """Text with every ``${...}`` replaced by its value (as Oozie writes it: true, 3, '')."""
 
     def value(m: re.Match[str]) -> str:
         try:
-            return as_text(_eval(parse(m.group(1)), ctx))
+            return as_text(_eval(parse(m.group(1), functions), ctx))
         except ELError as e:
             raise ELError(f"{m.group(0)}: {e}") from None
 

@@ -206,7 +206,7 @@ def resolve_parameters(
             "give --property NAME=VALUE or put it in job.properties"
         )
     for _ in range(10):  # values that name values, a few levels deep
-        expanded = {k: _expand_names(v, values) for k, v in values.items()}
+        expanded = {k: expand_names(v, values) for k, v in values.items()}
         if expanded == values:
             break
         values = expanded
@@ -216,7 +216,8 @@ def resolve_parameters(
 _NAME_REF = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
 
 
-def _expand_names(text: str, values: Mapping[str, str]) -> str:
+def expand_names(text: str, values: Mapping[str, str]) -> str:
+    """${name} replaced by its value where values has it (other ${...} kept)."""
     return _NAME_REF.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
@@ -622,7 +623,7 @@ class LocalRun:
         for op in ops:
             path = self.paths.local(op.path)
             if isinstance(op, Delete):
-                _delete(path)
+                delete_path(path)
             else:
                 path.mkdir(parents=True, exist_ok=True)
 
@@ -684,14 +685,14 @@ class LocalRun:
             )
             for op in _substituted(nxt.body, _Context(self, nxt.name)).prepare:
                 if isinstance(op, Delete) and op.path == output:
-                    _delete(self.paths.local(op.path))
+                    delete_path(self.paths.local(op.path))
             node = nxt
         return output
 
     def shell(self, action: Action, body: Shell, log: Path) -> Outcome:
         self.prepare(body.prepare)
         work = self.run_dir / "work" / action.name
-        _delete(work)
+        delete_path(work)
         work.mkdir(parents=True)
         for ref in body.files:
             source, _, link = ref.partition("#")
@@ -777,7 +778,7 @@ class LocalRun:
     def fs(self, body: Fs) -> Outcome:
         for op in body.ops:
             if isinstance(op, Delete):
-                _delete(self.paths.local(op.path))
+                delete_path(self.paths.local(op.path))
             elif isinstance(op, Mkdir):
                 self.paths.local(op.path).mkdir(parents=True, exist_ok=True)
             elif isinstance(op, Touchz):
@@ -911,7 +912,8 @@ def _glob_exists(path: Path) -> bool:
     return bool(glob.glob(str(path)))
 
 
-def _delete(path: Path) -> None:
+def delete_path(path: Path) -> None:
+    """Remove a file, a link or a whole directory; nothing when it is not there."""
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():

@@ -125,3 +125,103 @@ class WorkflowRun:
                 line += " " + " ".join(f"{k}={v}" for k, v in n.data.items())
             lines.append(line)
         return lines
+
+
+# --- coordinators ---------------------------------------------------------------------------
+
+#: coordinator action statuses (Oozie's CoordinatorAction.Status words)
+WAITING, READY, TIMEDOUT, SKIPPED = "WAITING", "READY", "TIMEDOUT", "SKIPPED"
+#: a coordinator whose actions all ended, some not SUCCEEDED (CoordinatorJob.Status)
+DONEWITHERROR = "DONEWITHERROR"
+#: the statuses an action ends in
+ACTION_ENDED = frozenset({SUCCEEDED, KILLED, FAILED, TIMEDOUT, SKIPPED})
+COORD_FILE = "coord.json"
+
+
+@dataclass
+class CoordActionRun:
+    """One action of a coordinator: its nominal time, status, and what it still waits for."""
+
+    number: int
+    nominal_time: str
+    status: str = WAITING
+    #: the inputs not there yet (the URIs whose done-flag is missing)
+    missing: list[str] = field(default_factory=list)
+    created: str | None = None
+    ended: str | None = None
+    #: the workflow run's id (Oozie: the action's external id) and, locally, its directory
+    workflow_id: str | None = None
+    run_dir: str | None = None
+    #: the workflow's properties this action resolved (coord:dataIn ... substituted)
+    properties: dict[str, str] = field(default_factory=dict)
+    message: str | None = None
+
+    def comparable(self) -> dict[str, Any]:
+        return {"number": self.number, "nominal_time": self.nominal_time,
+                "status": self.status}  # fmt: skip
+
+
+@dataclass
+class CoordRun:
+    """One run of a coordinator: its actions by nominal time, and how it was started."""
+
+    id: str
+    name: str
+    engine: str
+    status: str = RUNNING
+    start: str | None = None
+    end: str | None = None
+    #: how to find the definition again (MODULE:ATTR or an app directory) for a rerun
+    app: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+    actions: list[CoordActionRun] = field(default_factory=list)
+    run_dir: str | None = None
+    message: str | None = None
+
+    def action(self, number: int) -> CoordActionRun | None:
+        return next((a for a in self.actions if a.number == number), None)
+
+    def comparable(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status,
+                "actions": [a.comparable() for a in self.actions]}  # fmt: skip
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> CoordRun:
+        raw = json.loads(text)
+        actions = [CoordActionRun(**a) for a in raw.pop("actions", [])]
+        return cls(**raw, actions=actions)
+
+    def write(self, run_dir: Path) -> Path:
+        """Write coord.json atomically."""
+        run_dir.mkdir(parents=True, exist_ok=True)
+        path = run_dir / COORD_FILE
+        tmp = run_dir / f".{COORD_FILE}.tmp"
+        tmp.write_text(self.to_json(), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def read(cls, path: Path) -> CoordRun:
+        if path.is_dir():
+            path = path / COORD_FILE
+        return cls.from_json(path.read_text(encoding="utf-8"))
+
+    def summary_lines(self) -> list[str]:
+        """The run as text: one line for the coordinator, one per action."""
+        head = f"{self.id} {self.name} {self.status}" + (
+            f": {self.message}" if self.message else ""
+        )
+        lines = [head]
+        for a in self.actions:
+            line = f"  {a.number:>4} {a.nominal_time} {a.status}"
+            if a.workflow_id:
+                line += f" {a.workflow_id}"
+            if a.missing:
+                line += " waiting for " + ", ".join(a.missing)
+            if a.message:
+                line += f": {a.message}"
+            lines.append(line)
+        return lines
