@@ -8,11 +8,12 @@ Output: table<TAB>rows loaded, one row per map task (map-only: each task writes 
 Twins: none (HBase is the destination; Hive and Pig have their own HBase storage handlers)
 
 Mapping. The fields named by ``--row-key-cols`` (0-based, comma-separated) are joined by
-``--key-sep`` (default TAB) into the row key; the remaining fields, in order, go to the columns of
-``--columns``: ``cf:q`` takes the next field as the value of column cf:q; ``cf:*`` takes the next
-field as the column qualifier and the one after it as the value (so the postings
-``term	doc	count`` become row ``term``, column ``p:doc`` = count: a term's postings list is
-its row). Without ``--columns`` the remaining fields go to ``f:1``, ``f:2``... (their positions).
+``--key-sep`` (default TAB) into the row key, after ``--key-prefix`` (default none); the
+remaining fields, in order, go to the columns of ``--columns``: ``cf:q`` takes the next field as
+the value of column cf:q; ``cf:*`` takes the next field as the column qualifier and the one
+after it as the value (so the postings ``term	doc	count`` become row ``term``, column
+``p:doc`` = count: a term's postings list is its row). Without ``--columns`` the remaining
+fields go to ``f:1``, ``f:2``... (their positions).
 NULL fields (``\\N``) are not stored (an absent cell is HBase's NULL). Values are stored as they
 appear in the TSV. The table is created if missing, with max versions ``--max-versions``.
 
@@ -33,13 +34,17 @@ from mr.lib.tsv import NULL
 
 
 def map_row(
-    fields: list[str | None], key_cols: list[int], columns: list[tuple[str, str]], key_sep: str
+    fields: list[str | None],
+    key_cols: list[int],
+    columns: list[tuple[str, str]],
+    key_sep: str,
+    key_prefix: str = "",
 ) -> tuple[str, dict[str, str]] | None:
     """(row key, {column: value}) of one record, or None if it is too short for the mapping."""
     if len(fields) <= max(key_cols):
         return None
     parts = [fields[i] for i in key_cols]
-    key = key_sep.join(p if p is not None else NULL for p in parts)
+    key = key_prefix + key_sep.join(p if p is not None else NULL for p in parts)
     rest = [f for i, f in enumerate(fields) if i not in set(key_cols)]
     cells: dict[str, str] = {}
     if not columns:
@@ -81,6 +86,12 @@ class LoadHBase(HBaseJob):
             "--key-sep", default="\t", help="joins several row key fields (default TAB)"
         )
         self.add_passthru_arg(
+            "--key-prefix",
+            default="",
+            help="text put before every row key, e.g. a day (2026-01-05/) so that each day's "
+            "rows keep their own keys",
+        )
+        self.add_passthru_arg(
             "--columns",
             default=None,
             help="columns for the remaining fields, in order: 'cf:q' (next field is the value) "
@@ -101,6 +112,8 @@ class LoadHBase(HBaseJob):
             parse_column_spec(o.columns)
         except ValueError as e:
             raise UsageError(f"--columns: bad entry {e}; want cf:qualifier or cf:*") from None
+        if any(c in o.key_prefix for c in "\t\n\r"):
+            raise UsageError("--key-prefix must not hold a TAB or a line break")
         if o.max_versions < 1:
             raise UsageError(f"--max-versions must be at least 1, not {o.max_versions}")
 
@@ -122,7 +135,8 @@ class LoadHBase(HBaseJob):
         fields = self.parse_fields(line)
         if fields is None:
             return
-        mapped = map_row(fields, self.key_cols, self.columns, self.options.key_sep)
+        o = self.options
+        mapped = map_row(fields, self.key_cols, self.columns, o.key_sep, o.key_prefix)
         if mapped is None:
             self.count("too_few_fields")
             return

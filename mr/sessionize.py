@@ -80,7 +80,8 @@ class Sessionize(RecordJob):
 
     def reducer_sessions(self, user, sorted_times):
         gap = self.options.gap_seconds
-        session, start, end, events = 0, None, None, 0
+        session, events, end = 0, 0, 0
+        start: int | None = None  # None until the user's first session starts
         for key in sorted_times:
             t = from_sort_key(key)
             if start is not None and t - end > gap:

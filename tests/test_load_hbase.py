@@ -205,3 +205,11 @@ def test_thrift_restart_in_the_middle_of_the_job(
         raw = conn.table(name)
         for i in range(0, total, 97):
             assert len(raw.cells(f"k{i:05d}".encode(), b"f:v", versions=5)) == 1
+
+
+def test_a_key_prefix_keeps_each_days_rows_apart():
+    row = ["status", "200", "7"]
+    assert map_row(row, [0, 1], [("f", "hits")], "/", "2026-01-05/") == (
+        "2026-01-05/status/200",
+        {"f:hits": "7"},
+    )

@@ -232,3 +232,20 @@ def test_streams_drop_cut_records_as_the_jobs_do():
     from mr.lib.streams import record_lines
 
     assert list(record_lines(CUT, "csv")) == ["3\ta\\\\", "4\tb", "6\tc"]
+
+
+def test_an_access_log_line_as_a_record():
+    from mr.lib.records import ACCESS_LOG_FIELDS, parse_record
+
+    line = (
+        '10.0.0.7 - alice [01/Jan/2024:09:15:02 +0100] "GET /cart?id=3 HTTP/1.1" 503 - '
+        '"-" "curl/8.0"'
+    )
+    fields = parse_record(line, "access-log")
+    assert dict(zip(ACCESS_LOG_FIELDS, fields or [], strict=True)) == {
+        "host": "10.0.0.7", "ident": None, "user": "alice", "time": "2024-01-01T08:15:02Z",
+        "method": "GET", "path": "/cart", "target": "/cart?id=3", "protocol": "HTTP/1.1",
+        "status": "503", "bytes": "0", "referer": None, "user_agent": "curl/8.0",
+    }  # fmt: skip
+    assert parse_record("not a log line", "access-log") is None
+    assert record_fields(b"garbage\n", "access-log") == BadLine("malformed")

@@ -10,6 +10,7 @@ Command groups (each module's ``add_commands(subparsers)`` adds its sub-command)
     mr/cli/index.py    mrkit index get|scan|count|load    (the HBase index)
     mr/cli/twins.py    mrkit hive run ..., mrkit pig run ...
     mr/cli/workflow.py mrkit workflow validate|render|import|run|status|log   (Oozie workflows)
+    mr/cli/coord.py    mrkit coord run|status|rerun|kill  (coordinators: schedules, backfill)
 
 A command function returns its exit code (0, or 3 for a status that says "not running") and
 raises for anything that went wrong; :func:`main` turns the exception into one line on stderr,
@@ -27,7 +28,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from mr.cli import cluster, hbase, hdfs, index, jobs, oozie, twins, workflow
+from mr.cli import cluster, coord, hbase, hdfs, index, jobs, oozie, twins, workflow
 from mr.clients.hdfs import HdfsError
 from mr.clients.oozie import OozieError
 from mr.engines import EngineError
@@ -123,7 +124,7 @@ def build_parser() -> Parser:
         "or Spark; run their Hive and Pig twins; load and query the HBase index.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (jobs, cluster, hbase, hdfs, index, oozie, twins, workflow):
+    for group in (jobs, cluster, hbase, hdfs, index, oozie, twins, workflow, coord):
         group.add_commands(sub)
     return parser
 

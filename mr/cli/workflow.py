@@ -98,9 +98,18 @@ def server_problems(server: Oozie, path: Path) -> list[str]:
 
 def load_workflow(spec: str) -> Workflow:
     """The Workflow at MODULE:ATTR (a module name or a .py file; ATTR may be a function)."""
+    value = load_object(spec, "mr.workflow.examples:word_pipeline")
+    if not isinstance(value, Workflow):
+        raise UsageError(f"{spec}: not a Workflow (nor a function that returns one)")
+    return value
+
+
+def load_object(spec: str, example: str) -> object:
+    """The value at MODULE:ATTR (a module name or a .py file); a function's result when ATTR
+    names a function."""
     module_name, sep, attr = spec.rpartition(":")
     if not sep or not module_name or not attr:
-        raise UsageError(f"{spec}: expected MODULE:ATTR (mr.workflow.examples:word_pipeline)")
+        raise UsageError(f"{spec}: expected MODULE:ATTR ({example})")
     if module_name.endswith(".py"):
         path = Path(module_name)
         if not path.is_file():
@@ -116,10 +125,8 @@ def load_workflow(spec: str) -> Workflow:
         except ModuleNotFoundError as e:
             raise UsageError(f"{spec}: no module {e.name!r}") from None
     value = getattr(module, attr, None)
-    if callable(value) and not isinstance(value, Workflow):
+    if callable(value) and not isinstance(value, type):
         value = value()
-    if not isinstance(value, Workflow):
-        raise UsageError(f"{spec}: not a Workflow (nor a function that returns one)")
     return value
 
 

@@ -21,6 +21,12 @@ MySQL CSV, as ``SELECT ... INTO OUTFILE ... FIELDS TERMINATED BY ',' ENCLOSED BY
   carry it on are malformed too (:class:`CutRecords`), not records of their own. (The first line
   of a split cannot be told from a record's continuation: Hadoop's LineRecordReader cuts there.)
 
+Access logs (``--format access-log``): a line of Apache's common or combined log format
+(mr/lib/access_log.py) as the fields ``ACCESS_LOG_FIELDS`` in that order, the time as ISO-8601
+UTC (``2026-01-05T00:00:03Z``) and absent values (``-``) as NULL; a line that is not an access
+log line is malformed. So any record job reads logs: ``sessionize --format access-log
+--user-col 0 --time-col 3`` makes sessions of each client host.
+
 Input lines as bytes: :func:`record_fields` decodes a line and parses it, or says with
 :class:`BadLine` which counter a job increments for it (bad_utf8, empty_lines, malformed,
 too_few_fields). Every job and helper that reads records by the line goes through it.
@@ -30,11 +36,17 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import timezone
 from typing import NamedTuple
 
+from mr.lib.access_log import parse_access_log
 from mr.lib.tsv import NULL
 
-RECORD_FORMATS = ("tsv", "csv")
+UTC = timezone.utc  # noqa: UP017 (3.10)
+RECORD_FORMATS = ("tsv", "csv", "access-log")
+#: the fields of an access log line read as a record, by position (--format access-log)
+ACCESS_LOG_FIELDS = ("host", "ident", "user", "time", "method", "path", "target", "protocol",
+                     "status", "bytes", "referer", "user_agent")  # fmt: skip
 
 #: counter names for input lines that yield no record, in the order they are checked
 BAD_UTF8 = "bad_utf8"
@@ -110,12 +122,24 @@ def parse_mysql_csv(line: str) -> list[str | None] | None:
             return fields
 
 
+def access_log_fields(line: str) -> list[str | None] | None:
+    """The ACCESS_LOG_FIELDS of an access log line; None if it is not one."""
+    r = parse_access_log(line)
+    if r is None:
+        return None
+    when = r.time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [r.host, r.ident, r.user, when, r.method, r.path, r.target, r.protocol,
+            str(r.status), str(r.bytes), r.referer, r.user_agent]  # fmt: skip
+
+
 def parse_record(line: str, fmt: str) -> list[str | None] | None:
-    """Fields of a line in format 'tsv' or 'csv'; None if malformed."""
+    """Fields of a line in format 'tsv', 'csv' or 'access-log'; None if malformed."""
     if fmt == "tsv":
         return parse_tsv(line)
     if fmt == "csv":
         return parse_mysql_csv(line)
+    if fmt == "access-log":
+        return access_log_fields(line)
     raise ValueError(f"unknown record format {fmt!r}; choose one of {', '.join(RECORD_FORMATS)}")
 
 

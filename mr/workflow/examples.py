@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from mr.grep import Grep
 from mr.load_hbase import LoadHBase
+from mr.log_report import LogReport
+from mr.sessionize import Sessionize
 from mr.top_n import TopN
 from mr.word_count import WordCount
+from mr.workflow.coordinator import Controls, Coordinator, DataIn, DataOut, Dataset
 from mr.workflow.jobs import job_actions
-from mr.workflow.model import Delete, Fs, Mkdir, Move, Shell, Touchz, Workflow
+from mr.workflow.model import Delete, Fs, Mkdir, Move, Parameter, Shell, Touchz, Workflow
 from mr.workflow.twins import twin_action
 
 #: load the index only when asked to and when the counts are complete
@@ -171,3 +174,123 @@ def every_action() -> Workflow:
 INDEX_CHECKED = "${wf:actionData('check')['checked'] eq 'true' and loadIndex eq 'true'}"
 #: a shell step that fails the first time (no flag yet: it makes one) and succeeds after
 FAIL_ONCE = 'test -e "$1" || { touch "$1"; echo "not yet: retry" >&2; exit 1; }'
+
+
+# --- the flagship: a daily report over a week of access logs ---------------------------------
+
+#: the day's report rows in HBase: row ``<day>/<dimension>/<value>`` (2026-01-03/status/503)
+REPORT_TABLE = "daily_report"
+REPORT_COLUMNS = "f:hits,f:bytes,f:error_rate"
+#: the first day of the example's logs (scripts/gen_daily_logs.py writes from it)
+FIRST_DAY = "2026-01-01T00:00Z"
+
+
+def daily_report_workflow() -> Workflow:
+    """One day of access logs -> the day's report (the workflow :func:`daily_report` runs).
+
+    ``prepare`` (fs: the day's output, fresh) -> fork: ``report`` (log_report: hits, bytes and
+    error rate per URL, status and hour) | ``sessions`` (sessionize over the logs read as
+    records, per client host) -> join -> ``want-hive?`` -> ``hive-report`` (the Hive twin of
+    log_report over the same logs: the same rows, checked by the tests) -> ``want-index?`` ->
+    ``load-index`` (the report into HBase, rows keyed ``<day>/<dimension>/<value>``) ->
+    ``done`` (``_SUCCESS`` in the day's output: the reports dataset's done-flag). Any error
+    goes to the kill node, whose message names the node and its error."""
+    out = "${output}"
+    return (
+        Workflow(
+            "daily-report",
+            kill_message="daily-report of ${day} failed at ${wf:lastErrorNode()}: "
+            "${wf:errorMessage(wf:lastErrorNode())}",
+        )
+        .global_settings(resource_manager="${resourceManager}", name_node="${nameNode}")
+        .param("input", description="the day's access logs (a directory)")
+        .param("output", description="the day's report directory (made anew)")
+        .param("day", description="the day, yyyy-MM-dd: the prefix of its HBase rows")
+        .param("withHive", "true", "run the Hive twin of the report too (true|false)")
+        .param("loadIndex", "true", "load the report into HBase (true|false)")
+        .action("prepare", Fs([Delete(out), Mkdir(out)]))
+        .fork(
+            "analyse",
+            [
+                job_actions(LogReport, "report", [], input="${input}", output=f"{out}/report"),
+                job_actions(
+                    Sessionize,
+                    "sessions",
+                    ["--format", "access-log", "--user-col", "0", "--time-col", "3"],
+                    input="${input}",
+                    output=f"{out}/sessions",
+                ),
+            ],
+        )
+        .decision("want-hive", {"${withHive eq 'true'}": "hive-report"}, default="want-index")
+        .actions_in_sequence(
+            [
+                twin_action(
+                    "hive-report",
+                    "hive",
+                    "log_report",
+                    input="${input}",
+                    output=f"{out}/hive_report",
+                )
+            ]  # fmt: skip
+        )
+        .decision("want-index", {"${loadIndex eq 'true'}": "load-index"}, default="done")
+        .job(
+            "load-index",
+            LoadHBase,
+            [
+                "--table",
+                REPORT_TABLE,
+                "--key-prefix",
+                "${day}/",
+                "--row-key-cols",
+                "0,1",
+                "--key-sep",
+                "/",
+                "--columns",
+                REPORT_COLUMNS,
+            ],
+            input=f"{out}/report",
+            output=f"{out}/loaded",
+        )  # fmt: skip
+        .action("done", Fs([Touchz(f"{out}/_SUCCESS")]))
+        .end()
+    )
+
+
+def daily_report() -> Coordinator:
+    """The flagship pipeline: :func:`daily_report_workflow` once a day, when the day's logs
+    are done (their ``_SUCCESS``), from ``start`` to ``end`` (default: the week of
+    2026-01-01, which scripts/gen_daily_logs.py generates). A start in the past backfills."""
+    root = "${nameNode}/user/${user.name}/daily-report"
+    return Coordinator(
+        "daily-report",
+        workflow=daily_report_workflow(),
+        frequency="${coord:days(1)}",
+        start="${start}",
+        end="${end}",
+        datasets=[
+            Dataset("logs", "${coord:days(1)}", FIRST_DAY, "${logsRoot}/${YEAR}/${MONTH}/${DAY}"),
+            Dataset(
+                "reports", "${coord:days(1)}", FIRST_DAY, "${reportsRoot}/${YEAR}-${MONTH}-${DAY}"
+            ),
+        ],  # fmt: skip
+        inputs=[DataIn("logs", "logs")],
+        outputs=[DataOut("report", "reports")],
+        controls=Controls(timeout=-1, concurrency=1, execution="FIFO"),
+        configuration={
+            "input": "${coord:dataIn('logs')}",
+            "output": "${coord:dataOut('report')}",
+            "day": "${coord:formatTime(coord:nominalTime(), 'yyyy-MM-dd')}",
+            "withHive": "${withHive}",
+            "loadIndex": "${loadIndex}",
+        },
+        parameters=[
+            Parameter("start", FIRST_DAY, "the first day to report on"),
+            Parameter("end", "2026-01-08T00:00Z", "the day after the last"),
+            Parameter("logsRoot", f"{root}/logs", "where the days of logs land (YYYY/MM/DD)"),
+            Parameter("reportsRoot", f"{root}/reports", "where the day's reports go"),
+            Parameter("withHive", "true", "run the Hive twin too (true|false)"),
+            Parameter("loadIndex", "true", "load each day into HBase (true|false)"),
+        ],
+    )

@@ -45,7 +45,15 @@ from mr.clients.oozie import Oozie
 from mr.workflow.local import UTC, default_runs_dir, read_properties, resolve_parameters
 from mr.workflow.model import Workflow
 from mr.workflow.render import write_app
-from mr.workflow.runs import ERROR, KILLED, RUNNING, NodeRun, WorkflowRun
+from mr.workflow.runs import (
+    ERROR,
+    KILLED,
+    RUNNING,
+    CoordActionRun,
+    CoordRun,
+    NodeRun,
+    WorkflowRun,
+)
 
 #: where applications are deployed, per workflow and run
 DEFAULT_APPS_ROOT = "/user/{user}/mrkit-apps"
@@ -79,6 +87,8 @@ class OozieSettings:
     apps_root: str = DEFAULT_APPS_ROOT
     poll: float = 1.0
     on_node: Callable[[WorkflowRun, NodeRun], None] | None = None
+    #: a coordinator's progress: called when one of its actions changes
+    on_action: Callable[[CoordRun, CoordActionRun], None] | None = None
 
 
 def deploy(wf: Workflow, settings: OozieSettings, stamp: str) -> tuple[str, dict[str, str]]:
