@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import subprocess
@@ -95,3 +96,35 @@ def engines_required() -> bool:
     return (
         os.environ.get("CI", "").lower() == "true" or os.environ.get("MRKIT_REQUIRE_ENGINES") == "1"
     )
+
+
+def hdfs_rows(hdfs, directory: str) -> list[str]:
+    """The sorted rows of the part files of an HDFS directory."""
+    rows: list[str] = []
+    for entry in hdfs.ls(directory):
+        name = entry.path.rsplit("/", 1)[-1]
+        if entry.kind == "file" and not name.startswith(("_", ".")):
+            rows += hdfs.read_bytes(entry.path).decode("utf-8").splitlines()
+    return sorted(rows)
+
+
+def daily_logs(root: Path, days: int, *late: str) -> Path:
+    """Days of access logs from scripts/gen_daily_logs.py where daily_report reads them (under a
+    local runner's root), the days in `late` not marked done; the logs' directory."""
+    logs = root / "user" / getpass.getuser() / "daily-report" / "logs"
+    args = ["--out", str(logs), "--days", str(days), "--lines", "40"]
+    for day in late:
+        args += ["--late", day]
+    subprocess.run([sys.executable, str(REPO / "scripts" / "gen_daily_logs.py"), *args],
+                   check=True, capture_output=True)  # fmt: skip
+    return logs
+
+
+def reports_dir(root: Path) -> Path:
+    """Where daily_report writes each day's report under a local runner's root."""
+    return root / "user" / getpass.getuser() / "daily-report" / "reports"
+
+
+def part_rows(directory: Path) -> list[str]:
+    """The sorted rows of the part files of a local directory."""
+    return sorted(r for p in directory.glob("part-*") for r in p.read_text().splitlines())

@@ -12,36 +12,16 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from mr.log_report import LogReport
 from mr.sessionize import Sessionize
-from tests.support import REPO, mrkit, run_job
+from tests.support import REPO, daily_logs, mrkit, part_rows, reports_dir, run_job
 
 APP = "mr.workflow.examples:daily_report"
-LINES = "40"
 #: the engine-free pipeline: no Hive twin, no HBase load (tests of those need their engines)
 LOCAL_ONLY = ["--property", "withHive=false", "--property", "loadIndex=false", "--poll", "0.1"]
-
-
-def generate(root: Path, days: int, *late: str) -> Path:
-    logs = root / "user" / getpass.getuser() / "daily-report" / "logs"
-    args = ["--out", str(logs), "--days", str(days), "--lines", LINES]
-    for day in late:
-        args += ["--late", day]
-    subprocess.run([sys.executable, str(REPO / "scripts" / "gen_daily_logs.py"), *args],
-                   check=True, capture_output=True)  # fmt: skip
-    return logs
-
-
-def reports(root: Path) -> Path:
-    return root / "user" / getpass.getuser() / "daily-report" / "reports"
-
-
-def rows(directory: Path) -> list[str]:
-    return sorted(r for p in directory.glob("part-*") for r in p.read_text().splitlines())
 
 
 def end(days: int) -> list[str]:
@@ -50,7 +30,7 @@ def end(days: int) -> list[str]:
 
 def test_a_week_backfills_with_the_rows_of_the_jobs_run_directly(tmp_path):
     root = tmp_path / "root"
-    logs = generate(root, 7)
+    logs = daily_logs(root, 7)
     run = mrkit("coord", "run", APP, "--root", str(root), "--run-dir", str(tmp_path / "run"),
                 *LOCAL_ONLY)  # fmt: skip
     assert run.returncode == 0, run.stderr
@@ -58,19 +38,19 @@ def test_a_week_backfills_with_the_rows_of_the_jobs_run_directly(tmp_path):
     assert [a["status"] for a in record["actions"]] == ["SUCCEEDED"] * 7
     for day in range(1, 8):
         log = logs / "2026" / "01" / f"{day:02d}" / "access.log"
-        out = reports(root) / f"2026-01-{day:02d}"
+        out = reports_dir(root) / f"2026-01-{day:02d}"
         assert (out / "_SUCCESS").is_file()
         expected, _ = run_job(LogReport, [str(log)])
-        assert rows(out / "report") == sorted(expected), day
+        assert part_rows(out / "report") == sorted(expected), day
         as_records = ["--format", "access-log", "--user-col", "0", "--time-col", "3"]
         sessions, _ = run_job(Sessionize, [str(log)], as_records)
-        assert rows(out / "sessions") == sorted(sessions), day
-        assert any(r.startswith(f"hour\t2026-01-{day:02d}T") for r in rows(out / "report"))
+        assert part_rows(out / "sessions") == sorted(sessions), day
+        assert any(r.startswith(f"hour\t2026-01-{day:02d}T") for r in part_rows(out / "report"))
 
 
 def test_a_late_day_waits_then_runs_when_its_success_appears(tmp_path):
     root = tmp_path / "root"
-    logs = generate(root, 3, "2026-01-02")
+    logs = daily_logs(root, 3, "2026-01-02")
     run_dir = tmp_path / "run"
     proc = subprocess.Popen(
         [sys.executable, "-m", "mr.cli", "coord", "run", APP, "--root", str(root),
@@ -91,24 +71,24 @@ def test_a_late_day_waits_then_runs_when_its_success_appears(tmp_path):
         assert state[1][1] == [
             f"hdfs://localhost/user/{getpass.getuser()}/daily-report/logs/2026/01/02"
         ]
-        assert not (reports(root) / "2026-01-02").exists()
+        assert not (reports_dir(root) / "2026-01-02").exists()
         (logs / "2026" / "01" / "02" / "_SUCCESS").touch()
         out, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, err
-    assert (reports(root) / "2026-01-02" / "_SUCCESS").is_file()
+    assert (reports_dir(root) / "2026-01-02" / "_SUCCESS").is_file()
 
 
 def test_a_deleted_day_is_restored_byte_for_byte_by_a_rerun(tmp_path):
     root = tmp_path / "root"
-    generate(root, 3)
+    daily_logs(root, 3)
     run_dir = tmp_path / "run"
     first = mrkit("coord", "run", APP, "--root", str(root), "--run-dir", str(run_dir),
                   *LOCAL_ONLY, *end(3))  # fmt: skip
     assert first.returncode == 0, first.stderr
-    day = reports(root) / "2026-01-02"
+    day = reports_dir(root) / "2026-01-02"
     before = {p.relative_to(day): p.read_bytes() for p in day.rglob("*") if p.is_file()}
     shutil.rmtree(day)
     again = mrkit("coord", "rerun", str(run_dir), "--date", "2026-01-02", "--root", str(root),
@@ -130,7 +110,7 @@ def test_dry_run_lists_each_day_and_runs_nothing(tmp_path):
     assert len(lines) == 7
     assert lines[0].split()[:3] == ["1", "2026-01-01T00:00Z", "WAITING"]
     assert "day=2026-01-01" in lines[0] and "day=2026-01-07" in lines[6]
-    assert not reports(root).exists()
+    assert not reports_dir(root).exists()
 
 
 @pytest.mark.parametrize(

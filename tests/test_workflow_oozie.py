@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from mr.workflow.local import DEFAULT_RETRY_CODES, LocalSettings, run_workflow
 from mr.workflow.model import Fs, Mkdir, Shell, Workflow
 from mr.workflow.runs import WorkflowRun
 from tests.plugins.oozie import RETRY_CODES
-from tests.support import FIXTURES, REPO, fixture, yarn_app_state
+from tests.support import FIXTURES, REPO, fixture, hdfs_rows, yarn_app_state
 
 pytestmark = [pytest.mark.oozie, pytest.mark.hadoop]
 
@@ -34,29 +33,6 @@ DONE = ("FINISHED", "FAILED", "KILLED")
 INDEX_TABLE = "every_action"
 
 
-@pytest.fixture
-def oozie_settings(oozie_server, hadoop_cluster, hdfs):
-    from mr.clients.oozie import Oozie
-    from mr.workflow.remote import OozieSettings
-
-    return OozieSettings(
-        oozie=Oozie(oozie_server.url),
-        fs=hdfs,
-        name_node=hadoop_cluster.fs_uri,
-        resource_manager=f"localhost:{hadoop_cluster.ports.rm}",
-        poll=0.5,
-    )
-
-
-@pytest.fixture
-def work(hdfs):
-    """A fresh HDFS directory for one test's workflow (deleted afterwards)."""
-    path = f"/mrkit-tests/wf-{uuid.uuid4().hex[:10]}"
-    hdfs.mkdir(path)
-    yield path
-    hdfs.rm(path, recursive=True)
-
-
 def local_settings(tmp_path: Path) -> LocalSettings:
     """The local runner as the server runs: the same extra retry code, no retry wait."""
     return LocalSettings(
@@ -64,15 +40,6 @@ def local_settings(tmp_path: Path) -> LocalSettings:
         retry_codes=DEFAULT_RETRY_CODES | {RETRY_CODES},
         minute_seconds=0,
     )
-
-
-def hdfs_rows(hdfs, directory: str) -> list[str]:
-    rows: list[str] = []
-    for entry in hdfs.ls(directory):
-        name = entry.path.rsplit("/", 1)[-1]
-        if entry.kind == "file" and not name.startswith(("_", ".")):
-            rows += hdfs.read_bytes(entry.path).decode("utf-8").splitlines()
-    return sorted(rows)
 
 
 def local_rows(directory: Path) -> list[str]:

@@ -226,8 +226,8 @@ def cmd_rerun(args: argparse.Namespace) -> int:
         from mr.workflow.coord_remote import follow_coordinator, rerun_on_oozie
 
         settings = oozie_settings(record.parameters, {}, args.quiet)
-        rerun_on_oozie(settings, record, numbers)
-        return report(follow_coordinator(settings, record, run_dir))
+        before = rerun_on_oozie(settings, record, numbers)
+        return report(follow_coordinator(settings, record, run_dir, rerun=before))
     from mr.workflow.coord_local import rerun_actions
 
     if not record.app:

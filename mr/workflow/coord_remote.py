@@ -90,8 +90,14 @@ def run_coordinator_on_oozie(
     return follow_coordinator(settings, record, run_dir)
 
 
-def follow_coordinator(settings: OozieSettings, record: CoordRun, run_dir: Path) -> CoordRun:
-    """Poll until the coordinator ends (Ctrl-C/SIGTERM kill it: Interrupted)."""
+def follow_coordinator(
+    settings: OozieSettings,
+    record: CoordRun,
+    run_dir: Path,
+    rerun: Mapping[int, str | None] | None = None,
+) -> CoordRun:
+    """Poll until the coordinator ends (Ctrl-C/SIGTERM kill it: Interrupted). After a rerun,
+    until each rerun action (number -> the workflow id it had) has ended with a new workflow."""
     try:
         with terminate_as_interrupt():
             while True:
@@ -100,7 +106,7 @@ def follow_coordinator(settings: OozieSettings, record: CoordRun, run_dir: Path)
                 for action in changed:
                     if settings.on_action is not None:
                         settings.on_action(record, action)
-                if record.status in COORD_ENDED:
+                if record.status in COORD_ENDED and _reran(record, rerun or {}):
                     return record
                 time.sleep(settings.poll)
     except KeyboardInterrupt as e:
@@ -150,9 +156,23 @@ def coord_action(raw: Mapping[str, Any]) -> CoordActionRun:
 _ENDED = {"SUCCEEDED", "KILLED", "FAILED", "TIMEDOUT", "SKIPPED", "IGNORED"}
 
 
-def rerun_on_oozie(settings: OozieSettings, record: CoordRun, numbers: list[int]) -> None:
-    """Ask the server to run actions again: outputs cleaned up, inputs checked again."""
+def _reran(record: CoordRun, rerun: Mapping[int, str | None]) -> bool:
+    for number, old in rerun.items():
+        action = record.action(number)
+        if action is None or action.status not in _ENDED or action.workflow_id == old:
+            return False
+    return True
+
+
+def rerun_on_oozie(
+    settings: OozieSettings, record: CoordRun, numbers: list[int]
+) -> dict[int, str | None]:
+    """Ask the server to run actions again (outputs cleaned up, inputs checked again); the
+    workflow ids they had, for :func:`follow_coordinator`'s ``rerun``."""
+    refresh_coordinator(settings, record)
+    before = {n: (a.workflow_id if (a := record.action(n)) else None) for n in numbers}
     scope = ",".join(str(n) for n in numbers)
     settings.oozie.call("PUT", f"job/{record.id}",
                         params={"action": "coord-rerun", "type": "action", "scope": scope,
                                 "refresh": "true", "nocleanup": "false"})  # fmt: skip
+    return before

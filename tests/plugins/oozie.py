@@ -9,10 +9,14 @@ Hadoop cluster, with error code 1 retried (a failing shell action's code), start
 stopped at the end; one already running on that cluster with those codes is reused. Tests that
 use it carry the `oozie` marker.
 
-Both fail under CI, and skip otherwise, when their engine cannot be had.
+Both fail under CI, and skip otherwise, when their engine cannot be had. `oozie_settings`:
+mr.workflow.remote.OozieSettings for that server and the session's cluster; `work`: a fresh
+HDFS directory for one test's runs.
 """
 
 from __future__ import annotations
+
+import uuid
 
 import pytest
 
@@ -56,3 +60,26 @@ def oozie_server(hadoop_cluster):
         yield state
     finally:
         engine.down()
+
+
+@pytest.fixture
+def oozie_settings(oozie_server, hadoop_cluster, hdfs):
+    from mr.clients.oozie import Oozie
+    from mr.workflow.remote import OozieSettings
+
+    return OozieSettings(
+        oozie=Oozie(oozie_server.url),
+        fs=hdfs,
+        name_node=hadoop_cluster.fs_uri,
+        resource_manager=f"localhost:{hadoop_cluster.ports.rm}",
+        poll=0.5,
+    )
+
+
+@pytest.fixture
+def work(hdfs):
+    """A fresh HDFS directory for one test's workflow (deleted afterwards)."""
+    path = f"/mrkit-tests/wf-{uuid.uuid4().hex[:10]}"
+    hdfs.mkdir(path)
+    yield path
+    hdfs.rm(path, recursive=True)
