@@ -108,7 +108,7 @@ def test_dry_run_lists_each_day_and_runs_nothing(tmp_path):
     assert dry.returncode == 0, dry.stderr
     lines = dry.stdout.splitlines()
     assert len(lines) == 7
-    assert lines[0].split()[:3] == ["1", "2026-01-01T00:00Z", "WAITING"]
+    assert lines[0].split()[:3] == ["1", "2026-01-01T00:00Z", "WAITING"]  # no logs yet
     assert "day=2026-01-01" in lines[0] and "day=2026-01-07" in lines[6]
     assert not reports_dir(root).exists()
 

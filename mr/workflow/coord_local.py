@@ -299,6 +299,7 @@ class LocalCoordinator:
         if self.settings.dry_run:
             for number, nominal in pending:
                 action = self.create(number, nominal)
+                action.status = WAITING if action.missing else READY
                 action.properties = self.workflow_properties(action)
                 self.record.actions.append(action)
             self.record.status = "PREP"
