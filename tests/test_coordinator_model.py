@@ -14,6 +14,7 @@ from mr.workflow.coordinator import (
     DataOut,
     Dataset,
     parse_coordinator,
+    parse_bundle_file,
     parse_coordinator_file,
     render_bundle,
     render_coordinator,
@@ -81,6 +82,11 @@ def daily() -> Coordinator:
 def test_round_trip_of_example_coordinators(name):
     rendered = render_coordinator(parse_coordinator_file(VALID / name))
     assert shape(etree.fromstring(rendered.encode())) == shape(read(VALID / name))
+
+
+def test_round_trip_of_the_example_bundle():
+    rendered = render_bundle(parse_bundle_file(VALID / "bundle.xml"))
+    assert shape(etree.fromstring(rendered.encode())) == shape(read(VALID / "bundle.xml"))
 
 
 def test_what_render_writes_reads_back_the_same():

@@ -242,6 +242,8 @@ SERVER_VERDICTS = [
     ("fork-without-join.xml", "fork-join", "dry_run", "E0730"),
     ("duplicate-name.xml", "duplicate-name", "dry_run", "E0705"),
     ("undefined-parameter.xml", "undefined-parameter", None, None),
+    ("bad-execution.xml", "coordinator", "dry_run", "E1003"),
+    ("undefined-dataset.xml", "coordinator", "dry_run", "E1004"),
 ]
 
 

@@ -29,6 +29,10 @@ BROKEN_CASES = [
      "expected. Expected is ( app-path )."),
     ("decision-without-default.xml", ":6: node 'check': xsd: Element 'switch': Missing child "
      "element(s). Expected is one of ( case, default )."),
+    ("bad-execution.xml", ":7: coordinator: execution 'RANDOM' is not one of FIFO, LIFO, "
+     "LAST_ONLY, NONE"),
+    ("undefined-dataset.xml", ":13: node 'input': coordinator: the dataset 'log' is not defined "
+     "in <datasets>"),
     ("not-xml.xml", ":5: xml: not well-formed XML: Opening and ending tag mismatch: start line "
      "3 and workflow-app, line 5, column 16"),
     ("not-oozie.xml", ":2: xsd: <project> is not an Oozie workflow-app, coordinator-app or "

@@ -152,6 +152,7 @@ class Bundle:
     #: per coordinator (by name): properties passed to it
     configuration: dict[str, dict[str, str]] = field(default_factory=dict)
     properties: dict[str, str] = field(default_factory=dict)
+    namespace: str = BUNDLE_NS
 
 
 # --- render ---------------------------------------------------------------------------------
@@ -213,7 +214,7 @@ def render_coordinator(c: Coordinator) -> str:
 
 def render_bundle(bundle: Bundle) -> str:
     """bundle.xml of a bundle (each coordinator's app path: its directory, or the path given)."""
-    b = Builder(BUNDLE_NS)
+    b = Builder(bundle.namespace)
     root = b.el("bundle-app", name=bundle.name)
     root.extend(parameters_element(b, bundle.parameters))
     if bundle.kick_off_time is not None:
@@ -349,3 +350,39 @@ def parse_coordinator(root: Raw, where: str = "<xml>") -> Coordinator:
         for p in findall(root, "action/workflow/configuration/property")
     }
     return c
+
+
+def parse_bundle_file(path: Path) -> Bundle:
+    return parse_bundle(read_xml(path), str(path))
+
+
+def parse_bundle(root: Raw, where: str = "<xml>") -> Bundle:
+    """The model of a <bundle-app> element (each coordinator: the app path it names)."""
+    q = etree.QName(root)
+    if q.localname != "bundle-app" or q.namespace not in BUNDLE_NAMESPACES:
+        raise ParseError(where, line_of(root),
+                         f"<{q.localname}> in {q.namespace or 'no namespace'} is not an Oozie "
+                         "bundle-app")  # fmt: skip
+    ns = q.namespace or ""
+
+    def child_text(e: Raw, tag: str) -> str | None:
+        found = e.find(f"{{{ns}}}{tag}")
+        return None if found is None else (found.text or "").strip()
+
+    bundle = Bundle(root.get("name", ""), namespace=ns)
+    for p in root.findall(f"{{{ns}}}parameters/{{{ns}}}property"):
+        bundle.parameters.append(Parameter(child_text(p, "name") or "", child_text(p, "value"),
+                                           child_text(p, "description")))  # fmt: skip
+    controls = root.find(f"{{{ns}}}controls")
+    if controls is not None:
+        bundle.kick_off_time = child_text(controls, "kick-off-time")
+    for c in root.findall(f"{{{ns}}}coordinator"):
+        name = c.get("name", "")
+        bundle.coordinators[name] = child_text(c, "app-path") or ""
+        conf = {
+            child_text(p, "name") or "": child_text(p, "value") or ""
+            for p in c.findall(f"{{{ns}}}configuration/{{{ns}}}property")
+        }
+        if conf:
+            bundle.configuration[name] = conf
+    return bundle

@@ -168,7 +168,71 @@ def validate_file(path: Path, properties: dict[str, str] | None = None) -> list[
     if kind == "workflow-app":
         defined |= passed_by_coordinator(path.parent / "coordinator.xml")
         problems += check_graph(parse_workflow(root, file), file)
+    elif kind == "coordinator-app":
+        problems += check_coordinator(root, file)
     return problems + check_parameters(root, defined, file)
+
+
+_INSTANCE = re.compile(r"\$\{\s*coord:(current|latest|future|offset|absolute)\(.*\)\s*\}")
+
+
+def check_coordinator(root: Raw, file: str) -> list[Problem]:
+    """What Oozie refuses when a coordinator is submitted and the XSD lets through: a frequency
+    or time it cannot read, an execution order it does not know, an event on a dataset that
+    is not defined, an instance that is not a coord: instance function. Values that are
+    ${parameters} are left to the run."""
+    from mr.workflow.coordinator import EXECUTION_ORDERS, parse_coordinator
+    from mr.workflow.schedule import ScheduleError, parse_frequency, parse_time, zone
+
+    coord = parse_coordinator(root, file)
+    problems: list[Problem] = []
+
+    ns = etree.QName(root).namespace
+
+    def problem(message: str, node: str | None = None, tag: str | None = None) -> None:
+        """One problem, at the line of the element it is about (tag, named node) if found."""
+        where = root
+        for e in root.iter(f"{{{ns}}}{tag}" if tag else root.tag):
+            if node is None or e.get("name") == node:
+                where = e
+                break
+        problems.append(Problem(file, "coordinator", message, node, line_of(where)))
+
+    def fixed(text: str) -> bool:  # no parameter in it: it can be checked now
+        return "${" not in text.replace("${coord:", "")
+
+    def readable(check, text: str, what: str, node: str | None = None, tag: str | None = None):
+        if fixed(text):
+            try:
+                check(text)
+            except ScheduleError as e:
+                problem(f"{what}: {e}", node, tag)
+
+    readable(parse_frequency, coord.frequency, "frequency")
+    readable(parse_time, coord.start, "start")
+    readable(parse_time, coord.end, "end")
+    readable(zone, coord.timezone, "timezone")
+    execution = coord.controls.execution
+    if execution is not None and fixed(execution) and execution not in EXECUTION_ORDERS:
+        problem(f"execution {execution!r} is not one of {', '.join(EXECUTION_ORDERS)}",
+                tag="execution")  # fmt: skip
+    names = {d.name for d in coord.datasets}
+    for d in coord.datasets:
+        readable(parse_frequency, d.frequency, "frequency", d.name, "dataset")
+        readable(parse_time, d.initial_instance, "initial-instance", d.name, "dataset")
+    events: list[tuple[str, str, str, list[str]]] = [
+        ("data-in", i.name, i.dataset,
+         [*i.instances, *(t for t in (i.start_instance, i.end_instance) if t)])
+        for i in coord.inputs
+    ] + [("data-out", o.name, o.dataset, [o.instance]) for o in coord.outputs]  # fmt: skip
+    for tag, name, dataset, texts in events:
+        if dataset not in names:
+            problem(f"the dataset {dataset!r} is not defined in <datasets>", name, tag)
+        for text in texts:
+            if fixed(text) and not _INSTANCE.fullmatch(text.strip()):
+                problem(f"instance {text!r}: give ${{coord:current(n)}} or "
+                        "${coord:latest(n)}", name, tag)  # fmt: skip
+    return problems
 
 
 def validate_workflow(wf: Workflow, file: str = "<workflow>") -> list[Problem]:
