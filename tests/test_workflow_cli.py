@@ -104,3 +104,16 @@ def test_import_of_a_file_that_is_not_a_workflow_exits_2():
     result = mrkit("workflow", "import", str(WORKFLOWS / "broken" / "not-xml.xml"))
     assert result.returncode == 2
     assert "not well-formed XML" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_import_summarizes_coordinators_and_bundles():
+    coord = mrkit("workflow", "import", str(FIXTURES / "workflows" / "valid" / "aggregator.xml"))
+    assert coord.returncode == 0, coord.stderr
+    lines = coord.stdout.splitlines()
+    assert lines[0].startswith("coordinator aggregator-coord (uri:oozie:coordinator:0.2)")
+    assert "  input input <- raw-logs ${coord:current(-23)} .. ${coord:current(0)}" in lines
+    bundle = mrkit("workflow", "import", str(FIXTURES / "workflows" / "valid" / "bundle.xml"))
+    assert bundle.stdout.splitlines() == [
+        "bundle counts-bundle, kick-off ${start}",
+        "  coordinator daily-counts: ${nameNode}/user/${user.name}/apps/daily-counts",
+    ]

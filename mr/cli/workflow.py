@@ -32,6 +32,7 @@ from mr.workflow.runs import WorkflowRun
 
 if TYPE_CHECKING:
     from mr.clients.oozie import Oozie
+    from mr.workflow.coordinator import Coordinator
 
 #: file names looked for in a directory given to validate
 APP_FILES = ("workflow.xml", "coordinator.xml", "bundle.xml")
@@ -187,9 +188,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
-    wf = parse_workflow_file(path)  # ParseError is a UsageError: exit 2
-    print("\n".join(summary(wf)))
+    kind = etree.QName(read_xml(path)).localname  # ParseError is a UsageError: exit 2
+    if kind == "coordinator-app":
+        from mr.workflow.coordinator import parse_coordinator_file
+
+        print("\n".join(coordinator_summary(parse_coordinator_file(path))))
+    elif kind == "bundle-app":
+        from mr.workflow.coordinator import parse_bundle_file
+
+        bundle = parse_bundle_file(path)
+        print(f"bundle {bundle.name}, kick-off {bundle.kick_off_time or 'now'}")
+        for name, app in bundle.coordinators.items():
+            print(f"  coordinator {name}: {app}")
+    else:
+        print("\n".join(summary(parse_workflow_file(path))))
     return 0
+
+
+def coordinator_summary(c: Coordinator) -> list[str]:
+    """A few lines that show a coordinator: its schedule, datasets, events and workflow."""
+    lines = [f"coordinator {c.name} ({c.namespace}): {c.frequency} from {c.start} to {c.end} "
+             f"({c.timezone})"]  # fmt: skip
+    for d in c.datasets:
+        flag = "_SUCCESS" if d.done_flag is None else (d.done_flag or "the directory")
+        lines.append(f"  dataset {d.name}: {d.frequency} from {d.initial_instance}: "
+                     f"{d.uri_template} (done: {flag})")  # fmt: skip
+    for i in c.inputs:
+        which = ", ".join(i.instances) or f"{i.start_instance} .. {i.end_instance}"
+        lines.append(f"  input {i.name} <- {i.dataset} {which}")
+    for o in c.outputs:
+        lines.append(f"  output {o.name} -> {o.dataset} {o.instance}")
+    lines.append(f"  runs {c.app_path()}")
+    for key, value in c.configuration.items():
+        lines.append(f"    {key} = {value}")
+    return lines
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
