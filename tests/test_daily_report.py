@@ -99,6 +99,19 @@ def test_a_deleted_day_is_restored_byte_for_byte_by_a_rerun(tmp_path):
     status = mrkit("coord", "status", str(run_dir))
     assert status.returncode == 0
     assert [line.split()[2] for line in status.stdout.splitlines()[1:]] == ["SUCCEEDED"] * 3
+    ids = [line.split()[3] for line in status.stdout.splitlines()[1:]]
+    # a range: days 2 and 3 run again (new workflow runs), day 1 does not
+    both = mrkit("coord", "rerun", str(run_dir), "--date", "2026-01-02..2026-01-03",
+                 "--root", str(root), "--poll", "0.1")  # fmt: skip
+    assert both.returncode == 0, both.stderr
+    later = mrkit("coord", "status", str(run_dir)).stdout.splitlines()[1:]
+    assert [a == line.split()[3] for a, line in zip(ids, later, strict=True)] == [
+        True,
+        False,
+        False,
+    ]
+    bad = mrkit("coord", "rerun", str(run_dir), "--date", "2026-02-30")
+    assert bad.returncode == 2 and "give a day (2026-01-05)" in bad.stderr
 
 
 def test_dry_run_lists_each_day_and_runs_nothing(tmp_path):

@@ -204,19 +204,29 @@ def cmd_kill(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rerun(args: argparse.Namespace) -> int:
+def moment(text: str, option: str, end_of_day: bool = False) -> str:
+    """A time (2026-01-05T06:00Z), or a day's first (or last) minute, in Oozie's form."""
     from mr.workflow.schedule import format_time, parse_time
 
+    if "T" not in text:
+        text += "T23:59Z" if end_of_day else "T00:00Z"
+    try:
+        return format_time(parse_time(text))
+    except UsageError:
+        raise UsageError(
+            f"--date {option}: give a day (2026-01-05), a time (2026-01-05T06:00Z) or a range "
+            "(2026-01-02..2026-01-05)"
+        ) from None
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
     run_dir = find_coord_run(args.run)
     record = CoordRun.read(run_dir)
     numbers = list(args.action or [])
     for day in args.date or []:
-        text = day if "T" in day else f"{day}T00:00Z"
-        try:
-            wanted = format_time(parse_time(text))
-        except UsageError:
-            raise UsageError(f"--date {day}: give 2026-01-05 or 2026-01-05T06:00Z") from None
-        found = [a.number for a in record.actions if a.nominal_time == wanted]
+        first, _, last = day.partition("..")
+        low, high = moment(first, day), moment(last or first, day, end_of_day=True)
+        found = [a.number for a in record.actions if low <= a.nominal_time <= high]
         if not found:
             raise UsageError(f"--date {day}: no action of {record.id} has that nominal time")
         numbers += found
@@ -293,7 +303,8 @@ def add_commands(subparsers) -> None:
     q.add_argument("run", metavar="RUN", help="a run directory, its coord.json, or a run id")
     q.add_argument("--action", type=int, action="append", metavar="N", help="an action number")
     q.add_argument("--date", action="append", metavar="DAY",
-                   help="an action's nominal time: 2026-01-05 or 2026-01-05T06:00Z")  # fmt: skip
+                   help="the actions of a day (2026-01-05), a time (2026-01-05T06:00Z) or a "
+                   "range (2026-01-02..2026-01-05, both included)")  # fmt: skip
     add_local_options(q)
     q.set_defaults(func=cmd_rerun, dry_run=False)
 
