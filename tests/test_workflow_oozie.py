@@ -201,8 +201,11 @@ def app_properties(oozie_settings, hdfs, work: str, path: Path) -> dict[str, str
     root = next(k for k in kind if f"<{k}".encode() in xml)
     app = f"{work}/{path.stem}"
     hdfs.write_bytes(f"{app}/{root.split('-')[0]}.xml", xml)
+    given = job_properties(VALID / "job.properties")
+    # one application path only: Oozie submits the first kind it finds (workflow first)
+    given = {k: v for k, v in given.items() if not k.endswith(".application.path")}
     return {
-        **job_properties(VALID / "job.properties"),
+        **given,
         "nameNode": oozie_settings.name_node,
         "jobTracker": oozie_settings.resource_manager,
         "resourceManager": oozie_settings.resource_manager,
