@@ -276,3 +276,18 @@ def test_the_server_rejects_what_validate_rejects(
             server.validate(path.read_text(), name)  # the XSDs pass: the graph is what fails
             server.dry_run(app_properties(oozie_settings, hdfs, work, path))
     assert raised.value.code == code, raised.value
+
+
+def test_an_idle_server_leaves_the_cpu_to_the_jobs(oozie_server):
+    """An idle Oozie uses next to no CPU (with log4j reload at 0, a file watchdog kept a core
+    busy and every YARN test after the Oozie tests ran twice as long)."""
+    clock = os.sysconf("SC_CLK_TCK")
+
+    def cpu_seconds() -> float:
+        fields = Path(f"/proc/{oozie_server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / clock  # utime, stime
+
+    before, started = cpu_seconds(), time.monotonic()
+    time.sleep(5)
+    used = cpu_seconds() - before
+    assert used < 0.25 * (time.monotonic() - started), f"{used:.2f} s of CPU in 5 s"

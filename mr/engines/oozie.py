@@ -293,6 +293,10 @@ def upload_sharelib(lib: Path, user: str, say: Callable[[str], None]) -> str:
     return target
 
 
+#: how often the server looks at its log4j file for changes (Oozie's default is 10 s)
+LOG4J_RELOAD_SECONDS = 3600
+
+
 def java_command(lib: Path, port: int) -> list[str]:
     return [
         java_bin(),
@@ -304,7 +308,9 @@ def java_command(lib: Path, port: int) -> list[str]:
         f"-Doozie.data.dir={data_dir()}",
         f"-Doozie.log.dir={log_dir()}",
         "-Doozie.log4j.file=oozie-log4j.properties",
-        "-Doozie.log4j.reload=0",
+        # seconds between checks of the log4j file for changes: 0 makes log4j's FileWatchdog
+        # check without pause, a core busy for nothing (it doubled every YARN test's time)
+        f"-Doozie.log4j.reload={LOG4J_RELOAD_SECONDS}",
         f"-Doozie.http.port={port}",
         f"-Dderby.stream.error.file={log_dir() / 'derby.log'}",
         "-cp",
