@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
+import re
 import subprocess
 import sys
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -16,14 +15,17 @@ FIXTURES = REPO / "tests" / "fixtures"
 RUNNERS = ("inline", "local")
 
 
-def yarn_app_state(rm_url: str, app: str) -> str | None:
-    """A YARN application's state from the ResourceManager's REST API (job_X is application_X)."""
+def yarn_app_state(app: str) -> str | None:
+    """A YARN application's state, from `hadoop application -status` (job_X is application_X).
+    A JVM per call: the mini cluster's ResourceManager serves no REST API (/ws/v1 is a 404)."""
     app = app.replace("job_", "application_", 1)
-    try:
-        with urllib.request.urlopen(f"{rm_url}/ws/v1/cluster/apps/{app}", timeout=30) as r:
-            return str(json.load(r)["app"]["state"])
-    except (OSError, ValueError, KeyError):
-        return None
+    out = subprocess.run(
+        [str(REPO / "scripts" / "hadoop" / "bin" / "hadoop"), "application", "-status", app],
+        capture_output=True,
+        text=True,
+    ).stdout
+    m = re.search(r"^\s*State : (\S+)", out, re.MULTILINE)
+    return m.group(1) if m else None
 
 
 def mrkit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

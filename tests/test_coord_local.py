@@ -122,7 +122,7 @@ def test_an_action_waits_for_its_input_then_runs_when_it_is_done(tmp_path):
         daily(), settings(tmp_path, on_action=on_action), run_dir=tmp_path / "run"
     )
     assert statuses(run) == [(d, "SUCCEEDED") for d in DAYS]
-    assert ("2026-01-02", "WAITING", ["/data/logs/2026/01/02"]) in seen
+    assert ("2026-01-02", "WAITING", ["/data/logs/2026/01/02/_SUCCESS"]) in seen
     order = [d for d, status, _ in seen if status == "SUCCEEDED"]
     assert order == ["2026-01-01", "2026-01-03", "2026-01-02"]  # the late day ran last
 
@@ -138,7 +138,7 @@ def test_an_input_that_never_comes_times_out(tmp_path):
         ("2026-01-03", "TIMEDOUT"),
     ]
     assert run.status == "DONEWITHERROR"
-    assert run.actions[1].missing == ["/data/logs/2026/01/02"]
+    assert run.actions[1].missing == ["/data/logs/2026/01/02/_SUCCESS"]
     assert time.monotonic() - started >= 0.3
 
 

@@ -56,7 +56,7 @@ def test_a_late_day_waits_on_oozie_and_the_rows_are_the_local_runs(
             assert time.monotonic() < deadline, on_oozie.summary_lines()
             assert on_oozie.status not in ("KILLED", "FAILED"), on_oozie.summary_lines()
             time.sleep(2)
-        assert state[1][1] == [f"{nn}{work}/logs/2026/01/02"]
+        assert state[1][1] == [f"{nn}{work}/logs/2026/01/02/_SUCCESS"]
         assert not hdfs.exists(f"{work}/reports/2026-01-02")
         hdfs.write_bytes(f"{work}/logs/2026/01/02/_SUCCESS", b"")
         (logs / "2026" / "01" / "02" / "_SUCCESS").touch()

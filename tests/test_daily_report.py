@@ -69,7 +69,7 @@ def test_a_late_day_waits_then_runs_when_its_success_appears(tmp_path):
                     break
             time.sleep(0.2)
         assert state[1][1] == [
-            f"hdfs://localhost/user/{getpass.getuser()}/daily-report/logs/2026/01/02"
+            f"hdfs://localhost/user/{getpass.getuser()}/daily-report/logs/2026/01/02/_SUCCESS"
         ]
         assert not (reports_dir(root) / "2026-01-02").exists()
         (logs / "2026" / "01" / "02" / "_SUCCESS").touch()

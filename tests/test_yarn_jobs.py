@@ -414,7 +414,7 @@ def test_interrupt_kills_the_yarn_application(hadoop_cluster, hdfs, hdfs_dir, tm
             if "Running job" in line:
                 break
         assert app, "the job never reached YARN"
-        state = functools.partial(yarn_app_state, hadoop_cluster.rm_url, app)
+        state = functools.partial(yarn_app_state, app)
         assert state() in ("ACCEPTED", "RUNNING")
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=120)

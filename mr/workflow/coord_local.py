@@ -239,7 +239,8 @@ class LocalCoordinator:
         gaps: list[str] = []
         for data_in, found in zip(self.coord.inputs, self.inputs[action.number], strict=True):
             flag = self.clocks[data_in.dataset].done_flag
-            gaps += [u for u in found.uris if not self.done(u, flag)]
+            # named as Oozie names them: the flag file, or the directory when there is none
+            gaps += [f"{u}/{flag}" if flag else u for u in found.uris if not self.done(u, flag)]
             for n in found.latest:
                 if self.resolve_latest(data_in, nominal, n) is None:
                     gaps.append(f"{data_in.name} latest({n})")

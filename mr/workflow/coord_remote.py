@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mr.clients.oozie import configuration_xml
 from mr.workflow.coord_local import coordinator_values
 from mr.workflow.coordinator import Coordinator, write_coordinator_app
 from mr.workflow.local import default_runs_dir, read_properties
@@ -172,7 +173,8 @@ def rerun_on_oozie(
     refresh_coordinator(settings, record)
     before = {n: (a.workflow_id if (a := record.action(n)) else None) for n in numbers}
     scope = ",".join(str(n) for n in numbers)
-    settings.oozie.call("PUT", f"job/{record.id}",
-                        params={"action": "coord-rerun", "type": "action", "scope": scope,
-                                "refresh": "true", "nocleanup": "false"})  # fmt: skip
+    params = {"action": "coord-rerun", "type": "action", "scope": scope, "refresh": "true",
+              "nocleanup": "false"}  # fmt: skip
+    # the server wants a configuration document, even an empty one (else E0300)
+    settings.oozie.call("PUT", f"job/{record.id}", params=params, body=configuration_xml({}))
     return before
