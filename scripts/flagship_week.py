@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from mr.cli.coord import oozie_settings  # noqa: E402
+from mr.cli.workflow import oozie_settings  # noqa: E402
 from mr.clients.hbase import Index  # noqa: E402
 from mr.workflow.coord_local import CoordSettings, run_coordinator  # noqa: E402
 from mr.workflow.coord_remote import run_coordinator_on_oozie  # noqa: E402

@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mr.cli.workflow import load_object, parse_properties
+from mr.cli.workflow import load_object, oozie_settings, parse_properties
 from mr.lib.errors import UsageError
 from mr.workflow.coordinator import Coordinator, parse_coordinator_file
 from mr.workflow.runs import CoordActionRun, CoordRun
@@ -130,28 +130,6 @@ def local_settings(args: argparse.Namespace):
     )
     return CoordSettings(workflow=workflow, poll=args.poll, dry_run=args.dry_run,
                          on_action=action_printer(args.quiet))  # fmt: skip
-
-
-def oozie_settings(given: dict[str, str], file_values: dict[str, str], quiet: bool):
-    from mr.clients.hdfs import client
-    from mr.clients.oozie import Oozie
-    from mr.engines import hadoop
-    from mr.workflow.remote import OozieSettings
-
-    values = {**file_values, **given}
-    cluster = hadoop.info()
-    name_node = values.get("nameNode") or (cluster.fs_uri if cluster else None)
-    resource_manager = values.get("resourceManager") or (
-        f"localhost:{cluster.ports.rm}" if cluster else None
-    )
-    if not name_node or not resource_manager:
-        raise UsageError(
-            "no cluster: start one (`mrkit cluster up`, `mrkit oozie up`) or give "
-            "--property nameNode=hdfs://HOST:PORT --property resourceManager=HOST:PORT"
-        )
-    return OozieSettings(oozie=Oozie(), fs=client(), name_node=name_node,
-                         resource_manager=resource_manager,
-                         on_action=action_printer(quiet))  # fmt: skip
 
 
 def report(record: CoordRun, submitted_only: bool = False) -> int:

@@ -392,19 +392,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return report(wf, result)
 
 
-def run_remote(
-    wf: Workflow,
-    given: dict[str, str],
-    file_values: dict[str, str],
-    run_dir: Path | None,
-    quiet: bool,
-) -> WorkflowRun:
-    """Run on the Oozie server ($OOZIE_URL or `mrkit oozie up`'s) over its REST API; nameNode
-    and resourceManager: given, else job.properties', else the cluster of `mrkit cluster up`."""
+def oozie_settings(given: dict[str, str], file_values: dict[str, str], quiet: bool):
+    """How to reach Oozie ($OOZIE_URL or `mrkit oozie up`'s) and the cluster: nameNode and
+    resourceManager given, else job.properties', else the cluster of `mrkit cluster up`;
+    progress lines for workflow nodes and coordinator actions unless quiet."""
+    from mr.cli.coord import action_printer
     from mr.clients.hdfs import client
     from mr.clients.oozie import Oozie
     from mr.engines import hadoop
-    from mr.workflow.remote import OozieSettings, run_on_oozie
+    from mr.workflow.remote import OozieSettings
 
     values = {**file_values, **given}
     cluster = hadoop.info()
@@ -417,13 +413,22 @@ def run_remote(
             "no cluster: start one (`mrkit cluster up`, `mrkit oozie up`) or give "
             "--property nameNode=hdfs://HOST:PORT --property resourceManager=HOST:PORT"
         )
-    settings = OozieSettings(
-        oozie=Oozie(),
-        fs=client(),
-        name_node=name_node,
-        resource_manager=resource_manager,
-        on_node=progress_printer(quiet),
-    )
+    return OozieSettings(oozie=Oozie(), fs=client(), name_node=name_node,
+                         resource_manager=resource_manager, on_node=progress_printer(quiet),
+                         on_action=action_printer(quiet))  # fmt: skip
+
+
+def run_remote(
+    wf: Workflow,
+    given: dict[str, str],
+    file_values: dict[str, str],
+    run_dir: Path | None,
+    quiet: bool,
+) -> WorkflowRun:
+    """Run on the Oozie server over its REST API (see :func:`oozie_settings`)."""
+    from mr.workflow.remote import run_on_oozie
+
+    settings = oozie_settings(given, file_values, quiet)
     return run_on_oozie(
         wf, settings, properties=given, file_properties=file_values, run_dir=run_dir
     )
