@@ -110,6 +110,13 @@ def test_a_deleted_day_is_restored_byte_for_byte_by_a_rerun(tmp_path):
         False,
         False,
     ]
+    # by number: action 1 only
+    first_again = mrkit("coord", "rerun", str(run_dir), "--action", "1", "--root", str(root),
+                        "--poll", "0.1")  # fmt: skip
+    assert first_again.returncode == 0, first_again.stderr
+    last = mrkit("coord", "status", str(run_dir)).stdout.splitlines()[1:]
+    assert [a == b for a, b in zip(later, last, strict=True)][1:] == [True, True]
+    assert last[0].split()[3] != ids[0]
     bad = mrkit("coord", "rerun", str(run_dir), "--date", "2026-02-30")
     assert bad.returncode == 2 and "give a day (2026-01-05)" in bad.stderr
 
@@ -135,7 +142,6 @@ def test_dry_run_lists_each_day_and_runs_nothing(tmp_path):
             ["coord", "run", APP, "--engine", "oozie", "--dry-run"],
             "--dry-run is for --engine local",
         ),
-        (["coord", "rerun", "/nonexistent"], "no coordinator run there"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(tmp_path, args, message):
@@ -156,3 +162,14 @@ def test_the_graph_of_the_daily_workflow(tmp_path):
     svg = html.unescape(out.read_text())
     for node in ("prepare", "report", "sessions", "hive-report", "load-index", "done"):
         assert f">{node}<" in svg, node
+
+
+@pytest.mark.parametrize("command", ["status", "rerun", "kill"])
+def test_a_coordinator_run_that_is_not_there_is_one_line_and_exit_1(tmp_path, command):
+    extra = ["--action", "1"] if command == "rerun" else []
+    result = mrkit("coord", command, str(tmp_path / "nothing"), *extra)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == (
+        f"mrkit coord {command}: error: {tmp_path / 'nothing'}: no such coordinator run "
+        "(give a run id or a run directory)\n"
+    )

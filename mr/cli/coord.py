@@ -18,7 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mr.cli.workflow import load_object, oozie_settings, parse_properties
+from mr.cli.workflow import find_run, load_object, oozie_settings, parse_properties
 from mr.lib.errors import UsageError
 from mr.workflow.coordinator import Coordinator, parse_coordinator_file
 from mr.workflow.runs import CoordActionRun, CoordRun
@@ -146,17 +146,9 @@ def report(record: CoordRun, submitted_only: bool = False) -> int:
 
 def find_coord_run(spec: str) -> Path:
     """The directory of a coordinator run: its directory, its coord.json, or its id."""
-    from mr.workflow.local import default_runs_dir
     from mr.workflow.runs import COORD_FILE
 
-    path = Path(spec)
-    if path.is_file() and path.name == COORD_FILE:
-        return path.parent
-    if (path / COORD_FILE).is_file():
-        return path
-    if (default_runs_dir() / spec / COORD_FILE).is_file():
-        return default_runs_dir() / spec
-    raise UsageError(f"{spec}: no coordinator run there (a run directory, coord.json or run id)")
+    return find_run(spec, COORD_FILE)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -200,7 +192,7 @@ def moment(text: str, option: str, end_of_day: bool = False) -> str:
 def cmd_rerun(args: argparse.Namespace) -> int:
     run_dir = find_coord_run(args.run)
     record = CoordRun.read(run_dir)
-    numbers = list(args.action or [])
+    numbers = list(args.numbers or [])
     for day in args.date or []:
         first, _, last = day.partition("..")
         low, high = moment(first, day), moment(last or first, day, end_of_day=True)
@@ -279,7 +271,8 @@ def add_commands(subparsers) -> None:
         "with refresh).",
     )
     q.add_argument("run", metavar="RUN", help="a run directory, its coord.json, or a run id")
-    q.add_argument("--action", type=int, action="append", metavar="N", help="an action number")
+    q.add_argument("--action", dest="numbers", type=int, action="append", metavar="N",
+                   help="an action number; repeat for more")  # fmt: skip
     q.add_argument("--date", action="append", metavar="DAY",
                    help="the actions of a day (2026-01-05), a time (2026-01-05T06:00Z) or a "
                    "range (2026-01-02..2026-01-05, both included)")  # fmt: skip

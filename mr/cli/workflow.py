@@ -452,20 +452,23 @@ def report(wf: Workflow, result: WorkflowRun) -> int:
     return 1
 
 
-def find_run(spec: str) -> Path:
-    """The directory of a run: a path (its directory or run.json), or a run id."""
-    from mr.engines import state_dir
+def find_run(spec: str, record: str = "") -> Path:
+    """The directory of a run: a path (its directory or its record file: run.json, or
+    coord.json for a coordinator's), or a run id; NotFound naming what to give."""
+    from mr.workflow.local import default_runs_dir
     from mr.workflow.runs import RUN_FILE
 
+    record = record or RUN_FILE
     path = Path(spec)
-    if path.is_file() and path.name == RUN_FILE:
+    if path.is_file() and path.name == record:
         return path.parent
-    if (path / RUN_FILE).is_file():
+    if (path / record).is_file():
         return path
-    by_id = state_dir("workflow-runs") / spec
-    if "/" not in spec and (by_id / RUN_FILE).is_file():
+    by_id = default_runs_dir() / spec
+    if "/" not in spec and (by_id / record).is_file():
         return by_id
-    raise NotFound(f"{spec}: no such run (give a run id or a run directory)")
+    kind = "coordinator run" if record != RUN_FILE else "run"
+    raise NotFound(f"{spec}: no such {kind} (give a run id or a run directory)")
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -502,30 +502,14 @@ def coordinator_values(
     given: Mapping[str, str] | None = None,
     file_values: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Property values: <parameters> defaults < the coordinator's properties < job.properties <
-    given, ${name} expanded; UsageError naming the parameters nothing sets."""
-    from mr.workflow.local import LOCAL_NAME_NODE
+    """The coordinator's property values, layered as a workflow's (local.layered_values);
+    ${start} and ${end} must be set, declared or not."""
+    from mr.workflow.local import layered_values
 
-    values: dict[str, str] = {"user.name": getpass.getuser(), "nameNode": LOCAL_NAME_NODE,
-                              "resourceManager": "local"}  # fmt: skip
-    values.update({p.name: p.value for p in coord.parameters if p.value is not None})
-    values.update(coord.properties)
-    values.update(file_values or {})
-    values.update(given or {})
-    missing = [p.name for p in coord.parameters if p.name not in values]
-    for text in (coord.start, coord.end):  # ${start} and ${end} must be set, declared or not
-        missing += [m for m in re.findall(r"\$\{([\w.]+)\}", text) if m not in values]
-    if missing:
-        raise UsageError(
-            f"coordinator {coord.name}: no value for {', '.join(dict.fromkeys(missing))}; "
-            "give --property NAME=VALUE or put it in job.properties"
-        )
-    for _ in range(10):
-        expanded = {k: expand_names(v, values) for k, v in values.items()}
-        if expanded == values:
-            break
-        values = expanded
-    return values
+    return layered_values(
+        f"coordinator {coord.name}", coord.parameters, coord.properties, file_values, given,
+        referenced_by=(coord.start, coord.end),
+    )  # fmt: skip
 
 
 def run_coordinator(

@@ -14,7 +14,7 @@ outputs cleaned up first and inputs checked again, as the local runner does).
 
 from __future__ import annotations
 
-import tempfile
+import functools
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -24,7 +24,7 @@ from typing import Any
 from mr.clients.oozie import configuration_xml
 from mr.workflow.coord_local import coordinator_values
 from mr.workflow.coordinator import Coordinator, write_coordinator_app
-from mr.workflow.local import default_runs_dir, read_properties
+from mr.workflow.local import default_runs_dir
 from mr.workflow.remote import (
     UTC,
     Interrupted,
@@ -33,6 +33,7 @@ from mr.workflow.remote import (
     _iso,
     _kill_quietly,
     terminate_as_interrupt,
+    upload_app,
 )
 from mr.workflow.runs import KILLED, CoordActionRun, CoordRun
 from mr.workflow.schedule import format_time
@@ -46,17 +47,8 @@ PAGE = 1000
 def deploy_coordinator(
     coord: Coordinator, settings: OozieSettings, stamp: str
 ) -> tuple[str, dict[str, str]]:
-    """Upload the application; (its HDFS path, the rendered job.properties)."""
-    root = settings.apps_root.format(user=settings.oozie.user)
-    app_path = f"{root}/{coord.name}/{stamp}"
-    with tempfile.TemporaryDirectory(prefix="mrkit-coord-") as tmp:
-        out = Path(tmp) / "app"
-        write_coordinator_app(coord, out, name_node=settings.name_node,
-                              resource_manager=settings.resource_manager,
-                              app_path=f"${{nameNode}}{app_path}")  # fmt: skip
-        properties = read_properties((out / "job.properties").read_text(encoding="utf-8"))
-        settings.fs.put(out, app_path)
-    return app_path, properties
+    """Upload the coordinator application; (its HDFS path, the rendered job.properties)."""
+    return upload_app(coord.name, functools.partial(write_coordinator_app, coord), settings, stamp)
 
 
 def run_coordinator_on_oozie(

@@ -58,7 +58,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -84,6 +84,7 @@ from mr.workflow.model import (
     MapReduce,
     Mkdir,
     Move,
+    Parameter,
     RawAction,
     Shell,
     SubWorkflow,
@@ -190,19 +191,36 @@ def resolve_parameters(
     given: Mapping[str, str] | None = None,
     file_values: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Parameter values: <parameters> defaults < the workflow's properties < job.properties <
-    given; ${name} in a value is expanded from the others (Hadoop's Configuration does that
-    for job.properties). UsageError naming the parameters nothing sets."""
+    """The workflow's parameter values (see layered_values); UsageError naming the parameters
+    nothing sets."""
+    return layered_values(f"workflow {wf.name}", wf.parameters, wf.properties, file_values, given)
+
+
+def layered_values(
+    owner: str,
+    parameters: Iterable[Parameter],
+    properties: Mapping[str, str],
+    file_values: Mapping[str, str] | None,
+    given: Mapping[str, str] | None,
+    referenced_by: Iterable[str] = (),
+) -> dict[str, str]:
+    """Values as Oozie layers them: <parameters> defaults < the app's properties <
+    job.properties < given; ${name} in a value is expanded from the others (Hadoop's
+    Configuration does that for job.properties). Every parameter without a default, and every
+    ${name} in referenced_by, must be set: UsageError naming the ones nothing sets."""
+    parameters = list(parameters)
     values: dict[str, str] = {"user.name": getpass.getuser(), "nameNode": LOCAL_NAME_NODE,
                               "resourceManager": "local"}  # fmt: skip
-    values.update({p.name: p.value for p in wf.parameters if p.value is not None})
-    values.update(wf.properties)
+    values.update({p.name: p.value for p in parameters if p.value is not None})
+    values.update(properties)
     values.update(file_values or {})
     values.update(given or {})
-    missing = [p.name for p in wf.parameters if p.name not in values]
+    missing = [p.name for p in parameters if p.name not in values]
+    for text in referenced_by:
+        missing += [m for m in _NAME_REF.findall(text) if m not in values]
     if missing:
         raise UsageError(
-            f"workflow {wf.name}: no value for {', '.join(missing)}; "
+            f"{owner}: no value for {', '.join(dict.fromkeys(missing))}; "
             "give --property NAME=VALUE or put it in job.properties"
         )
     for _ in range(10):  # values that name values, a few levels deep

@@ -30,6 +30,7 @@ Node records as Oozie gives them: an action's attempts are its user retries + 1 
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import tempfile
 import time
@@ -92,18 +93,21 @@ class OozieSettings:
 
 
 def deploy(wf: Workflow, settings: OozieSettings, stamp: str) -> tuple[str, dict[str, str]]:
-    """Upload the application; (its HDFS path, the rendered job.properties)."""
-    root = settings.apps_root.format(user=settings.oozie.user)
-    app_path = f"{root}/{wf.name}/{stamp}"
+    """Upload the workflow application; (its HDFS path, the rendered job.properties)."""
+    return upload_app(wf.name, functools.partial(write_app, wf), settings, stamp)
+
+
+def upload_app(
+    name: str, write: Callable[..., object], settings: OozieSettings, stamp: str
+) -> tuple[str, dict[str, str]]:
+    """Write an application (write(out_dir, name_node=, resource_manager=, app_path=)) to a
+    temporary directory and upload it to <apps root>/<name>/<stamp>; (that HDFS path, the
+    rendered job.properties)."""
+    app_path = f"{settings.apps_root.format(user=settings.oozie.user)}/{name}/{stamp}"
     with tempfile.TemporaryDirectory(prefix="mrkit-app-") as tmp:
         out = Path(tmp) / "app"
-        write_app(
-            wf,
-            out,
-            name_node=settings.name_node,
-            resource_manager=settings.resource_manager,
-            app_path=f"${{nameNode}}{app_path}",
-        )
+        write(out, name_node=settings.name_node, resource_manager=settings.resource_manager,
+              app_path=f"${{nameNode}}{app_path}")  # fmt: skip
         properties = read_properties((out / "job.properties").read_text(encoding="utf-8"))
         settings.fs.put(out, app_path)
     return app_path, properties
