@@ -16,9 +16,7 @@ Counters (group cooccurrence): empty_lines, bad_utf8.
 
 from collections import Counter, defaultdict
 
-from mrjob.step import MRStep
-
-from mr.lib.job import TextJob, UsageError
+from mr.lib.job import MRStep, TextJob, UsageError
 
 
 def neighbor_pairs(words: list[str], window: int):

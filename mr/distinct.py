@@ -14,9 +14,7 @@ GROUP BY), and CSV input (``"a",b`` and ``a,"b"`` are one record) is written as 
 Counters (group distinct): too_few_fields, empty_lines, malformed, bad_utf8.
 """
 
-from mrjob.step import MRStep
-
-from mr.lib.job import RecordJob
+from mr.lib.job import MRStep, RecordJob
 
 
 class Distinct(RecordJob):

@@ -19,11 +19,8 @@ Counters (group grep): bad_utf8, matching_lines, empty_matches, group_unmatched.
 
 import re
 
-from mrjob.protocol import BytesValueProtocol
-from mrjob.step import MRStep
-
 from mr.lib import jobconf
-from mr.lib.job import MRKitJob, UsageError
+from mr.lib.job import BytesValueProtocol, MRKitJob, MRStep, UsageError
 
 # counts are written into the sort key as COUNT_DIGITS digits of (COUNT_CEILING - count)
 COUNT_DIGITS = 20

@@ -23,10 +23,8 @@ Counters (group histogram): null_values, bad_numbers, below_range, above_range, 
 empty_lines, malformed, bad_utf8.
 """
 
-from mrjob.step import MRStep
-
 from mr.lib.bins import edge_bin, fixed_bin, fixed_bounds, parse_edges
-from mr.lib.job import RecordJob, UsageError
+from mr.lib.job import MRStep, RecordJob, UsageError
 from mr.lib.stats import parse_decimal
 
 

@@ -14,10 +14,8 @@ Counters (group inverted_index): empty_lines, bad_utf8, no_input_file.
 
 from collections import Counter
 
-from mrjob.step import MRStep
-
 from mr.lib.inputs import basename, input_file_uri
-from mr.lib.job import TextJob
+from mr.lib.job import MRStep, TextJob
 
 # in-mapper combining keeps at most this many distinct terms before flushing
 FLUSH_AT = 200_000

@@ -19,10 +19,8 @@ Counters (group join): left_wrong_width, right_wrong_width, no_input_file, and t
 RecordJob (empty_lines, malformed, too_few_fields, bad_utf8).
 """
 
-from mrjob.step import MRStep
-
 from mr.lib.inputs import input_file_uri, path_matches
-from mr.lib.job import RecordJob, UsageError
+from mr.lib.job import MRStep, RecordJob, UsageError
 
 JOIN_TYPES = ("inner", "left", "right", "full")
 LEFT, RIGHT = 0, 1

@@ -15,10 +15,8 @@ Counters (group log_report): bad_lines (not an access log line), bad_requests, e
 bad_utf8.
 """
 
-from mrjob.step import MRStep
-
 from mr.lib.access_log import parse_access_log
-from mr.lib.job import MRKitJob
+from mr.lib.job import MRKitJob, MRStep
 
 
 class LogReport(MRKitJob):

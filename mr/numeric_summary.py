@@ -23,9 +23,7 @@ Counters (group numeric_summary): null_values, bad_numbers, too_few_fields, empt
 malformed, bad_utf8.
 """
 
-from mrjob.step import MRStep
-
-from mr.lib.job import RecordJob
+from mr.lib.job import MRStep, RecordJob
 from mr.lib.stats import mean_stddev, median_sorted
 
 

@@ -24,12 +24,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 
-from mrjob.step import MRStep
-
 from mr.clients.hbase import Index, TableSpec
 from mr.lib.hbase_job import HBaseJob
 from mr.lib.index_schema import FAMILY, LENGTH, OFFSET, PATH
-from mr.lib.job import UsageError
+from mr.lib.job import MRStep, UsageError
 from mr.lib.records import BadLine, CutRecords, record_fields
 
 

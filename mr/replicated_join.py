@@ -20,10 +20,8 @@ too_few_fields, bad_utf8).
 
 from collections import defaultdict
 
-from mrjob.step import MRStep
-
 from mr.lib import jobconf
-from mr.lib.job import RecordJob, UsageError
+from mr.lib.job import MRStep, RecordJob, UsageError
 from mr.lib.records import BadLine, record_fields
 
 JOIN_TYPES = ("inner", "left")

@@ -21,9 +21,7 @@ Counters (group sample): kept, too_few_fields, empty_lines, malformed, bad_utf8.
 
 import heapq
 
-from mrjob.step import MRStep
-
-from mr.lib.job import RecordJob, UsageError
+from mr.lib.job import MRStep, RecordJob, UsageError
 from mr.lib.stats import sample_hash, unit_interval
 from mr.lib.tsv import format_row
 

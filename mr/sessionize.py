@@ -16,9 +16,7 @@ Counters (group sessionize): null_users, bad_times, and those of RecordJob (empt
 malformed, too_few_fields, bad_utf8).
 """
 
-from mrjob.step import MRStep
-
-from mr.lib.job import RecordJob, UsageError
+from mr.lib.job import MRStep, RecordJob, UsageError
 from mr.lib.timestamps import MIN_EPOCH, parse_timestamp
 
 # sort keys are fixed-width non-negative numbers, so byte order is time order

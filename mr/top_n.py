@@ -23,9 +23,7 @@ Counters (group top_n): null_values, bad_numbers, too_few_fields, empty_lines, m
 
 import heapq
 
-from mrjob.step import MRStep
-
-from mr.lib.job import RecordJob, UsageError
+from mr.lib.job import MRStep, RecordJob, UsageError
 from mr.lib.tsv import format_row
 
 

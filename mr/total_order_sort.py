@@ -29,10 +29,8 @@ import tempfile
 import zlib
 from bisect import bisect_right
 
-from mrjob.step import MRStep
-
 from mr.lib import jobconf
-from mr.lib.job import RecordJob, UsageError
+from mr.lib.job import MRStep, RecordJob, UsageError
 from mr.lib.ranges import (
     LabelKeyProtocol,
     number_sort_key,

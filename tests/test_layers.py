@@ -83,3 +83,17 @@ def test_the_checker_sees_imports_inside_functions(tmp_path):
     sample.write_text("def f():\n    from mr.word_count import WordCount\n    import mr.lib.tsv\n")
     assert imported_modules(sample) == {"mr.word_count", "mr.word_count.WordCount", "mr.lib.tsv"}
     assert layer("mr.word_count") == "job" and layer("mr.lib.tsv") == "lib"
+
+
+def test_job_scripts_import_mr_before_mrjob():
+    """A job script runs as __main__ (`python mr/grep.py`): its first import of mrjob must come
+    through mr, whose stand-ins for distutils and pipes mrjob needs on Python 3.12+. So jobs
+    import nothing from mrjob themselves (MRStep and the protocols come from mr.lib.job)."""
+    direct = []
+    for path in files_of("job"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            direct += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "mrjob"]
+    assert direct == []

@@ -32,11 +32,13 @@ from typing import Any, NamedTuple, TypeVar
 
 from mrjob.fs.local import LocalFilesystem
 from mrjob.job import MRJob
-from mrjob.protocol import BytesValueProtocol, JSONProtocol
+from mrjob.protocol import BytesValueProtocol as BytesValueProtocol  # jobs import it from here
+from mrjob.protocol import JSONProtocol
+from mrjob.step import MRStep as MRStep  # jobs import it from here (mr before mrjob: 3.12+)
 from mrjob.step import StepFailedException
 
 import mr
-from mr.lib import jobconf, mrjob_fixes
+from mr.lib import jobconf, mrjob_fixes, stdlib_compat
 from mr.lib.config import use_default_mrjob_conf
 from mr.lib.errors import UsageError
 from mr.lib.held_logs import HeldLogs, hadoop_client_error
@@ -199,6 +201,7 @@ class MRKitJob(MRJob):
             # Spark gets no task working dir on a local[*] master, so dirs() does not reach
             # it: put the package on the PYTHONPATH of the driver and executors instead
             kwargs["py_files"] = [*(kwargs.get("py_files") or []), _package_zip()]
+            mrjob_fixes.apply_spark()
         return kwargs
 
     # -- launcher side -----------------------------------------------------------------------
@@ -371,6 +374,10 @@ def _package_zip() -> str:
             for p in sorted(root.rglob("*")):
                 if p.is_file() and "__pycache__" not in p.parts:
                     z.write(p, str(Path("mr") / p.relative_to(root)))
+            # Spark's harness imports mrjob before the job (and so before mr): the standard
+            # modules mrjob needs and this Python lacks, as files beside mr
+            for name, text in stdlib_compat.archive_files().items():
+                z.writestr(name, text)
         atexit.register(remove, path)
         _PACKAGE_ZIP[:] = [path]
     return _PACKAGE_ZIP[0]

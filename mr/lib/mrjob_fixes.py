@@ -16,10 +16,18 @@
   as it is ("local paths are expected to be single files"), and the task then fails opening a
   directory. On the inline and local runners the manifest lists the directory's files instead,
   by the same rule as above.
+- Spark step groups after the first. mrjob's Spark runner runs consecutive streaming steps with
+  the same jobconf in one spark-submit, and starts another for a step whose jobconf differs
+  (grep's second step sets ``mapreduce.job.reduces=1``). For that second submit it passes the
+  harness ``--steps-desc`` with only that group's steps but ``--first-step-num`` counted over all
+  the job's steps, and the harness slices again: it ran no step and copied the first step's
+  output as the job's rows. The steps description here is the job's whole list, which is what
+  the harness's numbering expects (applied by :func:`apply_spark` when a job runs on Spark).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -74,3 +82,26 @@ def apply() -> None:
     mrjob.logs.history._HISTORY_LOG_PATH_RE = HISTORY_LOG_PATH_RE
     mrjob.sim.SimMRJobRunner._input_paths_for_step = _input_paths_for_step
     mrjob.runner.MRJobRunner._create_input_manifest_if_needed = _create_input_manifest_if_needed
+
+
+def _spark_script_args(self: Any, step_num: int, last_step_num: int | None = None) -> list[str]:
+    import mrjob.spark.runner as spark
+
+    args = list(_SPARK_SCRIPT_ARGS[0](self, step_num, last_step_num))
+    if "--steps-desc" in args:
+        at = args.index("--steps-desc") + 1
+        args[at] = spark._emr_proof_steps_desc(json.dumps(self._get_steps()))
+    return args
+
+
+_SPARK_SCRIPT_ARGS: list[Any] = []
+
+
+def apply_spark() -> None:
+    """Install the Spark runner's fix (idempotent); imports mrjob's Spark runner, so only when
+    a job runs on Spark."""
+    import mrjob.spark.runner as spark
+
+    if not _SPARK_SCRIPT_ARGS:
+        _SPARK_SCRIPT_ARGS.append(spark.SparkMRJobRunner._spark_script_args)
+        spark.SparkMRJobRunner._spark_script_args = _spark_script_args
