@@ -408,3 +408,19 @@ def test_workflow_run_on_oozie_without_a_server_is_one_line(tmp_path):
     assert result.returncode == 1, result.stderr
     assert result.stderr.count("\n") == 1
     assert "no Oozie server: start one with `mrkit oozie up`, or set OOZIE_URL" in result.stderr
+
+
+@pytest.mark.parametrize("runner", ["inline", "local"])
+def test_a_run_is_quiet_unless_asked(tmp_path, runner):
+    """Rows on stdout; on stderr only the counters (mrjob's progress lines with -v)."""
+    data = tmp_path / "in.txt"
+    data.write_text("a b\n\na\n")
+    quiet = job_file("word_count", "-r", runner, str(data))
+    assert quiet.returncode == 0, quiet.stderr
+    assert sorted(quiet.stdout.splitlines()) == ["a\t2", "b\t1"]
+    assert quiet.stderr.split() == ["Counters:", "1", "word_count", "empty_lines=1"]
+    chatty = job_file("word_count", "-r", runner, "-v", str(data))
+    assert chatty.returncode == 0, chatty.stderr
+    assert "Running step 1 of 1" in chatty.stderr and "empty_lines=1" in chatty.stderr
+    silent = job_file("word_count", "-r", runner, "-q", str(data))
+    assert silent.stderr == "" and sorted(silent.stdout.splitlines()) == ["a\t2", "b\t1"]

@@ -398,8 +398,8 @@ def test_interrupt_kills_the_yarn_application(hadoop_cluster, hdfs, hdfs_dir, tm
     script.write_text(SLOW_JOB)
     data = hdfs.write_bytes(f"{hdfs_dir}/in.txt", b"one\n")
     proc = subprocess.Popen(
-        [sys.executable, str(script), "-r", "hadoop", "-c", hadoop_cluster.mrjob_conf,
-         f"hdfs://{data}"],
+        [sys.executable, str(script), "-r", "hadoop", "-c", hadoop_cluster.mrjob_conf, "-v",
+         f"hdfs://{data}"],  # -v: the progress lines name the application
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import codecs
+import logging
 import os
 import re
 import signal
@@ -220,6 +221,17 @@ class MRKitJob(MRJob):
         print(f"{prog}: error: {message}", file=sys.stderr)
         sys.exit(2)
 
+    @classmethod
+    def set_up_logging(cls, quiet: bool = False, verbose: bool = False, stream: Any = None) -> None:
+        """mrjob's logging, but quiet by default: a run shows its counters, warnings and errors;
+        mrjob's progress lines ("Creating temp directory", "Running step 1 of 2", Hadoop's
+        map/reduce percentages) only with -v (which also shows mrjob's debug lines)."""
+        super().set_up_logging(quiet=quiet, verbose=verbose, stream=stream)
+        if not quiet and not verbose:
+            for name in ("mrjob", "__main__"):
+                for handler in logging.getLogger(name).handlers:
+                    handler.addFilter(essential_record)
+
     def run_job(self) -> None:
         use_default_mrjob_conf()
         log_stream = codecs.getwriter("utf_8")(self.stderr)
@@ -359,6 +371,11 @@ def _terminated(signum: int, frame: Any) -> None:
 
 class _Unreachable(ConnectionError):
     """A Hadoop client could not reach the NameNode of a job's input or output."""
+
+
+def essential_record(record: logging.LogRecord) -> bool:
+    """Whether a log record is shown without -v: warnings, errors and the counters."""
+    return record.levelno >= logging.WARNING or record.getMessage().lstrip().startswith("Counters")
 
 
 _SPARK_MODULE_SUFFIX = re.compile(r"_[^_]+_\d{8}_\d{6}_\d{6}$")
