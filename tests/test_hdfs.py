@@ -206,3 +206,44 @@ def test_cli_put_ls_cat_get_rm(hdfs_dir, hadoop_cluster, tmp_path):
     assert mrkit("rm", "-r", f"{hdfs_dir}/w").returncode == 0
     missing = mrkit("rm", f"{hdfs_dir}/w")
     assert missing.returncode == 1 and "no such file" in missing.stderr
+
+
+def test_globs_match_as_hadoop_fs_does(hdfs, hdfs_dir, hadoop_cluster, tmp_path):
+    out = f"{hdfs_dir}/out"
+    for name, data in [("part-00000", b"a\n"), ("part-00001", b"b\n"), ("_SUCCESS", b"")]:
+        hdfs.write_bytes(f"{out}/{name}", data)
+    hdfs.write_bytes(f"{hdfs_dir}/logs/2026/01/x.log", b"jan\n")
+    hdfs.write_bytes(f"{hdfs_dir}/logs/2026/02/x.log", b"feb\n")
+    assert hdfs.glob(f"{out}/part-*") == [f"{out}/part-00000", f"{out}/part-00001"]
+    assert hdfs.glob(f"hdfs://{out}/*") == [f"{out}/_SUCCESS", f"{out}/part-00000",
+                                             f"{out}/part-00001"]  # fmt: skip
+    assert hdfs.glob(f"{hdfs_dir}/logs/*/{{01,02}}/*.log") == [
+        f"{hdfs_dir}/logs/2026/01/x.log",
+        f"{hdfs_dir}/logs/2026/02/x.log",
+    ]
+    assert hdfs.glob(f"{out}/part-0000[1-9]") == [f"{out}/part-00001"]
+    assert hdfs.glob(f"{out}/nothing-*") == []
+    assert hdfs.glob(f"{out}/part-00000") == [f"{out}/part-00000"]  # no wildcard: itself
+
+    env = {**os.environ, "MRKIT_WEBHDFS_URL": hadoop_cluster.webhdfs_url}
+
+    def mrkit(*args):
+        return subprocess.run([sys.executable, "-m", "mr.cli", "hdfs", *args],
+                              capture_output=True, text=True, cwd=REPO, env=env)  # fmt: skip
+
+    assert mrkit("cat", f"{out}/part-*").stdout == "a\nb\n"
+    ls = mrkit("ls", f"{out}/part-*")
+    assert [line.split()[-1] for line in ls.stdout.splitlines()] == [
+        f"{out}/part-00000",
+        f"{out}/part-00001",
+    ]
+    none = mrkit("cat", f"{out}/nothing-*")
+    assert none.returncode == 1 and none.stderr.strip().endswith("(the glob matches nothing)")
+    into = tmp_path / "got"
+    into.mkdir()
+    assert mrkit("get", f"{hdfs_dir}/logs/2026/*/x.log", str(into)).returncode == 1  # same name
+    assert mrkit("get", f"{out}/part-*", str(into)).returncode == 0
+    assert sorted(p.name for p in into.iterdir()) == ["part-00000", "part-00001"]
+    assert mrkit("rm", f"{out}/part-*").returncode == 0
+    assert hdfs.glob(f"{out}/*") == [f"{out}/_SUCCESS"]
+    assert mrkit("rm", "-f", f"{out}/part-*").returncode == 0  # -f: nothing matches, fine

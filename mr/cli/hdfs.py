@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mr.cli.progress import progress_for
 from mr.clients.hdfs import HDFS, HdfsError, client
+from mr.lib.globs import has_magic
 
 HdfsCommand = Callable[[HDFS, argparse.Namespace], int]
 
@@ -34,19 +35,38 @@ def cmd_put(fs: HDFS, args: argparse.Namespace) -> int:
     return 0
 
 
+def expand(fs: HDFS, paths: list[str], missing_ok: bool = False) -> list[str]:
+    """Paths with Hadoop globs (``/out/part-*``) replaced by what they match, sorted; a glob that
+    matches nothing is an error (as in `hadoop fs`) unless missing_ok. Other paths stay."""
+    out = []
+    for path in paths:
+        if not has_magic(path):
+            out.append(path)
+            continue
+        matches = fs.glob(path)
+        if not matches and not missing_ok:
+            raise HdfsError(f"{path}: no such file or directory (the glob matches nothing)")
+        out += matches
+    return out
+
+
 def cmd_get(fs: HDFS, args: argparse.Namespace) -> int:
-    top = fs.status(args.path)
-    if top is None:
-        raise HdfsError(f"{args.path}: no such file or directory")
-    total = sum(e.size for e in fs.ls(args.path, recursive=True) if not e.is_dir)
-    label = f"get {posixpath.basename(args.path.rstrip('/'))}"
-    with progress_for(total, label, args.progress) as progress:
-        print(fs.get(args.path, args.local, overwrite=args.overwrite, progress=progress))
+    sources = expand(fs, [args.path])
+    if len(sources) > 1 and not Path(args.local).is_dir():
+        raise HdfsError(f"{args.path} matches {len(sources)} paths: {args.local} must be an "
+                        "existing directory to get them into")  # fmt: skip
+    for source in sources:
+        if fs.status(source) is None:
+            raise HdfsError(f"{source}: no such file or directory")
+        total = sum(e.size for e in fs.ls(source, recursive=True) if not e.is_dir)
+        label = f"get {posixpath.basename(source.rstrip('/'))}"
+        with progress_for(total, label, args.progress) as progress:
+            print(fs.get(source, args.local, overwrite=args.overwrite, progress=progress))
     return 0
 
 
 def cmd_ls(fs: HDFS, args: argparse.Namespace) -> int:
-    for path in args.paths:
+    for path in expand(fs, args.paths):
         for e in fs.ls(path, recursive=args.recursive):
             when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(e.modified))
             print(f"{'d' if e.is_dir else '-'} {e.size:>12} {when} {e.path}")
@@ -55,7 +75,7 @@ def cmd_ls(fs: HDFS, args: argparse.Namespace) -> int:
 
 def cmd_cat(fs: HDFS, args: argparse.Namespace) -> int:
     out = sys.stdout.buffer
-    for path in args.paths:
+    for path in expand(fs, args.paths):
         for chunk in fs.cat(path):
             out.write(chunk)
     out.flush()
@@ -64,7 +84,8 @@ def cmd_cat(fs: HDFS, args: argparse.Namespace) -> int:
 
 def cmd_rm(fs: HDFS, args: argparse.Namespace) -> int:
     # like rm(1): delete every path that exists, then name the ones that did not
-    missing = [p for p in args.paths if not fs.rm(p, recursive=args.recursive)]
+    paths = expand(fs, args.paths, missing_ok=args.force)
+    missing = [p for p in paths if not fs.rm(p, recursive=args.recursive)]
     if missing and not args.force:
         raise HdfsError(f"{', '.join(missing)}: no such file or directory")
     return 0
@@ -88,11 +109,12 @@ def with_client(command: HdfsCommand) -> Callable[[argparse.Namespace], int]:
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "hdfs",
-        help="HDFS over WebHDFS: put, get, ls, cat, rm, mkdir",
+        help="HDFS over WebHDFS: put, get, ls, cat, rm, mkdir (globs as in hadoop fs)",
         description="HDFS over WebHDFS. The NameNode: MRKIT_WEBHDFS_URL, else the alias "
         "MRKIT_HDFS_ALIAS of ~/.hdfscli.cfg (HDFSCLI_CONFIG), else the cluster of "
         "`mrkit cluster up`, else the default alias of ~/.hdfscli.cfg. Paths are HDFS paths "
-        "(/a/b or hdfs:///a/b; relative ones are under /user/$USER).",
+        "(/a/b or hdfs:///a/b; relative ones are under /user/$USER). get, ls, cat and rm take "
+        "Hadoop's globs: /out/part-*, /logs/2026/{01,02}/*, [0-9] (quote them from the shell).",
     )
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 

@@ -36,6 +36,7 @@ from hdfs.config import Config
 from hdfs.util import HdfsError as _LibHdfsError
 
 from mr.lib.config import cluster_hdfscli_config
+from mr.lib.globs import component_matcher, expand_braces, has_magic, unescape
 from mr.lib.publish import SUCCESS, remove, temp_name, temp_path
 from mr.lib.uris import uri_path
 
@@ -154,6 +155,41 @@ class HDFS:
                 for name, st in self.raw.list(path, status=True):
                     entries.append(_entry(posixpath.join(path, name), st))
         return sorted(entries, key=lambda e: e.path)
+
+    def glob(self, pattern: str) -> list[str]:
+        """The paths that exist and match a Hadoop glob (mr/lib/globs.py), sorted; a pattern
+        without wildcards gives itself if it exists. Relative patterns are under the home
+        directory (/user/<user>), as WebHDFS resolves them."""
+        found: set[str] = set()
+        try:
+            patterns = expand_braces(hdfs_path(pattern))
+        except ValueError as e:
+            raise HdfsError(str(e)) from None
+        for one in patterns:
+            if not one.startswith("/"):
+                with self._errors(f"glob {pattern}"):
+                    one = self.raw.resolve(one)
+            candidates = ["/"]
+            for part in [p for p in one.split("/") if p]:
+                if has_magic(part):
+                    try:
+                        matches = component_matcher(part)
+                    except ValueError as e:
+                        raise HdfsError(str(e)) from None
+                    candidates = [posixpath.join(c, name) for c in candidates
+                                  for name in self._names(c) if matches(name)]  # fmt: skip
+                else:
+                    candidates = [posixpath.join(c, unescape(part)) for c in candidates]
+            found.update(c for c in candidates if self.exists(c))
+        return sorted(found)
+
+    def _names(self, directory: str) -> list[str]:
+        """The names in a directory; [] for a file or a path that is not there."""
+        top = self.status(directory)
+        if top is None or not top.is_dir:
+            return []
+        with self._errors(f"ls {directory}"):
+            return sorted(self.raw.list(directory))
 
     def cat(self, path: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
         """The file's bytes, in chunks."""
