@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mr.cli.jobs import job_class, job_modules
-from mr.engines import REPO_ROOT
+from mr.engines import RESOURCE_ROOT
 from mr.engines.twins import TwinRun, read_rows
 from mr.engines.twins import find_script as _find
 from tests.cases import Case, all_cases
@@ -29,7 +29,7 @@ def stems(engine: str) -> set[str]:
     if engine == "mr":
         return set(job_modules())
     folder, ext = TWINS[engine]
-    return {p.stem for p in (REPO_ROOT / folder).glob(f"*{ext}")}
+    return {p.stem for p in (RESOURCE_ROOT / folder).glob(f"*{ext}")}
 
 
 ENGINE_STEMS = {e: stems(e) for e in ("mr", "hive", "pig")}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from mr.engines import REPO_ROOT
+from mr.engines import RESOURCE_ROOT
 from mr.engines.twins import TwinRun, read_rows
 from mr.lib.errors import UsageError
 
@@ -106,7 +106,7 @@ def test_twin_on_hostile_paths(engine, tmp_path):
     (tmp_path / source / "words.txt").write_text("b a b\n")
     out = tmp_path / target
     engine_name, runner = engine
-    twin = REPO_ROOT / engine_name / f"word_count.{'q' if engine_name == 'hive' else 'pig'}"
+    twin = RESOURCE_ROOT / engine_name / f"word_count.{'q' if engine_name == 'hive' else 'pig'}"
     runner.run(TwinRun(twin, out, {"INPUT": str(tmp_path / source)}))
     assert sorted(read_rows(out)) == ["a\t1", "b\t2"]
 
@@ -116,6 +116,6 @@ def test_hive_refuses_paths_it_cannot_be_given(tmp_path, path):
     from mr.engines.hive import HIVE
     from mr.engines.twins import as_written
 
-    job = TwinRun(REPO_ROOT / "hive" / "word_count.q", tmp_path / path, {"INPUT": "."})
+    job = TwinRun(RESOURCE_ROOT / "hive" / "word_count.q", tmp_path / path, {"INPUT": "."})
     with pytest.raises(UsageError, match="--var OUTPUT: Hive cannot be given a path holding"):
         as_written(HIVE, job, {"INPUT": ".", "OUTPUT": str(tmp_path / path)})

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mr.engines import REPO_ROOT, EngineError
+from mr.engines import RESOURCE_ROOT, EngineError
 from mr.engines.twins import RUNNER_VARS, TwinRun, parse_param, script_params, script_vars
 from mr.lib.errors import UsageError
 from tests.support import FIXTURES
@@ -22,7 +22,7 @@ REFERENCE_RE = {"hive": re.compile(r"\$\{hivevar:(\w+)\}"), "pig": re.compile(r"
 SCRIPTS = [
     pytest.param(engine, path, id=f"{engine}-{path.stem}")
     for engine, (folder, ext) in TWIN_DIRS.items()
-    for path in sorted((REPO_ROOT / folder).glob(f"*{ext}"))
+    for path in sorted((RESOURCE_ROOT / folder).glob(f"*{ext}"))
 ]
 
 
@@ -50,7 +50,7 @@ def _case_vars() -> list:
         stem = spec.get("job", case_json.parent.name)
         for engine, (folder, ext) in TWIN_DIRS.items():
             if engine in spec:
-                script = REPO_ROOT / folder / f"{stem}{ext}"
+                script = RESOURCE_ROOT / folder / f"{stem}{ext}"
                 found.append(
                     pytest.param(
                         script,
@@ -101,7 +101,7 @@ def test_bad_param_lines(line, message):
 
 def _join_job(tmp_path: Path, **given: str) -> TwinRun:
     base = {"LEFT": "users.*", "LEFT_FIELDS": "3", "RIGHT_FIELDS": "3", "INPUT": str(tmp_path)}
-    return TwinRun(REPO_ROOT / "hive" / "join.q", tmp_path / "out", {**base, **given})
+    return TwinRun(RESOURCE_ROOT / "hive" / "join.q", tmp_path / "out", {**base, **given})
 
 
 def test_runner_maps_the_join_word_and_fills_defaults(tmp_path):
@@ -131,21 +131,21 @@ def test_runner_rejects_bad_values_before_any_jvm(tmp_path, given, message):
 
 
 def test_missing_required_param(tmp_path):
-    job = TwinRun(REPO_ROOT / "pig" / "top_n.pig", tmp_path / "out", {"INPUT": str(tmp_path)})
+    job = TwinRun(RESOURCE_ROOT / "pig" / "top_n.pig", tmp_path / "out", {"INPUT": str(tmp_path)})
     with pytest.raises(UsageError, match="--var GROUP_COL: required"):
         script_vars(job)
 
 
 def test_output_is_the_runners_own(tmp_path):
     job = TwinRun(
-        REPO_ROOT / "pig" / "word_count.pig", tmp_path / "out", {"OUTPUT": "/etc", "INPUT": "."}
+        RESOURCE_ROOT / "pig" / "word_count.pig", tmp_path / "out", {"OUTPUT": "/etc", "INPUT": "."}
     )
     assert script_vars(job)["OUTPUT"] == str(job.staging)
     assert script_vars(job, on_cluster=True)["OUTPUT"] == "/etc"
 
 
 def test_staging_uses_the_publish_temp_name(tmp_path):
-    job = TwinRun(REPO_ROOT / "pig" / "word_count.pig", tmp_path / "out")
+    job = TwinRun(RESOURCE_ROOT / "pig" / "word_count.pig", tmp_path / "out")
     assert job.staging.parent == tmp_path
     assert re.fullmatch(r"\.out\.tmp-[0-9a-f]{8}", job.staging.name)
 

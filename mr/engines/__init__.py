@@ -1,8 +1,9 @@
 """Real engines on one machine, from Maven Central jars: shared plumbing.
 
 Each engine (hadoop, hbase, hive, pig) has a pom in ``scripts/<engine>/pom.xml``; its jars are
-copied into ``.cluster/<engine>/lib`` and its state (configs, data, logs, pid files) lives under
-``.cluster/<engine>/``. Set ``MRKIT_HOME`` to keep that state elsewhere.
+copied into ``<state>/<engine>/lib`` and its state (configs, data, logs, pid files) lives under
+``<state>/<engine>/``: ``.cluster`` in a checkout, ``~/.local/share/mrkit`` for an installed
+mrkit, ``MRKIT_HOME`` wherever it says (mr.lib.config.state_root).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from mr.lib.config import REPO_ROOT, state_root
+from mr.lib.config import PACKAGE_PARENT as PACKAGE_PARENT
+from mr.lib.config import REPO_MRJOB_CONF as REPO_MRJOB_CONF
+from mr.lib.config import RESOURCE_ROOT, state_root
 
-SCRIPTS_DIR = REPO_ROOT / "scripts"
+SCRIPTS_DIR = RESOURCE_ROOT / "scripts"
 
 # The --add-opens Hadoop itself adds on Java 17 (HADOOP-17177 and friends).
 JAVA17_OPENS = [

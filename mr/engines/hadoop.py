@@ -29,7 +29,8 @@ from pathlib import Path
 
 from mr.engines import (
     JAVA17_OPENS,
-    REPO_ROOT,
+    PACKAGE_PARENT,
+    REPO_MRJOB_CONF,
     SCRIPTS_DIR,
     Daemon,
     EngineError,
@@ -250,7 +251,7 @@ def webhdfs_answers(url: str, timeout: float = 3.0) -> bool:
 
 def python_for_tasks() -> str:
     """Absolute path of the Python that runs tasks: the repo's venv, else this interpreter."""
-    venv = REPO_ROOT / ".venv" / "bin" / "python"
+    venv = PACKAGE_PARENT / ".venv" / "bin" / "python"
     return str(venv if venv.exists() else Path(sys.executable).absolute())
 
 
@@ -461,7 +462,7 @@ def render_mrjob_conf(launcher: Path, jar: Path, python: str, log_dirs: list[str
         "# Written by `mrkit cluster up` for the cluster it started; rewritten on every start.",
         "# Use it with -c (python mr/word_count.py -r hadoop -c .cluster/hadoop/mrjob.conf ...)",
         "# or MRJOB_CONF. The runner settings of the repo's mrjob.conf come first.",
-        f"include: {json.dumps(str(REPO_ROOT / 'mrjob.conf'))}",
+        f"include: {json.dumps(str(REPO_MRJOB_CONF))}",
         "runners:",
         "  hadoop:",
         f"    hadoop_bin: {json.dumps(str(launcher))}",

@@ -27,7 +27,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from mr.engines import (
-    REPO_ROOT,
+    SCRIPTS_DIR,
     Daemon,
     EngineError,
     check_ports_free,
@@ -208,7 +208,7 @@ def thrift_argv(settings: Settings, lib: Path, conf: Path) -> list[str]:
         )
     return [
         sys.executable,
-        str(REPO_ROOT / "scripts" / "hbase" / "thrift_gateway.py"),
+        str(SCRIPTS_DIR / "hbase" / "thrift_gateway.py"),
         "--host",
         settings.host,
         "--port",

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from mr.engines import (
     JAVA17_OPENS,
-    REPO_ROOT,
+    PACKAGE_PARENT,
     EngineError,
     classpath,
     fetch,
@@ -131,7 +131,7 @@ def _java(
     if hadoop_conf is not None:
         # YARN execution: the cluster's fs.defaultFS and RM from its client conf, scratch on
         # HDFS; containers do not inherit this environment, TRANSFORM needs mr importable
-        env = f"PYTHONPATH={REPO_ROOT}"
+        env = f"PYTHONPATH={PACKAGE_PARENT}"
         for k, v in {
             "mapreduce.framework.name": "yarn",
             "fs.defaultFS": _conf_value(hadoop_conf, "fs.defaultFS"),

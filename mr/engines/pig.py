@@ -25,7 +25,7 @@ from pathlib import Path
 
 from mr.engines import (
     JAVA17_OPENS,
-    REPO_ROOT,
+    PACKAGE_PARENT,
     EngineError,
     classpath,
     fetch,
@@ -114,7 +114,7 @@ def _java(
     cluster: list[str] = []
     if hadoop_conf is not None:
         # YARN containers do not inherit this environment: STREAM commands need mr importable
-        env = f"PYTHONPATH={REPO_ROOT}"
+        env = f"PYTHONPATH={PACKAGE_PARENT}"
         # the MR ApplicationMaster's classes come from the Hadoop engine's jars (Pig's lib has
         # no hadoop-mapreduce-client-app); Pig ships its own classes in the job jar
         pig = [*pig, roaring_placeholder()]

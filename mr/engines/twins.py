@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mr.engines import REPO_ROOT, EngineError, state_dir
+from mr.engines import PACKAGE_PARENT, RESOURCE_ROOT, EngineError, state_dir
 from mr.lib.errors import UsageError
 from mr.lib.publish import check_output, publish_dir, remove, temp_path
 
@@ -204,9 +204,9 @@ def find_script(folder: str, ext: str, stem_or_file: str) -> Path:
         if not path.is_file():
             raise UsageError(f"no script at {path}")
         return path.resolve()
-    path = REPO_ROOT / folder / f"{stem_or_file}{ext}"
+    path = RESOURCE_ROOT / folder / f"{stem_or_file}{ext}"
     if not path.is_file():
-        known = sorted(p.stem for p in (REPO_ROOT / folder).glob(f"*{ext}"))
+        known = sorted(p.stem for p in (RESOURCE_ROOT / folder).glob(f"*{ext}"))
         raise UsageError(f"no twin named {stem_or_file!r} in {folder}/; known: {', '.join(known)}")
     return path
 
@@ -324,7 +324,7 @@ def read_rows(output: Path) -> list[str]:
 def engine_env(**extra: str) -> dict[str, str]:
     """The environment of an engine's JVM: TRANSFORM/STREAM children can import mr."""
     path = os.environ.get("PYTHONPATH")
-    pythonpath = str(REPO_ROOT) + (os.pathsep + path if path else "")
+    pythonpath = str(PACKAGE_PARENT) + (os.pathsep + path if path else "")
     return {**os.environ, "PYTHONPATH": pythonpath, **extra}
 
 

@@ -1,11 +1,13 @@
 """Where mrkit keeps its state, and every environment variable that points a client at a server.
 
 The engines of ``mrkit cluster up`` / ``mrkit hbase up`` write their state under one root
-(``MRKIT_HOME``, default ``<repo>/.cluster``), one folder per engine; clients and jobs read the
+(``MRKIT_HOME``, default ``.cluster`` in a checkout, else ``~/.local/share/mrkit``), one folder
+per engine; clients and jobs read the
 files named here instead of importing the engines, so the layers stay one-way:
 
 =========================  ==================================================================
-``MRKIT_HOME``             root of the engines' state (jars, configs, data, logs, pid files)
+``MRKIT_HOME``             root of the engines' state (jars, configs, data, logs, pid files);
+                           default: <checkout>/.cluster, or $XDG_DATA_HOME/mrkit when installed
 ``MRJOB_CONF``             mrjob's own: the runner config (default: the cluster's, else the repo's)
 ``MRKIT_WEBHDFS_URL``      WebHDFS of the NameNode (``http://host:9870``; ``;``-separated for HA)
 ``MRKIT_HDFS_ALIAS``       an alias of the HdfsCLI config (``HDFSCLI_CONFIG`` or ~/.hdfscli.cfg)
@@ -23,8 +25,15 @@ from pathlib import Path
 
 from mr.lib.errors import UsageError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-REPO_MRJOB_CONF = REPO_ROOT / "mrjob.conf"
+#: the directory that holds the ``mr`` package: what PYTHONPATH needs for ``import mr``
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+#: whether mr runs from a checkout of the repo (hive/, pig/, scripts/, setup.cfg beside mr/)
+IS_CHECKOUT = (PACKAGE_PARENT / "setup.cfg").is_file() and (PACKAGE_PARENT / "hive").is_dir()
+#: where the repo's fixed top level is: hive/ and pig/ (the twins), scripts/ (the engines' poms,
+#: the hadoop launcher, the HBase gateway) and mrjob.conf. A checkout's own; an installed wheel
+#: carries them as mr/_bundle (setup.py copies them there when the wheel is built).
+RESOURCE_ROOT = PACKAGE_PARENT if IS_CHECKOUT else PACKAGE_PARENT / "mr" / "_bundle"
+REPO_MRJOB_CONF = RESOURCE_ROOT / "mrjob.conf"
 
 HBASE_HOST_ENV = "MRKIT_HBASE_HOST"
 HBASE_PORT_ENV = "MRKIT_HBASE_THRIFT_PORT"
@@ -39,8 +48,15 @@ THRIFT_PROTOCOLS = ("binary", "compact")
 
 
 def state_root() -> Path:
-    """The root of the engines' state: $MRKIT_HOME, else <repo>/.cluster (not created here)."""
-    return Path(os.environ.get("MRKIT_HOME") or REPO_ROOT / ".cluster")
+    """The root of the engines' state (not created here): $MRKIT_HOME; else a checkout's
+    .cluster; else, for an installed mrkit, $XDG_DATA_HOME/mrkit (~/.local/share/mrkit).
+    scripts/hadoop/bin/hadoop applies the same rule."""
+    if os.environ.get("MRKIT_HOME"):
+        return Path(os.environ["MRKIT_HOME"])
+    if IS_CHECKOUT:
+        return PACKAGE_PARENT / ".cluster"
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "mrkit"
 
 
 def cluster_mrjob_conf() -> Path:
