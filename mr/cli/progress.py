@@ -1,75 +1,64 @@
-"""A progress bar on stderr for long transfers (`mrkit hdfs put|get --progress`)."""
+"""Progress on stderr for long work, with tqdm: a bar for transfers of known size (`mrkit hdfs
+put|get`), a counter for work of unknown size. Shown on a terminal only (and only for transfers
+of PROGRESS_MIN_BYTES or more), never when stderr is piped or redirected, unless asked.
+
+Why tqdm: one small pure-Python package with no dependencies of its own, maintained for a decade,
+that already knows what a terminal can show (rates, ETA, resizing, tqdm.write for lines between
+redraws) and turns itself off on a pipe. rich draws nicer live panels but brings pygments and
+markdown-it with it, for one status line.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import sys
-import time
 from collections.abc import Iterator
-from typing import IO
+
+from tqdm import tqdm
 
 from mr.clients.hdfs import Progress
 
 # transfers at least this big get a progress bar on a terminal
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
+MODES = ("auto", "always", "never")
 
 
-class ProgressBar:
-    """A one-line progress bar on stderr: bytes done of total, percent and rate."""
-
-    def __init__(self, total: int, label: str, stream: IO[str] | None = None, width: int = 30):
-        self.total = max(total, 1)
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.width = width
-        self.done = 0
-        self.start = time.monotonic()
-        self.shown = 0.0
-
-    def __call__(self, nbytes: int) -> None:
-        self.done += nbytes
-        now = time.monotonic()
-        if now - self.shown >= 0.2 or self.done >= self.total:
-            self.shown = now
-            self._draw(now)
-
-    def _draw(self, now: float) -> None:
-        frac = min(self.done / self.total, 1.0)
-        bar = "#" * int(frac * self.width)
-        rate = self.done / max(now - self.start, 1e-6)
-        self.stream.write(
-            f"\r{self.label} [{bar:<{self.width}}] {frac:6.1%} "
-            f"{human(self.done)}/{human(self.total)} {human(rate)}/s"
-        )
-        self.stream.flush()
-
-    def close(self) -> None:
-        self._draw(time.monotonic())
-        self.stream.write("\n")
-        self.stream.flush()
-
-
-def human(n: float) -> str:
-    """A byte count for people: 512B, 1.5KiB, 3.0MiB, 2.1GiB."""
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f}{unit}" if unit == "B" else f"{n:.1f}{unit}"
-        n /= 1024
-    return f"{n:.1f}GiB"
+def shown(mode: str, size: int = PROGRESS_MIN_BYTES) -> bool:
+    """Whether to show progress: mode 'always', 'never', or 'auto' (stderr is a terminal and the
+    work is big enough to wait for)."""
+    if mode not in MODES:
+        raise ValueError(f"progress mode {mode!r}: expected one of {', '.join(MODES)}")
+    return mode == "always" or (
+        mode == "auto" and size >= PROGRESS_MIN_BYTES and sys.stderr.isatty()
+    )
 
 
 @contextlib.contextmanager
 def progress_for(total: int, label: str, mode: str) -> Iterator[Progress | None]:
-    """A ProgressBar for a transfer of `total` bytes, or None: mode 'always', 'never', or 'auto'
-    (on a terminal, for PROGRESS_MIN_BYTES or more)."""
-    show = mode == "always" or (
-        mode == "auto" and total >= PROGRESS_MIN_BYTES and sys.stderr.isatty()
-    )
-    if not show:
+    """A callable that takes the bytes moved since its last call, drawing a bar of `total` bytes
+    (percent, size, rate, time left), or None when nothing is shown (see shown())."""
+    if not shown(mode, total):
         yield None
         return
-    bar = ProgressBar(total, label)
-    try:
-        yield bar
-    finally:
-        bar.close()
+    with tqdm(total=total, desc=label, unit="B", unit_scale=True, unit_divisor=1024,
+              file=sys.stderr, dynamic_ncols=True, mininterval=0.2) as bar:  # fmt: skip
+        yield _adding(bar)
+
+
+@contextlib.contextmanager
+def counter(label: str, unit: str, mode: str = "auto") -> Iterator[Progress | None]:
+    """A callable that counts done items (rows, actions) on a one-line counter with the rate,
+    or None when nothing is shown (mode as in shown(), with no minimum size)."""
+    if not shown(mode, PROGRESS_MIN_BYTES):
+        yield None
+        return
+    with tqdm(desc=label, unit=unit, file=sys.stderr, dynamic_ncols=True,
+              mininterval=0.2) as bar:  # fmt: skip
+        yield _adding(bar)
+
+
+def _adding(bar: tqdm) -> Progress:
+    def add(n: int) -> None:
+        bar.update(n)
+
+    return add
