@@ -19,6 +19,12 @@ pytest_plugins = [
 ]
 
 
+def pytest_collection_modifyitems(items):
+    """The wheel test first: it starts a cluster of its own, before the session's holds the
+    ports (tests/test_wheel.py)."""
+    items.sort(key=lambda item: item.get_closest_marker("wheel") is None)
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--update-golden",

@@ -14,7 +14,7 @@ from mr.cli import jobs, main
 from mr.clients.hdfs import HdfsError, HdfsUnavailable
 from mr.engines import EngineError
 from mr.lib.errors import NotFound, UsageError
-from tests.support import REPO, fixture, mrkit
+from tests.support import REPO, fixture, mrkit, run_job
 
 WORDS = "the quick fox\nthe lazy dog\n"
 
@@ -424,3 +424,18 @@ def test_a_run_is_quiet_unless_asked(tmp_path, runner):
     assert "Running step 1 of 1" in chatty.stderr and "empty_lines=1" in chatty.stderr
     silent = job_file("word_count", "-r", runner, "-q", str(data))
     assert silent.stderr == "" and sorted(silent.stdout.splitlines()) == ["a\t2", "b\t1"]
+
+
+def test_demo_shows_the_top_words_of_the_sample():
+    from mr.cli.jobs import SAMPLE
+    from mr.word_count import WordCount
+
+    rows, _ = run_job(WordCount, [str(SAMPLE)])
+    counts = sorted(((w, int(n)) for w, n in (r.split("\t") for r in rows)),
+                    key=lambda wc: (-wc[1], wc[0]))  # fmt: skip
+    done = mrkit("demo", "--top", "4")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].endswith(f"{len(counts)} words, the top 4:")
+    assert [line.split() for line in lines[1:5]] == [[w, str(n)] for w, n in counts[:4]]
+    assert "mrkit cluster up" in done.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mr.lib.globs import component_matcher, expand_braces, has_magic, unescape
+from mr.lib.globs import component_matcher, expand_braces, has_magic, match_paths, unescape
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,30 @@ def test_magic_and_escapes():
     assert has_magic("/out/part-*") and has_magic("/a/{b,c}") and has_magic("x[1]")
     assert not has_magic("/out/part-00000") and not has_magic("a\\*b")
     assert unescape("a\\*b\\\\c") == "a*b\\c"
+
+
+def test_match_paths_walks_only_the_directories_a_glob_needs():
+    tree = {
+        "/": ["out", "logs"],
+        "/out": ["_SUCCESS", "part-00000", "part-00001"],
+        "/logs": ["2026"],
+        "/logs/2026": ["01", "02"],
+        "/logs/2026/01": ["x.log"],
+        "/logs/2026/02": ["y.log"],
+    }
+    files = {f"{d.rstrip('/')}/{n}" for d, names in tree.items() for n in names}
+    listed = []
+
+    def names(directory):
+        listed.append(directory)
+        return tree.get(directory, [])
+
+    def match(pattern):
+        listed.clear()
+        return match_paths(pattern, names, files.__contains__)
+
+    assert match("/out/part-*") == ["/out/part-00000", "/out/part-00001"]
+    assert listed == ["/out"]
+    assert match("/logs/*/{01,02}/*.log") == ["/logs/2026/01/x.log", "/logs/2026/02/y.log"]
+    assert match("/out/part-00000") == ["/out/part-00000"] and listed == []
+    assert match("/nowhere/*") == []

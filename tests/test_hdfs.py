@@ -247,3 +247,48 @@ def test_globs_match_as_hadoop_fs_does(hdfs, hdfs_dir, hadoop_cluster, tmp_path)
     assert mrkit("rm", f"{out}/part-*").returncode == 0
     assert hdfs.glob(f"{out}/*") == [f"{out}/_SUCCESS"]
     assert mrkit("rm", "-f", f"{out}/part-*").returncode == 0  # -f: nothing matches, fine
+
+
+def test_mrjob_filesystem_over_webhdfs(hdfs, hdfs_dir, hadoop_cluster, tmp_path):
+    """mrjob's Filesystem calls, as its hadoop runner makes them, served by WebHDFS."""
+    import gzip
+
+    from mr.lib.mrjob_webhdfs import WebHDFSFilesystem
+    from mr.lib.webhdfs import default_fs
+
+    fs = WebHDFSFilesystem(hdfs.raw, default_fs())
+    authority = default_fs().removeprefix("hdfs://")
+    assert fs.can_handle_path(f"hdfs://{hdfs_dir}/x")
+    assert fs.can_handle_path(f"hdfs://{authority}{hdfs_dir}/x")
+    assert not fs.can_handle_path(f"hdfs://elsewhere:8020{hdfs_dir}/x")  # another NameNode
+    assert not fs.can_handle_path(f"file://{tmp_path}") and not fs.can_handle_path("/tmp/x")
+
+    base = f"hdfs://{hdfs_dir}"
+    fs.mkdir(f"{base}/up/deep")
+    local = tmp_path / "job.py"
+    local.write_text("print('hi')\n")
+    fs.put(str(local), f"{base}/up/job.py")
+    packed = tmp_path / "rows.gz"
+    packed.write_bytes(gzip.compress(b"a\nb\n"))
+    fs.put(str(packed), f"{base}/up/deep/rows.gz")
+    with pytest.raises(ValueError):
+        fs.put(str(local), f"{base}/up/")
+    assert fs.exists(f"{base}/up/job.py") and fs.exists(f"{base}/up/*.py")
+    assert not fs.exists(f"{base}/nothing") and not fs.exists(f"{base}/up/*.txt")
+    # recursive, files only, the caller's prefix kept
+    assert sorted(fs.ls(f"{base}/up")) == [f"{base}/up/deep/rows.gz", f"{base}/up/job.py"]
+    assert list(fs.ls(f"hdfs://{authority}{hdfs_dir}/up/job.py")) == [
+        f"hdfs://{authority}{hdfs_dir}/up/job.py"
+    ]
+    assert list(fs.ls(f"{base}/nothing")) == []
+    assert b"".join(fs.cat(f"{base}/up/job.py")) == b"print('hi')\n"
+    assert b"".join(fs.cat(f"{base}/up/deep/rows.gz")) == b"a\nb\n"  # decompressed, as mrjob's
+    assert fs.du(f"{base}/up") == local.stat().st_size + packed.stat().st_size
+    fs.touchz(f"{base}/up/_SUCCESS")
+    assert hdfs.status(f"{hdfs_dir}/up/_SUCCESS").size == 0
+    with pytest.raises(OSError):
+        fs.touchz(f"{base}/up/job.py")  # not empty
+    fs.rm(f"{base}/up/*.py")
+    assert not fs.exists(f"{base}/up/job.py") and fs.exists(f"{base}/up/deep/rows.gz")
+    fs.rm(f"{base}/up")
+    assert not hdfs.exists(f"{hdfs_dir}/up")

@@ -505,3 +505,19 @@ def test_a_default_file_system_that_is_down_is_one_line(hadoop_cluster, tmp_path
     assert f"cannot reach the NameNode at 127.0.0.1:{port}" in proc.stderr or (
         f"cannot reach the NameNode at localhost:{port}" in proc.stderr
     ), proc.stderr
+
+
+def test_mrjob_reaches_hdfs_over_webhdfs_not_a_jvm_per_call(hadoop_cluster, hdfs, hdfs_dir):
+    """Around the job (inputs, uploads, output, clean-up) mrjob's runner used `hadoop fs`, a JVM
+    each; with the cluster's WebHDFS known it calls none (MRKIT_JOB_FS=hadoop: mrjob's own)."""
+    data = hdfs.write_bytes(f"{hdfs_dir}/in.txt", b"one two\ntwo\n")
+
+    def fs_calls(**env: str) -> list[str]:
+        done = _run_word_count(["-v", f"hdfs://{data}"], hadoop_cluster.mrjob_conf, **env)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert sorted(done.stdout.splitlines()) == ["one\t1", "two\t2"]
+        return [line for line in done.stderr.splitlines()
+                if line.startswith("> ") and " fs -" in line]  # fmt: skip
+
+    assert fs_calls() == []
+    assert len(fs_calls(MRKIT_JOB_FS="hadoop")) >= 5

@@ -1,4 +1,4 @@
-"""``mrkit jobs`` (every job with its one-line summary) and ``mrkit run JOB ...``."""
+"""``mrkit jobs`` (the jobs, one line each), ``mrkit run JOB ...`` and ``mrkit demo``."""
 
 from __future__ import annotations
 
@@ -70,6 +70,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+NEXT_STEPS = """
+next:
+  mrkit jobs                                           every job, one line each
+  mrkit run word_count FILE... -r local                a job on your files (--help: options)
+  mrkit hive run word_count --input FILE --output DIR  its Hive twin (pig run: its Pig twin)
+  mrkit cluster up                                     Hadoop on this machine, then
+  mrkit run word_count -r hadoop hdfs:///PATH          the same job on YARN"""
+
+#: the sample every install carries (package data)
+SAMPLE = Path(mr.__file__).parent / "data" / "sample.txt"
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """word_count on the bundled sample, inline: the top words, then what to try next."""
+    from mr.lib.config import use_default_mrjob_conf
+    from mr.word_count import WordCount
+
+    use_default_mrjob_conf()
+    job = WordCount(["-r", "inline", "-q", str(SAMPLE)])
+    with job.make_runner() as runner:
+        runner.run()
+        counts = [(word, int(n)) for word, n in job.parse_output(runner.cat_output())]
+    top = sorted(counts, key=lambda wc: (-wc[1], wc[0]))[: args.top]
+    print(f"word_count on {SAMPLE} (inline runner): {len(counts)} words, the top {len(top)}:")
+    for word, n in top:
+        print(f"  {word:<12} {n}")
+    print(NEXT_STEPS)
+    return 0
+
+
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "jobs", help="list the jobs with one line each", description="List the jobs of mr/."
@@ -85,3 +115,11 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("job", help="job name, as `mrkit jobs` lists it")
     p.add_argument("job_args", nargs=argparse.REMAINDER, help="inputs and job options")
     p.set_defaults(func=cmd_run)
+    p = subparsers.add_parser(
+        "demo",
+        help="word_count on the bundled sample: the top words, and what to try next",
+        description="Run word_count on the sample text mrkit carries (inline runner) and show "
+        "the most frequent words.",
+    )
+    p.add_argument("--top", type=int, default=10, metavar="N", help="how many words (default 10)")
+    p.set_defaults(func=cmd_demo)

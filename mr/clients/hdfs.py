@@ -1,13 +1,9 @@
 """HDFS from Python over WebHDFS (the `hdfs` package): put/get/ls/cat/rm/mkdir, atomic uploads,
 ``_SUCCESS`` markers and byte-range reads. The ``mrkit hdfs`` command is mr/cli/hdfs.py.
 
-Which NameNode (first that applies):
-
-1. ``url=`` given to :func:`client`, or ``MRKIT_WEBHDFS_URL`` (``http://host:9870``);
-2. ``alias=`` given to :func:`client`, or ``MRKIT_HDFS_ALIAS``: an alias of the HdfsCLI config
-   (``HDFSCLI_CONFIG`` or ``~/.hdfscli.cfg``; ``[NAME.alias]`` with ``url`` and ``user``);
-3. the cluster started by ``mrkit cluster up`` (its state in ``.cluster/hadoop``);
-4. ``default.alias`` of the HdfsCLI config.
+Which NameNode: mr/lib/webhdfs.py (``url=``/``MRKIT_WEBHDFS_URL``, ``alias=``/
+``MRKIT_HDFS_ALIAS``, the cluster of ``mrkit cluster up``, HdfsCLI's default alias); jobs find it
+the same way.
 
 A NameNode that does not answer raises :class:`HdfsUnavailable`, naming the URL.
 
@@ -20,7 +16,6 @@ A NameNode that does not answer raises :class:`HdfsUnavailable`, naming the URL.
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import posixpath
 import time
@@ -30,25 +25,18 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
-from hdfs import InsecureClient
 from hdfs.client import Client
-from hdfs.config import Config
 from hdfs.util import HdfsError as _LibHdfsError
 
-from mr.lib.config import cluster_hdfscli_config
-from mr.lib.globs import component_matcher, expand_braces, has_magic, unescape
+from mr.lib.globs import match_paths
 from mr.lib.publish import SUCCESS, remove, temp_name, temp_path
 from mr.lib.uris import uri_path
+from mr.lib.webhdfs import HdfsError as HdfsError
+from mr.lib.webhdfs import HdfsUnavailable as HdfsUnavailable
+from mr.lib.webhdfs import raw_client
+from mr.lib.webhdfs import webhdfs_source as webhdfs_source
 
 Progress = Callable[[int], None]  # called with the number of bytes moved since the last call
-
-
-class HdfsError(RuntimeError):
-    """An HDFS operation failed; the message says which path and why."""
-
-
-class HdfsUnavailable(HdfsError):
-    """The NameNode's WebHDFS does not answer; the message names its URL."""
 
 
 @dataclass(frozen=True)
@@ -65,40 +53,9 @@ class Entry:
         return self.kind == "directory"
 
 
-def webhdfs_source(url: str | None = None, alias: str | None = None) -> tuple[str, Client | None]:
-    """(where the client comes from, a client from the HdfsCLI config or None)."""
-    url = url or os.environ.get("MRKIT_WEBHDFS_URL")
-    if url:
-        return url, None
-    alias = alias or os.environ.get("MRKIT_HDFS_ALIAS")
-    config = Config()
-    if alias:
-        try:
-            return f"alias {alias} in {config.path}", config.get_client(alias)
-        except _LibHdfsError as e:
-            raise HdfsError(f"HdfsCLI alias {alias!r}: {e}") from None
-    cluster = cluster_hdfscli_config()  # written by `mrkit cluster up` while it runs
-    if cluster.exists():
-        try:
-            source = f"the cluster of `mrkit cluster up` ({cluster})"
-            return source, Config(str(cluster)).get_client()
-        except _LibHdfsError as e:
-            raise HdfsError(f"HdfsCLI config {cluster}: {e}") from None
-    try:
-        return f"default alias in {config.path}", config.get_client()
-    except _LibHdfsError:
-        raise HdfsUnavailable(
-            "no HDFS configured: start one with `mrkit cluster up`, or set MRKIT_WEBHDFS_URL "
-            "(http://namenode:9870) or an alias in ~/.hdfscli.cfg (MRKIT_HDFS_ALIAS)"
-        ) from None
-
-
 def client(url: str | None = None, alias: str | None = None, user: str | None = None) -> HDFS:
     """An HDFS client from the configuration (see the module docstring for the order)."""
-    source, configured = webhdfs_source(url, alias)
-    if configured is None:
-        configured = InsecureClient(source, user=user or getpass.getuser(), timeout=30)
-    return HDFS(configured)
+    return HDFS(raw_client(url, alias, user))
 
 
 class HDFS:
@@ -160,28 +117,14 @@ class HDFS:
         """The paths that exist and match a Hadoop glob (mr/lib/globs.py), sorted; a pattern
         without wildcards gives itself if it exists. Relative patterns are under the home
         directory (/user/<user>), as WebHDFS resolves them."""
-        found: set[str] = set()
+        path = hdfs_path(pattern)
+        if not path.startswith("/"):
+            with self._errors(f"glob {pattern}"):
+                path = self.raw.resolve(path)
         try:
-            patterns = expand_braces(hdfs_path(pattern))
+            return match_paths(path, self._names, self.exists)
         except ValueError as e:
             raise HdfsError(str(e)) from None
-        for one in patterns:
-            if not one.startswith("/"):
-                with self._errors(f"glob {pattern}"):
-                    one = self.raw.resolve(one)
-            candidates = ["/"]
-            for part in [p for p in one.split("/") if p]:
-                if has_magic(part):
-                    try:
-                        matches = component_matcher(part)
-                    except ValueError as e:
-                        raise HdfsError(str(e)) from None
-                    candidates = [posixpath.join(c, name) for c in candidates
-                                  for name in self._names(c) if matches(name)]  # fmt: skip
-                else:
-                    candidates = [posixpath.join(c, unescape(part)) for c in candidates]
-            found.update(c for c in candidates if self.exists(c))
-        return sorted(found)
 
     def _names(self, directory: str) -> list[str]:
         """The names in a directory; [] for a file or a path that is not there."""

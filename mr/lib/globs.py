@@ -15,7 +15,7 @@ globs do; FileInputFormat's hidden-file rule is another matter, mr/lib/inputs.py
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 _MAGIC = re.compile(r"(?<!\\)[*?\[{]")
 
@@ -100,3 +100,23 @@ def component_matcher(component: str) -> Callable[[str], bool]:
         i += 1
     compiled = re.compile("".join(regex), re.DOTALL)
     return lambda name: compiled.fullmatch(name) is not None
+
+
+def match_paths(
+    pattern: str, names: Callable[[str], Iterable[str]], exists: Callable[[str], bool]
+) -> list[str]:
+    """The paths that match an absolute glob, sorted, on a file system given by two functions:
+    names(directory) lists a directory's names ([] for a file or nothing), exists(path). A
+    pattern without wildcards gives itself if it exists. ValueError for a broken glob."""
+    found: set[str] = set()
+    for one in expand_braces(pattern):
+        candidates = ["/"]
+        for part in [p for p in one.split("/") if p]:
+            if has_magic(part):
+                matches = component_matcher(part)
+                candidates = [f"{c.rstrip('/')}/{n}" for c in candidates for n in names(c)
+                              if matches(n)]  # fmt: skip
+            else:
+                candidates = [f"{c.rstrip('/')}/{unescape(part)}" for c in candidates]
+        found.update(c for c in candidates if exists(c))
+    return sorted(found)

@@ -203,6 +203,8 @@ class MRKitJob(MRJob):
             # it: put the package on the PYTHONPATH of the driver and executors instead
             kwargs["py_files"] = [*(kwargs.get("py_files") or []), _package_zip()]
             mrjob_fixes.apply_spark()
+        elif self._runner_class().alias == "hadoop":
+            mrjob_fixes.apply_hadoop()
         return kwargs
 
     # -- launcher side -----------------------------------------------------------------------

@@ -23,6 +23,11 @@
   the job's steps, and the harness slices again: it ran no step and copied the first step's
   output as the job's rows. The steps description here is the job's whole list, which is what
   the harness's numbering expects (applied by :func:`apply_spark` when a job runs on Spark).
+- HDFS calls around a YARN job. mrjob's hadoop runner checks inputs, uploads the job's files,
+  lists and reads the output and deletes its temporary directory with ``hadoop fs`` commands, a
+  JVM each. With a NameNode configured (mr/lib/webhdfs.py), those calls go over WebHDFS
+  (mr/lib/mrjob_webhdfs.py) and ``hadoop fs`` stays the fallback (other NameNodes, or WebHDFS
+  unreachable). Applied by :func:`apply_hadoop` when a job runs on Hadoop.
 """
 
 from __future__ import annotations
@@ -105,3 +110,29 @@ def apply_spark() -> None:
     if not _SPARK_SCRIPT_ARGS:
         _SPARK_SCRIPT_ARGS.append(spark.SparkMRJobRunner._spark_script_args)
         spark.SparkMRJobRunner._spark_script_args = _spark_script_args
+
+
+def _hadoop_runner_fs(self: Any) -> Any:
+    from mrjob.fs.composite import CompositeFilesystem
+    from mrjob.fs.hadoop import HadoopFilesystem
+    from mrjob.fs.local import LocalFilesystem
+
+    from mr.lib.mrjob_webhdfs import job_filesystem, unreachable
+
+    if self._fs is None:
+        fs = CompositeFilesystem()
+        webhdfs = job_filesystem()
+        if webhdfs is not None:
+            fs.add_fs("webhdfs", webhdfs, disable_if=unreachable)
+        fs.add_fs("hadoop", HadoopFilesystem(self._opts["hadoop_bin"] or None))
+        fs.add_fs("local", LocalFilesystem())
+        self._fs = fs
+    return self._fs
+
+
+def apply_hadoop() -> None:
+    """Install the hadoop runner's fix (idempotent); imports mrjob's hadoop runner, so only
+    when a job runs on Hadoop."""
+    import mrjob.hadoop
+
+    mrjob.hadoop.HadoopJobRunner.fs = property(_hadoop_runner_fs)

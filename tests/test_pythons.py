@@ -1,0 +1,132 @@
+"""mrkit on every Python 3.10-3.13 found on this machine, besides the one running the suite.
+
+For each such Python: a venv of its own (``.venv-py3.X``, kept between runs like ``.venv`` and
+rebuilt when setup.cfg changes), the engine-free tests that cover the Python-sensitive code
+(PYTHON_TESTS: the stand-ins for distutils/pipes, the layers, every job on inline and local
+against its golden rows, the CLI), then one job on each of local, YARN (on the session's cluster,
+tasks on that Python) and Spark (the newest pyspark that supports that Python). The rest of the
+engine-free suite runs on the suite's own Python; ``scripts/test-pythons`` runs all of it on
+every Python (too long for CI's 45 minutes four times over).
+
+Under CI (MRKIT_REQUIRE_ENGINES=1) a missing 3.11, 3.12 or 3.13 fails; 3.10 is optional.
+How to get them: README, "Python versions".
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.engines import unavailable
+from tests.support import REPO
+
+VERSIONS = ["3.10", "3.11", "3.12", "3.13"]
+REQUIRED = {"3.11", "3.12", "3.13"}
+OTHERS = [v for v in VERSIONS if v != f"{sys.version_info[0]}.{sys.version_info[1]}"]
+ENGINE_FREE = "not (hadoop or hbase or hive or pig or oozie or spark or oozie_jars or wheel)"
+PYTHON_TESTS = [
+    "tests/test_stdlib_compat.py",
+    "tests/test_layers.py",
+    "tests/test_mrjob_fixes.py",
+    "tests/test_golden.py",
+    "tests/test_cli.py",
+    "tests/test_globs.py",
+    "tests/test_progress.py",
+]
+WORDS = "the cat\nthe dog\n\nthe end\n"
+EXPECTED = ["cat\t1", "dog\t1", "end\t1", "the\t3"]
+
+
+def find_python(version: str) -> str | None:
+    """pythonX.Y on PATH, else pyenv's."""
+    found = shutil.which(f"python{version}")
+    if found and subprocess.run([found, "-c", "pass"], capture_output=True).returncode == 0:
+        return found
+    pyenv = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
+    candidates = sorted(glob.glob(f"{pyenv}/versions/{version}.*/bin/python{version}"))
+    return candidates[-1] if candidates else None
+
+
+def venv_for(version: str, python: str) -> Path:
+    """.venv-pyX.Y with mrkit (editable) and its test and spark extras, made or refreshed."""
+    venv = REPO / f".venv-py{version}"
+    stamp = venv / ".mrkit-installed"
+    want = hashlib.sha256(
+        (REPO / "setup.cfg").read_bytes() + (REPO / "pyproject.toml").read_bytes()
+    ).hexdigest()[:16]
+    if stamp.is_file() and stamp.read_text() == want:
+        return venv
+    subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
+    done = subprocess.run([*pip, "-e", f"{REPO}[test,spark]"], capture_output=True, text=True,
+                          cwd=REPO, timeout=1800)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    stamp.write_text(want)
+    return venv
+
+
+@pytest.fixture(scope="module", params=OTHERS, ids=[f"py{v}" for v in OTHERS])
+def other_python(request) -> tuple[str, Path]:
+    version = request.param
+    python = find_python(version)
+    if python is None:
+        error = RuntimeError(f"python{version} not found (pyenv install {version})")
+        if version in REQUIRED:
+            unavailable(f"Python {version}", error)
+        pytest.skip(str(error))
+    return version, venv_for(version, python)
+
+
+def run(venv: Path, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return subprocess.run([str(venv / "bin" / "python"), *args], capture_output=True, text=True,
+                          cwd=REPO, env=env, timeout=timeout)  # fmt: skip
+
+
+def test_engine_free_tests(other_python):
+    version, venv = other_python
+    done = run(venv, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-m", ENGINE_FREE,
+               *PYTHON_TESTS)  # fmt: skip
+    assert done.returncode == 0, f"Python {version}:\n{done.stdout[-5000:]}{done.stderr[-2000:]}"
+    assert " passed" in done.stdout.splitlines()[-1]
+
+
+def test_a_job_on_the_local_runner(other_python, tmp_path):
+    _, venv = other_python
+    data = tmp_path / "words.txt"
+    data.write_text(WORDS)
+    done = run(venv, "mr/word_count.py", "-r", "local", str(data))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(done.stdout.splitlines()) == EXPECTED
+
+
+@pytest.mark.hadoop
+def test_a_job_on_yarn(other_python, hadoop_cluster, hdfs, hdfs_dir):
+    _, venv = other_python
+    data = hdfs.write_bytes(f"{hdfs_dir}/words.txt", WORDS.encode())
+    python = str(venv / "bin" / "python")
+    done = run(venv, "mr/word_count.py", "-r", "hadoop", "-c", hadoop_cluster.mrjob_conf,
+               "--python-bin", python, f"hdfs://{data}")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(done.stdout.splitlines()) == EXPECTED
+
+
+@pytest.mark.spark
+def test_a_job_on_spark(other_python, tmp_path):
+    _, venv = other_python
+    data = tmp_path / "words.txt"
+    data.write_text(WORDS)
+    python = str(venv / "bin" / "python")
+    # grep: two steps, the second in a spark-submit of its own (mr/lib/mrjob_fixes.py)
+    done = run(venv, "mr/grep.py", "-r", "spark", "--no-conf", "--spark-master", "local[2]",
+               "--python-bin", python, "--spark-args", "--conf spark.ui.enabled=false",
+               "--pattern", r"the (\w+)", "--group", "1", str(data), timeout=900)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(done.stdout.splitlines()) == ["cat\t1", "dog\t1", "end\t1"]
