@@ -239,9 +239,12 @@ def test_globs_match_as_hadoop_fs_does(hdfs, hdfs_dir, hadoop_cluster, tmp_path)
     ]
     none = mrkit("cat", f"{out}/nothing-*")
     assert none.returncode == 1 and none.stderr.strip().endswith("(the glob matches nothing)")
+    clash = tmp_path / "clash"
+    clash.mkdir()  # two x.log into one directory: the second is refused, not overwritten
+    assert mrkit("get", f"{hdfs_dir}/logs/2026/*/x.log", str(clash)).returncode == 1
+    assert [p.read_text() for p in clash.iterdir()] == ["jan\n"]
     into = tmp_path / "got"
     into.mkdir()
-    assert mrkit("get", f"{hdfs_dir}/logs/2026/*/x.log", str(into)).returncode == 1  # same name
     assert mrkit("get", f"{out}/part-*", str(into)).returncode == 0
     assert sorted(p.name for p in into.iterdir()) == ["part-00000", "part-00001"]
     assert mrkit("rm", f"{out}/part-*").returncode == 0

@@ -164,14 +164,24 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_kill(args: argparse.Namespace) -> int:
-    from mr.clients.oozie import Oozie
+    import time
 
-    record = CoordRun.read(find_coord_run(args.run))
+    from mr.workflow.coord_remote import COORD_ENDED, refresh_coordinator
+
+    run_dir = find_coord_run(args.run)
+    record = CoordRun.read(run_dir)
     if record.engine != "oozie":
         raise UsageError(f"{record.id}: a local run stops with Ctrl-C; kill is for Oozie runs")
-    Oozie().kill(record.id)
-    print(f"{record.id} KILLED")
-    return 0
+    settings = oozie_settings(record.parameters, {}, True)
+    settings.oozie.kill(record.id)
+    deadline = time.monotonic() + 30  # the server ends its actions, then the coordinator
+    refresh_coordinator(settings, record)
+    while record.status not in COORD_ENDED and time.monotonic() < deadline:
+        time.sleep(1)
+        refresh_coordinator(settings, record)
+    record.write(run_dir)
+    print(f"{record.id} {record.status}")
+    return 0 if record.status in COORD_ENDED else 1
 
 
 def moment(text: str, option: str, end_of_day: bool = False) -> str:

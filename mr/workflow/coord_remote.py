@@ -62,11 +62,18 @@ def run_coordinator_on_oozie(
     app: str | None = None,
 ) -> CoordRun:
     """Deploy, submit and (wait=True) follow a coordinator; its record (coord.json)."""
-    defaults = {"nameNode": settings.name_node, **(file_properties or {})}
+    defaults = {"nameNode": settings.name_node, "user.name": settings.oozie.user,
+                **(file_properties or {})}  # fmt: skip
     values = coordinator_values(coord, properties, defaults)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     app_path, rendered = deploy_coordinator(coord, settings, stamp)
     submitted = {**rendered, **(file_properties or {}), **(properties or {})}
+    # Oozie writes a <parameters> default into the datasets' uri-templates as it stands and
+    # materializes them later with only ${YEAR}-style variables: a default that names another
+    # property (${nameNode}/user/${user.name}/logs) failed the coordinator with E1004. Every
+    # parameter goes to the server resolved, as job.properties values are.
+    for parameter in coord.parameters:
+        submitted.setdefault(parameter.name, values[parameter.name])
     submitted["oozie.coord.application.path"] = f"{settings.name_node}{app_path}"
     if "workflowAppPath" in rendered:
         submitted["workflowAppPath"] = f"{settings.name_node}{app_path}"
