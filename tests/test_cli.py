@@ -13,7 +13,7 @@ import mr.cli
 from mr.cli import jobs, main
 from mr.clients.hdfs import HdfsError, HdfsUnavailable
 from mr.engines import EngineError
-from mr.lib.errors import NotFound, UsageError
+from mr.lib.errors import BROKEN_PIPE_EXIT, NotFound, UsageError
 from tests.support import REPO, fixture, mrkit, run_job
 
 WORDS = "the quick fox\nthe lazy dog\n"
@@ -80,7 +80,7 @@ def test_jobs_into_a_closed_pipe_ends_without_a_traceback():
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()
     err = proc.stderr.read().decode()
-    assert proc.wait(timeout=120) == mr.cli.BROKEN_PIPE_EXIT
+    assert proc.wait(timeout=120) == BROKEN_PIPE_EXIT
     assert err == "", err
 
 
@@ -439,3 +439,23 @@ def test_demo_shows_the_top_words_of_the_sample():
     assert lines[0].endswith(f"{len(counts)} words, the top 4:")
     assert [line.split() for line in lines[1:5]] == [[w, str(n)] for w, n in counts[:4]]
     assert "mrkit cluster up" in done.stdout
+
+
+@pytest.mark.parametrize("how", ["job-inline", "job-local", "mrkit-run"])
+def test_rows_into_a_closed_pipe_end_quietly(tmp_path, how):
+    """`python mr/word_count.py big.txt | head -1`: the reader goes away; no "job failed"."""
+    data = tmp_path / "big.txt"
+    data.write_text("".join(f"w{i} w{i % 7}\n" for i in range(20000)))
+    argv = {
+        "job-inline": [sys.executable, str(REPO / "mr" / "word_count.py"), str(data)],
+        "job-local": [sys.executable, str(REPO / "mr" / "word_count.py"), "-r", "local",
+                      str(data)],
+        "mrkit-run": [sys.executable, "-m", "mr.cli", "run", "word_count", str(data)],
+    }[how]  # fmt: skip
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # after the first row, as head -1 does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == BROKEN_PIPE_EXIT, err
+    assert err == "", err  # no bad input, so no counters either

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -32,11 +31,8 @@ from mr.cli import cluster, coord, hbase, hdfs, index, jobs, oozie, twins, workf
 from mr.clients.hdfs import HdfsError
 from mr.clients.oozie import OozieError
 from mr.engines import EngineError
-from mr.lib.errors import NotFound, UsageError
+from mr.lib.errors import BROKEN_PIPE_EXIT, NotFound, UsageError, discard_stdout
 
-#: the exit code of a command whose output pipe was closed (`mrkit jobs | head -1`), as a shell
-#: reports a process killed by SIGPIPE
-BROKEN_PIPE_EXIT = 141
 INTERRUPTED_EXIT = 130
 
 #: appended to the message of a ConnectionError: the HBase client raises it when the Thrift
@@ -137,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit after main returned
     except BrokenPipeError:
-        _discard_stdout()
+        discard_stdout()
         return BROKEN_PIPE_EXIT
     except KeyboardInterrupt:
         print(f"\n{prog}: interrupted", file=sys.stderr)
@@ -145,11 +141,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         return report(prog, error)
     return int(code or 0)
-
-
-def _discard_stdout() -> None:
-    # Python flushes stdout once more at exit; on the closed pipe that would print
-    # "Exception ignored ... BrokenPipeError". Point the descriptor at /dev/null instead.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)

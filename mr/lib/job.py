@@ -41,7 +41,7 @@ from mrjob.step import StepFailedException
 import mr
 from mr.lib import jobconf, mrjob_fixes, stdlib_compat
 from mr.lib.config import use_default_mrjob_conf
-from mr.lib.errors import UsageError
+from mr.lib.errors import BROKEN_PIPE_EXIT, UsageError, discard_stdout
 from mr.lib.held_logs import HeldLogs, hadoop_client_error
 from mr.lib.inputs import local_input_files
 from mr.lib.publish import publish_dir, remove, start_output
@@ -298,6 +298,10 @@ class MRKitJob(MRJob):
             code = 143 if isinstance(e, _Terminated) else 130
             print(f"{self.counter_group()}: interrupted; stopped the job", file=sys.stderr)
             sys.exit(code)
+        except BrokenPipeError:
+            # the rows' reader went away (`... | head -1`): the job is done, say nothing
+            discard_stdout()
+            sys.exit(BROKEN_PIPE_EXIT)
         except OSError as e:
             # a NameNode that does not answer, a full disk, a file system gone read-only
             # mid-run: a failure, not a bug
