@@ -39,7 +39,7 @@ from mrjob.step import MRStep as MRStep  # jobs import it from here (mr before m
 from mrjob.step import StepFailedException
 
 import mr
-from mr.lib import jobconf, mrjob_fixes, stdlib_compat
+from mr.lib import job_status, jobconf, mrjob_fixes, stdlib_compat
 from mr.lib.config import use_default_mrjob_conf
 from mr.lib.errors import BROKEN_PIPE_EXIT, UsageError, discard_stdout
 from mr.lib.held_logs import HeldLogs, hadoop_client_error
@@ -269,6 +269,8 @@ class MRKitJob(MRJob):
         # mrjob's log lines wait until the paths are checked: a job refused before it starts
         # says so in one line, not after "Creating temp directory ..." and Java's stderr
         early = HeldLogs()
+        quiet, verbose = self.options.quiet, self.options.verbose
+        status = None if quiet or verbose else job_status.start(self.counter_group())
         if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
             # SIGTERM unwinds like Ctrl-C: the runner cleans up (on YARN, closing the hadoop
             # client's pty kills the application) instead of dying on the spot
@@ -283,6 +285,7 @@ class MRKitJob(MRJob):
                 except StepFailedException as e:
                     print(f"{self.counter_group()}: job failed: {e}", file=sys.stderr)
                     sys.exit(1)
+                job_status.stop(status)  # the rows come next, on the same terminal
                 self.last_counters = runner.counters()
                 if staged:
                     publish_dir(uri_path(self.options.output_dir), final_dir)
@@ -307,6 +310,7 @@ class MRKitJob(MRJob):
             # mid-run: a failure, not a bug
             self._failed(f"job failed: {e}")
         finally:
+            job_status.stop(status)
             if staged:
                 remove(uri_path(self.options.output_dir))
 
@@ -380,8 +384,12 @@ class _Unreachable(ConnectionError):
 
 
 def essential_record(record: logging.LogRecord) -> bool:
-    """Whether a log record is shown without -v: warnings, errors and the counters."""
-    return record.levelno >= logging.WARNING or record.getMessage().lstrip().startswith("Counters")
+    """Whether a log record is shown without -v: warnings, errors and the counters (a live
+    status line, mr/lib/job_status.py, steps aside for them)."""
+    shown = record.levelno >= logging.WARNING or record.getMessage().lstrip().startswith("Counters")
+    if shown:
+        job_status.clear_all()
+    return shown
 
 
 _SPARK_MODULE_SUFFIX = re.compile(r"_[^_]+_\d{8}_\d{6}_\d{6}$")
