@@ -84,6 +84,7 @@ def cmd_count(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from mr.lib import job_status
     from mr.lib.config import use_default_mrjob_conf
     from mr.load_hbase import LoadHBase
 
@@ -113,11 +114,15 @@ def cmd_load(args: argparse.Namespace) -> int:
     job = LoadHBase(argv)
     job.validate_options()  # UsageError: one line, exit code 2
     use_default_mrjob_conf()
-    with job.make_runner() as runner:
-        runner.run()
-        loaded = 0
-        for line in job.parse_output(runner.cat_output()):
-            loaded += int(line[1][0]) if isinstance(line[1], list) else 0
+    status = job_status.start(f"index load {args.table}")  # on a terminal: step, map/reduce %
+    try:
+        with job.make_runner() as runner:
+            runner.run()
+            loaded = 0
+            for line in job.parse_output(runner.cat_output()):
+                loaded += int(line[1][0]) if isinstance(line[1], list) else 0
+    finally:
+        job_status.stop(status)
     print(f"{args.table}\t{loaded}")
     return 0
 

@@ -31,6 +31,8 @@ class JobStatus(logging.Handler):
     def __init__(self, job: str, stream: IO[str] | None = None, tick: float = 1.0) -> None:
         super().__init__(logging.INFO)
         self.job = job
+        #: the level of the logger before start() (restored by stop())
+        self.saved_level = logging.NOTSET
         self.step = ""
         self.percent = ""
         self.bar = tqdm(total=None, desc=f"{job}: starting", bar_format="{desc} [{elapsed}]",
@@ -83,7 +85,11 @@ def start(job: str, logger: str = "mrjob") -> JobStatus | None:
     if not sys.stderr.isatty():
         return None
     status = JobStatus(job)
-    logging.getLogger(logger).addHandler(status)
+    log = logging.getLogger(logger)
+    status.saved_level = log.level
+    if log.getEffectiveLevel() > logging.INFO:  # mrjob's logging not set up: hear its progress
+        log.setLevel(logging.INFO)
+    log.addHandler(status)
     ACTIVE.append(status)
     return status
 
@@ -92,7 +98,9 @@ def stop(status: JobStatus | None, logger: str = "mrjob") -> None:
     """End a status line that start() began (None: nothing to do)."""
     if status is None:
         return
-    logging.getLogger(logger).removeHandler(status)
+    log = logging.getLogger(logger)
+    log.removeHandler(status)
+    log.setLevel(status.saved_level)
     if status in ACTIVE:
         ACTIVE.remove(status)
     status.close()
