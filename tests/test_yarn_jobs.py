@@ -219,7 +219,8 @@ def _schedule(yarn: YarnJobs, name: str, tmp: Path) -> None:
     elif name == "counters":
         path = tmp / "bad.txt"
         path.write_bytes(b"\n".join(BAD_INPUT) + b"\n")
-        yarn.submit(name, yarn.run, "counters", job_file("word_count"), [str(path)])
+        # -v: Hadoop's driver lines (the job id) are progress, shown only when asked
+        yarn.submit(name, yarn.run, "counters", job_file("word_count"), [str(path)], ["-v"])
     elif name == "explode":
         script = tmp / "explode.py"
         script.write_text(EXPLODE_JOB)
@@ -337,7 +338,7 @@ def test_killed_task_is_retried_and_the_rows_are_right(
     out = f"{hdfs_dir}/out"
     proc = subprocess.Popen(
         [sys.executable, str(script), "-r", "hadoop", "-c", hadoop_cluster.mrjob_conf,
-         "--slow", role, "--output-dir", f"hdfs://{out}", "--no-cat-output",
+         "--slow", role, "--output-dir", f"hdfs://{out}", "--no-cat-output", "-v",
          # uber tasks (the cluster's default for small jobs) get one attempt: retries need
          # containers of their own
          "--jobconf", "mapreduce.job.ubertask.enable=false", f"hdfs://{data}"],

@@ -21,7 +21,13 @@ from mrjob.cat import decompress
 from mrjob.fs.base import Filesystem
 
 from mr.lib.globs import has_magic, match_paths
-from mr.lib.webhdfs import HdfsError, default_fs, raw_client
+from mr.lib.webhdfs import (
+    HdfsError,
+    default_fs,
+    namenode_of_source,
+    raw_client,
+    webhdfs_source,
+)
 
 #: how jobs reach HDFS for mrjob's own calls: "webhdfs" (default) or "hadoop" (mrjob's JVM calls)
 JOB_FS_ENV = "MRKIT_JOB_FS"
@@ -36,9 +42,11 @@ def job_filesystem() -> WebHDFSFilesystem | None:
     if choice == "hadoop":
         return None
     try:
-        return WebHDFSFilesystem(raw_client(), default_fs())
+        source, configured = webhdfs_source()
+        client = configured if configured is not None else raw_client(source)
     except HdfsError:
         return None
+    return WebHDFSFilesystem(client, default_fs(), namenode_of_source(source))
 
 
 class WebHDFSFilesystem(Filesystem):
@@ -51,18 +59,29 @@ class WebHDFSFilesystem(Filesystem):
     ``hadoop fs -ls -R`` does for mrjob.
     """
 
-    def __init__(self, client: Any, default_fs: str | None = None) -> None:
+    def __init__(
+        self, client: Any, default_fs: str | None = None, namenode: str | None = None
+    ) -> None:
         self.client = client
-        #: the authority (host:port) of hdfs:// URIs this NameNode serves, besides hdfs:///
-        self.authority = urlparse(default_fs).netloc if default_fs else ""
+        #: the NameNode (hdfs://host:port) behind this WebHDFS; unknown: the default file system
+        own = namenode or default_fs
+        #: the authority (host:port) of hdfs:// URIs this NameNode serves
+        self.authority = urlparse(own).netloc if own else ""
+        #: whether hdfs:///path (the default file system) is this NameNode: not when the client
+        #: configuration names another (HADOOP_CONF_DIR pointing at another cluster)
+        self.serves_default = not (namenode and default_fs and namenode != default_fs)
 
     # which paths
 
     def can_handle_path(self, path: str) -> bool:
-        """hdfs:///path (the default file system), and hdfs://host:port/path when host:port is
-        the default file system's (fs.defaultFS): the NameNode of this WebHDFS."""
+        """hdfs://host:port/path of this NameNode, and hdfs:///path when the default file
+        system (fs.defaultFS of the client configuration) is this NameNode."""
         parts = urlparse(path)
-        return parts.scheme == "hdfs" and parts.netloc in ("", self.authority)
+        if parts.scheme != "hdfs":
+            return False
+        if not parts.netloc:
+            return self.serves_default
+        return parts.netloc == self.authority
 
     @staticmethod
     def _split(uri: str) -> tuple[str, str]:

@@ -70,19 +70,33 @@ def raw_client(url: str | None = None, alias: str | None = None, user: str | Non
 
 
 def default_fs() -> str | None:
-    """The cluster's default file system (``fs.defaultFS``, ``hdfs://host:port``) from the Hadoop
-    client configuration: $HADOOP_CONF_DIR/core-site.xml, else the one `mrkit cluster up`
-    writes; None when neither says."""
-    import xml.etree.ElementTree as ET
+    """The default file system (``fs.defaultFS``, ``hdfs://host:port``) of the Hadoop client
+    configuration jobs use: $HADOOP_CONF_DIR's, else the one `mrkit cluster up` writes; None
+    when neither says."""
+    conf_dir = os.environ.get("HADOOP_CONF_DIR")
+    return _fs_default_of(Path(conf_dir) if conf_dir else cluster_conf_dir())
 
+
+def cluster_conf_dir() -> Path:
+    """The client configuration `mrkit cluster up` writes for its cluster."""
     from mr.lib.config import state_root
 
-    conf_dir = os.environ.get("HADOOP_CONF_DIR")
-    site = (
-        Path(conf_dir) / "core-site.xml"
-        if conf_dir
-        else state_root() / "hadoop" / "conf" / "core-site.xml"
-    )
+    return state_root() / "hadoop" / "conf"
+
+
+def namenode_of_source(source: str) -> str | None:
+    """The ``fs.defaultFS`` of the NameNode a webhdfs_source() answer names, when it is known:
+    that of the cluster of `mrkit cluster up` (its own client configuration); None for a URL or
+    an alias, which say nothing of their NameNode's RPC address."""
+    if source.startswith("the cluster of `mrkit cluster up`"):
+        return _fs_default_of(cluster_conf_dir())
+    return None
+
+
+def _fs_default_of(conf: Path) -> str | None:
+    import xml.etree.ElementTree as ET
+
+    site = conf / "core-site.xml"
     if not site.is_file():
         return None
     try:
