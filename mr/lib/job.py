@@ -39,7 +39,7 @@ from mrjob.step import MRStep as MRStep  # jobs import it from here (mr before m
 from mrjob.step import StepFailedException
 
 import mr
-from mr.lib import job_status, jobconf, mrjob_fixes, stdlib_compat
+from mr.lib import jobconf, mrjob_fixes, stdlib_compat
 from mr.lib.config import use_default_mrjob_conf
 from mr.lib.errors import BROKEN_PIPE_EXIT, UsageError, discard_stdout
 from mr.lib.held_logs import HeldLogs, hadoop_client_error
@@ -270,6 +270,9 @@ class MRKitJob(MRJob):
         # says so in one line, not after "Creating temp directory ..." and Java's stderr
         early = HeldLogs()
         quiet, verbose = self.options.quiet, self.options.verbose
+        # imported here, in the launcher: tasks run where tqdm may not be installed
+        from mr.lib import job_status
+
         status = None if quiet or verbose else job_status.start(self.counter_group())
         if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
             # SIGTERM unwinds like Ctrl-C: the runner cleans up (on YARN, closing the hadoop
@@ -387,8 +390,8 @@ def essential_record(record: logging.LogRecord) -> bool:
     """Whether a log record is shown without -v: warnings, errors and the counters (a live
     status line, mr/lib/job_status.py, steps aside for them)."""
     shown = record.levelno >= logging.WARNING or record.getMessage().lstrip().startswith("Counters")
-    if shown:
-        job_status.clear_all()
+    if shown and "mr.lib.job_status" in sys.modules:  # a launcher that shows a status line
+        sys.modules["mr.lib.job_status"].clear_all()
     return shown
 
 
