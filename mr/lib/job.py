@@ -273,7 +273,7 @@ class MRKitJob(MRJob):
         # imported here, in the launcher: tasks run where tqdm may not be installed
         from mr.lib import job_status
 
-        status = None if quiet or verbose else job_status.start(self.counter_group())
+        status = None  # a live line on a terminal, once the job is past its checks
         if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
             # SIGTERM unwinds like Ctrl-C: the runner cleans up (on YARN, closing the hadoop
             # client's pty kills the application) instead of dying on the spot
@@ -283,9 +283,12 @@ class MRKitJob(MRJob):
             with early, self.make_runner() as runner:
                 self._check_paths(runner, final_dir if not staged else None, early)
                 early.release()
+                if not (quiet or verbose):
+                    status = job_status.start(self.counter_group())
                 try:
                     runner.run()
                 except StepFailedException as e:
+                    job_status.stop(status)
                     print(f"{self.counter_group()}: job failed: {e}", file=sys.stderr)
                     sys.exit(1)
                 job_status.stop(status)  # the rows come next, on the same terminal
