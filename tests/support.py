@@ -10,9 +10,13 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 RUNNERS = ("inline", "local")
+# a job test that runs on the local runner too (tests/conftest.py's `runner` says which do)
+BOTH_RUNNERS = pytest.mark.parametrize("runner", RUNNERS)
 
 
 def yarn_app_state(app: str) -> str | None:

@@ -4,7 +4,7 @@ from pathlib import Path
 from mr.count_by_file import CountByFile
 from mr.lib.inputs import basename, path_matches, uri_path
 from tests.cases import load_case
-from tests.support import run_job, write_lines
+from tests.support import BOTH_RUNNERS, run_job, write_lines
 from tests.usage_errors import usage_error
 
 STEM = "count_by_file"
@@ -30,6 +30,7 @@ def test_fixture_matches_oracle(runner):
     assert rows == ["alpha.txt\t4", "beta.tsv\t1", "gamma.tsv\t6"]
 
 
+@BOTH_RUNNERS
 def test_same_basename_in_two_dirs_adds_up_and_bad_utf8_counts(tmp_path, runner):
     a = write_lines(tmp_path / "x" / "part-00000", ["a", b"\xff\xfe", ""])
     b = write_lines(tmp_path / "y" / "part-00000", ["b"])

@@ -4,7 +4,7 @@ import pytest
 
 from mr.distinct import Distinct
 from mr.lib.tsv import format_row
-from tests.support import fixture, run_job, write_lines
+from tests.support import BOTH_RUNNERS, fixture, run_job, write_lines
 from tests.usage_errors import usage_error
 
 STEM = "distinct"
@@ -58,6 +58,7 @@ def test_mysql_csv_records_compare_as_parsed_fields(tmp_path, runner):
     assert counters[STEM] == {"malformed": 1}
 
 
+@BOTH_RUNNERS
 def test_mysql_csv_escapes_and_a_byte_order_mark_reach_the_job(tmp_path, runner):
     # a file as a Windows tool saves MySQL's output: a BOM first; then LOAD DATA's rules: an
     # escaped comma, a quote in a bare field, the bare word NULL, a record cut by a line break

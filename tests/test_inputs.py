@@ -13,7 +13,7 @@ import pytest
 from mr.lib.errors import UsageError
 from mr.lib.inputs import local_input_files
 from mr.word_count import WordCount
-from tests.support import REPO, run_job, write_lines
+from tests.support import BOTH_RUNNERS, REPO, run_job, write_lines
 
 RECURSIVE = "mapreduce.input.fileinputformat.input.dir.recursive"
 IGNORE_SUBDIRS = "mapreduce.input.fileinputformat.input.dir.nonrecursive.ignore.subdirs"
@@ -91,12 +91,14 @@ def test_ignore_subdirs_reads_the_top_level_only(tmp_path):
 # -- the same through the runners -------------------------------------------------------------
 
 
+@BOTH_RUNNERS
 def test_jobs_skip_hidden_files_of_an_input_directory(tmp_path, runner):
     root = hidden_tree(tmp_path / "in")
     rows, _ = run_job(WordCount, [root], runner=runner)
     assert rows == ["kept\t1", "words\t1"]
 
 
+@BOTH_RUNNERS
 def test_a_previous_jobs_output_is_input_without_its_marker(tmp_path, runner):
     first = tmp_path / "first"
     proc = _job(
@@ -110,6 +112,7 @@ def test_a_previous_jobs_output_is_input_without_its_marker(tmp_path, runner):
     assert rows == ["1\t2", "kept\t1", "words\t1"]
 
 
+@BOTH_RUNNERS
 def test_recursive_jobconf_reaches_the_runners(tmp_path, runner):
     root = tmp_path / "in"
     write_lines(root / "a.txt", ["top"])
@@ -130,6 +133,7 @@ def _job(stem, *args, stdin=""):
     )
 
 
+@BOTH_RUNNERS
 def test_a_directory_of_hidden_files_does_not_read_stdin(tmp_path, runner):
     root = tmp_path / "in"
     write_lines(root / "_SUCCESS", [])
@@ -139,6 +143,7 @@ def test_a_directory_of_hidden_files_does_not_read_stdin(tmp_path, runner):
     assert proc.stdout == ""
 
 
+@BOTH_RUNNERS
 def test_a_subdirectory_is_one_error_line_before_the_job_starts(tmp_path, runner):
     write_lines(tmp_path / "in" / "a.txt", ["a"])
     write_lines(tmp_path / "in" / "sub" / "b.txt", ["b"])
@@ -150,6 +155,7 @@ def test_a_subdirectory_is_one_error_line_before_the_job_starts(tmp_path, runner
     ]
 
 
+@BOTH_RUNNERS
 def test_a_missing_input_path_is_one_error_line(tmp_path, runner):
     proc = _job("word_count", "-r", runner, str(tmp_path / "nope"))
     assert proc.returncode == 2

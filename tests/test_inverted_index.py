@@ -3,7 +3,7 @@ from pathlib import Path
 
 from mr.inverted_index import InvertedIndex
 from mr.lib.text import regex_words, whitespace_words
-from tests.support import FIXTURES, run_job, write_lines
+from tests.support import BOTH_RUNNERS, FIXTURES, run_job, write_lines
 from tests.usage_errors import usage_error
 
 STEM = "inverted_index"
@@ -42,6 +42,7 @@ def test_whitespace_tokenizer(tmp_path, runner):
     )
 
 
+@BOTH_RUNNERS
 def test_documents_are_basenames_and_bad_utf8_counted(tmp_path, runner):
     a = write_lines(tmp_path / "x" / "doc.txt", ["alpha beta", b"\xff bad"])
     b = write_lines(tmp_path / "y" / "doc2.txt", ["alpha"])

@@ -3,7 +3,7 @@ import pytest
 from mr.join import Join
 from mr.lib.records import parse_tsv
 from mr.lib.tsv import format_row
-from tests.support import fixture, run_job, write_lines
+from tests.support import BOTH_RUNNERS, fixture, run_job, write_lines
 from tests.usage_errors import usage_error
 
 STEM = "join"
@@ -57,6 +57,7 @@ def test_fixture_matches_oracle(runner, how):
     }
 
 
+@BOTH_RUNNERS
 def test_many_to_many_and_null_keys(tmp_path, runner):
     left = write_lines(tmp_path / "l" / "part-0", ["k\ta1", "k\ta2", "\\N\tan", "x\tax"])
     right = write_lines(tmp_path / "r" / "part-0", ["k\tb1", "k\tb2", "\\N\tbn", "y\tby"])

@@ -6,7 +6,7 @@ import pytest
 from mr.lib.stats import mean_stddev, median_sorted
 from mr.lib.tsv import format_row
 from mr.numeric_summary import NumericSummary
-from tests.support import fixture, run_job, write_lines
+from tests.support import BOTH_RUNNERS, fixture, run_job, write_lines
 from tests.usage_errors import usage_error
 
 STEM = "numeric_summary"
@@ -70,6 +70,7 @@ def test_mysql_csv(runner):
     assert counters[STEM] == {"null_values": 1, "malformed": 1}
 
 
+@BOTH_RUNNERS
 def test_even_and_odd_medians(tmp_path, runner):
     lines = [f"a\t{v}" for v in (4, 1, 3, 2)] + [f"b\t{v}" for v in (5, -1, 2)]
     lines += ["c\tnan", "c\tinf", "c\t"]

@@ -17,7 +17,7 @@ from mr.engines import hive
 from mr.engines.twins import TwinRun
 from mr.lib.errors import UsageError
 from mr.lib.publish import check_output, holds_data, start_output
-from tests.support import REPO, fixture, write_lines
+from tests.support import BOTH_RUNNERS, REPO, fixture, write_lines
 
 
 def job(*args: str, runner: str = "inline") -> subprocess.CompletedProcess[str]:
@@ -76,6 +76,7 @@ def test_check_output_leaves_nothing_behind(tmp_path):
 
 
 @pytest.mark.parametrize("dotfile", [".env", ".git/config"])
+@BOTH_RUNNERS
 def test_a_directory_of_dotfiles_is_refused_and_kept(tmp_path, runner, dotfile):
     out = tmp_path / "out"
     write_lines(out / dotfile, ["SECRET=1"])
@@ -89,6 +90,7 @@ def test_a_directory_of_dotfiles_is_refused_and_kept(tmp_path, runner, dotfile):
     assert leftovers(tmp_path) == []
 
 
+@BOTH_RUNNERS
 def test_overwrite_replaces_a_directory_of_dotfiles(tmp_path, runner):
     out = tmp_path / "out"
     write_lines(out / ".env", ["SECRET=1"])
@@ -120,6 +122,7 @@ def test_a_file_at_the_output_path_is_refused(tmp_path):
     assert (tmp_path / "out").read_text() == "keep me\n"
 
 
+@BOTH_RUNNERS
 def test_a_file_in_the_way_of_the_output_path_is_one_usage_line(tmp_path, runner):
     write_lines(tmp_path / "blocker", ["x"])
     out = tmp_path / "blocker" / "sub" / "out"
@@ -179,6 +182,7 @@ def small_disk(tmp_path):
     _umount(path)
 
 
+@BOTH_RUNNERS
 def test_a_read_only_parent_is_one_usage_line(read_only_dir, runner):
     out = read_only_dir / "out"
     proc = job("--output-dir", str(out), fixture("word_count"), runner=runner)
@@ -189,6 +193,7 @@ def test_a_read_only_parent_is_one_usage_line(read_only_dir, runner):
     ]
 
 
+@BOTH_RUNNERS
 def test_a_full_disk_is_one_failure_line_and_leaves_nothing(tmp_path, small_disk, runner):
     big = write_lines(tmp_path / "big.txt", [f"w{i} x" for i in range(20000)])
     out = small_disk / "out"

@@ -2,7 +2,7 @@ import pytest
 
 from mr.join import Join
 from mr.replicated_join import ReplicatedJoin
-from tests.support import fixture, run_job, write_lines
+from tests.support import BOTH_RUNNERS, fixture, run_job, write_lines
 from tests.usage_errors import usage_error
 
 STEM = "replicated_join"
@@ -17,6 +17,7 @@ def test_empty(tmp_path, runner):
 
 
 @pytest.mark.parametrize("how", ["inner", "left"])
+@BOTH_RUNNERS
 def test_same_rows_as_reduce_side_join(runner, how):
     """The oracle is the reduce-side join with the big table on the left."""
     orders, users = fixture("join", "orders.tsv"), fixture("join", "users.tsv")

@@ -5,7 +5,7 @@ import pytest
 
 from mr.lib.stats import sample_hash, unit_interval
 from mr.sample import Sample
-from tests.support import fixture, run_job, write_lines
+from tests.support import BOTH_RUNNERS, fixture, run_job, write_lines
 from tests.usage_errors import usage_error
 
 STEM = "sample"
@@ -76,6 +76,7 @@ def test_exactly_n_per_key_and_null_key(runner):
     assert per_key == {"berlin": 2, "paris": 2, "oslo": 2, "madrid": 2, "lisbon": 2, "\\N": 1}
 
 
+@BOTH_RUNNERS
 def test_independent_of_input_order_and_splits(tmp_path, runner):
     lines = records(ORDERS)
     parts = [

@@ -5,7 +5,7 @@ import pytest
 from mr.lib.records import parse_tsv
 from mr.lib.timestamps import parse_timestamp
 from mr.sessionize import Sessionize, from_sort_key, sort_key
-from tests.support import fixture, run_job, write_lines
+from tests.support import BOTH_RUNNERS, fixture, run_job, write_lines
 from tests.usage_errors import usage_error
 
 STEM = "sessionize"
@@ -46,6 +46,7 @@ def test_fixture_matches_oracle(runner, gap):
     assert counters[STEM] == {"null_users": 1, "bad_times": 2, "empty_lines": 1}
 
 
+@BOTH_RUNNERS
 def test_gap_is_exclusive_and_order_of_input_does_not_matter(tmp_path, runner):
     lines = ["u\t100", "u\t3700", "u\t0", "u\t1900", "v\t5", "u\t3700"]
     rows, _ = run_job(Sessionize, [write_lines(tmp_path / "e.tsv", lines)], runner=runner)

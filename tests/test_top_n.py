@@ -4,7 +4,7 @@ import pytest
 
 from mr.lib.tsv import format_row
 from mr.top_n import TopN
-from tests.support import fixture, run_job, write_lines
+from tests.support import BOTH_RUNNERS, fixture, run_job, write_lines
 from tests.usage_errors import usage_error
 
 STEM = "top_n"
@@ -61,6 +61,7 @@ def test_default_n_is_10(runner):
     assert len(rows) == 10
 
 
+@BOTH_RUNNERS
 def test_ties_broken_by_record_text_not_input_order(tmp_path, runner):
     lines = ["z\t5", "b\t5.0", "a\t5", "c\t7", "b\t5"]
     forward = write_lines(tmp_path / "a.tsv", lines)

@@ -13,7 +13,7 @@ from mr.lib.ranges import (
 )
 from mr.lib.records import parse_number
 from mr.total_order_sort import TotalOrderSort
-from tests.support import fixture, run_job, write_lines
+from tests.support import BOTH_RUNNERS, fixture, run_job, write_lines
 from tests.usage_errors import usage_error
 
 STEM = "total_order_sort"
@@ -42,12 +42,14 @@ def mixed_numbers(tmp_path_factory):
     return write_lines(tmp_path_factory.mktemp("in") / "numbers.tsv", lines)
 
 
+@BOTH_RUNNERS
 def test_empty(tmp_path, runner):
     empty = write_lines(tmp_path / "empty.tsv", [])
     rows = run_parts([empty], ["--partitions", "3"], runner, tmp_path / "out")
     assert rows == []
 
 
+@BOTH_RUNNERS
 def test_numeric_parts_are_globally_ordered(tmp_path, runner, mixed_numbers):
     args = ["--numeric", "--jobconf", "mapreduce.job.reduces=3", "--sample-rate", "0.2"]
     rows = run_parts([mixed_numbers], args, runner, tmp_path / "out")
@@ -56,6 +58,7 @@ def test_numeric_parts_are_globally_ordered(tmp_path, runner, mixed_numbers):
     assert sorted(rows) == sorted(Path(mixed_numbers).read_text().split("\n")[:-1])
 
 
+@BOTH_RUNNERS
 def test_text_parts_are_globally_ordered(tmp_path, runner):
     rng = random.Random(5)
     alphabet = "abcAB\u00e9\u00c5z\u4e2d\U0001f600 ,'"
@@ -93,6 +96,7 @@ def test_print_split_points(tmp_path, runner):
     assert all(r.split("\t")[1] == number_sort_key(float(r.split("\t")[0])) for r in rows)
 
 
+@BOTH_RUNNERS
 def test_given_split_points_file(tmp_path, runner):
     path = write_lines(tmp_path / "in.tsv", ["m", "a", "z", "k"])
     points = write_lines(tmp_path / "points.tsv", [f"l\t{text_sort_key('l')}"])

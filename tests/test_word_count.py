@@ -12,7 +12,7 @@ from mr.lib.text import (
     whitespace_words,
 )
 from mr.word_count import WordCount
-from tests.support import fixture, run_job, write_lines
+from tests.support import BOTH_RUNNERS, fixture, run_job, write_lines
 
 STEM = "word_count"
 
@@ -23,6 +23,7 @@ def oracle(path, words=regex_words):
     return sorted(f"{w}\t{n}" for w, n in counts.items())
 
 
+@BOTH_RUNNERS
 def test_empty(tmp_path, runner):
     rows, _ = run_job(WordCount, [write_lines(tmp_path / "empty.txt", [])], runner=runner)
     assert rows == []
@@ -41,6 +42,7 @@ def test_whitespace_tokenizer_is_java_string_tokenizer(tmp_path, runner):
     assert rows == sorted(["Hello,\t2", "World-wide\t1", "a\x0bb\t1", "c\t1", "d\t1"])
 
 
+@BOTH_RUNNERS
 def test_bad_utf8_counted_and_skipped(tmp_path, runner):
     path = write_lines(tmp_path / "in.txt", [b"good words", b"\xff\xfe broken", b"good"])
     rows, counters = run_job(WordCount, [path], runner=runner)
@@ -144,6 +146,7 @@ def test_whitespace_mode_keeps_bad_utf8_lines(tmp_path, runner):
     assert counters["word_count"] == {"bad_utf8": 1, "empty_lines": 2}
 
 
+@BOTH_RUNNERS
 def test_whitespace_mode_drops_the_bom_at_the_start_of_a_file(tmp_path, runner):
     bom = b"\xef\xbb\xbf"
     path = write_lines(tmp_path / "in.txt", [bom + b"first", bom + b"second", b"x" + bom])
