@@ -205,7 +205,7 @@ def test_killed_export_leaves_the_table_as_it_was(mysql_conn, mysql_db, tmp_path
     with mysql_conn.cursor() as cur:
         cur.execute("INSERT INTO big VALUES (-1, 'already there')")
     before = checksum(mysql_conn, "big")
-    rows = 60_000
+    rows = 30_000
     out_dir = write_output(tmp_path / "out", [[f"{i}\tvalue {i}" for i in range(rows)]])
     argv = [sys.executable, "-m", "mr.cli", "export", "mysql", str(out_dir), "--table", "big",
             "--url", mysql_db.url, "--batch-rows", "100", "--progress", "always"]  # fmt: skip
@@ -237,6 +237,45 @@ def test_killed_export_leaves_the_table_as_it_was(mysql_conn, mysql_db, tmp_path
     with mysql_conn.cursor() as cur:
         cur.execute("SELECT COUNT(*) FROM big")
         assert cur.fetchone()[0] == rows + 1
+
+
+def test_killed_during_the_final_copy_the_transaction_rolls_back(mysql_conn, mysql_db, tmp_path):
+    """A trigger slows the copy into the target (the staging copy has no triggers), so the
+    export is killed while its INSERT ... SELECT runs: the server rolls the copy back."""
+    create(mysql_conn, "CREATE TABLE {name} (id INT PRIMARY KEY, v INT)", "slow")
+    with mysql_conn.cursor() as cur:
+        cur.execute("INSERT INTO slow VALUES (-1, 0)")
+        cur.execute("CREATE TRIGGER slow_copy BEFORE INSERT ON slow FOR EACH ROW "
+                    "SET NEW.v = NEW.v + SLEEP(0.002)")  # fmt: skip
+    before = checksum(mysql_conn, "slow")
+    out_dir = write_output(tmp_path / "out", [[f"{i}\t{i}" for i in range(800)]])
+    argv = [sys.executable, "-m", "mr.cli", "export", "mysql", str(out_dir), "--table", "slow",
+            "--url", mysql_db.url]  # fmt: skip
+    copying = ("SELECT ID FROM information_schema.PROCESSLIST "
+               "WHERE DB = %s AND INFO LIKE 'INSERT INTO `slow`%%SELECT%%'")  # fmt: skip
+    proc = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        found = ()
+        while not found and proc.poll() is None and time.monotonic() < deadline:
+            with mysql_conn.cursor() as cur:
+                cur.execute(copying, (mysql_db.database,))
+                found = cur.fetchall()
+            time.sleep(0.02)
+        assert found, f"the final copy was not seen running: {proc.communicate()}"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 60
+    while found and time.monotonic() < deadline:  # the server ends the statement, rolls back
+        time.sleep(0.2)
+        with mysql_conn.cursor() as cur:
+            cur.execute("SELECT ID FROM information_schema.PROCESSLIST WHERE ID = %s",
+                        (found[0][0],))  # fmt: skip
+            found = cur.fetchall()
+    assert not found
+    assert checksum(mysql_conn, "slow") == before
 
 
 @pytest.mark.parametrize(
