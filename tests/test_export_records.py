@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import zlib
+
 import pytest
 
 from mr.clients.mysql_export import Source, decode_row, lines, records, sources
@@ -56,6 +60,23 @@ def test_sources_of_a_job_output_directory(tmp_path):
     with pytest.raises(UsageError, match="is a directory"):
         sources(str(out))
     (out / "sub").rmdir()
-    (out / "part-00002.gz").write_text("")
-    with pytest.raises(UsageError, match="compressed"):
+    (out / "part-00002.snappy").write_text("")
+    with pytest.raises(UsageError, match="not snappy"):
         sources(str(out))
+
+
+@pytest.mark.parametrize(
+    ("suffix", "compress"),
+    [
+        (".gz", lambda b: gzip.compress(b[:7]) + gzip.compress(b[7:])),  # two gzip members
+        (".bz2", lambda b: bz2.compress(b[:9]) + bz2.compress(b[9:])),
+        (".deflate", zlib.compress),
+        ("", lambda b: b),
+    ],
+)
+def test_compressed_part_files(suffix, compress):
+    data = b"".join(f"{i}\tword {i}\n".encode() for i in range(1000))
+    packed = compress(data)
+    chunks = Source(f"part-00000{suffix}", lambda: iter([packed[:10], packed[10:]]))
+    got = list(records(chunks, "tsv"))
+    assert len(got) == 1000 and got[-1] == (1000, ["999", "word 999"])

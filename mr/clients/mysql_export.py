@@ -4,7 +4,8 @@ export works, with its staging table always on).
 What is read: a file, or a directory of part files (a job's output: every file whose name does
 not start with ``_`` or ``.``, in name order, as Hadoop reads input), on local disk or in HDFS
 (``hdfs:///out``, over WebHDFS). A directory without ``_SUCCESS`` is refused (the job that
-writes it may not have finished) unless ``allow_missing_success``. Rows are mrkit TSV
+writes it may not have finished) unless ``allow_missing_success``. Part files may be compressed
+with Hadoop's gzip, bzip2 or deflate codecs (by their suffix: .gz, .bz2, .deflate). Rows are mrkit TSV
 (mr/lib/tsv.py: ``\\N`` is NULL, ``\\t \\n \\r \\\\`` escapes) or MySQL CSV (mr/lib/records.py:
 ``FIELDS TERMINATED BY ',' ENCLOSED BY '"'``, ``\\N`` NULL, a line ending escaped with ``\\``
 goes on), one field per column, read by column type as mr/lib/sqlvalues.py says.
@@ -26,8 +27,10 @@ find which rows it refuses.
 
 from __future__ import annotations
 
+import bz2
 import functools
 import uuid
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +50,10 @@ FORMATS = ("tsv", "csv")
 DEFAULT_BATCH_ROWS = 1000
 #: engines whose tables take part in a transaction (the final copy is one)
 TRANSACTIONAL = {"innodb"}
-COMPRESSED = (".gz", ".bz2", ".deflate", ".snappy", ".lz4", ".zst")
+#: Hadoop's codecs whose files are read as they are compressed (gzip, bzip2, DefaultCodec's zlib
+#: stream); the others need native libraries
+READABLE_CODECS = (".gz", ".bz2", ".deflate")
+UNREADABLE_CODECS = (".snappy", ".lz4", ".zst", ".lzo")
 #: driver errors about one row's data (retried row by row to find it), not about the server
 ROW_ERRORS = (pymysql.err.IntegrityError, pymysql.err.DataError)
 #: server error numbers of OperationalError/InternalError that are about a row's value
@@ -99,8 +105,11 @@ def sources(path: str, allow_missing_success: bool = False) -> list[Source]:
 
 
 def _check_name(name: str) -> None:
-    if name.endswith(COMPRESSED):
-        raise UsageError(f"{name} is compressed: export reads uncompressed part files")
+    if name.endswith(UNREADABLE_CODECS):
+        raise UsageError(
+            f"{name}: export reads part files plain or compressed with gzip, bzip2 or deflate, "
+            f"not {name.rsplit('.', 1)[-1]}"
+        )
 
 
 def _local_sources(path: Path, allow_missing_success: bool) -> list[Source]:
@@ -160,6 +169,28 @@ def _hdfs_sources(path: str, allow_missing_success: bool) -> list[Source]:
     return out
 
 
+def decompressed(name: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The bytes of a file, decompressed by its name's codec (.gz, .bz2, .deflate); a file of
+    several concatenated gzip or bzip2 streams (as some writers make) is read to its end."""
+    new: Callable[[], Any]
+    if name.endswith(".gz"):
+        new = functools.partial(zlib.decompressobj, wbits=16 + zlib.MAX_WBITS)
+    elif name.endswith(".bz2"):
+        new = bz2.BZ2Decompressor
+    elif name.endswith(".deflate"):
+        new = zlib.decompressobj
+    else:
+        yield from chunks
+        return
+    decompressor = new()
+    for chunk in chunks:
+        while chunk:
+            if decompressor.eof:  # the next stream begins
+                decompressor = new()
+            yield decompressor.decompress(chunk)
+            chunk = decompressor.unused_data if decompressor.eof else b""
+
+
 def lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
     """Lines of a byte stream, without their newline (a last line without one too)."""
     rest = b""
@@ -175,7 +206,7 @@ def records(source: Source, fmt: str) -> Iterator[tuple[int, list[str | None] | 
     """(line number, fields) of each record of a file, or (line number, reason) for a line
     that is not one. A CSV record whose line ends with an escaped line break goes on."""
     number = 0
-    it = lines(source.chunks())
+    it = lines(decompressed(source.name, source.chunks()))
     for raw in it:
         number += 1
         first = number
