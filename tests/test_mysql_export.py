@@ -200,6 +200,19 @@ def test_bad_rows_are_reported_with_file_and_line(mysql_conn, mysql_db, tmp_path
     assert code == 1 and "more than 3 bad rows" in err
 
 
+def wait_for_no_other_connection(conn, database, timeout=30.0):
+    """True once no connection but ours uses the database."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                        "WHERE DB = %s AND ID != CONNECTION_ID()", (database,))  # fmt: skip
+            if cur.fetchone()[0] == 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
 def test_killed_export_leaves_the_table_as_it_was(mysql_conn, mysql_db, tmp_path):
     create(mysql_conn, "CREATE TABLE {name} (id INT PRIMARY KEY, v VARCHAR(20))", "big")
     with mysql_conn.cursor() as cur:
@@ -228,9 +241,12 @@ def test_killed_export_leaves_the_table_as_it_was(mysql_conn, mysql_db, tmp_path
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
     assert checksum(mysql_conn, "big") == before
+    # its staging table was a temporary one: it goes with the connection, which the server
+    # drops once it notices the client is gone; and no table of its own was made
+    assert wait_for_no_other_connection(mysql_conn, mysql_db.database)
     with mysql_conn.cursor() as cur:
         cur.execute("SHOW TABLES")
-        assert [r[0] for r in cur.fetchall()] == ["big"]  # no staging table left behind
+        assert [r[0] for r in cur.fetchall()] == ["big"]
     # the next run starts clean and loads everything
     code = main(["export", "mysql", str(out_dir), "--table", "big", "--url", mysql_db.url])
     assert code == 0
@@ -267,14 +283,8 @@ def test_killed_during_the_final_copy_the_transaction_rolls_back(mysql_conn, mys
     finally:
         proc.kill()
         proc.wait()
-    deadline = time.monotonic() + 60
-    while found and time.monotonic() < deadline:  # the server ends the statement, rolls back
-        time.sleep(0.2)
-        with mysql_conn.cursor() as cur:
-            cur.execute("SELECT ID FROM information_schema.PROCESSLIST WHERE ID = %s",
-                        (found[0][0],))  # fmt: skip
-            found = cur.fetchall()
-    assert not found
+    # the server ends the statement, finds the client gone and rolls the copy back
+    assert wait_for_no_other_connection(mysql_conn, mysql_db.database, timeout=60)
     assert checksum(mysql_conn, "slow") == before
 
 
