@@ -17,8 +17,8 @@ Command groups (each module's ``add_commands(subparsers)`` adds its sub-command)
 A command function returns its exit code (0, or 3 for a status that says "not running") and
 raises for anything that went wrong; :func:`main` turns the exception into one line on stderr,
 ``mrkit <group> [<action>]: error: <message>``, and an exit code chosen by the exception's type
-(:func:`exit_code`): 2 for a usage error, 1 for an engine, HDFS or HBase failure or a row that
-is not there.
+(:func:`exit_code`): 2 for a usage error, 1 for an engine, HDFS, HBase or MySQL failure, an
+export that did not happen, or a row that is not there.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ export works, with its staging table always on).
 What is read: a file, or a directory of part files (a job's output: every file whose name does
 not start with ``_`` or ``.``, in name order, as Hadoop reads input), on local disk or in HDFS
 (``hdfs:///out``, over WebHDFS). A directory without ``_SUCCESS`` is refused (the job that
-writes it may not have finished) unless ``allow_missing_success``. Part files may be compressed
-with Hadoop's gzip, bzip2 or deflate codecs (by their suffix: .gz, .bz2, .deflate). Rows are mrkit TSV
-(mr/lib/tsv.py: ``\\N`` is NULL, ``\\t \\n \\r \\\\`` escapes) or MySQL CSV (mr/lib/records.py:
+writes it may not have finished) unless ``allow_missing_success``. Part files may be
+compressed with Hadoop's gzip, bzip2 or deflate codecs (by suffix: .gz, .bz2, .deflate). Rows
+are mrkit TSV (mr/lib/tsv.py: ``\\N`` is NULL, ``\\t \\n \\r \\\\`` escapes) or MySQL CSV
+(mr/lib/records.py:
 ``FIELDS TERMINATED BY ',' ENCLOSED BY '"'``, ``\\N`` NULL, a line ending escaped with ``\\``
 goes on), one field per column, read by column type as mr/lib/sqlvalues.py says.
 
