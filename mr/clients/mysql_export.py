@@ -7,9 +7,9 @@ not start with ``_`` or ``.``, in name order, as Hadoop reads input), on local d
 writes it may not have finished) unless ``allow_missing_success``. Part files may be
 compressed with Hadoop's gzip, bzip2 or deflate codecs (by suffix: .gz, .bz2, .deflate). Rows
 are mrkit TSV (mr/lib/tsv.py: ``\\N`` is NULL, ``\\t \\n \\r \\\\`` escapes) or MySQL CSV
-(mr/lib/records.py:
-``FIELDS TERMINATED BY ',' ENCLOSED BY '"'``, ``\\N`` NULL, a line ending escaped with ``\\``
-goes on), one field per column, read by column type as mr/lib/sqlvalues.py says.
+(mr/lib/records.py: ``FIELDS TERMINATED BY ',' ENCLOSED BY '"'``, ``\\N`` NULL, a line ending
+escaped with ``\\`` goes on), one field per column, read by column type as mr/lib/sqlvalues.py
+says.
 
 How it loads: into a TEMPORARY copy of the table (``CREATE TEMPORARY TABLE ... LIKE``, same
 columns and unique keys), in multi-row INSERTs with parameters; then, only if every file was read
