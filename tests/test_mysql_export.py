@@ -101,6 +101,21 @@ def test_every_type_round_trips_through_tsv(mysql_conn, mysql_db, tmp_path, caps
     assert [format_row(*field_texts(r, columns)) for r in got] == lines
 
 
+def test_more_types_round_trip(mysql_conn, mysql_db, tmp_path, capsys):
+    create(mysql_conn, "CREATE TABLE {name} (id TINYINT UNSIGNED PRIMARY KEY, t TIME(3), "
+                       "y YEAR, b BIT(10), f FLOAT, e ENUM('red','green'), c CHAR(3), "
+                       "vb VARBINARY(4), j JSON)", "more")  # fmt: skip
+    lines = ["255\t-838:59:59.000\t2155\t1023\t1.5\tgreen\tabc\t3q2+7w==\t{\"a\": [1, \"\\\\t\"]}",
+             "0\t12:00:00.250\t1901\t0\t-0.25\tred\t\t\t[]"]  # fmt: skip
+    code, _, err = export(
+        capsys, mysql_db, write_output(tmp_path / "o", [lines]), "--table", "more"
+    )
+    assert (code, err) == (0, "")
+    columns = mysql.table_columns(mysql_conn, "more")
+    got = sorted(format_row(*field_texts(r, columns)) for r in table_rows(mysql_conn, "more"))
+    assert got == sorted(lines)
+
+
 def test_csv_written_by_mysql_itself_reads_back(mysql_conn, mysql_db, tmp_path, capsys):
     """SELECT ... INTO OUTFILE writes the CSV; export reads it into a copy: same checksum."""
     create(mysql_conn, TYPES_TABLE, "typed")
