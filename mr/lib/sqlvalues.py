@@ -129,7 +129,8 @@ def decode_value(text: str | None, column: Column) -> Any:
 
 def encode_value(value: Any, column: Column | None = None) -> str | None:
     """The field text of a value as PyMySQL returns it (None for NULL): the inverse of
-    decode_value."""
+    decode_value. Pass the column: BIT (bytes from the driver, written as an integer),
+    TIMESTAMP (the ``Z``) and the fractional digits of times depend on it."""
     if value is None:
         return None
     kind = column.data_type if column else ""
