@@ -120,7 +120,8 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "--update-key",
         metavar="COL[,COL]",
         help="upsert: rows whose key (the primary key or a unique index) is already there are "
-        "updated (INSERT ... ON DUPLICATE KEY UPDATE); within the input the last row wins",
+        "updated (INSERT ... ON DUPLICATE KEY UPDATE: a row that matches on another unique "
+        "index of the table is updated too); within the input the last row wins",
     )
     q.add_argument("--format", choices=FORMATS, default="tsv", help="tsv (default) or csv")
     q.add_argument(
