@@ -11,6 +11,7 @@ Command groups (each module's ``add_commands(subparsers)`` adds its sub-command)
     mr/cli/twins.py    mrkit hive run ..., mrkit pig run ...
     mr/cli/workflow.py mrkit workflow validate|render|import|run|status|log   (Oozie workflows)
     mr/cli/coord.py    mrkit coord run|status|rerun|kill  (coordinators: schedules, backfill)
+    mr/cli/imports.py  mrkit import mysql                 (a MySQL table into part files)
 
 A command function returns its exit code (0, or 3 for a status that says "not running") and
 raises for anything that went wrong; :func:`main` turns the exception into one line on stderr,
@@ -27,7 +28,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from mr.cli import cluster, coord, hbase, hdfs, index, jobs, oozie, twins, workflow
+from mr.cli import cluster, coord, hbase, hdfs, imports, index, jobs, oozie, twins, workflow
 from mr.clients.hdfs import HdfsError
 from mr.clients.oozie import OozieError
 from mr.engines import EngineError
@@ -57,6 +58,13 @@ def hbase_server_errors() -> tuple[type[Exception], ...]:
     return (thrift.IOError, thrift.IllegalArgument)
 
 
+def _mysql_error() -> type[Exception]:
+    """The MySQL client's error (a server that does not answer or refuses a statement)."""
+    from mr.clients.mysql import MySQLError
+
+    return MySQLError
+
+
 def exit_codes() -> list[tuple[type[BaseException], int]]:
     """(exception type, exit code), the first matching type wins."""
     return [
@@ -65,6 +73,7 @@ def exit_codes() -> list[tuple[type[BaseException], int]]:
         (EngineError, 1),
         (HdfsError, 1),
         (OozieError, 1),
+        (_mysql_error(), 1),
         (ConnectionError, 1),
         *((server_error, 1) for server_error in hbase_server_errors()),
         # the machine failed us (a full disk, a file system gone read-only): not a bug
@@ -120,7 +129,7 @@ def build_parser() -> Parser:
         "or Spark; run their Hive and Pig twins; load and query the HBase index.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (jobs, cluster, hbase, hdfs, index, oozie, twins, workflow, coord):
+    for group in (jobs, cluster, hbase, hdfs, index, oozie, twins, workflow, coord, imports):
         group.add_commands(sub)
     return parser
 
