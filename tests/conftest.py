@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.plugins.hive",
     "tests.plugins.pig",
     "tests.plugins.oozie",
+    "tests.plugins.mysql",
 ]
 
 

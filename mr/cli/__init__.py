@@ -5,6 +5,7 @@ Command groups (each module's ``add_commands(subparsers)`` adds its sub-command)
     mr/cli/jobs.py     mrkit jobs, mrkit run JOB ...
     mr/cli/cluster.py  mrkit cluster up|down|status       (Hadoop: HDFS + YARN)
     mr/cli/hbase.py    mrkit hbase up|down|status         (HBase + its Thrift server)
+    mr/cli/mysql.py    mrkit mysql up|down|status         (mrkit's own MariaDB)
     mr/cli/oozie.py    mrkit oozie up|down|status         (Oozie, on the cluster)
     mr/cli/hdfs.py     mrkit hdfs put|get|ls|cat|rm|mkdir
     mr/cli/index.py    mrkit index get|scan|count|load    (the HBase index)
@@ -28,8 +29,21 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from mr.cli import cluster, coord, hbase, hdfs, imports, index, jobs, oozie, twins, workflow
+from mr.cli import (
+    cluster,
+    coord,
+    hbase,
+    hdfs,
+    imports,
+    index,
+    jobs,
+    mysql,
+    oozie,
+    twins,
+    workflow,
+)
 from mr.clients.hdfs import HdfsError
+from mr.clients.mysql import MySQLError
 from mr.clients.oozie import OozieError
 from mr.engines import EngineError
 from mr.lib.errors import BROKEN_PIPE_EXIT, NotFound, UsageError, discard_stdout
@@ -58,13 +72,6 @@ def hbase_server_errors() -> tuple[type[Exception], ...]:
     return (thrift.IOError, thrift.IllegalArgument)
 
 
-def _mysql_error() -> type[Exception]:
-    """The MySQL client's error (a server that does not answer or refuses a statement)."""
-    from mr.clients.mysql import MySQLError
-
-    return MySQLError
-
-
 def exit_codes() -> list[tuple[type[BaseException], int]]:
     """(exception type, exit code), the first matching type wins."""
     return [
@@ -73,7 +80,7 @@ def exit_codes() -> list[tuple[type[BaseException], int]]:
         (EngineError, 1),
         (HdfsError, 1),
         (OozieError, 1),
-        (_mysql_error(), 1),
+        (MySQLError, 1),
         (ConnectionError, 1),
         *((server_error, 1) for server_error in hbase_server_errors()),
         # the machine failed us (a full disk, a file system gone read-only): not a bug
@@ -129,7 +136,8 @@ def build_parser() -> Parser:
         "or Spark; run their Hive and Pig twins; load and query the HBase index.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (jobs, cluster, hbase, hdfs, index, oozie, twins, workflow, coord, imports):
+    groups = (jobs, cluster, hbase, mysql, hdfs, index, oozie, twins, workflow, coord, imports)
+    for group in groups:
         group.add_commands(sub)
     return parser
 

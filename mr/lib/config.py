@@ -15,6 +15,12 @@ files named here instead of importing the engines, so the layers stay one-way:
 ``MRKIT_HBASE_THRIFT_PORT``  its port (default 9090)
 ``MRKIT_HBASE_TRANSPORT``  its Thrift transport: buffered (default) or framed
 ``MRKIT_HBASE_PROTOCOL``   its Thrift protocol: binary (default) or compact
+``MRKIT_MYSQL_URL``        the MySQL/MariaDB server of mrkit export/import:
+                           ``mysql://user@host:port/database`` (no password in it); default:
+                           ``mysql://root@127.0.0.1:<MRKIT_MYSQL_PORT>/``, the `mrkit mysql up` one
+``MRKIT_MYSQL_PORT``       the port of `mrkit mysql up`'s MariaDB (default 3307, beside a
+                           system MySQL's 3306)
+``MRKIT_MYSQL_PASSWORD``   the MySQL password (never on a command line, where ps shows it)
 =========================  ==================================================================
 """
 
@@ -41,6 +47,12 @@ HBASE_TRANSPORT_ENV = "MRKIT_HBASE_TRANSPORT"
 HBASE_PROTOCOL_ENV = "MRKIT_HBASE_PROTOCOL"
 DEFAULT_HBASE_HOST = "127.0.0.1"
 DEFAULT_HBASE_PORT = 9090
+MYSQL_URL_ENV = "MRKIT_MYSQL_URL"
+MYSQL_PORT_ENV = "MRKIT_MYSQL_PORT"
+MYSQL_PASSWORD_ENV = "MRKIT_MYSQL_PASSWORD"
+#: not 3306, so that it never clashes with a MySQL or MariaDB the system runs (Debian's
+#: mariadb-server package starts one there)
+DEFAULT_MYSQL_PORT = 3307
 #: the Thrift settings happybase and HBase's ThriftServer support; HBase's defaults first (its
 #: `-threadpool` server). Servers started with `-f`/`-c` (framed, compact) are common in 2.x.
 THRIFT_TRANSPORTS = ("buffered", "framed")
@@ -107,3 +119,31 @@ def _choice(env: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise UsageError(f"{env}={value!r}: expected one of {', '.join(choices)}")
     return value
+
+
+def mysql_port() -> int:
+    """The port of `mrkit mysql up`'s MariaDB: $MRKIT_MYSQL_PORT or 3307; UsageError if it is
+    not a port number."""
+    raw = os.environ.get(MYSQL_PORT_ENV) or str(DEFAULT_MYSQL_PORT)
+    try:
+        port = int(raw)
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise UsageError(f"{MYSQL_PORT_ENV}={raw!r} is not a port number")
+    return port
+
+
+def mysql_socket() -> Path:
+    """The unix socket of `mrkit mysql up`'s MariaDB (in its state directory)."""
+    return state_root() / "mariadb" / "mysqld.sock"
+
+
+def mysql_url() -> str:
+    """The MySQL server clients talk to: $MRKIT_MYSQL_URL, else `mrkit mysql up`'s MariaDB."""
+    return os.environ.get(MYSQL_URL_ENV) or f"mysql://root@127.0.0.1:{mysql_port()}/"
+
+
+def mysql_password() -> str | None:
+    """The MySQL password from $MRKIT_MYSQL_PASSWORD (None when unset)."""
+    return os.environ.get(MYSQL_PASSWORD_ENV)

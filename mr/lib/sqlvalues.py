@@ -1,0 +1,239 @@
+"""SQL values as text fields, one rule each way: what `mrkit export mysql` reads from a field
+and what `mrkit import mysql` writes into one, so that a value goes out and comes back equal.
+
+A field is the text left after the file format's own escapes (TSV: mr/lib/tsv.py; MySQL CSV:
+mr/lib/records.py); NULL is ``\\N`` in both and arrives here as None. By column type:
+
+- integers (TINYINT ... BIGINT, signed or UNSIGNED, YEAR, BIT): plain decimal digits with an
+  optional sign, ``-12``; the value must fit the column.
+- DECIMAL/NUMERIC(p, s): plain decimal text, ``-1234.50``, read as a Python Decimal, never a
+  float; at most p-s integer digits and s decimals (more would be rounded by the server: refused).
+  Written with exactly s decimals, as the server gives it.
+- FLOAT/DOUBLE: a number as mr.lib.records.parse_number reads it; written as Python's repr (the
+  shortest text that reads back as the same double).
+- DATE ``2026-01-05``; DATETIME ``2026-01-05T10:30:00`` (ISO 8601, also with a space instead of
+  the T, and ``.ffffff`` fractions up to the column's precision), no time zone: a DATETIME is a
+  wall-clock value; TIMESTAMP is an instant: the same text, read as UTC unless it carries an
+  offset (``Z``, ``+02:00``), written as UTC with ``Z``. Sessions run with time_zone '+00:00'
+  (mr/clients/mysql.py), so the server neither shifts nor guesses. TIME ``-838:59:59.5``.
+- BINARY/VARBINARY/BLOB types: base64 (RFC 4648, standard alphabet, padded): bytes are not
+  text, and base64 survives every file format and tool unchanged. An empty value is ``""``.
+- everything else (CHAR, VARCHAR, TEXT, ENUM, SET, JSON): the text as it is, at most the
+  column's length (characters for CHAR/VARCHAR, UTF-8 bytes for the TEXT types).
+
+decode_value raises BadValue (a one-line reason) for text that breaks its column's rule;
+encode_value is its inverse for what the driver (PyMySQL) returns. Pure: no driver import.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, NamedTuple
+
+from mr.lib.records import parse_number
+
+UTC = timezone.utc  # noqa: UP017 (3.10)
+
+INTEGER_RANGES = {
+    "tinyint": 8,
+    "smallint": 16,
+    "mediumint": 24,
+    "int": 32,
+    "integer": 32,
+    "bigint": 64,
+}
+DECIMAL_TYPES = {"decimal", "numeric"}
+FLOAT_TYPES = {"float", "double", "real"}
+BINARY_TYPES = {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"}
+#: text types whose limit is in bytes, not characters
+BYTE_LIMITED = {"tinytext", "text", "mediumtext", "longtext"}
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?")
+_DATE = r"([0-9]{4})-([0-9]{2})-([0-9]{2})"
+_CLOCK = r"([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?"
+_DATE_RE = re.compile(_DATE)
+_DATETIME_RE = re.compile(_DATE + r"[T ]" + _CLOCK + r"(Z|[+-][0-9]{2}:[0-9]{2})?")
+_TIME_RE = re.compile(r"-?[0-9]{1,3}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+class Column(NamedTuple):
+    """What decoding a field needs to know of a column (from information_schema.COLUMNS)."""
+
+    name: str
+    data_type: str
+    unsigned: bool = False
+    precision: int | None = None
+    scale: int | None = None
+    char_length: int | None = None
+    octet_length: int | None = None
+    fsp: int | None = None
+    nullable: bool = True
+    generated: bool = False
+
+
+class BadValue(ValueError):
+    """A field that breaks its column's rule; the message says which and why."""
+
+
+def decode_value(text: str | None, column: Column) -> Any:
+    """The value of a field for `column` (module docstring), or BadValue."""
+    if text is None:
+        if not column.nullable:
+            raise BadValue(f"{column.name}: NULL in a NOT NULL column")
+        return None
+    kind = column.data_type
+    if kind in INTEGER_RANGES or kind in ("year", "bit"):
+        return _integer(text, column)
+    if kind in DECIMAL_TYPES:
+        return _decimal(text, column)
+    if kind in FLOAT_TYPES:
+        number = parse_number(text)
+        if number is None:
+            raise BadValue(f"{column.name}: {_show(text)} is not a number")
+        return number
+    if kind == "date":
+        return _date(text, column)
+    if kind in ("datetime", "timestamp"):
+        return _datetime(text, column)
+    if kind == "time":
+        if not _TIME_RE.fullmatch(text):
+            raise BadValue(f"{column.name}: {_show(text)} is not a TIME ([-]HH:MM:SS[.ffffff])")
+        return text
+    if kind in BINARY_TYPES:
+        if not _BASE64.fullmatch(text) or len(text) % 4:
+            raise BadValue(f"{column.name}: {_show(text)} is not base64")
+        try:
+            value = base64.b64decode(text, validate=True)
+        except binascii.Error:
+            raise BadValue(f"{column.name}: {_show(text)} is not base64") from None
+        _check_length(column, len(value), column.octet_length, "bytes")
+        return value
+    if kind in BYTE_LIMITED:
+        _check_length(column, len(text.encode("utf-8")), column.octet_length, "bytes")
+    else:
+        _check_length(column, len(text), column.char_length, "characters")
+    return text
+
+
+def encode_value(value: Any, column: Column | None = None) -> str | None:
+    """The field text of a value as PyMySQL returns it (None for NULL): the inverse of
+    decode_value."""
+    if value is None:
+        return None
+    kind = column.data_type if column else ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, (bytes, bytearray)):
+        if kind == "bit":
+            return str(int.from_bytes(value, "big"))
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        text = value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
+        return text + "Z" if kind == "timestamp" else text
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return _format_time(value)
+    if isinstance(value, time):
+        return value.isoformat()
+    return str(value)
+
+
+def _show(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _check_length(column: Column, size: int, limit: int | None, unit: str) -> None:
+    if limit is not None and size > limit:
+        raise BadValue(f"{column.name}: {size} {unit}, the column holds at most {limit}")
+
+
+def _integer(text: str, column: Column) -> int:
+    if not _INTEGER.fullmatch(text):
+        raise BadValue(f"{column.name}: {_show(text)} is not an integer")
+    value = int(text)
+    kind = column.data_type
+    if kind == "year":
+        low, high = (0, 0) if value == 0 else (1901, 2155)
+    elif kind == "bit":
+        low, high = 0, 2 ** (column.precision or 1) - 1
+    else:
+        bits = INTEGER_RANGES[kind]
+        top = 2**bits if column.unsigned else 2 ** (bits - 1)
+        low, high = (0 if column.unsigned else -top), top - 1
+    if not low <= value <= high:
+        raise BadValue(f"{column.name}: {value} is out of range for {kind} ({low} to {high})")
+    return value
+
+
+def _decimal(text: str, column: Column) -> Decimal:
+    m = _DECIMAL.fullmatch(text)
+    if not m or not (m.group(2) or m.group(3)):
+        raise BadValue(f"{column.name}: {_show(text)} is not a decimal number")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise BadValue(f"{column.name}: {_show(text)} is not a decimal number") from None
+    integer_digits = len(m.group(2).lstrip("0"))
+    decimals = (m.group(3) or "").rstrip("0")
+    precision = column.precision if column.precision is not None else 65
+    scale = column.scale or 0
+    if integer_digits > precision - scale or len(decimals) > scale:
+        raise BadValue(f"{column.name}: {text} does not fit DECIMAL({precision},{scale})")
+    return value
+
+
+def _date(text: str, column: Column) -> date:
+    m = _DATE_RE.fullmatch(text)
+    try:
+        if m:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        pass
+    raise BadValue(f"{column.name}: {_show(text)} is not a DATE (YYYY-MM-DD)")
+
+
+def _datetime(text: str, column: Column) -> datetime:
+    m = _DATETIME_RE.fullmatch(text)
+    what = "TIMESTAMP" if column.data_type == "timestamp" else "DATETIME"
+    if not m:
+        raise BadValue(f"{column.name}: {_show(text)} is not a {what} (YYYY-MM-DDTHH:MM:SS)")
+    fraction, offset = m.group(7) or "", m.group(8)
+    if len(fraction.rstrip("0")) > (column.fsp or 0):
+        raise BadValue(f"{column.name}: {text} has more fractional digits than the column keeps")
+    if offset and what == "DATETIME":
+        raise BadValue(f"{column.name}: {text} has a time zone; a DATETIME has none")
+    try:
+        year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+        micros = int(fraction.ljust(6, "0"))
+        value = datetime(year, month, day, hour, minute, second, micros)
+    except ValueError:
+        raise BadValue(f"{column.name}: {_show(text)} is not a valid {what}") from None
+    if offset and offset != "Z":
+        sign = -1 if offset[0] == "-" else 1
+        shift = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+        value = value - sign * shift
+    return value
+
+
+def _format_time(value: timedelta) -> str:
+    micros = value // timedelta(microseconds=1)
+    sign = "-" if micros < 0 else ""
+    micros = abs(micros)
+    seconds, fraction = divmod(micros, 1_000_000)
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    text = f"{sign}{hours:02d}:{minute:02d}:{second:02d}"
+    return text + f".{fraction:06d}" if fraction else text

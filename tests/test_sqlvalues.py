@@ -1,0 +1,82 @@
+"""mr/lib/sqlvalues.py: each column type's field text, decoded and encoded back unchanged."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from mr.lib.sqlvalues import BadValue, Column, decode_value, encode_value
+
+INT = Column("n", "int")
+UBIG = Column("n", "bigint", unsigned=True)
+DEC = Column("price", "decimal", precision=12, scale=2)
+DT = Column("at", "datetime", fsp=0)
+DT6 = Column("at", "datetime", fsp=6)
+TS = Column("at", "timestamp", fsp=0)
+BLOB = Column("b", "blob", octet_length=65535)
+VARCHAR = Column("s", "varchar", char_length=5, octet_length=20)
+TEXT = Column("s", "text", char_length=65535, octet_length=65535)
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "value"),
+    [
+        (INT, "-2147483648", -2147483648),
+        (UBIG, "18446744073709551615", 18446744073709551615),
+        (DEC, "1234567890.12", Decimal("1234567890.12")),
+        (DEC, "-0.50", Decimal("-0.50")),
+        (Column("x", "double"), "0.1", 0.1),
+        (Column("d", "date"), "2026-01-05", date(2026, 1, 5)),
+        (DT, "2026-01-05T10:30:00", datetime(2026, 1, 5, 10, 30)),
+        (DT6, "2026-01-05T10:30:00.000001", datetime(2026, 1, 5, 10, 30, 0, 1)),
+        (TS, "2026-01-05T10:30:00Z", datetime(2026, 1, 5, 10, 30)),
+        (BLOB, "AAEC/w==", b"\x00\x01\x02\xff"),
+        (BLOB, "", b""),
+        (VARCHAR, "a\tb\n😀", "a\tb\n😀"),
+        (Column("t", "time", fsp=0), "-838:59:59", "-838:59:59"),
+    ],
+)
+def test_round_trip(column, text, value):
+    decoded = decode_value(text, column)
+    assert decoded == value and type(decoded) is type(value)
+    assert encode_value(decoded, column) == text
+
+
+def test_decimal_is_never_a_float():
+    assert decode_value("0.10", DEC) + decode_value("0.20", DEC) == Decimal("0.30")
+    assert (
+        encode_value(Decimal("12345678901234567890.123456789")) == "12345678901234567890.123456789"
+    )
+
+
+def test_timestamp_offsets_become_utc():
+    assert decode_value("2026-01-05 12:30:00+02:00", TS) == datetime(2026, 1, 5, 10, 30)
+    assert encode_value(datetime(2026, 1, 5, 10, 30), TS) == "2026-01-05T10:30:00Z"
+    assert encode_value(timedelta(hours=-1, seconds=-1)) == "-01:00:01"
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "message"),
+    [
+        (INT, "12x", "not an integer"),
+        (INT, "2147483648", "out of range"),
+        (UBIG, "-1", "out of range"),
+        (DEC, "1.234", r"does not fit DECIMAL\(12,2\)"),
+        (DEC, "12345678901", "does not fit"),
+        (DEC, "1e3", "not a decimal"),
+        (Column("x", "double"), "nan", "not a number"),
+        (Column("d", "date"), "2026-02-30", "not a DATE"),
+        (DT, "2026-01-05T10:30:00.5", "more fractional digits"),
+        (DT, "2026-01-05T10:30:00Z", "has a time zone"),
+        (DT, "05/01/2026", "not a DATETIME"),
+        (BLOB, "not base64!", "not base64"),
+        (VARCHAR, "abcdef", "6 characters, the column holds at most 5"),
+        (Column("s", "tinytext", octet_length=3), "😀", "4 bytes"),
+        (Column("n", "int", nullable=False), None, "NULL in a NOT NULL column"),
+    ],
+)
+def test_bad_values(column, text, message):
+    with pytest.raises(BadValue, match=message):
+        decode_value(text, column)
