@@ -5,7 +5,7 @@ Input: split descriptors, one line per map task, as `mrkit import mysql` writes 
     ``{"params":[1,250001],"split":{"hi":250001,"number":0,"kind":"range","last":false,"lo":1},
     "sql":"SELECT * FROM `users` WHERE (`id` >= %s AND `id` < %s)"}``
 Output: the rows, one line each, in mrkit's TSV (``--format tsv``, default) or MySQL CSV
-(``--format csv``), values written by mr/lib/mysql_values.py (exact DECIMAL, ISO 8601 times,
+(``--format csv``), values written by mr/lib/sqlvalues.py (exact DECIMAL, ISO 8601 times,
 base64 bytes, ``\\N`` for NULL)
     ``7	Grace Hopper	grace@example.com``
 Twins: none (the rows come from a server)
@@ -27,7 +27,7 @@ from mr.clients.mysql_import import parse_task, split_lines
 from mr.lib import jobconf
 from mr.lib.config import mysql_url
 from mr.lib.job import MRKitJob, MRStep, UsageError
-from mr.lib.mysql_values import FORMATS
+from mr.lib.sqlvalues import FORMATS
 
 
 class RawLinesProtocol:

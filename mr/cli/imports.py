@@ -31,8 +31,8 @@ from typing import Any
 from mr.lib import incremental
 from mr.lib.config import MYSQL_PASSWORD_ENV, mysql_url
 from mr.lib.errors import UsageError
-from mr.lib.mysql_values import FORMATS
 from mr.lib.publish import SUCCESS, holds_data, publish_dir, remove, start_output, temp_name
+from mr.lib.sqlvalues import FORMATS
 from mr.lib.uris import is_local, uri_path
 
 DEFAULT_TASKS = 4
@@ -344,7 +344,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         help="a MySQL or MariaDB table (or --query) into --target-dir",
         description="Import a table (or a --query with $CONDITIONS) into --target-dir, one "
         "key range per map task. The rule for the ranges is in mr/lib/splits.py; the value "
-        "formats in mr/lib/mysql_values.py; incremental state in mr/lib/incremental.py.",
+        "formats in mr/lib/sqlvalues.py; incremental state in mr/lib/incremental.py.",
     )
     q.add_argument(
         "--url",

@@ -6,7 +6,7 @@ mr/lib/splits.py's rule; for an incremental import it also reads the new last va
 (mr/lib/incremental.py). Each split becomes a descriptor line: the split, the SELECT that reads
 it and the SELECT's parameters, built here once, so every map task runs exactly the statement
 the launcher planned. The task side (:func:`split_lines`) runs one descriptor's SELECT on a
-streaming cursor and encodes its rows by mr/lib/mysql_values.py.
+streaming cursor and encodes its rows by mr/lib/sqlvalues.py.
 
 SQL: table and column names come from users, so they go through mr.clients.mysql's name check
 and backticks; values (bounds, last values) are always driver parameters. ``--query`` is the
@@ -30,7 +30,7 @@ from mr.clients.mysql import MySQLError, Server, check_name, current_database, e
 from mr.lib import incremental
 from mr.lib import splits as split_rule
 from mr.lib.errors import UsageError
-from mr.lib.mysql_values import INTEGER_TYPES, column_kind, row_encoder
+from mr.lib.sqlvalues import INTEGER_TYPE_CODES, column_kind, row_encoder
 
 #: the placeholder of a --query that the split predicate replaces (Sqoop's)
 CONDITIONS = "$CONDITIONS"
@@ -209,7 +209,7 @@ def read_key_stats(
     rows, desc = _query(
         conn, f"SELECT MIN({ref}), MAX({ref}), COUNT({ref}), COUNT(*) {frm}", params
     )
-    if desc[0][1] not in INTEGER_TYPES:
+    if desc[0][1] not in INTEGER_TYPE_CODES:
         raise UsageError(
             f"--split-by {column}: only integer columns can be split (TINYINT to BIGINT); "
             "choose an integer column or import with -m 1"
@@ -246,7 +246,7 @@ def new_last_value(conn: Any, source: Source, inc: Incremental) -> str | None:
     ref = quote_ref(inc.check_column) if source.query is None else bare_ref(inc.check_column)
     frm, params = _from_source(source, [])
     rows, desc = _query(conn, f"SELECT MAX({ref}) {frm}", params)
-    if desc[0][1] not in INTEGER_TYPES:
+    if desc[0][1] not in INTEGER_TYPE_CODES:
         raise UsageError(
             f"--check-column {inc.check_column}: append mode needs an integer column "
             "(lastmodified takes a DATETIME or TIMESTAMP)"
@@ -341,7 +341,7 @@ def parse_task(line: str) -> Task | None:
 
 def raw_cursor(conn: Any) -> Any:
     """A streaming cursor whose values are the server's text (bytes for binary columns): the
-    driver converts nothing (no float, no Decimal, no datetime), mr/lib/mysql_values.py does."""
+    driver converts nothing (no float, no Decimal, no datetime), mr/lib/sqlvalues.py does."""
     conn.decoders = {}  # PyMySQL's per-type converters, read at each result: none
     return conn.cursor(pymysql.cursors.SSCursor)
 

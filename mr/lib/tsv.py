@@ -14,6 +14,7 @@ Rules, the same in every engine:
 from __future__ import annotations
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
@@ -36,6 +37,25 @@ def format_float(x: float) -> str:
     # Java keeps the sign of a negative value that rounds to zero (-1e-7 -> -0.000000); a zero
     # is written unsigned, as the engines' sums, which start at +0.0, give it
     return "0." + "0" * FLOAT_DECIMALS if x == 0 else text
+
+
+def escape_field(text: str) -> str:
+    """Text as a TSV field: backslash, TAB, newline and CR escaped (``\\\\ \\t \\n \\r``)."""
+    return text.translate(_ESCAPES)
+
+
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+_ESCAPED = re.compile(r"\\([\\tnr])")
+
+
+def unescape_field(field: str) -> str | None:
+    """The text of a TSV field as escape_field wrote it, None for NULL (``\\N``); a backslash
+    before any other character is left as it is."""
+    if field == NULL:
+        return None
+    if "\\" not in field:
+        return field
+    return _ESCAPED.sub(lambda m: _UNESCAPES[m.group(1)], field)
 
 
 def format_field(value: Any) -> str:
