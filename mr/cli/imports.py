@@ -8,9 +8,10 @@ job on it (``-r inline|local|hadoop``) and publishes the output atomically:
 - ``--target-dir DIR`` (local, or ``hdfs:///...``) must hold nothing unless ``--overwrite``;
   the rows are written beside it under a hidden name and renamed into place with ``_SUCCESS``
   only when every split has been read;
-- an incremental run (``--incremental append|lastmodified``) adds its part files to the target
-  (``part-<UTC time>-NNNNN``), then saves its new last value in the target's hidden state file
-  (mr/lib/incremental.py) and renews ``_SUCCESS``; the new last value is printed on stdout.
+- an incremental run (``--incremental append|lastmodified``) adds its part files to the
+  target (``part-<UTC time>-<random>-NNNNN``), then saves its new last value in the target's
+  hidden state file (mr/lib/incremental.py) and renews ``_SUCCESS``; the new last value is
+  printed on stdout.
 
 On stderr: rows per split and in all (the job's counters), unless ``-q``.
 """
@@ -23,6 +24,7 @@ import posixpath
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -263,7 +265,9 @@ def cmd_import_mysql(args: argparse.Namespace) -> int:
     finally:
         conn.close()
 
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    # the run's part files are named part-<UTC time>-<random>-NNNNN: in time order, and two runs
+    # in the same second never take each other's names
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
     try:
         output = target.job_output(args.runner, overwrite=args.overwrite or inc is not None)
         with _descriptor_file(plan.descriptors) as splits_file:

@@ -362,4 +362,16 @@ def split_lines(conn: Any, task: Task, fmt: str, server: Server) -> Iterator[tup
                     break
                 yield "\n".join(map(encode, rows)), len(rows)
         finally:
-            cur.close()
+            _close_quietly(cur)
+
+
+def _close_quietly(cursor: Any) -> None:
+    """Close a streaming cursor; closing reads what is left of the result, which fails after a
+    lost connection, and the error to report is the one that got us here."""
+    try:
+        cursor.close()
+    except (pymysql.err.Error, AttributeError, OSError):
+        # nothing left to read: or PyMySQL's result tries again when it is collected
+        result = getattr(cursor, "_result", None)
+        if result is not None:
+            result.unbuffered_active = False
