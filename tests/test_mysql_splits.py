@@ -29,7 +29,7 @@ from mr.lib.splits import (
     quantile_ranks,
     split_predicate,
 )
-from mr.lib.sqlvalues import Column, encode_text, encode_value, row_encoder
+from mr.lib.sqlvalues import Column, block_encoder, encode_text, encode_value, row_encoder
 from mr.lib.tsv import escape_field, unescape_field
 
 
@@ -257,3 +257,14 @@ def test_text_round_trips_through_tsv_and_csv(text):
     assert "\n" not in tsv and [unescape_field(f) for f in tsv.split("\t")] == [text, None]
     csv = row_encoder(["text", "integer"], "csv")([text, None])
     assert "\n" not in csv and parse_mysql_csv(csv) == [text, None]
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "csv"])
+def test_block_encoder_writes_the_lines_of_row_encoder(fmt):
+    kinds = ["integer", "text", "decimal", "datetime", "binary", "float", "text"]
+    rows = [
+        ("1", text, "1.50", "2026-01-05 10:30:00.250", b"\x00\xff", "0.1", None) for text in HOSTILE
+    ] + [(None, None, None, None, None, None, "x")]
+    lines = "\n".join(map(row_encoder(kinds, fmt), rows))
+    assert block_encoder(kinds, fmt)(rows) == lines
+    assert block_encoder(kinds, fmt)([]) == ""

@@ -30,7 +30,7 @@ from mr.clients.mysql import MySQLError, Server, check_name, current_database, e
 from mr.lib import incremental
 from mr.lib import splits as split_rule
 from mr.lib.errors import UsageError
-from mr.lib.sqlvalues import INTEGER_TYPE_CODES, column_kind, row_encoder
+from mr.lib.sqlvalues import INTEGER_TYPE_CODES, block_encoder, column_kind
 
 #: the placeholder of a --query that the split predicate replaces (Sqoop's)
 CONDITIONS = "$CONDITIONS"
@@ -355,12 +355,12 @@ def split_lines(conn: Any, task: Task, fmt: str, server: Server) -> Iterator[tup
             cur.execute(task.sql, list(task.params))
             fields = cur._result.fields  # type codes and character sets of the columns
             kinds = [column_kind(f.type_code, f.charsetnr) for f in fields]
-            encode = row_encoder(kinds, fmt)
+            encode = block_encoder(kinds, fmt)
             while True:
                 rows = cur.fetchmany(FETCH_ROWS)
                 if not rows:
                     break
-                yield "\n".join(map(encode, rows)), len(rows)
+                yield encode(rows), len(rows)
         finally:
             _close_quietly(cur)
 

@@ -38,7 +38,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from mr.lib.records import parse_number
-from mr.lib.tsv import NULL, escape_field
+from mr.lib.tsv import ESCAPES, NULL, escape_field
 
 UTC = timezone.utc  # noqa: UP017 (3.10)
 
@@ -352,3 +352,68 @@ def row_encoder(kinds: Sequence[str], fmt: str) -> Callable[[Sequence[Any]], str
         return sep.join(NULL if row[i] is None else enc(row[i]) for i, enc in encoders)
 
     return encode
+
+
+def block_encoder(kinds: Sequence[str], fmt: str) -> Callable[[Sequence[Sequence[Any]]], str]:
+    """A function from a block of rows to their lines joined by newlines (no final newline):
+    row_encoder's lines, made a column at a time, which is several times faster in CPython (a
+    column of server text that needs no escaping and holds no NULL is used as it is)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    sep = "\t" if fmt == "tsv" else ","
+    column_encoders = [_column_encoder(k, fmt) for k in kinds]
+
+    def encode(rows: Sequence[Sequence[Any]]) -> str:
+        if not rows:
+            return ""
+        columns = [
+            enc(col) for enc, col in zip(column_encoders, zip(*rows, strict=True), strict=True)
+        ]
+        return "\n".join(map(sep.join, zip(*columns, strict=True)))
+
+    return encode
+
+
+def _column_encoder(kind: str, fmt: str) -> Callable[[Sequence[Any]], Sequence[str]]:
+    field = field_encoder(kind, fmt)
+    as_is = kind in ("integer", "decimal", "date", "text")  # the server's text is the value
+    if fmt == "tsv" and kind == "text":
+
+        def tsv_text(col: Sequence[Any]) -> Sequence[str]:
+            # escaped only where needed: translate() copies every string it is given
+            return [NULL if v is None else v.translate(ESCAPES) if _needs_tsv_escape(v) else v
+                    for v in col]  # fmt: skip
+
+        return tsv_text
+    if fmt == "tsv" and as_is:
+
+        def tsv_plain(col: Sequence[Any]) -> Sequence[str]:
+            return [NULL if v is None else v for v in col] if None in col else col
+
+        return tsv_plain
+    if fmt == "csv" and kind == "text":
+
+        def csv_text(col: Sequence[Any]) -> Sequence[str]:
+            return [NULL if v is None else f'"{v}"' if not _needs_csv_escape(v)
+                    else '"' + v.translate(_CSV_ESCAPES) + '"' for v in col]  # fmt: skip
+
+        return csv_text
+    if fmt == "csv" and as_is:
+
+        def csv_plain(col: Sequence[Any]) -> Sequence[str]:
+            return [NULL if v is None else f'"{v}"' for v in col]
+
+        return csv_plain
+
+    def column(col: Sequence[Any]) -> Sequence[str]:
+        return [NULL if v is None else field(v) for v in col]
+
+    return column
+
+
+def _needs_csv_escape(text: str) -> bool:
+    return "\\" in text or '"' in text or "\0" in text or "\n" in text or "\r" in text
+
+
+def _needs_tsv_escape(text: str) -> bool:
+    return "\\" in text or "\t" in text or "\n" in text or "\r" in text
