@@ -2,7 +2,7 @@
 """Load the example schema of `mrkit import mysql` into MySQL/MariaDB, deterministically from a
 seed: the same seed and sizes give the same rows on every run and machine.
 
-Tables (dropped and created again):
+Tables (dropped and created again; the database is created if missing):
     users(id INT PRIMARY KEY, name VARCHAR(100), email VARCHAR(120) NULL)
         7	Kai O'Brien	kai7@example.com
     film(film_id INT PRIMARY KEY, title VARCHAR(200), director VARCHAR(100),
@@ -139,7 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     server = mysql.parse_url(args.url) if args.url else mysql.default_server()
-    conn = mysql.connect(server, local_infile=True)
+    if not server.database:
+        parser.error("name the database in --url (mysql://user@host:port/DATABASE)")
+    conn = mysql.connect(server, local_infile=True, database="")
+    with mysql.errors(server), conn.cursor() as cur:
+        cur.execute(f"CREATE DATABASE IF NOT EXISTS `{server.database}` CHARACTER SET utf8mb4")
+        cur.execute(f"USE `{server.database}`")
     makers = {
         "users": lambda: user_rows(args.users, args.seed),
         "film": lambda: film_rows(args.films, args.seed),
