@@ -10,6 +10,8 @@ base64 bytes, ``\\N`` for NULL)
     ``7	Grace Hopper	grace@example.com``
 Twins: none (the rows come from a server)
 
+PyMySQL (pure Python) ships with the job like ``mr``, so task nodes need neither installed.
+
 Run it with ``mrkit import mysql`` (mr/cli/imports.py), which plans the splits (mr/lib/splits.py
 states the rule), writes the descriptors, runs this job and publishes its output atomically
 with ``_SUCCESS``. Map-only: one part file per split. Each map task connects to the server
@@ -21,6 +23,10 @@ task, on YARN and (mr/lib/mrjob_fixes.py) on the inline and local runners alike.
 Counters (group mysql_import): rows (all splits), rows_split_NNNNN (per split), splits,
 bad_descriptors.
 """
+
+import os
+
+import pymysql
 
 from mr.clients.mysql import connect, parse_url
 from mr.clients.mysql_import import parse_task, split_lines
@@ -53,6 +59,14 @@ class MySQLImport(MRKitJob):
         # a second attempt of a slow task would read the same rows from the server again
         jobconf.MAP_SPECULATIVE: "false",
     }
+
+    def dirs(self):
+        # PyMySQL is pure Python: it ships with the job as `mr` does, so task nodes need neither
+        # (the inline runner's tasks run in this process, which has both)
+        shipped = super().dirs()
+        if self._runner_class().alias == "inline":
+            return shipped
+        return [*shipped, os.path.dirname(os.path.abspath(pymysql.__file__)) + "#pymysql"]
 
     def hadoop_input_format(self):
         # the inline and local runners warn that they ignore it: they honour LINES_PER_MAP

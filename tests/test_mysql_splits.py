@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -268,3 +269,13 @@ def test_block_encoder_writes_the_lines_of_row_encoder(fmt):
     lines = "\n".join(map(row_encoder(kinds, fmt), rows))
     assert block_encoder(kinds, fmt)(rows) == lines
     assert block_encoder(kinds, fmt)([]) == ""
+
+
+@pytest.mark.parametrize("runner", ["local", "hadoop"])
+def test_the_driver_ships_with_the_job(runner):
+    from mr.mysql_import import MySQLImport
+
+    job = MySQLImport(["-r", runner, "--no-conf", "splits.txt"])
+    shipped = {d.rsplit("#", 1)[-1]: d.rsplit("#", 1)[0] for d in job.dirs()}
+    assert Path(shipped["pymysql"], "connections.py").is_file()
+    assert Path(shipped["mr"], "mysql_import.py").is_file()
