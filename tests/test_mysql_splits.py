@@ -31,7 +31,7 @@ from mr.lib.splits import (
     split_predicate,
 )
 from mr.lib.sqlvalues import Column, block_encoder, encode_text, encode_value, row_encoder
-from mr.lib.tsv import escape_field, unescape_field
+from mr.lib.tsv import escape_field, parse_field
 
 
 def owner(splits: list[Split], key: int | None) -> list[int]:
@@ -232,12 +232,13 @@ def test_state_round_trip_and_mismatch():
         ("2026-01-05", "date", date(2026, 1, 5), Column("d", "date")),
         ("2026-01-05 10:30:00", "datetime", datetime(2026, 1, 5, 10, 30), Column("d", "datetime")),
         ("2026-01-05 10:30:00.250", "datetime", datetime(2026, 1, 5, 10, 30, 0, 250000),
-         Column("d", "datetime")),
+         Column("d", "datetime", fsp=3)),
         ("2026-01-05 10:30:00.000000", "timestamp", datetime(2026, 1, 5, 10, 30),
-         Column("d", "timestamp")),
+         Column("d", "timestamp", fsp=6)),
         ("-838:59:59", "time", -timedelta(hours=838, minutes=59, seconds=59),
          Column("t", "time")),
-        ("01:00:00.500", "time", timedelta(hours=1, microseconds=500000), Column("t", "time")),
+        ("01:00:00.500", "time", timedelta(hours=1, microseconds=500000),
+         Column("t", "time", fsp=3)),
         (b"\x00\xff", "binary", b"\x00\xff", Column("b", "blob")),
         (b"\x01\x00", "bit", b"\x01\x00", Column("b", "bit")),
         ("tab\there", "text", "tab\there", Column("s", "text")),
@@ -253,9 +254,9 @@ HOSTILE = ["", "\\N", "a\tb", "line\nbreak\r\n", 'say "hi", ok', "back\\slash\\"
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_text_round_trips_through_tsv_and_csv(text):
-    assert unescape_field(escape_field(text)) == text
+    assert parse_field(escape_field(text)) == text
     tsv = row_encoder(["text", "integer"], "tsv")([text, None])
-    assert "\n" not in tsv and [unescape_field(f) for f in tsv.split("\t")] == [text, None]
+    assert "\n" not in tsv and [parse_field(f) for f in tsv.split("\t")] == [text, None]
     csv = row_encoder(["text", "integer"], "csv")([text, None])
     assert "\n" not in csv and parse_mysql_csv(csv) == [text, None]
 

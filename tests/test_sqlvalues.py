@@ -36,6 +36,8 @@ TEXT = Column("s", "text", char_length=65535, octet_length=65535)
         (BLOB, "", b""),
         (VARCHAR, "a\tb\n😀", "a\tb\n😀"),
         (Column("t", "time", fsp=0), "-838:59:59", "-838:59:59"),
+        (Column("t", "time", fsp=2), "01:02:03.50", "01:02:03.50"),
+        (Column("at", "datetime", fsp=3), "2026-01-05T10:30:00.000", datetime(2026, 1, 5, 10, 30)),
     ],
 )
 def test_round_trip(column, text, value):
@@ -75,6 +77,7 @@ def test_timestamp_offsets_become_utc():
         (VARCHAR, "abcdef", "6 characters, the column holds at most 5"),
         (Column("s", "tinytext", octet_length=3), "😀", "4 bytes"),
         (Column("n", "int", nullable=False), None, "NULL in a NOT NULL column"),
+        (Column("t", "time", fsp=0), "10:00:00.5", "more fractional digits"),
     ],
 )
 def test_bad_values(column, text, message):

@@ -50,3 +50,19 @@ def test_protocol_spreads_key_and_value():
 )
 def test_format_float_any_finite_double(x, text):
     assert format_float(x) == text
+
+
+@pytest.mark.parametrize(
+    "text", ["plain", "a\tb\nc\rd", "back\\slash", "\\N", "\\", "ends\\", "", "😀", "\\t"]
+)
+def test_parse_field_reads_format_field_back(text):
+    from mr.lib.tsv import parse_field
+
+    assert parse_field(format_field(text)) == text
+
+
+def test_parse_field_null_and_unknown_escapes():
+    from mr.lib.tsv import parse_field
+
+    assert parse_field("\\N") is None
+    assert parse_field("a\\qb") == "a\\qb"  # another tool's unescaped backslash stays

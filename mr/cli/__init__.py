@@ -9,6 +9,7 @@ Command groups (each module's ``add_commands(subparsers)`` adds its sub-command)
     mr/cli/oozie.py    mrkit oozie up|down|status         (Oozie, on the cluster)
     mr/cli/hdfs.py     mrkit hdfs put|get|ls|cat|rm|mkdir
     mr/cli/index.py    mrkit index get|scan|count|load    (the HBase index)
+    mr/cli/export.py   mrkit export mysql PATH --table T  (job output into a MySQL table)
     mr/cli/twins.py    mrkit hive run ..., mrkit pig run ...
     mr/cli/workflow.py mrkit workflow validate|render|import|run|status|log   (Oozie workflows)
     mr/cli/coord.py    mrkit coord run|status|rerun|kill  (coordinators: schedules, backfill)
@@ -17,8 +18,8 @@ Command groups (each module's ``add_commands(subparsers)`` adds its sub-command)
 A command function returns its exit code (0, or 3 for a status that says "not running") and
 raises for anything that went wrong; :func:`main` turns the exception into one line on stderr,
 ``mrkit <group> [<action>]: error: <message>``, and an exit code chosen by the exception's type
-(:func:`exit_code`): 2 for a usage error, 1 for an engine, HDFS or HBase failure or a row that
-is not there.
+(:func:`exit_code`): 2 for a usage error, 1 for an engine, HDFS, HBase or MySQL failure, an
+export that did not happen, or a row that is not there.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import NoReturn
 from mr.cli import (
     cluster,
     coord,
+    export,
     hbase,
     hdfs,
     imports,
@@ -44,6 +46,7 @@ from mr.cli import (
 )
 from mr.clients.hdfs import HdfsError
 from mr.clients.mysql import MySQLError
+from mr.clients.mysql_export import ExportError
 from mr.clients.oozie import OozieError
 from mr.engines import EngineError
 from mr.lib.errors import BROKEN_PIPE_EXIT, NotFound, UsageError, discard_stdout
@@ -81,6 +84,7 @@ def exit_codes() -> list[tuple[type[BaseException], int]]:
         (HdfsError, 1),
         (OozieError, 1),
         (MySQLError, 1),
+        (ExportError, 1),
         (ConnectionError, 1),
         *((server_error, 1) for server_error in hbase_server_errors()),
         # the machine failed us (a full disk, a file system gone read-only): not a bug
@@ -136,8 +140,8 @@ def build_parser() -> Parser:
         "or Spark; run their Hive and Pig twins; load and query the HBase index.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    groups = (jobs, cluster, hbase, mysql, hdfs, index, oozie, twins, workflow, coord, imports)
-    for group in groups:
+    groups = (jobs, cluster, hbase, mysql, hdfs, index, imports, export, oozie, twins, workflow)
+    for group in (*groups, coord):
         group.add_commands(sub)
     return parser
 

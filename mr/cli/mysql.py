@@ -43,7 +43,7 @@ def cmd_mysql(args: argparse.Namespace) -> int:
 
 
 EPILOG = """\
-then:
+then (with a table demo.word_counts: see `mrkit export mysql --help`):
   mrkit run word_count mr/data/sample.txt --output-dir /tmp/counts
   mrkit export mysql /tmp/counts --url mysql://root@127.0.0.1:3307/demo --table word_counts
 """

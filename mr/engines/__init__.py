@@ -3,7 +3,9 @@
 Each engine (hadoop, hbase, hive, pig) has a pom in ``scripts/<engine>/pom.xml``; its jars are
 copied into ``<state>/<engine>/lib`` and its state (configs, data, logs, pid files) lives under
 ``<state>/<engine>/``: ``.cluster`` in a checkout, ``~/.local/share/mrkit`` for an installed
-mrkit, ``MRKIT_HOME`` wherever it says (mr.lib.config.state_root).
+mrkit, ``MRKIT_HOME`` wherever it says (mr.lib.config.state_root). MariaDB (mariadb.py) is the
+exception to the jars: it comes from Debian's mariadb-server package, its state under
+``<state>/mariadb/`` all the same.
 """
 
 from __future__ import annotations

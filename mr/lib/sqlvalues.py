@@ -12,10 +12,12 @@ mr/lib/records.py); NULL is ``\\N`` in both and arrives here as None. By column 
 - FLOAT/DOUBLE: a number as mr.lib.records.parse_number reads it; written as Python's repr (the
   shortest text that reads back as the same double).
 - DATE ``2026-01-05``; DATETIME ``2026-01-05T10:30:00`` (ISO 8601, also with a space instead of
-  the T, and ``.ffffff`` fractions up to the column's precision), no time zone: a DATETIME is a
+  the T, and ``.ffffff`` fractions up to the column's precision; written with exactly as many
+  fractional digits as the column keeps, as the server shows it), no time zone: a DATETIME is a
   wall-clock value; TIMESTAMP is an instant: the same text, read as UTC unless it carries an
   offset (``Z``, ``+02:00``), written as UTC with ``Z``. Sessions run with time_zone '+00:00'
-  (mr/clients/mysql.py), so the server neither shifts nor guesses. TIME ``-838:59:59.5``.
+  (mr/clients/mysql.py), so the server neither shifts nor guesses. TIME ``-838:59:59.5``
+  (fractions as for DATETIME).
 - BINARY/VARBINARY/BLOB types: base64 (RFC 4648, standard alphabet, padded): bytes are not
   text, and base64 survives every file format and tool unchanged. An empty value is ``""``.
 - everything else (CHAR, VARCHAR, TEXT, ENUM, SET, JSON): the text as it is, at most the
@@ -108,6 +110,10 @@ def decode_value(text: str | None, column: Column) -> Any:
     if kind == "time":
         if not _TIME_RE.fullmatch(text):
             raise BadValue(f"{column.name}: {_show(text)} is not a TIME ([-]HH:MM:SS[.ffffff])")
+        if len(text.partition(".")[2].rstrip("0")) > (column.fsp or 0):
+            raise BadValue(
+                f"{column.name}: {text} has more fractional digits than the column keeps"
+            )
         return text
     if kind in BINARY_TYPES:
         if not _BASE64.fullmatch(text) or len(text) % 4:
@@ -127,7 +133,8 @@ def decode_value(text: str | None, column: Column) -> Any:
 
 def encode_value(value: Any, column: Column | None = None) -> str | None:
     """The field text of a value as PyMySQL returns it (None for NULL): the inverse of
-    decode_value."""
+    decode_value. Pass the column: BIT (bytes from the driver, written as an integer),
+    TIMESTAMP (the ``Z``) and the fractional digits of times depend on it."""
     if value is None:
         return None
     kind = column.data_type if column else ""
@@ -141,18 +148,27 @@ def encode_value(value: Any, column: Column | None = None) -> str | None:
         return format(value, "f")
     if isinstance(value, float):
         return repr(value)
+    fsp = column.fsp if column else None
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
-        text = value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
+        text = value.isoformat(timespec="seconds") + _fraction(value.microsecond, fsp)
         return text + "Z" if kind == "timestamp" else text
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, timedelta):
-        return _format_time(value)
+        return _format_time(value, fsp)
     if isinstance(value, time):
-        return value.isoformat()
+        return value.isoformat(timespec="seconds") + _fraction(value.microsecond, fsp)
     return str(value)
+
+
+def _fraction(micros: int, fsp: int | None) -> str:
+    """The fractional seconds as the column keeps them: `fsp` digits (none for 0); without a
+    column, six digits when there is a fraction."""
+    if fsp is None:
+        return f".{micros:06d}" if micros else ""
+    return f".{micros:06d}"[: fsp + 1] if fsp else ""
 
 
 def _show(text: str, limit: int = 40) -> str:
@@ -232,15 +248,14 @@ def _datetime(text: str, column: Column) -> datetime:
     return value
 
 
-def _format_time(value: timedelta) -> str:
+def _format_time(value: timedelta, fsp: int | None) -> str:
     micros = value // timedelta(microseconds=1)
     sign = "-" if micros < 0 else ""
     micros = abs(micros)
     seconds, fraction = divmod(micros, 1_000_000)
     minutes, second = divmod(seconds, 60)
     hours, minute = divmod(minutes, 60)
-    text = f"{sign}{hours:02d}:{minute:02d}:{second:02d}"
-    return text + f".{fraction:06d}" if fraction else text
+    return f"{sign}{hours:02d}:{minute:02d}:{second:02d}" + _fraction(fraction, fsp)
 
 
 # -- the import's fast path: the server's own text, straight to the field text ---------------
@@ -289,23 +304,15 @@ def column_kind(type_code: int, charset: int) -> str:
     return "text"  # text strings, JSON, ENUM, SET, and anything newer: the server sends text
 
 
-def _fraction(text: str) -> str:
-    """``10:30:00.250`` -> ``10:30:00.250000``; a zero fraction goes, as in encode_value."""
-    head, dot, frac = text.partition(".")
-    if not dot or not frac.strip("0"):
-        return head
-    return f"{head}.{frac.ljust(6, '0')}"
-
-
 def _text_of(raw: str | bytes) -> str:
     return raw if isinstance(raw, str) else raw.decode("utf-8")
 
 
 _ENCODE_TEXT = {
     "float": lambda raw: repr(float(raw)),
-    "datetime": lambda raw: _fraction(_text_of(raw).replace(" ", "T", 1)),
-    "timestamp": lambda raw: _fraction(_text_of(raw).replace(" ", "T", 1)) + "Z",
-    "time": lambda raw: _fraction(_text_of(raw)),
+    # the server shows exactly the column's fractional digits, as encode_value writes them
+    "datetime": lambda raw: _text_of(raw).replace(" ", "T", 1),
+    "timestamp": lambda raw: _text_of(raw).replace(" ", "T", 1) + "Z",
     "bit": lambda raw: str(int.from_bytes(raw, "big")),
     "binary": lambda raw: base64.b64encode(raw).decode("ascii"),
 }

@@ -8,7 +8,9 @@ Rules, the same in every engine:
   ``SPRINTF`` agree with Python), for any finite double (1.7e308 has 309 digits), with the sign
   of a negative value that rounds to zero (``-0.000000``, as Java) but none on a zero;
 - backslash, TAB, newline and carriage return inside text fields are escaped as ``\\\\``,
-  ``\\t``, ``\\n``, ``\\r``.
+  ``\\t``, ``\\n``, ``\\r``; :func:`parse_field` reads a field back (``mrkit export mysql``):
+  ``\\N`` alone is NULL, those four escapes are undone, and a backslash before anything else
+  is kept as it is (text that some other tool wrote unescaped).
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ _QUANTUM = Decimal(1).scaleb(-FLOAT_DECIMALS)
 #: quantizing to six decimals needs every integer digit too: the largest double has 309, and a
 #: shorter context (the default has 28) raises InvalidOperation for 1e22 and up
 _FORMAT_CONTEXT = Context(prec=309 + FLOAT_DECIMALS + 1, rounding=ROUND_HALF_UP)
-#: the str.translate() table of the text escapes (escape_field)
+#: the str.translate() table of the text escapes (escape_field, format_field)
 ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 
 def format_float(x: float) -> str:
@@ -45,20 +49,6 @@ def escape_field(text: str) -> str:
     return text.translate(ESCAPES)
 
 
-_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
-_ESCAPED = re.compile(r"\\([\\tnr])")
-
-
-def unescape_field(field: str) -> str | None:
-    """The text of a TSV field as escape_field wrote it, None for NULL (``\\N``); a backslash
-    before any other character is left as it is."""
-    if field == NULL:
-        return None
-    if "\\" not in field:
-        return field
-    return _ESCAPED.sub(lambda m: _UNESCAPES[m.group(1)], field)
-
-
 def format_field(value: Any) -> str:
     """One TSV field: NULL, bool, int, float or escaped text."""
     if value is None:
@@ -70,6 +60,15 @@ def format_field(value: Any) -> str:
     if isinstance(value, float):
         return format_float(value)
     return str(value).translate(ESCAPES)
+
+
+def parse_field(text: str) -> str | None:
+    """A field as format_field wrote it, read back: None for NULL, the text unescaped."""
+    if text == NULL:
+        return None
+    if "\\" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: _UNESCAPES.get(m.group(1), m.group(0)), text)
 
 
 def flatten(value: Any) -> list[Any]:

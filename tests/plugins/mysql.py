@@ -28,6 +28,7 @@ def mysql_server():
         if mysql.answers(settings.server, password=""):
             yield settings
             return
+        daemon = engine.daemon()  # the one this session starts, wherever MRKIT_HOME points later
         engine.up(settings)
     except (EngineError, OSError) as e:
         unavailable("mariadb", e)
@@ -35,7 +36,7 @@ def mysql_server():
     try:
         yield settings
     finally:
-        engine.down()
+        daemon.stop(timeout=60)
 
 
 @pytest.fixture
