@@ -38,6 +38,10 @@ from mr.lib.sqlvalues import FORMATS
 from mr.lib.uris import is_local, uri_path
 
 DEFAULT_TASKS = 4
+#: at most this many map tasks: each split has its own Hadoop counter (rows_split_NNNNN), and a
+#: job may have 120 counters (mapreduce.job.counters.max); a hundred sessions at once is also
+#: more than a database server should be asked to serve for one import
+MAX_TASKS = 100
 
 
 # -- targets: where the rows go, local or HDFS ------------------------------------------------
@@ -247,8 +251,8 @@ def cmd_import_mysql(args: argparse.Namespace) -> int:
 
     server = mysql.parse_url(args.url)
     source = _source(args)
-    if args.num_mappers < 1:
-        raise UsageError(f"-m must be at least 1, not {args.num_mappers}")
+    if not 1 <= args.num_mappers <= MAX_TASKS:
+        raise UsageError(f"-m must be 1 to {MAX_TASKS}, not {args.num_mappers}")
     if args.option_file and not os.path.isfile(args.option_file):
         raise UsageError(f"--option-file {args.option_file} does not exist")
     target = target_for(args.target_dir)
