@@ -2,7 +2,7 @@
 
 Input: split descriptors, one line per map task, as `mrkit import mysql` writes them
 (mr/clients/mysql_import.py): the split, the SELECT that reads it and its parameters
-    ``{"params":[1,250001],"split":{"hi":250001,"number":0,"kind":"range","last":false,"lo":1},
+    ``{"params":[1,250001],"split":{"hi":250001,"kind":"range","last":false,"lo":1,"number":0},
     "sql":"SELECT * FROM `users` WHERE (`id` >= %s AND `id` < %s)"}``
 Output: the rows, one line each, in mrkit's TSV (``--format tsv``, default) or MySQL CSV
 (``--format csv``), values written by mr/lib/sqlvalues.py (exact DECIMAL, ISO 8601 times,
@@ -16,7 +16,8 @@ Run it with ``mrkit import mysql`` (mr/cli/imports.py), which plans the splits (
 states the rule), writes the descriptors, runs this job and publishes its output atomically
 with ``_SUCCESS``. Map-only: one part file per split. Each map task connects to the server
 itself (``--url``; the password from ``$MRKIT_MYSQL_PASSWORD`` or ``--option-file``, never
-the command line) and streams its rows; a task that loses the server fails the job (nothing
+the command line; on YARN only the option file, which ships with the job, reaches the tasks)
+and streams its rows; a task that loses the server fails the job (nothing
 is published). The descriptor file is read with Hadoop's NLineInputFormat, one line per map
 task, on YARN and (mr/lib/mrjob_fixes.py) on the inline and local runners alike.
 
