@@ -13,6 +13,7 @@ Command groups (each module's ``add_commands(subparsers)`` adds its sub-command)
     mr/cli/twins.py    mrkit hive run ..., mrkit pig run ...
     mr/cli/workflow.py mrkit workflow validate|render|import|run|status|log   (Oozie workflows)
     mr/cli/coord.py    mrkit coord run|status|rerun|kill  (coordinators: schedules, backfill)
+    mr/cli/imports.py  mrkit import mysql                 (a MySQL table into part files)
 
 A command function returns its exit code (0, or 3 for a status that says "not running") and
 raises for anything that went wrong; :func:`main` turns the exception into one line on stderr,
@@ -35,6 +36,7 @@ from mr.cli import (
     export,
     hbase,
     hdfs,
+    imports,
     index,
     jobs,
     mysql,
@@ -138,7 +140,8 @@ def build_parser() -> Parser:
         "or Spark; run their Hive and Pig twins; load and query the HBase index.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in (jobs, cluster, hbase, mysql, hdfs, index, export, oozie, twins, workflow, coord):
+    groups = (jobs, cluster, hbase, mysql, hdfs, index, imports, export, oozie, twins, workflow)
+    for group in (*groups, coord):
         group.add_commands(sub)
     return parser
 

@@ -45,3 +45,21 @@ OLD_API_COMBINER = "mapred.combiner.class"
 OLD_API_PARTITIONER = "mapred.partitioner.class"
 #: Hadoop streaming's combiner: runs the stream.combine.streamprocessor command
 STREAMING_COMBINER_CLASS = "org.apache.hadoop.streaming.PipeCombiner"
+
+# -- keys of the MySQL import (mr/mysql_import.py): one map task per line of its input ------
+#: the old-API input format that makes one split of every N lines (N below; Hadoop's default 1)
+NLINE_INPUT_FORMAT = "org.apache.hadoop.mapred.lib.NLineInputFormat"
+#: lines of input per map task under NLineInputFormat
+LINES_PER_MAP = "mapreduce.input.lineinputformat.linespermap"
+#: "true": streaming hands the mapper the line only, not ``key<TAB>line`` (streaming leaves the
+#: key out by itself only for TextInputFormat)
+STREAM_MAP_INPUT_IGNORE_KEY = "stream.map.input.ignoreKey"
+#: how many TAB-separated fields of a map output line are its key; more than any line has makes
+#: the whole line the key (and the value empty), so a map-only job's lines are written unchanged
+STREAM_MAP_OUTPUT_KEY_FIELDS = "stream.num.map.output.key.fields"
+WHOLE_LINE_KEY_FIELDS = 1_000_000
+#: what TextOutputFormat writes between key and value (a TAB by default, even before an empty
+#: value: "" keeps a line without a TAB as it was)
+TEXT_OUTPUT_SEPARATOR = "mapreduce.output.textoutputformat.separator"
+#: "false": no speculative second attempt of a slow map task
+MAP_SPECULATIVE = "mapreduce.map.speculative"

@@ -16,6 +16,12 @@
   as it is ("local paths are expected to be single files"), and the task then fails opening a
   directory. On the inline and local runners the manifest lists the directory's files instead,
   by the same rule as above.
+- NLineInputFormat on the inline and local runners. mrjob's one-machine runners ignore a job's
+  Hadoop input format and cut the input into about two splits per core, so a job whose map
+  tasks each take one line of a small file (mr/mysql_import.py: one line per split of a MySQL
+  table) got several lines in one task, or all of them. A job that sets
+  ``mapreduce.input.lineinputformat.linespermap`` to 1 (NLineInputFormat's one line per map
+  task, which it asks for on YARN) gets each line as its own map task here too.
 - Spark step groups after the first. mrjob's Spark runner runs consecutive streaming steps with
   the same jobconf in one spark-submit, and starts another for a step whose jobconf differs
   (grep's second step sets ``mapreduce.job.reduces=1``). For that second submit it passes the
@@ -41,6 +47,7 @@ import mrjob.runner
 import mrjob.sim
 from mrjob.parse import is_uri
 
+from mr.lib import jobconf
 from mr.lib.inputs import local_input_files
 
 #: job_<cluster>_<nnnn>-<submit time>-<user>-<job name>-...[.jhist]
@@ -82,10 +89,20 @@ def _create_input_manifest_if_needed(self: Any) -> None:
         del self._get_input_paths
 
 
+_sim_pick_mapper_split_size = mrjob.sim.SimMRJobRunner._pick_mapper_split_size
+
+
+def _pick_mapper_split_size(self: Any, input_paths: list[str], step_num: int) -> int:
+    if step_num == 0 and str(self._jobconf_for_step(0).get(jobconf.LINES_PER_MAP)) == "1":
+        return 1  # a split ends after the first line that reaches one byte: every line
+    return int(_sim_pick_mapper_split_size(self, input_paths, step_num))
+
+
 def apply() -> None:
     """Install the fixes (idempotent)."""
     mrjob.logs.history._HISTORY_LOG_PATH_RE = HISTORY_LOG_PATH_RE
     mrjob.sim.SimMRJobRunner._input_paths_for_step = _input_paths_for_step
+    mrjob.sim.SimMRJobRunner._pick_mapper_split_size = _pick_mapper_split_size
     mrjob.runner.MRJobRunner._create_input_manifest_if_needed = _create_input_manifest_if_needed
 
 

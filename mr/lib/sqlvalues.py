@@ -24,7 +24,9 @@ mr/lib/records.py); NULL is ``\\N`` in both and arrives here as None. By column 
   column's length (characters for CHAR/VARCHAR, UTF-8 bytes for the TEXT types).
 
 decode_value raises BadValue (a one-line reason) for text that breaks its column's rule;
-encode_value is its inverse for what the driver (PyMySQL) returns. Pure: no driver import.
+encode_value is its inverse for what the driver (PyMySQL) returns, and encode_text gives the
+same text from the server's own text of a value (the import's fast path: nothing converted on
+the way; row_encoder writes whole TSV or CSV lines with it). Pure: no driver import.
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from mr.lib.records import parse_number
+from mr.lib.tsv import ESCAPES, NULL, escape_field
 
 UTC = timezone.utc  # noqa: UP017 (3.10)
 
@@ -252,3 +256,171 @@ def _format_time(value: timedelta, fsp: int | None) -> str:
     minutes, second = divmod(seconds, 60)
     hours, minute = divmod(minutes, 60)
     return f"{sign}{hours:02d}:{minute:02d}:{second:02d}" + _fraction(fraction, fsp)
+
+
+# -- the import's fast path: the server's own text, straight to the field text ---------------
+#
+# `mrkit import mysql` reads rows as the text protocol sends them (the driver converts nothing,
+# mr/clients/mysql_import.py) and writes each field with encode_text, which gives exactly what
+# encode_value gives for the value PyMySQL would have converted (tests/test_mysql_import.py
+# checks both on every type), without making a Decimal, float or datetime first. The column's
+# kind comes from the result's protocol type code and character set (column_kind), so it works
+# for a --query's columns too, which information_schema does not describe.
+
+# MySQL protocol column type codes (include/mysql_com.h enum_field_types; PyMySQL's FIELD_TYPE)
+T_DECIMAL, T_TINY, T_SHORT, T_LONG, T_FLOAT, T_DOUBLE, T_NULL, T_TIMESTAMP = 0, 1, 2, 3, 4, 5, 6, 7
+T_LONGLONG, T_INT24, T_DATE, T_TIME, T_DATETIME, T_YEAR, T_NEWDATE = 8, 9, 10, 11, 12, 13, 14
+T_VARCHAR, T_BIT, T_NEWDECIMAL, T_GEOMETRY = 15, 16, 246, 255
+#: VARCHAR, VAR_STRING, STRING and the four BLOB codes: text, or bytes in the binary charset
+T_STRINGS = frozenset({T_VARCHAR, 249, 250, 251, 252, 253, 254})
+#: the character set number of binary strings (BINARY, VARBINARY, BLOB) and non-text types
+BINARY_CHARSET = 63
+#: integer columns (TINYINT .. BIGINT): the ones an import can split on
+INTEGER_TYPE_CODES = frozenset({T_TINY, T_SHORT, T_LONG, T_LONGLONG, T_INT24})
+
+
+def column_kind(type_code: int, charset: int) -> str:
+    """The kind of a result column, from its protocol type code and character set:
+    integer, decimal, float, date, datetime, timestamp, time, bit, binary or text."""
+    if type_code in INTEGER_TYPE_CODES or type_code == T_YEAR:
+        return "integer"
+    kinds = {
+        T_DECIMAL: "decimal",
+        T_NEWDECIMAL: "decimal",
+        T_FLOAT: "float",
+        T_DOUBLE: "float",
+        T_DATE: "date",
+        T_NEWDATE: "date",
+        T_DATETIME: "datetime",
+        T_TIMESTAMP: "timestamp",
+        T_TIME: "time",
+        T_BIT: "bit",
+        T_GEOMETRY: "binary",
+    }
+    if type_code in kinds:
+        return kinds[type_code]
+    if type_code in T_STRINGS and charset == BINARY_CHARSET:
+        return "binary"
+    return "text"  # text strings, JSON, ENUM, SET, and anything newer: the server sends text
+
+
+def _text_of(raw: str | bytes) -> str:
+    return raw if isinstance(raw, str) else raw.decode("utf-8")
+
+
+_ENCODE_TEXT = {
+    "float": lambda raw: repr(float(raw)),
+    # the server shows exactly the column's fractional digits, as encode_value writes them
+    "datetime": lambda raw: _text_of(raw).replace(" ", "T", 1),
+    "timestamp": lambda raw: _text_of(raw).replace(" ", "T", 1) + "Z",
+    "bit": lambda raw: str(int.from_bytes(raw, "big")),
+    "binary": lambda raw: base64.b64encode(raw).decode("ascii"),
+}
+
+
+def encode_text(raw: str | bytes, kind: str) -> str:
+    """The field text of a value as the server's text protocol sends it (str, or bytes for
+    binary and BIT columns) for a column of `kind` (column_kind); not None (NULL)."""
+    return _ENCODE_TEXT.get(kind, _text_of)(raw)
+
+
+#: file formats of an import: mrkit's TSV (mr/lib/tsv.py) or MySQL CSV (mr/lib/records.py)
+FORMATS = ("tsv", "csv")
+#: CSV as MySQL's LOAD DATA reads it with FIELDS TERMINATED BY ',' ENCLOSED BY '"' ESCAPED BY
+#: '\\': every value enclosed; backslash, quote, NUL, newline and CR escaped, so that a record is
+#: always one line (INTO OUTFILE would write a newline raw); records.parse_mysql_csv reads it
+_CSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\0": "\\0", "\n": "\\n", "\r": "\\r"})
+#: kinds whose text never holds a character either format escapes (digits, ISO 8601, base64)
+_PLAIN_KINDS = frozenset({"integer", "decimal", "float", "date", "datetime", "timestamp", "time",
+                          "bit", "binary"})  # fmt: skip
+
+
+def field_encoder(kind: str, fmt: str) -> Callable[[str | bytes], str]:
+    """A function from a server value (not NULL) of a `kind` column to its escaped field in
+    `fmt`: TSV escapes as mr/lib/tsv.py; CSV enclosed in quotes, escaped as above."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    text = _ENCODE_TEXT.get(kind, _text_of)
+    plain = kind in _PLAIN_KINDS
+    if fmt == "tsv":
+        return text if plain else lambda v: escape_field(text(v))
+    if plain:
+        return lambda v: f'"{text(v)}"'
+    return lambda v: '"' + text(v).translate(_CSV_ESCAPES) + '"'
+
+
+def row_encoder(kinds: Sequence[str], fmt: str) -> Callable[[Sequence[Any]], str]:
+    """A function from a row of server values (None for NULL) to its line in `fmt`, without
+    the newline; NULL is a bare ``\\N`` in both formats."""
+    encoders = list(enumerate(field_encoder(k, fmt) for k in kinds))
+    sep = "\t" if fmt == "tsv" else ","
+
+    def encode(row: Sequence[Any]) -> str:
+        return sep.join(NULL if row[i] is None else enc(row[i]) for i, enc in encoders)
+
+    return encode
+
+
+def block_encoder(kinds: Sequence[str], fmt: str) -> Callable[[Sequence[Sequence[Any]]], str]:
+    """A function from a block of rows to their lines joined by newlines (no final newline):
+    row_encoder's lines, made a column at a time, which is several times faster in CPython (a
+    column of server text that needs no escaping and holds no NULL is used as it is)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    sep = "\t" if fmt == "tsv" else ","
+    column_encoders = [_column_encoder(k, fmt) for k in kinds]
+
+    def encode(rows: Sequence[Sequence[Any]]) -> str:
+        if not rows:
+            return ""
+        columns = [
+            enc(col) for enc, col in zip(column_encoders, zip(*rows, strict=True), strict=True)
+        ]
+        return "\n".join(map(sep.join, zip(*columns, strict=True)))
+
+    return encode
+
+
+def _column_encoder(kind: str, fmt: str) -> Callable[[Sequence[Any]], Sequence[str]]:
+    field = field_encoder(kind, fmt)
+    as_is = kind in ("integer", "decimal", "date", "text")  # the server's text is the value
+    if fmt == "tsv" and kind == "text":
+
+        def tsv_text(col: Sequence[Any]) -> Sequence[str]:
+            # escaped only where needed: translate() copies every string it is given
+            return [NULL if v is None else v.translate(ESCAPES) if _needs_tsv_escape(v) else v
+                    for v in col]  # fmt: skip
+
+        return tsv_text
+    if fmt == "tsv" and as_is:
+
+        def tsv_plain(col: Sequence[Any]) -> Sequence[str]:
+            return [NULL if v is None else v for v in col] if None in col else col
+
+        return tsv_plain
+    if fmt == "csv" and kind == "text":
+
+        def csv_text(col: Sequence[Any]) -> Sequence[str]:
+            return [NULL if v is None else f'"{v}"' if not _needs_csv_escape(v)
+                    else '"' + v.translate(_CSV_ESCAPES) + '"' for v in col]  # fmt: skip
+
+        return csv_text
+    if fmt == "csv" and as_is:
+
+        def csv_plain(col: Sequence[Any]) -> Sequence[str]:
+            return [NULL if v is None else f'"{v}"' for v in col]
+
+        return csv_plain
+
+    def column(col: Sequence[Any]) -> Sequence[str]:
+        return [NULL if v is None else field(v) for v in col]
+
+    return column
+
+
+def _needs_csv_escape(text: str) -> bool:
+    return "\\" in text or '"' in text or "\0" in text or "\n" in text or "\r" in text
+
+
+def _needs_tsv_escape(text: str) -> bool:
+    return "\\" in text or "\t" in text or "\n" in text or "\r" in text

@@ -27,7 +27,8 @@ _QUANTUM = Decimal(1).scaleb(-FLOAT_DECIMALS)
 #: quantizing to six decimals needs every integer digit too: the largest double has 309, and a
 #: shorter context (the default has 28) raises InvalidOperation for 1e22 and up
 _FORMAT_CONTEXT = Context(prec=309 + FLOAT_DECIMALS + 1, rounding=ROUND_HALF_UP)
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+#: the str.translate() table of the text escapes (escape_field, format_field)
+ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
@@ -43,6 +44,11 @@ def format_float(x: float) -> str:
     return "0." + "0" * FLOAT_DECIMALS if x == 0 else text
 
 
+def escape_field(text: str) -> str:
+    """Text as a TSV field: backslash, TAB, newline and CR escaped (``\\\\ \\t \\n \\r``)."""
+    return text.translate(ESCAPES)
+
+
 def format_field(value: Any) -> str:
     """One TSV field: NULL, bool, int, float or escaped text."""
     if value is None:
@@ -53,7 +59,7 @@ def format_field(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return format_float(value)
-    return str(value).translate(_ESCAPES)
+    return str(value).translate(ESCAPES)
 
 
 def parse_field(text: str) -> str | None:
