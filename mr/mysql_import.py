@@ -54,9 +54,8 @@ class MySQLImport(MRKitJob):
     JOBCONF = {
         jobconf.LINES_PER_MAP: "1",
         jobconf.STREAM_MAP_INPUT_IGNORE_KEY: "true",
-        # each line whole: no key/value split, no TAB added to a line that has none
-        jobconf.STREAM_MAP_OUTPUT_KEY_FIELDS: str(jobconf.WHOLE_LINE_KEY_FIELDS),
-        jobconf.TEXT_OUTPUT_SEPARATOR: "",
+        # each line written whole: no key/value split, no TAB added to a line that has none
+        jobconf.STREAM_MAP_OUTPUT: jobconf.KEY_ONLY_TEXT,
         # a second attempt of a slow task would read the same rows from the server again
         jobconf.MAP_SPECULATIVE: "false",
     }

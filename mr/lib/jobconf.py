@@ -54,12 +54,12 @@ LINES_PER_MAP = "mapreduce.input.lineinputformat.linespermap"
 #: "true": streaming hands the mapper the line only, not ``key<TAB>line`` (streaming leaves the
 #: key out by itself only for TextInputFormat)
 STREAM_MAP_INPUT_IGNORE_KEY = "stream.map.input.ignoreKey"
-#: how many TAB-separated fields of a map output line are its key; more than any line has makes
-#: the whole line the key (and the value empty), so a map-only job's lines are written unchanged
-STREAM_MAP_OUTPUT_KEY_FIELDS = "stream.num.map.output.key.fields"
-WHOLE_LINE_KEY_FIELDS = 1_000_000
-#: what TextOutputFormat writes between key and value (a TAB by default, even before an empty
-#: value: "" keeps a line without a TAB as it was)
-TEXT_OUTPUT_SEPARATOR = "mapreduce.output.textoutputformat.separator"
+#: how streaming reads the map command's output lines; "keyonlytext" makes each whole line the
+#: key and the value NullWritable, so TextOutputFormat writes a map-only job's lines unchanged.
+#: (Splitting at a TAB instead leaves an empty Text value, after which TextOutputFormat writes
+#: its separator: a trailing TAB on every line without one. An empty separator cannot be set:
+#: Hadoop drops a property whose value is empty when the task reads job.xml.)
+STREAM_MAP_OUTPUT = "stream.map.output"
+KEY_ONLY_TEXT = "keyonlytext"
 #: "false": no speculative second attempt of a slow map task
 MAP_SPECULATIVE = "mapreduce.map.speculative"
