@@ -7,10 +7,7 @@ import json
 import sys
 
 from mr.engines import hadoop
-from mr.lib.errors import UsageError
-
-#: `mrkit cluster status` when no cluster runs: a status, not an error
-NOT_RUNNING_EXIT = 3
+from mr.lib.errors import NOT_RUNNING_EXIT, UsageError
 
 
 def parse_settings(items: list[str]) -> dict[str, str]:

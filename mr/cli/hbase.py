@@ -6,10 +6,7 @@ import argparse
 import time
 
 from mr.engines import hbase, state_dir
-
-#: `mrkit hbase status` when the Thrift server does not answer: a status, not an error (as for
-#: `mrkit cluster status`, scripts can test for a running index)
-NOT_RUNNING_EXIT = 3
+from mr.lib.errors import NOT_RUNNING_EXIT
 
 
 def cmd_up(args: argparse.Namespace) -> int:

@@ -6,10 +6,7 @@ import argparse
 import time
 
 from mr.engines import mariadb
-
-#: `mrkit mysql status` when the server does not answer: a status, not an error (as for
-#: `mrkit cluster status` and `mrkit hbase status`)
-NOT_RUNNING_EXIT = 3
+from mr.lib.errors import NOT_RUNNING_EXIT
 
 
 def cmd_up(args: argparse.Namespace) -> int:

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from mr.cli.cluster import NOT_RUNNING_EXIT
 from mr.engines import oozie
+from mr.lib.errors import NOT_RUNNING_EXIT
 
 
 def cmd_up(args: argparse.Namespace) -> int:

@@ -13,6 +13,10 @@ class NotFound(LookupError):
 #: what a shell shows for a tool that SIGPIPE ended
 BROKEN_PIPE_EXIT = 141
 
+#: `mrkit cluster|hbase|oozie|mysql status` when the engine does not answer: a status, not an
+#: error, so a script can test for a running engine
+NOT_RUNNING_EXIT = 3
+
 
 def discard_stdout() -> None:
     """After a BrokenPipeError on stdout: point the descriptor at /dev/null, so that Python's
