@@ -12,7 +12,7 @@ Columns: id, username, full_name, email, country, signup_time, age, score, bio
 
 Names contain commas and apostrophes, bios quotes and backslashes, some values are NULL and
 some not ASCII; no value holds a tab or a line break. ``--format tsv`` writes the same rows as
-TSV (``\\N`` for NULL) for tests that want both.
+mrkit's TSV (``\\N`` for NULL, ``\\\\`` for a backslash) for tests that want both.
 
     .venv/bin/python scripts/gen_users.py --rows 10000 -o users.csv
 """
@@ -101,8 +101,9 @@ def mysql_csv_line(row: list[str | None]) -> str:
 
 
 def tsv_line(row: list[str | None]) -> str:
-    """One row as TSV with \\N for NULL (values hold no tabs or line breaks)."""
-    return "\t".join("\\N" if v is None else v for v in row)
+    """One row as mrkit's TSV (mr/lib/tsv.py): \\N for NULL, a backslash as \\\\ (values
+    hold no tabs or line breaks)."""
+    return "\t".join("\\N" if v is None else v.replace("\\", "\\\\") for v in row)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from mr.lib.records import (
     text_line,
 )
 from mr.lib.stats import parse_decimal
+from mr.lib.tsv import format_row
 
 # MySQL's LOAD DATA rules for FIELDS TERMINATED BY ',' ENCLOSED BY '"' ESCAPED BY '\\' (the
 # MySQL and MariaDB manuals, "LOAD DATA": field and line handling); one row per rule:
@@ -89,6 +90,31 @@ def test_mysql_csv_reads_back_what_mysql_writes():
 
 def test_tsv_null():
     assert parse_tsv("a\t\\N\t") == ["a", None, ""]
+
+
+# mrkit's TSV escapes (mr.lib.tsv), undone on reading: field as written -> text read
+TSV_ESCAPE_TABLE = [
+    ("O\\\\Brien", "O\\Brien"),  # an escaped backslash is one backslash
+    ("tab\\there", "tab\there"),  # \t, \n, \r are TAB, newline, CR
+    ("a\\nb\\rc", "a\nb\rc"),
+    ("C:\\x", "C:\\x"),  # a backslash before anything else is kept (another tool's text)
+    ("end\\", "end\\"),  # so is a trailing one
+    ("\\\\N", "\\N"),  # an escaped backslash then N is text, not NULL
+    ("\\N", None),
+    ("N", "N"),
+]
+
+
+@pytest.mark.parametrize("written,text", TSV_ESCAPE_TABLE)
+def test_tsv_escapes_are_undone(written, text):
+    assert parse_tsv(f"k\t{written}") == ["k", text]
+
+
+def test_tsv_reads_back_what_format_row_writes():
+    """A job's output read by the next job (or copied by join) is the text it wrote, so a
+    field is never escaped twice."""
+    fields = ["O\\Brien", "tab\there", "line\nbreak", "cr\r", "\\N", None, "", "é \x01"]
+    assert parse_tsv(format_row(*fields)) == fields
 
 
 def test_parse_record_unknown_format():

@@ -1,6 +1,8 @@
 """Record parsers: TSV and CSV as MySQL writes it, one record per line.
 
-TSV: fields split on TAB; ``\\N`` is NULL (None).
+TSV (mrkit's, mr/lib/tsv.py): fields split on TAB; ``\\N`` is NULL (None); the escapes
+``\\\\ \\t \\n \\r`` are undone (a backslash before any other character is kept), so
+``O\\\\Brien`` is the text ``O\\Brien`` and a job writes it back as it came.
 
 MySQL CSV, as ``SELECT ... INTO OUTFILE ... FIELDS TERMINATED BY ',' ENCLOSED BY '"'`` writes it
 (with the default ``ESCAPED BY '\\\\'``), read as ``LOAD DATA`` reads it back:
@@ -40,7 +42,7 @@ from datetime import timezone
 from typing import NamedTuple
 
 from mr.lib.access_log import parse_access_log
-from mr.lib.tsv import NULL
+from mr.lib.tsv import parse_field
 
 UTC = timezone.utc  # noqa: UP017 (3.10)
 RECORD_FORMATS = ("tsv", "csv", "access-log")
@@ -61,8 +63,11 @@ BOM = "\ufeff"
 
 
 def parse_tsv(line: str) -> list[str | None]:
-    """TSV fields of one line (no line ending), with ``\\N`` as None."""
-    return [None if f == NULL else f for f in line.split("\t")]
+    """TSV fields of one line (no line ending), read as mr.lib.tsv writes them: ``\\N`` is
+    None, ``\\\\ \\t \\n \\r`` are a backslash, TAB, newline and CR, and a backslash
+    before anything else is kept. So a job's output read by the next job gives the same text,
+    and a field it copies (join) is written back as it came, not escaped twice."""
+    return [parse_field(f) for f in line.split("\t")]
 
 
 def parse_mysql_csv(line: str) -> list[str | None] | None:
