@@ -24,13 +24,18 @@ reaches the job without them (mrjob strips them), so the empty lines they end ar
 Counters (group word_count): empty_lines, bad_utf8.
 """
 
-# Speed (scripts/bench_word_count.py): mappers count batches of lines at once with in-mapper
-# combining; the default tokenizer splits UTF-8 bytes with bytes.translate/split and sends only
-# the odd pieces (apostrophes, non-ASCII) through the regex; pairs travel between tasks as plain
-# ``word<TAB>count`` lines. The rows are exactly those of counting line by line.
+# Speed (scripts/bench_word_count.py): a map task reads its input in batches of lines straight
+# from stdin and writes its pairs in one buffer (run_mapper), and a reduce task sums the sorted
+# ``word<TAB>count`` lines as bytes (run_reducer): mrjob's own loop calls a protocol and the
+# mapper once per line and two writes per pair, which cost more than the counting. Words are
+# counted in the mapper (in-mapper combining, so there is no combiner: it would sort and read
+# every pair again to merge nothing) as UTF-8 bytes: whitespace tokens by bytes.split(), regex
+# words by bytes.translate/split with only the odd pieces (apostrophes, non-ASCII) through the
+# regex. The rows are exactly those of counting line by line (tests/test_word_count_batches.py).
 
 import re
 from collections import Counter
+from itertools import islice
 
 from mr.lib.job import TextJob
 from mr.lib.records import BAD_UTF8, EMPTY_LINES
@@ -42,11 +47,11 @@ from mr.lib.text import (
     regex_words,
 )
 
-# lines tokenized together: one decode, one lowercase and one findall per batch instead of per
+# lines tokenized together: one decode, one lowercase and one split per batch instead of per
 # line (the counts are the same; see count_batch)
-BATCH_LINES = 4096
+BATCH_LINES = 8192
 # in-mapper combining keeps at most this many distinct words before flushing
-FLUSH_AT = 200_000
+FLUSH_AT = 500_000
 # a line holding only whitespace in str.strip()'s sense (the regex \s is the same predicate)
 EMPTY_LINE_RE = re.compile(r"^[^\S\n]*$", re.MULTILINE)
 # regex tokenizer, fast path on UTF-8 bytes: ASCII letters lowercased; ASCII digits, the
@@ -56,13 +61,17 @@ _ASCII_WORD_BYTES = bytes(
 ).lower()
 # U+03A3 GREEK CAPITAL SIGMA is the one letter whose lowercase depends on its neighbours
 _CAPITAL_SIGMA = "\u03a3".encode()
+# bytes.split() splits on Java's delimiters (space, \t, \n, \r, \f) and on \x0b, which Java's
+# StringTokenizer keeps inside a word: a batch holding \x0b is split by JAVA_TOKEN_BYTES_RE
+_VT = b"\x0b"
 
 
 class WordCountProtocol:
-    """Internal (mapper -> combiner -> reducer) lines ``word<TAB>count``.
+    """Internal (mapper -> reducer) lines ``word<TAB>count``.
 
     Neither tokenizer ever puts a TAB or a newline in a word, so nothing needs quoting; this
-    skips the two json.loads/json.dumps per pair of mrjob's default JSON protocol.
+    skips the two json.loads/json.dumps per pair of mrjob's default JSON protocol. Words are
+    written from str or from UTF-8 bytes (the mapper counts bytes) and read back as str.
     """
 
     @staticmethod
@@ -71,8 +80,8 @@ class WordCountProtocol:
         return word.decode("utf-8"), int(count)
 
     @staticmethod
-    def write(word: str, count: int) -> bytes:
-        return b"%s\t%d" % (word.encode("utf-8"), count)
+    def write(word: str | bytes, count: int) -> bytes:
+        return b"%s\t%d" % (word if isinstance(word, bytes) else word.encode("utf-8"), count)
 
 
 class WordCountOutputProtocol(WordCountProtocol):
@@ -90,15 +99,34 @@ class WordCount(TextJob):
 
     def mapper_init(self):
         self.words = self.tokenizer()
-        self.counts = Counter()
         self.java = self.options.tokenizer == "whitespace"
-        self.byte_counts = Counter()  # words as UTF-8 bytes (fast paths): see count_byte_words
+        self.counts = Counter()  # words (UTF-8 bytes) -> count
+        self.byte_counts = Counter()  # pieces of the fast paths: see count_byte_words
         self.batch = []
         self.empty_lines = 0
         self.bad_lines = 0
 
+    def run_mapper(self, step_num=0):
+        """Map a whole task: batches of input lines counted at once, pairs written in one
+        buffer per flush (mrjob's loop would call mapper() and the protocol once per line)."""
+        self.mapper_init()
+        lines = self._read_input()
+        while chunk := list(islice(lines, BATCH_LINES)):
+            blob = b"".join(chunk)
+            if b"\r" in blob:  # mrjob strips a line's \r\n (and any \r before it)
+                blob = b"\n".join(line.rstrip(b"\r\n") for line in chunk)
+            elif blob.endswith(b"\n"):
+                blob = blob[:-1]
+            self.write_pairs(self.count_blob(blob, len(chunk)))
+        self.write_pairs(self.finish())
+
+    def write_pairs(self, pairs):
+        if pairs:
+            self.stdout.write(b"".join([b"%s\t%d\n" % pair for pair in pairs]))
+
     def mapper(self, _, line):
-        # buffer the line; a full batch is counted at once (returns pairs only on a flush)
+        # the mapper of runners that call it line by line (Spark): buffer the line; a full
+        # batch is counted at once (returns pairs only on a flush)
         self.batch.append(line)
         if len(self.batch) >= BATCH_LINES:
             return self.count_batch()
@@ -107,95 +135,127 @@ class WordCount(TextJob):
     def count_batch(self):
         """Count the buffered lines; return the pairs to emit if the counts had to be flushed."""
         lines, self.batch = self.batch, []
+        return self.count_blob(b"\n".join(lines), len(lines))
+
+    def count_blob(self, blob, nlines):
+        """Count `nlines` lines joined by \n (no line holds a \n: mrjob splits on it, so the
+        joined lines count as the lines they were); return the pairs to emit if the counts
+        had to be flushed."""
         if self.java:
-            return self.count_java_batch(lines)
-        blob = b"\n".join(lines)
+            self.count_java_blob(blob)
+        else:
+            self.count_regex_blob(blob, nlines)
+        if len(self.counts) + len(self.byte_counts) > FLUSH_AT:
+            return self.flush()
+        return None
+
+    def count_regex_blob(self, blob, nlines):
         try:
             # one decode for all; a line that is not UTF-8 sends the batch line by line
-            text = blob.decode("utf-8") if blob.count(b"\n") == len(lines) - 1 else None
+            text = blob.decode("utf-8") if blob.count(b"\n") == nlines - 1 else None
         except UnicodeDecodeError:
             text = None
         if text is None:
-            for line in lines:
+            for line in blob.split(b"\n"):
                 one = self.decode(line)
                 if one is not None:
                     self.empty_lines += 1 if not one.strip() else 0
-                    self.counts.update(self.words(one))
+                    self.count_words(self.words(one))
         else:
             # words never span the joining newlines: both tokenizers split on them
             self.empty_lines += len(EMPTY_LINE_RE.findall(text))
             if _CAPITAL_SIGMA not in blob:
                 self.byte_counts.update(blob.translate(_ASCII_WORD_BYTES).split())
             else:
-                self.counts.update(self.words(text))
-        if len(self.counts) + len(self.byte_counts) > FLUSH_AT:
-            return self.flush()
-        return None
+                self.count_words(self.words(text))
 
-    def count_java_batch(self, lines):
-        """count_batch for --tokenizer whitespace: the tokens of the UTF-8 bytes.
+    def count_words(self, words):
+        self.counts.update(word.encode("utf-8") for word in words)
+
+    def count_java_blob(self, blob):
+        """--tokenizer whitespace: the tokens of the UTF-8 bytes.
 
         The delimiters are ASCII and the decoder never replaces an ASCII byte, so the tokens of
         the bytes are those of the decoded line; each distinct token is decoded once, at the
-        flush (count_byte_words). No line holds a \\n (mrjob splits on it), so the joined lines
-        count as the lines they were.
+        flush (count_byte_words).
         """
         if self._bom_unchecked:
-            lines[0] = self.hadoop_bytes(lines[0])
-        blob = b"\n".join(lines)
+            blob = self.hadoop_bytes(blob)
         self.empty_lines += java_empty_lines(blob)
         if not blob.isascii():
             self.bad_lines += bad_utf8_lines(blob)
-        self.byte_counts.update(JAVA_TOKEN_BYTES_RE.findall(blob))
-        if len(self.byte_counts) > FLUSH_AT:
-            return self.flush()
-        return None
+        self.byte_counts.update(
+            blob.split() if _VT not in blob else JAVA_TOKEN_BYTES_RE.findall(blob)
+        )
 
     def flush(self):
-        """The (word, count) pairs counted so far; the counts start again from zero."""
+        """The (word, count) pairs counted so far, words as UTF-8 bytes; the counts start
+        again from zero."""
         self.count_byte_words()
         pairs = list(self.counts.items())
         self.counts.clear()
         return pairs
 
     def count_byte_words(self):
-        """Move the fast paths' counts of UTF-8 pieces into self.counts, by decoded word.
+        """Move the fast paths' counts of UTF-8 pieces into self.counts, by word.
 
         --tokenizer whitespace: each piece is a word, decoded as Hadoop's Text decodes it (two
-        pieces can make one word: an invalid byte and U+FFFD's own bytes both decode to U+FFFD).
+        pieces can make one word: an invalid byte and U+FFFD's own bytes both decode to U+FFFD);
+        an ASCII piece is its own UTF-8.
 
         --tokenizer regex: the fast path splits the UTF-8 text at ASCII bytes that no word can
         contain, so each piece holds whole words: a piece of ASCII letters and digits is one
         lowercased word; any other piece (an apostrophe, a non-ASCII letter or separator) is
         decoded and run through regex_words(), once per distinct piece.
         """
-        counts = self.counts
-        if self.java:
-            for piece, n in self.byte_counts.items():
-                counts[hadoop_text(piece)] += n
-            self.byte_counts.clear()
-            return
-        for piece, n in self.byte_counts.items():
-            if piece.isalnum():
-                counts[piece.decode("ascii")] += n
+        pieces, counts = self.byte_counts, self.counts
+        plain = bytes.isascii if self.java else bytes.isalnum
+        for piece in [p for p in pieces if not plain(p)]:
+            n = pieces.pop(piece)
+            if self.java:
+                counts[hadoop_text(piece).encode("utf-8")] += n
             else:
                 for word in regex_words(piece.decode("utf-8")):
-                    counts[word] += n
-        self.byte_counts.clear()
+                    counts[word.encode("utf-8")] += n
+        # the plain pieces are most words: the few others join them
+        for word, n in counts.items():
+            pieces[word] = pieces.get(word, 0) + n
+        counts.clear()
+        self.counts, self.byte_counts = pieces, counts
 
     def mapper_final(self):
-        if self.batch:
-            yield from self.count_batch() or ()
+        yield from self.finish()
+
+    def finish(self):
+        """The last pairs of the task (its counters are written too)."""
+        pairs = self.count_batch() or [] if self.batch else []
         if self.empty_lines:
             self.count(EMPTY_LINES, self.empty_lines)
         if self.bad_lines:
             self.count(BAD_UTF8, self.bad_lines)
-        yield from self.flush()
+        return pairs + self.flush()
 
-    def combiner(self, word, counts):
-        yield word, sum(counts)
+    def run_reducer(self, step_num=0):
+        """Reduce a whole task: sum the counts of each run of equal words in the sorted
+        ``word<TAB>count`` lines, as bytes, and write the rows in one buffer per batch."""
+        word, total, rows = None, 0, []
+        for line in self._read_input():
+            key, _, count = line.rstrip(b"\r\n").rpartition(b"\t")
+            if key == word:
+                total += int(count)
+                continue
+            if word is not None:
+                rows.append(b"%s\t%d\n" % (word, total))
+                if len(rows) >= BATCH_LINES:
+                    self.stdout.write(b"".join(rows))
+                    rows = []
+            word, total = key, int(count)
+        if word is not None:
+            rows.append(b"%s\t%d\n" % (word, total))
+        self.stdout.write(b"".join(rows))
 
     def reducer(self, word, counts):
+        # the reducer of runners that call it per key (Spark); streaming runs run_reducer
         yield word, sum(counts)
 
 

@@ -1,226 +1,318 @@
 #!/usr/bin/env python3
-"""Benchmark word count on a generated Zipf corpus (default about 200 MB), side by side:
+"""Benchmark word count on real text, both tokenizers, side by side, at several sizes.
 
-  counter      one Python process: ``for line in f: counts.update(regex_words(line))``
-  ours-local   python mr/word_count.py -r local CORPUS      (repo mrjob.conf: 2 cores)
-  ours-inline  python mr/word_count.py -r inline CORPUS
-  stock-local  python -m mrjob.examples.mr_word_freq_count -r local CORPUS   (mrjob defaults)
+The text: The Collaborative International Dictionary of English (GCIDE, GPL), 40 MB of real
+English, as Debian's ``dict-gcide`` package ships it: downloaded at benchmark time with
+``apt-get download`` and unpacked in Python (never committed); ``--text zipf`` uses the generated
+Zipf corpus of scripts/gen_corpus.py instead, ``--text FILE`` any file. Each size is the text
+repeated and cut at a line end.
 
-Each runs as its own process, one after the other, and writes its rows to a file; the wall time
-includes interpreter start-up and writing the output. Our rows must equal the Counter loop's
-exactly (same tokenizer, mr.lib.text.regex_words); the stock example tokenizes with
-``[\\w']+`` and is only compared, not required to agree. Prints a table, the ratios, and the
-machine's load average before and after (the machine may be shared: compare ratios from one run).
+Contenders, each its own process, one after the other, output to a file; whole-process wall
+time (interpreter start-up and writing the rows included):
 
-The corpus is cached in --cache-dir (default .cluster/bench/) and reused when present.
+  plain        the best single-process Python for the tokenizer's semantics: Counter over the
+               tokens of 1 MiB batches of lines (whitespace: bytes.split(), Java's delimiters;
+               regex: mr.lib.text.WORD_RE over the lowercased batch)
+  coreutils    tr -s ' \\t\\r\\f' '\\n' | LC_ALL=C sort | uniq -c   (whitespace only: the moonshot)
+  ours-local   python mr/word_count.py -r local --tokenizer T   (repo mrjob.conf: 2 cores)
+  ours-inline  python mr/word_count.py -r inline --tokenizer T  (--inline)
 
-    .venv/bin/python scripts/bench_word_count.py                # 200MB, all four
-    .venv/bin/python scripts/bench_word_count.py --size 20MB    # a quick check
+Our rows must equal plain's exactly (exit 1 otherwise); coreutils' rows are compared and shown
+but not required (its output format differs). Prints a table per size, the ratios to plain
+(target: ours-local <= 1.0x) and the scaling table (seconds by size), and the load average
+before and after: the machine may be shared, so compare ratios from one run.
 
-Exit code 1 when our rows differ from the Counter loop's.
+    .venv/bin/python scripts/bench_word_count.py                        # 10MB and 100MB
+    .venv/bin/python scripts/bench_word_count.py --sizes 10MB,100MB,1GB --repeat 3
+    .venv/bin/python scripts/bench_word_count.py --text zipf --sizes 200MB
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import io
+import lzma
 import os
-import resource
+import shutil
+import statistics
 import subprocess
 import sys
+import tarfile
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
 from gen_common import parse_size
 
 REPO = Path(__file__).resolve().parents[1]
-TARGET_VS_COUNTER = 1.0  # ours-local may take at most this times the Counter loop
-TARGET_STOCK_VS_OURS = 5.0  # the stock example should take at least this times ours-local
+TARGET = 1.0  # ours-local may take at most this times plain
+TOKENIZERS = ("whitespace", "regex")
+GCIDE_PACKAGE = "dict-gcide"
+GCIDE_MEMBER = "./usr/share/dictd/gcide.dict.dz"
 
 
-def counter_loop(corpus: str, out: str) -> None:
-    """The single-process baseline: a plain Counter over regex_words of every line."""
+# ---- the single-process baselines (run in a child process: --plain TOKENIZER CORPUS OUT) ----
+
+
+def plain_count(tokenizer: str, corpus: str, out: str) -> None:
     sys.path.insert(0, str(REPO))
-    from mr.lib.text import regex_words
+    from mr.lib.text import JAVA_TOKEN_BYTES_RE, WORD_RE, hadoop_text
 
-    counts: Counter[str] = Counter()
-    with open(corpus, encoding="utf-8") as f:
-        for line in f:
-            counts.update(regex_words(line))
-    with open(out, "w", encoding="utf-8") as f:
-        f.writelines(f"{word}\t{n}\n" for word, n in counts.items())
+    counts: Counter[bytes] = Counter()
+    with open(corpus, "rb") as f:
+        while batch := f.readlines(1 << 20):
+            data = b"".join(batch)
+            if tokenizer == "whitespace":
+                # bytes.split() also splits on \x0b, which Java keeps in a word
+                counts.update(data.split() if b"\x0b" not in data else
+                              JAVA_TOKEN_BYTES_RE.findall(data))  # fmt: skip
+                continue
+            try:
+                texts = [data.decode("utf-8")]
+            except UnicodeDecodeError:  # the regex tokenizer skips a line that is not UTF-8
+                texts = [line.decode("utf-8") for line in batch if _utf8(line)]
+            for text in texts:
+                counts.update(w.encode("utf-8") for w in WORD_RE.findall(text.lower()))
+    if tokenizer == "whitespace":  # tokens decoded as Hadoop's Text decodes them
+        for word in [w for w in counts if not w.isascii()]:
+            n = counts.pop(word)
+            key = hadoop_text(word).encode("utf-8")
+            counts[key] = counts.get(key, 0) + n
+    with open(out, "wb") as f:
+        f.write(b"".join(b"%s\t%d\n" % pair for pair in counts.items()))
 
 
-def ensure_corpus(cache_dir: Path, size: int, seed: int) -> Path:
-    path = cache_dir / f"corpus-{size}B-seed{seed}.txt"
-    if path.exists():
-        print(f"reusing corpus {path} ({path.stat().st_size:,} bytes)")
-        return path
-    print(f"generating corpus {path} ...", flush=True)
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "scripts" / "gen_corpus.py"),
-            "--size",
-            str(size),
-            "--seed",
-            str(seed),
-            "-o",
-            str(path),
-        ],
-        check=True,
-    )
-    print(f"  {path.stat().st_size:,} bytes in {time.perf_counter() - started:.1f} s")
+def _utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# ---- the text ----
+
+
+def gcide_text(cache_dir: Path) -> Path:
+    """The GCIDE as plain text in cache_dir, downloaded from Debian's archive once."""
+    text = cache_dir / "gcide.txt"
+    if text.exists():
+        return text
+    if shutil.which("apt-get") is None:
+        raise SystemExit("the real text comes from Debian's dict-gcide (apt-get download); "
+                         "without apt-get, give --text zipf or --text FILE")  # fmt: skip
+    work = cache_dir / "download"
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"downloading {GCIDE_PACKAGE} (apt-get download) ...", flush=True)
+    subprocess.run(["apt-get", "download", GCIDE_PACKAGE], cwd=work, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    deb = next(work.glob(f"{GCIDE_PACKAGE}_*.deb"))
+    dictzip = _deb_member(deb.read_bytes(), GCIDE_MEMBER)
+    # a .dict.dz is gzip (dictzip adds random-access data in an extra field)
+    data = zlib.decompress(dictzip, wbits=31)
+    tmp = text.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(text)
+    shutil.rmtree(work)
+    return text
+
+
+def _deb_member(deb: bytes, member: str) -> bytes:
+    """One file of a .deb: an ar archive whose data.tar.* holds the package's files."""
+    if not deb.startswith(b"!<arch>\n"):
+        raise SystemExit("not a Debian package (no ar header)")
+    pos = 8
+    while pos < len(deb):
+        header = deb[pos : pos + 60]
+        name = header[:16].decode().strip().rstrip("/")
+        size = int(header[48:58])
+        body = deb[pos + 60 : pos + 60 + size]
+        pos += 60 + size + (size % 2)
+        if name.startswith("data.tar"):
+            raw = lzma.decompress(body) if name.endswith(".xz") else body
+            mode = "r:gz" if name.endswith(".gz") else "r:"
+            with tarfile.open(fileobj=io.BytesIO(raw), mode=mode) as tar:
+                found = tar.extractfile(member)
+                if found is None:
+                    raise SystemExit(f"{member} is not in the package")
+                return found.read()
+    raise SystemExit("the package has no data.tar")
+
+
+def zipf_text(cache_dir: Path) -> Path:
+    path = cache_dir / "corpus-zipf-64MB.txt"
+    if not path.exists():
+        subprocess.run([sys.executable, str(REPO / "scripts" / "gen_corpus.py"), "--size", "64MB",
+                        "--seed", "1", "-o", str(path)], check=True)  # fmt: skip
     return path
 
 
-def timed(name: str, argv: list[str], out: Path, env: dict[str, str]) -> dict:
-    """Run argv with stdout to `out`; wall time and the child's CPU time."""
-    print(f"running {name}: {' '.join(argv)}", flush=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def sized_input(source: Path, size: int, cache_dir: Path) -> Path:
+    """`source` repeated to `size` bytes, cut after the last whole line."""
+    path = cache_dir / f"{source.stem}-{size}B.txt"
+    if path.exists() and path.stat().st_size <= size:
+        return path
+    data = source.read_bytes()
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        left = size
+        while left > 0:
+            piece = data[:left]
+            if len(piece) < len(data):
+                piece = piece[: piece.rfind(b"\n") + 1]
+                if not piece:
+                    break
+            f.write(piece)
+            left -= len(piece)
+            if len(piece) < len(data):
+                break
+    tmp.replace(path)
+    return path
+
+
+# ---- running and checking ----
+
+
+def timed(argv: list[str] | str, out: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
     with open(out, "wb") as f:
-        done = subprocess.run(argv, stdout=f, stderr=subprocess.PIPE, cwd=REPO, env=env)
+        done = subprocess.run(argv, stdout=f, stderr=subprocess.PIPE, cwd=REPO, env=env,
+                              shell=isinstance(argv, str))  # fmt: skip
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         sys.stderr.write(done.stderr.decode("utf-8", "replace")[-3000:])
-        raise SystemExit(f"{name} failed with exit code {done.returncode}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"name": name, "wall": wall, "cpu": cpu, "argv": argv}
+        raise SystemExit(f"{argv} failed with exit code {done.returncode}")
+    return wall
 
 
-def read_tsv(path: Path) -> dict[str, int]:
-    rows = {}
-    with open(path, encoding="utf-8", newline="\n") as f:
+def read_rows(path: Path, coreutils: bool = False) -> dict[bytes, int]:
+    rows: dict[bytes, int] = {}
+    with open(path, "rb") as f:
         for line in f:
-            word, n = line.rstrip("\n").split("\t")
-            rows[word] = int(n)
+            if coreutils:  # "   count word"
+                count, _, word = line.strip(b" ").rstrip(b"\n").partition(b" ")
+                if word:  # tr's empty lines (a delimiter at a line start)
+                    rows[word] = int(count)
+            else:
+                word, _, count = line.rstrip(b"\n").rpartition(b"\t")
+                rows[word] = int(count)
     return rows
 
 
-def read_json_rows(path: Path) -> dict[str, int]:
-    rows = {}
-    with open(path, encoding="utf-8", newline="\n") as f:
-        for line in f:
-            key, value = line.rstrip("\n").split("\t")
-            rows[json.loads(key)] = json.loads(value)
-    return rows
+def contenders(tokenizer: str, corpus: Path, outs: Path, inline: bool) -> list[tuple]:
+    py = sys.executable
+    plain_out = outs / f"plain-{tokenizer}.tsv"
+    found = [("plain", [py, __file__, "--plain", tokenizer, str(corpus), str(plain_out)],
+              plain_out)]  # fmt: skip
+    if tokenizer == "whitespace":
+        out = outs / "coreutils.out"
+        pipeline = f"tr -s ' \\t\\r\\f' '\\n' < '{corpus}' | LC_ALL=C sort | LC_ALL=C uniq -c"
+        found.append(("coreutils", pipeline, out))
+    runners = ["local", "inline"] if inline else ["local"]
+    for runner in runners:
+        out = outs / f"ours-{runner}-{tokenizer}.tsv"
+        found.append((f"ours-{runner}", [py, "mr/word_count.py", "-r", runner, "--tokenizer",
+                                         tokenizer, str(corpus)], out))  # fmt: skip
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--size", type=parse_size, default=parse_size("200MB"), help="corpus size (default 200MB)"
-    )
-    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=REPO / ".cluster" / "bench",
-        help="where the corpus and the outputs are kept (default .cluster/bench)",
-    )
-    parser.add_argument(
-        "--skip",
-        action="append",
-        default=[],
-        choices=("ours-inline", "stock-local"),
-        help="leave out a contender (repeatable), e.g. the slow stock example for quick checks",
-    )
-    parser.add_argument(
-        "--counter-loop", nargs=2, metavar=("CORPUS", "OUT"), help=argparse.SUPPRESS
-    )
+    parser.add_argument("--text", default="gcide",
+                        help="gcide (Debian's dict-gcide, default), zipf, or a file")  # fmt: skip
+    parser.add_argument("--sizes", default="10MB,100MB",
+                        help="input sizes, comma-separated (default 10MB,100MB)")  # fmt: skip
+    parser.add_argument("--tokenizer", choices=TOKENIZERS, action="append",
+                        help="only this tokenizer (repeatable; default both)")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each contender; the median is used (default 1)")  # fmt: skip
+    parser.add_argument("--inline", action="store_true", help="also time -r inline")
+    parser.add_argument("--cache-dir", type=Path, default=REPO / ".cluster" / "bench",
+                        help="where the text, the inputs and the outputs are kept "
+                             "(default .cluster/bench)")  # fmt: skip
+    parser.add_argument("--plain", nargs=3, metavar=("TOKENIZER", "CORPUS", "OUT"),
+                        help=argparse.SUPPRESS)  # fmt: skip
     args = parser.parse_args(argv)
-    if args.counter_loop:
-        counter_loop(*args.counter_loop)
+    if args.plain:
+        plain_count(*args.plain)
         return 0
 
-    args.cache_dir.mkdir(parents=True, exist_ok=True)
-    corpus = ensure_corpus(args.cache_dir, args.size, args.seed)
-    outs = args.cache_dir / "out"
+    cache = args.cache_dir
+    cache.mkdir(parents=True, exist_ok=True)
+    outs = cache / "out"
     outs.mkdir(exist_ok=True)
-    py = sys.executable
-    ours_env = dict(os.environ)  # the job itself picks the repo's mrjob.conf
-    stock_env = {k: v for k, v in os.environ.items() if k != "MRJOB_CONF"}
-    contenders = [
-        ("counter", [py, __file__, "--counter-loop", str(corpus), str(outs / "counter.tsv")]),
-        ("ours-local", [py, "mr/word_count.py", "-r", "local", str(corpus)]),
-        ("ours-inline", [py, "mr/word_count.py", "-r", "inline", str(corpus)]),
-        (
-            "stock-local",
-            [py, "-m", "mrjob.examples.mr_word_freq_count", "-r", "local", str(corpus)],
-        ),
-    ]
+    if args.text == "gcide":
+        source = gcide_text(cache)
+    elif args.text == "zipf":
+        source = zipf_text(cache)
+    else:
+        source = Path(args.text)
+    sizes = [parse_size(s) for s in args.sizes.split(",")]
+    tokenizers = args.tokenizer or list(TOKENIZERS)
+    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    print(f"text: {source} ({source.stat().st_size / 2**20:.1f} MiB), {os.cpu_count()} CPUs")
     load_before = os.getloadavg()
-    results = {}
-    for name, cmd in contenders:
-        if name in args.skip:
-            continue
-        out = outs / f"{name}.out"
-        results[name] = timed(name, cmd, out, stock_env if name == "stock-local" else ours_env)
-        results[name]["out"] = outs / "counter.tsv" if name == "counter" else out
-    load_after = os.getloadavg()
 
-    expected = read_tsv(results["counter"]["out"])
     ok = True
-    for name, r in results.items():
-        if name == "counter":
-            r["check"] = f"{len(expected)} words, {sum(expected.values())} tokens"
-            continue
-        rows = read_json_rows(r["out"]) if name == "stock-local" else read_tsv(r["out"])
-        if rows == expected:
-            r["check"] = "same rows as counter"
-        else:
-            differ = sum(1 for w in expected.keys() | rows.keys() if expected.get(w) != rows.get(w))
-            r["check"] = f"{differ} of {len(rows)} words differ from counter"
-            if name != "stock-local":
-                ok = False
+    scaling: dict[tuple[str, str], dict[int, float]] = {}
+    for size in sizes:
+        corpus = sized_input(source, size, cache)
+        mib = corpus.stat().st_size / 2**20
+        for tok in tokenizers:
+            runs = contenders(tok, corpus, outs, args.inline)
+            walls: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+            for _ in range(args.repeat):  # alternate, so every contender sees the same machine
+                for name, cmd, out in runs:
+                    walls[name].append(timed(cmd, out, env))
+            expected = read_rows(runs[0][2])
+            print(f"\n{mib:.0f} MiB, --tokenizer {tok}: {len(expected):,} words, "
+                  f"{sum(expected.values()):,} tokens")  # fmt: skip
+            print(f"  {'contender':<12} {'wall s':>8} {'vs plain':>9}  rows")
+            base = statistics.median(walls["plain"])
+            for name, _, out in runs:
+                wall = statistics.median(walls[name])
+                scaling.setdefault((tok, name), {})[size] = wall
+                if name == "plain":
+                    check = "(the reference)"
+                else:
+                    rows = read_rows(out, coreutils=name == "coreutils")
+                    same = rows == expected
+                    differ = sum(1 for w in expected.keys() | rows.keys()
+                                 if expected.get(w) != rows.get(w))  # fmt: skip
+                    check = "same as plain" if same else f"{differ} words differ"
+                    if not same and name.startswith("ours"):
+                        ok = False
+                ratio = wall / base
+                mark = ""
+                if name == "ours-local":
+                    mark = f"  (target <= {TARGET:g}: {'met' if ratio <= TARGET else 'NOT met'})"
+                print(f"  {name:<12} {wall:>8.2f} {ratio:>8.2f}x  {check}{mark}")
 
-    size = corpus.stat().st_size
-    print()
-    print(f"corpus: {corpus} ({size / 2**20:.1f} MiB), {os.cpu_count()} CPUs")
-    print(f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}")
-    print(f"load average after:  {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
-    print()
-    print(f"{'contender':<12} {'wall s':>8} {'cpu s':>8} {'MiB/s':>7}  check")
-    for name, r in results.items():
-        mbs = size / 2**20 / r["wall"]
-        print(f"{name:<12} {r['wall']:>8.2f} {r['cpu']:>8.2f} {mbs:>7.1f}  {r['check']}")
-    print()
-    wall = {name: r["wall"] for name, r in results.items()}
-    ratios = [
-        ("ours-local / counter", "ours-local", "counter", f"target <= {TARGET_VS_COUNTER:g}"),
-        (
-            "stock-local / ours-local",
-            "stock-local",
-            "ours-local",
-            f"target >= {TARGET_STOCK_VS_OURS:g}",
-        ),
-        ("ours-inline / counter", "ours-inline", "counter", ""),
-        ("stock-local / counter", "stock-local", "counter", ""),
-        ("ours-inline / ours-local", "ours-inline", "ours-local", ""),
-    ]
-    print("ratios of wall time:")
-    for label, a, b, target in ratios:
-        if a in wall and b in wall:
-            ratio = wall[a] / wall[b]
-            met = ""
-            if target:
-                good = (
-                    ratio <= TARGET_VS_COUNTER
-                    if a == "ours-local"
-                    else ratio >= TARGET_STOCK_VS_OURS
-                )
-                met = f"  ({target}: {'met' if good else 'NOT met'})"
-            print(f"  {label:<26} {ratio:6.2f}{met}")
+    load_after = os.getloadavg()
+    print("\nscaling: wall seconds by input size (median of --repeat)")
+    header = "".join(f"{parse_label(s):>10}" for s in sizes)
+    print(f"  {'tokenizer':<11} {'contender':<12}{header}")
+    for (tok, name), by_size in scaling.items():
+        cells = "".join(f"{by_size.get(s, float('nan')):>10.2f}" for s in sizes)
+        print(f"  {tok:<11} {name:<12}{cells}")
+    print(f"\nload average before: {' '.join(f'{x:.2f}' for x in load_before)}")
+    print(f"load average after:  {' '.join(f'{x:.2f}' for x in load_after)}")
     if not ok:
-        print("ERROR: our rows differ from the Counter loop's", file=sys.stderr)
+        print("ERROR: our rows differ from plain's", file=sys.stderr)
         return 1
     return 0
+
+
+def parse_label(size: int) -> str:
+    for unit, factor in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor}{unit}"
+    return f"{size}B"
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
 """mr.lib.mrjob_fixes: what mrjob 0.7.4 gets wrong, fixed where mrkit runs it."""
 
+import random
+
 import pytest
 from mrjob.logs.history import _match_history_log_path
 
 import mr.lib.job  # noqa: F401  (applies the fixes)
+from mr.lib.mrjob_fixes import copy_range, line_ranges
 
 JHIST = (
     "hdfs:///tmp/mrkit/history/done_intermediate/{user}/job_1796146935472_0002-1796147014890-"
@@ -22,3 +25,50 @@ def test_history_log_of_another_job_is_not_taken():
     path = JHIST.format(user="root")
     assert _match_history_log_path(path, job_id="job_1796146935472_0003") is None
     assert _match_history_log_path("hdfs:///tmp/x/job_1_0001_conf.xml") is None
+
+
+def _mrjob_groups(data: bytes, split_size: int, key=None) -> list[bytes]:
+    """mrjob's own splits (sim._split_records over the lines), as the bytes of each split."""
+    from mrjob.sim import _split_records
+
+    lines = data.splitlines(keepends=True)
+    return [b"".join(group) for group in _split_records(iter(lines), split_size, key)]
+
+
+def _ranges(tmp_path, data: bytes, split_size: int, key=None) -> list[bytes]:
+    path = tmp_path / "in"
+    path.write_bytes(data)
+    with open(path, "rb") as f:
+        return [data[a:b] for a, b in line_ranges(f, split_size, key)]
+
+
+def _random_lines(rng: random.Random, keyed: bool) -> bytes:
+    lines = []
+    for _ in range(rng.randrange(0, 40)):
+        text = "".join(rng.choice("ab \t") for _ in range(rng.randrange(0, 12)))
+        if keyed:
+            text = f"{rng.randrange(5):02d}\t{text}"
+        lines.append(text.encode() + b"\n")
+    data = b"".join(sorted(lines) if keyed else lines)
+    return data[:-1] if data and rng.random() < 0.3 else data  # a last line without \n
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_split_ranges_cut_where_mrjob_cuts(tmp_path, seed):
+    """Seeking for the cuts makes mrjob's splits: map splits by size; reduce splits never cut
+    a run of one key."""
+    rng = random.Random(seed)
+    keyed = seed % 2 == 1
+    data = _random_lines(rng, keyed)
+    split_size = rng.choice([1, 2, 5, 17, 64, 1000])
+    key = (lambda line: line.rstrip(b"\r\n").split(b"\t", 1)[0]) if keyed else None
+    assert _ranges(tmp_path, data, split_size, key) == _mrjob_groups(data, split_size, key)
+
+
+def test_copy_range_copies_the_bytes(tmp_path):
+    data = bytes(range(256)) * 5000
+    (tmp_path / "src").write_bytes(data)
+    with open(tmp_path / "src", "rb") as src, open(tmp_path / "dest", "wb") as dest:
+        dest.write(b"head:")
+        copy_range(src, dest, 1000, 700_000)
+    assert (tmp_path / "dest").read_bytes() == b"head:" + data[1000:701_000]

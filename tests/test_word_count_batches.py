@@ -96,3 +96,18 @@ def test_flush_when_too_many_distinct_words(tmp_path, monkeypatch):
     lines = [f"w{i} w{i % 5} common" for i in range(40)]
     rows, _ = run_job(WordCount, [write_lines(tmp_path / "in.txt", lines)], runner="inline")
     assert rows == oracle(lines, regex_words)[0]
+
+
+@pytest.mark.parametrize("batch", [1, 3, 4096])
+@pytest.mark.parametrize("tok,words", [("regex", regex_words), ("whitespace", whitespace_words)])
+def test_line_by_line_mapper_counts_like_the_batch_one(monkeypatch, batch, tok, words):
+    """The mapper and reducer of runners that call them per line and per key (Spark:
+    map_pairs, reduce_pairs) give the rows that run_mapper and run_reducer give above."""
+    monkeypatch.setattr(mr.word_count, "BATCH_LINES", batch)
+    lines = [line if isinstance(line, bytes) else line.encode() for line in LINES * 2]
+    lines = [line.removesuffix(b"\r") for line in lines]  # mrjob strips a line's \r\n
+    job = WordCount(["--tokenizer", tok])
+    job.sandbox()
+    pairs = sorted(job.map_pairs((None, line) for line in lines))
+    rows = sorted(f"{word.decode()}\t{n}" for word, n in job.reduce_pairs(pairs))
+    assert rows == oracle(lines, words)[0]

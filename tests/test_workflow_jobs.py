@@ -7,6 +7,7 @@ import mrjob
 import pytest
 
 import mr
+from mr.count_by_file import CountByFile
 from mr.grep import Grep
 from mr.join import Join
 from mr.lib.errors import UsageError
@@ -49,12 +50,8 @@ def test_one_step_job():
     # the hadoop runner's cmdenv in mrjob.conf, and the working dir (./mr, ./mrjob) on the path
     assert b.streaming.env == ["LC_ALL=C.UTF-8", "PYTHONPATH=."]
     assert b.configuration == {
-        "mapred.combiner.class": "org.apache.hadoop.streaming.PipeCombiner",
         "mapreduce.input.fileinputformat.inputdir": "/in",
         "mapreduce.output.fileoutputformat.outputdir": "/out",
-        "stream.combine.streamprocessor": (
-            "python3 word_count.py --step-num=0 --combiner --tokenizer whitespace"
-        ),
     }
     assert b.files == ["mrkit/word_count.py#word_count.py"]
     assert b.archives == ["mrkit/mr.tar.gz#mr", "mrkit/mrjob.tar.gz#mrjob"]
@@ -63,6 +60,17 @@ def test_one_step_job():
         "mrkit/word_count.py": Path(mr.__file__).resolve().parent / "word_count.py",
         "mrkit/mr.tar.gz": Path(mr.__file__).resolve().parent,
         "mrkit/mrjob.tar.gz": Path(mrjob.__file__).resolve().parent,
+    }
+
+
+def test_combiner_is_a_pipe_combiner():
+    made = job_actions(CountByFile, "count", [], input="/in", output="/out")
+    [count] = made.actions
+    assert body(count).configuration == {
+        "mapred.combiner.class": "org.apache.hadoop.streaming.PipeCombiner",
+        "mapreduce.input.fileinputformat.inputdir": "/in",
+        "mapreduce.output.fileoutputformat.outputdir": "/out",
+        "stream.combine.streamprocessor": "python3 count_by_file.py --step-num=0 --combiner",
     }
 
 

@@ -296,9 +296,7 @@ class MRKitJob(MRJob):
                 if staged:
                     publish_dir(uri_path(self.options.output_dir), final_dir)
                 if self._should_cat_output():
-                    for chunk in runner.cat_output():
-                        self.stdout.write(chunk)
-                    self.stdout.flush()
+                    write_chunks(self.stdout, runner.cat_output())
         except UsageError as e:
             self.usage_error(str(e))
         except _Unreachable as e:
@@ -418,6 +416,24 @@ def _package_zip() -> str:
         atexit.register(remove, path)
         _PACKAGE_ZIP[:] = [path]
     return _PACKAGE_ZIP[0]
+
+
+def write_chunks(out: Any, chunks: Any, size: int = 1 << 16) -> None:
+    """Write the bytes of `chunks` to `out` in writes of about `size` bytes. mrjob's
+    cat_output() yields a local part file line by line (a file object is its own iterator), and
+    a write per row cost as much as the reduce step of a job with many small rows. (Not much
+    larger: one write of more than a pipe holds can end without an error when the reader goes
+    away, and the job must see that it did: tests/test_cli.py, rows into a closed pipe.)"""
+    buffer: list[bytes] = []
+    held = 0
+    for chunk in chunks:
+        buffer.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            out.write(b"".join(buffer))
+            buffer, held = [], 0
+    out.write(b"".join(buffer))
+    out.flush()
 
 
 class _TrackedPairs:

@@ -22,6 +22,15 @@
   table) got several lines in one task, or all of them. A job that sets
   ``mapreduce.input.lineinputformat.linespermap`` to 1 (NLineInputFormat's one line per map
   task, which it asks for on YARN) gets each line as its own map task here too.
+- Splits on the inline and local runners. mrjob cuts the map input into about two splits per
+  core and the sorted reduce input into two per reducer by reading every line in Python and
+  writing it to the task's file again (a second or more for 40 MB), so a job with as many
+  distinct keys as a dictionary (word_count over real text) spent more time there than in its
+  tasks. Here the cuts are found by seeking (a split ends with the line that holds its last
+  byte, and a reduce split never cuts a run of one key, as before) and the bytes are copied by
+  the kernel (``os.copy_file_range``); there is one split per core (``num_cores``), since a
+  second wave of tasks paid their start-up again and, for a reducer, the keys they share.
+  Compressed input and input manifests are split by mrjob as before.
 - Spark step groups after the first. mrjob's Spark runner runs consecutive streaming steps with
   the same jobconf in one spark-submit, and starts another for a step whose jobconf differs
   (grep's second step sets ``mapreduce.job.reduces=1``). For that second submit it passes the
@@ -39,12 +48,15 @@
 from __future__ import annotations
 
 import json
+import os
 import re
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import IO, Any
 
 import mrjob.logs.history
 import mrjob.runner
 import mrjob.sim
+from mrjob.cat import is_compressed
 from mrjob.parse import is_uri
 
 from mr.lib import jobconf
@@ -89,13 +101,119 @@ def _create_input_manifest_if_needed(self: Any) -> None:
         del self._get_input_paths
 
 
-_sim_pick_mapper_split_size = mrjob.sim.SimMRJobRunner._pick_mapper_split_size
-
-
 def _pick_mapper_split_size(self: Any, input_paths: list[str], step_num: int) -> int:
     if step_num == 0 and str(self._jobconf_for_step(0).get(jobconf.LINES_PER_MAP)) == "1":
         return 1  # a split ends after the first line that reaches one byte: every line
-    return int(_sim_pick_mapper_split_size(self, input_paths, step_num))
+    # one split per core (mrjob's aims at two); compressed files are a split each
+    compressed = sum(1 for path in input_paths if _compressed(path))
+    size = sum(os.stat(path).st_size for path in input_paths if not _compressed(path))
+    return size // max(self._num_mappers(step_num) - compressed, 1)
+
+
+def line_ranges(
+    f: IO[bytes], split_size: int, key: Callable[[bytes], bytes] | None = None
+) -> Iterator[tuple[int, int]]:
+    """(start, end) byte ranges of whole lines of `f`, each ending with the line that holds its
+    byte number start + split_size - 1 (mrjob's rule: the line that makes the split reach
+    split_size bytes) or, with `key`, with the last line whose key is that line's (a run of one
+    key is never cut). An empty file is one empty range, as mrjob makes one task of it."""
+    size = os.fstat(f.fileno()).st_size
+    start = 0
+    while True:
+        end = min(start + max(split_size, 1), size)
+        if end < size:
+            f.seek(end - 1)
+            last = f.readline()
+            end = f.tell()
+            if key is not None and end < size:
+                # the line holding byte end-1 may have started before it: its whole text
+                f.seek(_line_start(f, end - len(last)))
+                run = key(f.readline())
+                while (line := f.readline()) and key(line) == run:
+                    end = f.tell()
+        yield start, end
+        start = end
+        if start >= size:
+            return
+
+
+def _line_start(f: IO[bytes], at: int) -> int:
+    """The offset of the line that holds byte `at` (the byte after the last newline before)."""
+    pos = at
+    while pos > 0:
+        step = min(pos, 65536)
+        f.seek(pos - step)
+        chunk = f.read(step)
+        newline = chunk.rfind(b"\n")
+        if newline >= 0:
+            return pos - step + newline + 1
+        pos -= step
+    return 0
+
+
+def copy_range(src: IO[bytes], dest: IO[bytes], start: int, length: int) -> None:
+    """Copy `length` bytes of `src` from `start` to the end of `dest`, in the kernel where it
+    can (Linux's copy_file_range), else through a buffer."""
+    dest.flush()
+    offset = start
+    left = length
+    copy = getattr(os, "copy_file_range", None)
+    while left > 0 and copy is not None:
+        try:
+            done = copy(src.fileno(), dest.fileno(), left, offset)
+        except OSError:  # another filesystem or kernel: copy through a buffer
+            break
+        if done == 0:
+            break
+        offset += done
+        left -= done
+    src.seek(offset)
+    while left > 0:
+        chunk = src.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        dest.write(chunk)
+        left -= len(chunk)
+
+
+_sim_split_mapper_input = mrjob.sim.SimMRJobRunner._split_mapper_input
+
+
+def _split_mapper_input(self: Any, input_paths: Any, step_num: int) -> list[dict[str, Any]]:
+    input_paths = list(input_paths)
+    if (step_num == 0 and self._uses_input_manifest()) or any(map(_compressed, input_paths)):
+        return list(_sim_split_mapper_input(self, input_paths, step_num))
+    split_size = self._pick_mapper_split_size(input_paths, step_num)
+    dests = self._yield_split_fileobjs("mapper", step_num)
+    splits = []
+    for path in input_paths:
+        with open(path, "rb") as src:
+            for start, end in line_ranges(src, split_size):
+                with next(dests) as dest:
+                    copy_range(src, dest, start, end - start)
+                splits.append({"file": path, "start": start, "length": end - start})
+    return splits
+
+
+def _compressed(path: str) -> bool:
+    return bool(is_compressed(path))
+
+
+def _split_reducer_input(self: Any, step_num: int) -> int:
+    path = self._sorted_reducer_input_path(step_num)
+    split_size = os.stat(path).st_size // self._num_reducers(step_num)
+    dests = self._yield_split_fileobjs("reducer", step_num)
+    tasks = 0
+    with open(path, "rb") as src:
+        for start, end in line_ranges(src, split_size, key=_reducer_key):
+            with next(dests) as dest:
+                copy_range(src, dest, start, end - start)
+            tasks += 1
+    return tasks
+
+
+def _reducer_key(line: bytes) -> bytes:
+    return line.rstrip(b"\r\n").split(b"\t", 1)[0]
 
 
 def apply() -> None:
@@ -103,6 +221,8 @@ def apply() -> None:
     mrjob.logs.history._HISTORY_LOG_PATH_RE = HISTORY_LOG_PATH_RE
     mrjob.sim.SimMRJobRunner._input_paths_for_step = _input_paths_for_step
     mrjob.sim.SimMRJobRunner._pick_mapper_split_size = _pick_mapper_split_size
+    mrjob.sim.SimMRJobRunner._split_mapper_input = _split_mapper_input
+    mrjob.sim.SimMRJobRunner._split_reducer_input = _split_reducer_input
     mrjob.runner.MRJobRunner._create_input_manifest_if_needed = _create_input_manifest_if_needed
 
 

@@ -58,7 +58,9 @@ def java_empty_lines(data: bytes) -> int:
     lone \\r (LineRecordReader's line ends), so b"" is one empty line and b"a\\r" two lines."""
     if b"\r" in data:
         data = data.replace(b"\r", b"\n")
-    return len(_JAVA_EMPTY_LINE_RE.findall(data))
+    # a line without a token holds only the other delimiters (space, \t, \f): deleted, it is
+    # an empty piece between two \n
+    return data.translate(None, _JAVA_BLANKS).split(b"\n").count(b"")
 
 
 def bad_utf8_lines(data: bytes) -> int:
@@ -78,7 +80,7 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-_JAVA_EMPTY_LINE_RE = re.compile(rb"^[ \t\f]*$", re.MULTILINE)
+_JAVA_BLANKS = b" \t\f"
 
 
 def _java_malformed_length(b: bytes, p: int) -> int:
