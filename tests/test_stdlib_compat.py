@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -98,3 +99,18 @@ def test_the_spark_archive_carries_the_stand_ins_this_python_needs():
     assert set(stdlib_compat.archive_files()) <= names
     assert ("pipes.py" in names) == (sys.version_info >= (3, 13))
     assert ("distutils/version.py" in names) == (sys.version_info >= (3, 12))
+
+
+def test_mrjob_does_not_load_setuptools():
+    """mrjob's distutils imports are the standard library's (3.10, 3.11) or the stand-ins
+    (3.12+), never setuptools' copy, which loads pkg_resources: a third of a second at the
+    start of every job and task."""
+    code = (
+        "import sys, mr.lib.job, distutils.spawn; "
+        "print(any(m.split('.')[0] in ('setuptools', 'pkg_resources') for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={k: v for k, v in os.environ.items()
+                               if k != "SETUPTOOLS_USE_DISTUTILS"})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
