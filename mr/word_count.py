@@ -47,11 +47,13 @@ from mr.lib.text import (
     regex_words,
 )
 
-# lines tokenized together: one decode, one lowercase and one split per batch instead of per
-# line (the counts are the same; see count_batch)
+# input read and tokenized together: one decode, one lowercase and one split per block of
+# whole lines instead of per line (the counts are the same; see count_blob)
+BATCH_BYTES = 1 << 20
+# the same, in lines, where lines come one by one (mapper(); files named on the command line)
 BATCH_LINES = 8192
 # in-mapper combining keeps at most this many distinct words before flushing
-FLUSH_AT = 500_000
+FLUSH_AT = 1_000_000
 # a line holding only whitespace in str.strip()'s sense (the regex \s is the same predicate)
 EMPTY_LINE_RE = re.compile(r"^[^\S\n]*$", re.MULTILINE)
 # regex tokenizer, fast path on UTF-8 bytes: ASCII letters lowercased; ASCII digits, the
@@ -64,6 +66,17 @@ _CAPITAL_SIGMA = "\u03a3".encode()
 # bytes.split() splits on Java's delimiters (space, \t, \n, \r, \f) and on \x0b, which Java's
 # StringTokenizer keeps inside a word: a batch holding \x0b is split by JAVA_TOKEN_BYTES_RE
 _VT = b"\x0b"
+
+
+# a line's \r before its \n (mrjob strips them: line.rstrip(b"\r\n"))
+_CR_AT_LINE_END = re.compile(rb"\r+(?=\n)")
+
+
+def _without_cr(blob):
+    """(blob, its line count) with each line's trailing \r removed, as mrjob removes them."""
+    if b"\r" in blob:
+        blob = _CR_AT_LINE_END.sub(b"", blob).rstrip(b"\r")
+    return blob, blob.count(b"\n") + 1
 
 
 class WordCountProtocol:
@@ -107,18 +120,34 @@ class WordCount(TextJob):
         self.bad_lines = 0
 
     def run_mapper(self, step_num=0):
-        """Map a whole task: batches of input lines counted at once, pairs written in one
-        buffer per flush (mrjob's loop would call mapper() and the protocol once per line)."""
+        """Map a whole task: input read in blocks of whole lines, each block counted at once,
+        pairs written in one buffer per flush (mrjob's loop calls mapper() and the protocol once
+        per line)."""
         self.mapper_init()
-        lines = self._read_input()
-        while chunk := list(islice(lines, BATCH_LINES)):
-            blob = b"".join(chunk)
-            if b"\r" in blob:  # mrjob strips a line's \r\n (and any \r before it)
-                blob = b"\n".join(line.rstrip(b"\r\n") for line in chunk)
-            elif blob.endswith(b"\n"):
-                blob = blob[:-1]
-            self.write_pairs(self.count_blob(blob, len(chunk)))
+        for blob, nlines in self.line_blocks():
+            self.write_pairs(self.count_blob(blob, nlines))
         self.write_pairs(self.finish())
+
+    def line_blocks(self):
+        """(lines joined by \\n, how many) for the task's input, each line as mrjob hands it to
+        a mapper: without its line ending and any \\r before it."""
+        if self.options.args:  # files named on the command line (run by hand): mrjob reads them
+            lines = self._read_input()
+            while chunk := list(islice(lines, BATCH_LINES)):
+                blob = b"\n".join(line.rstrip(b"\r\n") for line in chunk)
+                yield blob, len(chunk)
+            return
+        read, rest = self.stdin.read, b""
+        while data := read(BATCH_BYTES):
+            data = rest + data
+            cut = data.rfind(b"\n")
+            if cut < 0:  # no line ends in this block yet
+                rest = data
+                continue
+            rest = data[cut + 1 :]
+            yield _without_cr(data[:cut])
+        if rest:  # a last line without a line ending
+            yield _without_cr(rest)
 
     def write_pairs(self, pairs):
         if pairs:

@@ -1,6 +1,7 @@
 """word_count counts lines in batches (mr/word_count.py BATCH_LINES): the rows and counters must be
 those of counting one line at a time, whatever falls on a batch boundary."""
 
+import io
 from collections import Counter
 
 import pytest
@@ -68,10 +69,11 @@ def java_oracle(lines):
     return sorted(f"{w}\t{n}" for w, n in counts.items()), empty, bad
 
 
-@pytest.mark.parametrize("batch", [1, 2, 3, 7, 4096])
+@pytest.mark.parametrize("batch", [1, 2, 3, 7, 64, 1 << 20])
 @pytest.mark.parametrize("tok,words", [("regex", regex_words), ("whitespace", whitespace_words)])
 def test_batches_count_like_single_lines(tmp_path, monkeypatch, batch, tok, words):
-    monkeypatch.setattr(mr.word_count, "BATCH_LINES", batch)  # inline runs in this process
+    """Blocks of input bytes cut anywhere (in a line, in a CRLF, in a UTF-8 sequence)."""
+    monkeypatch.setattr(mr.word_count, "BATCH_BYTES", batch)  # inline runs in this process
     lines = LINES * 3
     path = write_lines(tmp_path / "in.txt", lines)
     rows, counters = run_job(WordCount, [path], args=["--tokenizer", tok], runner="inline")
@@ -81,9 +83,9 @@ def test_batches_count_like_single_lines(tmp_path, monkeypatch, batch, tok, word
     assert counters["word_count"]["bad_utf8"] == bad
 
 
-@pytest.mark.parametrize("batch", [1, 4096])
+@pytest.mark.parametrize("batch", [1, 1 << 20])
 def test_greek_sigma_in_context(tmp_path, monkeypatch, batch):
-    monkeypatch.setattr(mr.word_count, "BATCH_LINES", batch)
+    monkeypatch.setattr(mr.word_count, "BATCH_BYTES", batch)
     lines = LINES + SIGMA_LINES + LINES
     rows, _ = run_job(WordCount, [write_lines(tmp_path / "in.txt", lines)], runner="inline")
     assert rows == oracle(lines, regex_words)[0]
@@ -92,7 +94,7 @@ def test_greek_sigma_in_context(tmp_path, monkeypatch, batch):
 
 def test_flush_when_too_many_distinct_words(tmp_path, monkeypatch):
     monkeypatch.setattr(mr.word_count, "FLUSH_AT", 3)
-    monkeypatch.setattr(mr.word_count, "BATCH_LINES", 2)
+    monkeypatch.setattr(mr.word_count, "BATCH_BYTES", 20)
     lines = [f"w{i} w{i % 5} common" for i in range(40)]
     rows, _ = run_job(WordCount, [write_lines(tmp_path / "in.txt", lines)], runner="inline")
     assert rows == oracle(lines, regex_words)[0]
@@ -111,3 +113,20 @@ def test_line_by_line_mapper_counts_like_the_batch_one(monkeypatch, batch, tok, 
     pairs = sorted(job.map_pairs((None, line) for line in lines))
     rows = sorted(f"{word.decode()}\t{n}" for word, n in job.reduce_pairs(pairs))
     assert rows == oracle(lines, words)[0]
+
+
+@pytest.mark.parametrize("batch", [1, 3, 4096])
+@pytest.mark.parametrize("tok,words", [("regex", regex_words), ("whitespace", whitespace_words)])
+def test_mapper_of_files_named_on_the_command_line(tmp_path, monkeypatch, batch, tok, words):
+    """`python mr/word_count.py --mapper FILE` (mrjob reads the file, line by line)."""
+    monkeypatch.setattr(mr.word_count, "BATCH_LINES", batch)
+    path = write_lines(tmp_path / "in.txt", LINES * 2)
+    job = WordCount(["--step-num=0", "--mapper", "--tokenizer", tok, path])
+    out = io.BytesIO()
+    job.sandbox(stdout=out)
+    job.execute()
+    totals = Counter()
+    for line in out.getvalue().splitlines():
+        word, n = line.rsplit(b"\t", 1)
+        totals[word.decode()] += int(n)
+    assert sorted(f"{w}\t{n}" for w, n in totals.items()) == oracle(LINES * 2, words)[0]
