@@ -23,6 +23,7 @@ import itertools
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import xml.etree.ElementTree as ET
@@ -34,8 +35,13 @@ import Hbase_thrift as T  # type: ignore[import-not-found]  # noqa: E402
 import jpype
 import jpype.imports  # noqa: F401  (enables `from org.apache... import`)
 from thriftpy2.protocol import TBinaryProtocolFactory, TCompactProtocolFactory  # noqa: E402
-from thriftpy2.rpc import make_server  # noqa: E402
-from thriftpy2.transport import TBufferedTransportFactory, TFramedTransportFactory  # noqa: E402
+from thriftpy2.server import TThreadedServer  # noqa: E402
+from thriftpy2.thrift import TProcessor  # noqa: E402
+from thriftpy2.transport import (  # noqa: E402
+    TBufferedTransportFactory,
+    TFramedTransportFactory,
+    TServerSocket,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for `mr`
 from mr.engines.hbase import HBASE_JAVA17_FLAGS  # noqa: E402
@@ -45,6 +51,18 @@ LATEST = 0x7FFFFFFFFFFFFFFF
 TRANSPORTS = {"buffered": TBufferedTransportFactory, "framed": TFramedTransportFactory}
 PROTOCOLS = {"binary": TBinaryProtocolFactory, "compact": TCompactProtocolFactory}
 LOG = logging.getLogger("thrift_gateway")
+
+
+class NoDelayServerSocket(TServerSocket):
+    """Connections with TCP_NODELAY, as HBase's ThriftServer sets them (libthrift's TSocket).
+    Without it, a reply that leaves in several writes waits for the client's delayed ACK: about
+    40 ms a call as soon as a multi-row get answers more than some 50 rows, which made
+    hbase_join slower with --batch-size 100 than with 10 (scripts/bench_hbase_join.py)."""
+
+    def accept(self):
+        client = super().accept()
+        client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return client
 
 
 def site_setting(conf_dir: Path, name: str, default: str) -> str:
@@ -446,14 +464,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     handler = Handler()
     timeout_ms = int(site_setting(args.conf, "hbase.thrift.server.socket.read.timeout", "60000"))
-    server = make_server(
-        T.Hbase,
-        handler,
-        host=args.host,
-        port=args.port,
-        client_timeout=timeout_ms,
-        proto_factory=PROTOCOLS[args.protocol](),
-        trans_factory=TRANSPORTS[args.transport](),
+    server = TThreadedServer(
+        TProcessor(T.Hbase, handler),
+        NoDelayServerSocket(host=args.host, port=args.port, client_timeout=timeout_ms),
+        iprot_factory=PROTOCOLS[args.protocol](),
+        itrans_factory=TRANSPORTS[args.transport](),
     )
 
     def stop(signum, frame):  # noqa: ARG001
