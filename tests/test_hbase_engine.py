@@ -107,3 +107,22 @@ def test_status_command_exits_3_when_down(home, monkeypatch, capsys):
     monkeypatch.setenv("MRKIT_HBASE_THRIFT_PORT", "1")
     assert main(["hbase", "status"]) == 3
     assert "thrift answers: no at 127.0.0.1:1 (buffered, binary)" in capsys.readouterr().out
+
+
+def test_gateway_connections_are_nodelay():
+    """The Thrift gateway answers without Nagle's delay, as HBase's ThriftServer does: a reply
+    in several writes otherwise waits for the client's delayed ACK (~40 ms a multi-row get)."""
+    import importlib
+    import socket
+
+    gateway = importlib.import_module("scripts.hbase.thrift_gateway")
+    server = gateway.NoDelayServerSocket(host="127.0.0.1", port=0)
+    server.listen()
+    try:
+        port = server.sock.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):
+            accepted = server.accept()
+            assert accepted.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            accepted.close()
+    finally:
+        server.close()
