@@ -137,16 +137,16 @@ class WordCount(TextJob):
                 blob = b"\n".join(line.rstrip(b"\r\n") for line in chunk)
                 yield blob, len(chunk)
             return
-        read, rest = self.stdin.read, b""
+        read, pieces = self.stdin.read, []  # the lines' bytes read since the last line end
         while data := read(BATCH_BYTES):
-            data = rest + data
             cut = data.rfind(b"\n")
-            if cut < 0:  # no line ends in this block yet
-                rest = data
+            if cut < 0:  # no line ends in this block (a long line: joined once, at its end)
+                pieces.append(data)
                 continue
-            rest = data[cut + 1 :]
-            yield _without_cr(data[:cut])
-        if rest:  # a last line without a line ending
+            pieces.append(data[:cut])
+            yield _without_cr(b"".join(pieces))
+            pieces = [data[cut + 1 :]]
+        if rest := b"".join(pieces):  # a last line without a line ending
             yield _without_cr(rest)
 
     def write_pairs(self, pairs):
