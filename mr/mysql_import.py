@@ -21,6 +21,9 @@ and streams its rows; a task that loses the server fails the job (nothing
 is published). The descriptor file is read with Hadoop's NLineInputFormat, one line per map
 task, on YARN and (mr/lib/mrjob_fixes.py) on the inline and local runners alike.
 
+With ``mrkit import mysql --direct`` a descriptor holds a statement for the mysql client
+instead, which the task runs (mr/clients/mysql_direct.py): the server writes the lines.
+
 Counters (group mysql_import): rows (all splits), rows_split_NNNNN (per split), splits,
 bad_descriptors.
 """
@@ -30,6 +33,7 @@ import os
 import pymysql
 
 from mr.clients.mysql import connect, parse_url
+from mr.clients.mysql_direct import direct_blocks
 from mr.clients.mysql_import import parse_task, split_lines
 from mr.lib import jobconf
 from mr.lib.config import mysql_url
@@ -41,7 +45,7 @@ class RawLinesProtocol:
     """Output lines written as the mapper made them (blocks of encoded rows, see split_lines)."""
 
     def write(self, key, value):
-        return value.encode("utf-8")
+        return value if isinstance(value, bytes) else value.encode("utf-8")
 
     def read(self, line):
         return None, line.decode("utf-8")
@@ -112,7 +116,7 @@ class MySQLImport(MRKitJob):
 
     def mapper_init_connect(self):
         self.server = parse_url(self.options.url)
-        self.conn = connect(self.server, option_file=self.options.option_file)
+        self.conn = None  # connected for the first split read through the driver
 
     def mapper_read_split(self, _, line):
         task = parse_task(line.decode("utf-8", "replace"))
@@ -121,7 +125,15 @@ class MySQLImport(MRKitJob):
             return
         self.count("splits")
         rows = 0
-        for block, n in split_lines(self.conn, task, self.options.format, self.server):
+        if task.direct is not None:  # the mysql client reads, the server formats
+            blocks = direct_blocks(
+                task.sql, self.server, task.direct.fmt, task.direct.floats, self.options.option_file
+            )
+        else:
+            if self.conn is None:
+                self.conn = connect(self.server, option_file=self.options.option_file)
+            blocks = split_lines(self.conn, task, self.options.format, self.server)
+        for block, n in blocks:
             rows += n
             yield None, block
         # counted once the split is read: a failed task's partial rows never show
@@ -129,7 +141,8 @@ class MySQLImport(MRKitJob):
         self.count("rows", rows)
 
     def mapper_final_close(self):
-        self.conn.close()
+        if self.conn is not None:
+            self.conn.close()
 
 
 if __name__ == "__main__":

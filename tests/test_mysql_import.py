@@ -118,9 +118,10 @@ def keyed(mysql_conn):
     return len(rows) + 1
 
 
-def test_m4_gives_the_rows_of_m1(tmp_path, capsys, mysql_db, mysql_conn, keyed, runner):
+@pytest.mark.parametrize("direct", [[], ["--direct"]], ids=["driver", "direct"])
+def test_m4_gives_the_rows_of_m1(tmp_path, capsys, mysql_db, mysql_conn, keyed, runner, direct):
     one, four = tmp_path / "one", tmp_path / "four"
-    common = ["--table", "keyed", "--split-by", "k", "-r", runner]
+    common = ["--table", "keyed", "--split-by", "k", "-r", runner, *direct]
     code, _, err1 = run_import(capsys, mysql_db, *common, "-m", "1", "--target-dir", str(one))
     assert code == 0, err1
     code, _, err4 = run_import(capsys, mysql_db, *common, "-m", "4", "--target-dir", str(four))
@@ -136,11 +137,15 @@ def test_m4_gives_the_rows_of_m1(tmp_path, capsys, mysql_db, mysql_conn, keyed, 
     assert max(sizes) <= keyed // 2
 
 
-def test_csv_is_what_load_data_and_records_read(tmp_path, capsys, mysql_db, mysql_conn, keyed):
+@pytest.mark.parametrize("direct", [[], ["--direct"]], ids=["driver", "direct"])
+def test_csv_is_what_load_data_and_records_read(
+    tmp_path, capsys, mysql_db, mysql_conn, keyed, direct
+):
     target = tmp_path / "csv"
     code, _, err = run_import(
         capsys,
         mysql_db,
+        *direct,
         "--table",
         "keyed",
         "-m",
@@ -249,7 +254,8 @@ TYPE_ROWS = [
 ]
 
 
-def test_every_type_round_trips(tmp_path, capsys, mysql_db, mysql_conn, runner):
+@pytest.mark.parametrize("direct", [[], ["--direct"]], ids=["driver", "direct"])
+def test_every_type_round_trips(tmp_path, capsys, mysql_db, mysql_conn, runner, direct):
     execute(
         mysql_conn,
         TYPES,
@@ -267,6 +273,7 @@ def test_every_type_round_trips(tmp_path, capsys, mysql_db, mysql_conn, runner):
         runner,
         "--target-dir",
         str(target),
+        *direct,
     )
     assert code == 0, err
     lines = part_lines(target)
@@ -397,6 +404,77 @@ def test_query_with_conditions_and_split_by(tmp_path, capsys, mysql_db, mysql_co
     assert code == 0, err
     oracle = expected_lines(mysql_conn, query.replace("$CONDITIONS", "1 = 1"))
     assert part_lines(target) == oracle and oracle
+
+
+def test_direct_query_reads_a_join_and_needs_distinct_names(tmp_path, capsys, mysql_db, mysql_conn):
+    """--direct reads a --query as a derived table: the rows of the driver's path, and a query
+    with two columns of one name is refused with what to do."""
+    seed(mysql_db, users=30, films=10, notes=40)
+    query = (
+        "SELECT n.note_id, f.title, n.note FROM directors_notes n "
+        "JOIN film f ON f.film_id = n.film_id WHERE f.title LIKE '%a%' AND $CONDITIONS"
+    )
+    target = tmp_path / "q"
+    common = ["--split-by", "n.note_id", "-m", "3", "-r", "inline", "--direct"]
+    code, _, err = run_import(
+        capsys, mysql_db, "--query", query, *common, "--target-dir", str(target)
+    )
+    assert code == 0, err
+    oracle = expected_lines(mysql_conn, query.replace("$CONDITIONS", "1 = 1"))
+    assert part_lines(target) == oracle and oracle
+    twice = "SELECT n.film_id, f.film_id FROM directors_notes n JOIN film f USING (film_id) "
+    code, _, err = run_import(
+        capsys,
+        mysql_db,
+        *["--query", twice + "WHERE $CONDITIONS", *common, "--target-dir", str(tmp_path / "t")],
+    )
+    assert code == 2 and "distinct" in err and "AS name" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def reader(mysql_db, mysql_conn):
+    """A user with a password who may read the test's database: (user, password)."""
+    user, secret = f"r_{mysql_db.database[2:10]}", "s3cret word"
+    execute(
+        mysql_conn,
+        f"CREATE USER '{user}'@'%' IDENTIFIED BY {mysql_conn.escape(secret)}",
+        f"GRANT SELECT ON `{mysql_db.database}`.* TO '{user}'@'%'",
+    )
+    try:
+        yield user, secret
+    finally:
+        execute(mysql_conn, f"DROP USER '{user}'@'%'")
+
+
+@pytest.mark.parametrize("direct", [[], ["--direct"]], ids=["driver", "direct"])
+@pytest.mark.parametrize("via", ["option-file", "env"])
+def test_a_password_from_an_option_file_or_the_environment(
+    tmp_path, capsys, monkeypatch, mysql_db, mysql_conn, keyed, reader, direct, via
+):
+    """The password reaches the driver or the client (local runner: task processes) from
+    --option-file or $MRKIT_MYSQL_PASSWORD, never from a command line; without it, access
+    is denied and nothing is published."""
+    from dataclasses import replace
+
+    user, secret = reader
+    server = replace(mysql_db, user=user)
+    args = ["--table", "keyed", "-m", "2", "-r", "local", *direct]
+    monkeypatch.delenv("MRKIT_MYSQL_PASSWORD", raising=False)
+    code, _, err = run_import(capsys, server, *args, "--target-dir", str(tmp_path / "no"))
+    assert code == 1 and "denied" in err, err
+    assert not (tmp_path / "no").exists()
+    if via == "env":
+        monkeypatch.setenv("MRKIT_MYSQL_PASSWORD", secret)
+    else:
+        options = tmp_path / "my.cnf"
+        options.write_text(f'[client]\npassword="{secret}"\n')
+        options.chmod(0o600)
+        args += ["--option-file", str(options)]
+    target = tmp_path / "yes"
+    code, _, err = run_import(capsys, server, *args, "--target-dir", str(target))
+    assert code == 0, err
+    assert part_lines(target) == expected_lines(mysql_conn, "SELECT * FROM keyed")
 
 
 def seed(server, **sizes):
@@ -536,7 +614,8 @@ class DroppingProxy:
                 s.close()
 
 
-def test_server_lost_during_import(tmp_path, capsys, mysql_db, mysql_conn, runner):
+@pytest.mark.parametrize("direct", [[], ["--direct"]], ids=["driver", "direct"])
+def test_server_lost_during_import(tmp_path, capsys, mysql_db, mysql_conn, runner, direct):
     execute(
         mysql_conn,
         "CREATE TABLE big (id INT PRIMARY KEY, pad CHAR(200))",
@@ -549,7 +628,9 @@ def test_server_lost_during_import(tmp_path, capsys, mysql_db, mysql_conn, runne
     target = tmp_path / "big"
     try:
         code, _, err = run_import(
-            capsys, via, "--table", "big", "-m", "2", "-r", runner, "--target-dir", str(target)
+            capsys,
+            via,
+            *["--table", "big", "-m", "2", "-r", runner, "--target-dir", str(target), *direct],
         )
     finally:
         proxy.stop()
@@ -561,7 +642,8 @@ def test_server_lost_during_import(tmp_path, capsys, mysql_db, mysql_conn, runne
 
 
 @pytest.mark.hadoop
-def test_import_on_yarn_into_hdfs(capsys, mysql_db, mysql_conn, keyed, hdfs, hdfs_dir):
+@pytest.mark.parametrize("direct", [[], ["--direct"]], ids=["driver", "direct"])
+def test_import_on_yarn_into_hdfs(capsys, mysql_db, mysql_conn, keyed, hdfs, hdfs_dir, direct):
     """-r hadoop: the map tasks run on YARN (NLineInputFormat, one split each) and write to
     HDFS; the rows are those of the inline runner. CSV, whose lines hold no TAB: streaming's
     default reader split them into a key and an empty value, and TextOutputFormat added a TAB
@@ -578,6 +660,7 @@ def test_import_on_yarn_into_hdfs(capsys, mysql_db, mysql_conn, keyed, hdfs, hdf
         "4",
         "-r",
         "hadoop",
+        *direct,
         "--format",
         "csv",
         "--target-dir",
@@ -622,7 +705,10 @@ def test_local_import_into_hdfs_and_incremental_state_there(
 
 
 @pytest.mark.parametrize("fmt", ["tsv", "csv"])
-def test_import_then_export_gives_the_table_back(tmp_path, capsys, mysql_db, mysql_conn, fmt):
+@pytest.mark.parametrize(
+    "how", [["-r", "inline"], ["-r", "local", "--direct"]], ids=["driver", "direct-local"]
+)
+def test_import_then_export_gives_the_table_back(tmp_path, capsys, mysql_db, mysql_conn, fmt, how):
     """The oracle of the one value rule: every type and hostile text, imported by mrkit import
     mysql and loaded into an empty copy of the table by mrkit export mysql, compare equal to
     the original, column by column (NULL-safe, byte for byte)."""
@@ -645,8 +731,7 @@ def test_import_then_export_gives_the_table_back(tmp_path, capsys, mysql_db, mys
         "3",
         "--format",
         fmt,
-        "-r",
-        "inline",
+        *how,
         "--target-dir",
         str(target),
     )

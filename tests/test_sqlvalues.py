@@ -7,7 +7,17 @@ from decimal import Decimal
 
 import pytest
 
-from mr.lib.sqlvalues import BadValue, Column, decode_value, encode_value
+from mr.lib.sqlvalues import (
+    BadValue,
+    Column,
+    decode_value,
+    direct_field_sql,
+    direct_select_list,
+    encode_text,
+    encode_value,
+    fix_float_fields,
+    sql_text,
+)
 
 INT = Column("n", "int")
 UBIG = Column("n", "bigint", unsigned=True)
@@ -83,3 +93,42 @@ def test_timestamp_offsets_become_utc():
 def test_bad_values(column, text, message):
     with pytest.raises(BadValue, match=message):
         decode_value(text, column)
+
+
+# -- the direct path (the server writes the fields; tests/test_mysql_import.py runs it) -------
+
+
+def test_sql_text_is_a_hex_literal_of_the_utf8_bytes():
+    assert sql_text("\\N") == "_utf8mb4 X'5c4e'"
+    assert sql_text("é'") == "_utf8mb4 X'c3a927'"  # a quote is just a byte: nothing to escape
+    assert sql_text("") == "_utf8mb4 X''"
+
+
+def test_direct_fields_map_null_to_the_marker_and_leave_floats_bare():
+    for kind in ("integer", "decimal", "float", "date", "datetime", "timestamp", "time", "bit",
+                 "binary", "text"):  # fmt: skip
+        for fmt in ("tsv", "csv"):
+            expr = direct_field_sql(kind, "`c`", fmt)
+            assert expr.startswith("IFNULL(") and expr.endswith(f", {sql_text(chr(92) + 'N')})")
+            assert ("CONCAT('\"'" in expr) == (fmt == "csv" and kind != "float")
+    assert direct_field_sql("float", "`c`", "csv") == "IFNULL(`c`, _utf8mb4 X'5c4e')"
+    with pytest.raises(ValueError, match="unknown format"):
+        direct_field_sql("text", "`c`", "json")
+
+
+def test_a_direct_csv_row_is_one_column_joined_on_the_server():
+    assert direct_select_list(["integer", "text"], ["`a`", "`b`"], "tsv").count("IFNULL(") == 2
+    csv = direct_select_list(["integer", "text"], ["`a`", "`b`"], "csv")
+    assert csv.startswith(f"CONCAT_WS({sql_text(',')}, ")
+    with_float = direct_select_list(["integer", "float"], ["`a`", "`b`"], "csv")
+    assert with_float.startswith(f"CONCAT_WS({sql_text(chr(0))}, ")
+
+
+@pytest.mark.parametrize("raw", ["0.1", "1e20", "-3", "1e-300", "1.17549e-38", "16777200",
+                                 "0.30000000000000004", "1.2345678901234568e17"])  # fmt: skip
+def test_float_fields_are_rewritten_as_encode_text_writes_them(raw):
+    want = encode_text(raw, "float")
+    block = f"1\t{raw}\tx\n2\t\\N\ty".encode()
+    assert fix_float_fields(block, [1], "tsv") == f"1\t{want}\tx\n2\t\\N\ty".encode()
+    csv = f'"1"\0{raw}\0"a,b"\n"2"\0\\N\0"c"'.encode()
+    assert fix_float_fields(csv, [1], "csv") == f'"1","{want}","a,b"\n"2",\\N,"c"'.encode()

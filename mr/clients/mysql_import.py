@@ -36,6 +36,8 @@ from mr.lib.sqlvalues import INTEGER_TYPE_CODES, block_encoder, column_kind
 CONDITIONS = "$CONDITIONS"
 #: rows fetched from the server per round trip on the task side
 FETCH_ROWS = 5000
+#: the server's error for a derived table with two columns of one name
+ER_DUP_FIELDNAME = 1060
 
 Predicate = tuple[str, list[Any]]
 
@@ -145,7 +147,15 @@ def _query(conn: Any, sql: str, params: Sequence[Any] = ()) -> tuple[list[Any], 
     """All rows of a statement as the server's text, and the column descriptions."""
     with conn.cursor() as cur:
         # always with parameters: the driver then turns a query's %% back into %
-        cur.execute(sql, list(params))
+        try:
+            cur.execute(sql, list(params))
+        except pymysql.err.MySQLError as e:
+            if e.args and e.args[0] == ER_DUP_FIELDNAME:
+                raise UsageError(
+                    "the --query is read as a derived table (for its split column's bounds), "
+                    f"whose columns need distinct names: give each an alias (AS name) ({e.args[1]})"
+                ) from None
+            raise
         return list(cur.fetchall()), list(cur.description or [])
 
 
@@ -274,8 +284,10 @@ def plan_import(
     tasks: int,
     split_by: str | None = None,
     inc: Incremental | None = None,
+    direct: str | None = None,
 ) -> Plan:
-    """Plan an import of `source` in `tasks` map tasks (mr/lib/splits.py's rule)."""
+    """Plan an import of `source` in `tasks` map tasks (mr/lib/splits.py's rule); with
+    `direct` (a format), tasks that run the mysql client (mr/clients/mysql_direct.py)."""
     if tasks < 1:
         raise UsageError(f"-m must be at least 1, not {tasks}")
     column = choose_split_column(conn, source, split_by, tasks)
@@ -295,26 +307,47 @@ def plan_import(
             ranks = split_rule.quantile_ranks(stats.keys, tasks)
             quantiles = read_quantiles(conn, source, column, filters, ranks)
         planned = split_rule.plan_splits(stats, tasks, quantiles)
+    columns = None
+    if direct is not None:
+        from mr.clients.mysql_direct import plan_direct
+
+        columns = plan_direct(conn, select_sql(source, [("1 = 0", [])]))
     descriptors = []
     for split in planned:
         predicates = list(filters)
         if column is not None:
             predicates.append(split_rule.split_predicate(split, quote_ref(column)))
         sql, params = select_sql(source, predicates)
-        descriptors.append(descriptor(split, sql, params))
+        if direct is not None and columns is not None:
+            from mr.clients.mysql_direct import direct_sql
+
+            statement = direct_sql((sql, params), columns, direct)
+            spec = {"format": direct, "floats": columns.floats}
+            descriptors.append(descriptor(split, statement, [], spec))
+        else:
+            descriptors.append(descriptor(split, sql, params))
     # the last value moves on only when the run has rows to stop at
     if inc is not None and new_last is None:
         new_last = inc.last_value
     return Plan(planned, descriptors, column, new_last, stats)
 
 
-def descriptor(split: split_rule.Split, sql: str, params: list[Any]) -> str:
-    """One map task's input line: its split, the SELECT and its parameters (one line of JSON)."""
-    return json.dumps(
-        {"split": json.loads(split_rule.descriptor_line(split)), "sql": sql, "params": params},
-        separators=(",", ":"),
-        ensure_ascii=True,
-    )
+def descriptor(
+    split: split_rule.Split, sql: str, params: list[Any], direct: dict[str, Any] | None = None
+) -> str:
+    """One map task's input line: its split, the SELECT and its parameters (one line of JSON);
+    for a direct task also ``direct``: the format and the float columns (0-based)."""
+    data = {"split": json.loads(split_rule.descriptor_line(split)), "sql": sql, "params": params}
+    if direct is not None:
+        data["direct"] = direct
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=True)
+
+
+class Direct(NamedTuple):
+    """What a direct task needs besides its statement."""
+
+    fmt: str
+    floats: list[int]
 
 
 class Task(NamedTuple):
@@ -323,6 +356,7 @@ class Task(NamedTuple):
     split: split_rule.Split
     sql: str
     params: list[Any]
+    direct: Direct | None = None
 
 
 def parse_task(line: str) -> Task | None:
@@ -332,11 +366,15 @@ def parse_task(line: str) -> Task | None:
         data = json.loads(text)
         split = split_rule.parse_descriptor(json.dumps(data["split"]))
         sql, params = data["sql"], data["params"]
+        direct = None
+        if "direct" in data:
+            spec = data["direct"]
+            direct = Direct(str(spec["format"]), [int(i) for i in spec["floats"]])
     except (ValueError, KeyError, TypeError):
         return None
     if split is None or not isinstance(sql, str) or not isinstance(params, list):
         return None
-    return Task(split, sql, params)
+    return Task(split, sql, params, direct)
 
 
 def raw_cursor(conn: Any) -> Any:

@@ -424,3 +424,88 @@ def _needs_csv_escape(text: str) -> bool:
 
 def _needs_tsv_escape(text: str) -> bool:
     return "\\" in text or "\t" in text or "\n" in text or "\r" in text
+
+
+# -- the import's direct path: the same text, made by the server ------------------------------
+#
+# `mrkit import mysql --direct` has each map task run the mysql client (``--batch --raw``) on a
+# SELECT whose every column is an expression of the field text above, so the server writes the
+# lines and the task only copies them (Sqoop's direct mode). direct_select_list gives those
+# expressions; the texts are the ones encode_text gives (tests/test_mysql_import.py compares
+# both paths on every type), except FLOAT/DOUBLE, which the server cannot print as Python's
+# repr: their fields come as the server's text and the task rewrites them (fix_float_fields).
+# Literals are hex with a character set introducer: no quoting, and the same under any
+# sql_mode (NO_BACKSLASH_ESCAPES included).
+
+
+def sql_text(text: str) -> str:
+    """A utf8mb4 string literal of `text` that needs no escaping: ``_utf8mb4 X'5c4e'``."""
+    return "_utf8mb4 X'" + text.encode("utf-8").hex() + "'"
+
+
+#: the characters each format escapes, as a PCRE class (a guard: most values hold none, and
+#: REGEXP once is cheaper than four REPLACEs that change nothing)
+_DIRECT_ESCAPES = {
+    "tsv": (r"[\\\t\n\r]", [("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")]),
+    "csv": (
+        r'[\\"\x00\n\r]',
+        [("\\", "\\\\"), ('"', '\\"'), ("\0", "\\0"), ("\n", "\\n"), ("\r", "\\r")],
+    ),
+}
+#: joins a CSV row's fields on the server; NUL when the task rewrites float fields (a CSV field
+#: never holds a raw NUL: it is escaped)
+CSV_SEPARATOR, FLOAT_SEPARATOR = ",", "\0"
+
+
+def direct_field_sql(kind: str, column: str, fmt: str) -> str:
+    """The SQL expression of the field (escaped for `fmt`; ``\\N`` for NULL) of `column`, an
+    SQL expression of a column of `kind` (column_kind). FLOAT/DOUBLE: the server's text, bare
+    (fix_float_fields writes the field)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    value = {
+        "datetime": f"REPLACE({column}, ' ', 'T')",
+        "timestamp": f"CONCAT(REPLACE({column}, ' ', 'T'), 'Z')",
+        "bit": f"CAST({column} AS UNSIGNED)",
+        # TO_BASE64 breaks its output into lines of 76; the rule is one unbroken line
+        "binary": f"REPLACE(TO_BASE64({column}), {sql_text(chr(10))}, '')",
+    }.get(kind, column)
+    if kind == "text":
+        guard, pairs = _DIRECT_ESCAPES[fmt]
+        text = f"CONVERT({column} USING utf8mb4)"  # one character set for the whole row
+        escaped = text
+        for old, new in pairs:
+            escaped = f"REPLACE({escaped}, {sql_text(old)}, {sql_text(new)})"
+        value = f"IF({text} REGEXP {sql_text(guard)}, {escaped}, {text})"
+    if fmt == "csv" and kind != "float":
+        value = f"CONCAT('\"', {value}, '\"')"
+    return f"IFNULL({value}, {sql_text(NULL)})"
+
+
+def direct_select_list(kinds: Sequence[str], columns: Sequence[str], fmt: str) -> str:
+    """The select list of a direct import: TSV fields as columns (the client joins them with
+    TABs); a CSV row as one column, its fields joined on the server."""
+    fields = [direct_field_sql(k, c, fmt) for k, c in zip(kinds, columns, strict=True)]
+    if fmt == "tsv":
+        return ", ".join(fields)
+    sep = FLOAT_SEPARATOR if "float" in kinds else CSV_SEPARATOR
+    return f"CONCAT_WS({sql_text(sep)}, {', '.join(fields)})"
+
+
+def fix_float_fields(block: bytes, floats: Sequence[int], fmt: str) -> bytes:
+    """Lines of a direct import (joined by newlines) with each float field (0-based column
+    numbers) written as encode_text writes it; a CSV row comes with its fields joined by
+    FLOAT_SEPARATOR and leaves joined by commas, its float fields enclosed."""
+    sep = b"\t" if fmt == "tsv" else FLOAT_SEPARATOR.encode()
+    out_sep = b"\t" if fmt == "tsv" else CSV_SEPARATOR.encode()
+    null = NULL.encode()
+    lines = []
+    for line in block.split(b"\n"):
+        fields = line.split(sep)
+        for i in floats:
+            raw = fields[i]
+            if raw != null:
+                text = encode_text(raw.decode("ascii"), "float").encode("ascii")
+                fields[i] = text if fmt == "tsv" else b'"' + text + b'"'
+        lines.append(out_sep.join(fields))
+    return b"\n".join(lines)

@@ -1,0 +1,193 @@
+"""The direct path of `mrkit import mysql --direct`: the mysql client reads, the server formats.
+
+Sqoop's direct mode for MySQL had each map task run mysqldump instead of reading through JDBC.
+Here each map task runs the ``mariadb`` (or ``mysql``) client with ``--batch --raw --quick`` on
+its split's SELECT, wrapped so that every column is the expression of its field text
+(mr/lib/sqlvalues.py direct_select_list): the server writes the lines as the import's rules say,
+the client streams them, and the task copies them to its output in blocks, counting newlines.
+No row passes through the driver or through Python objects; only FLOAT/DOUBLE fields are
+rewritten by the task (Python's repr, which the server cannot print).
+
+The launcher side (:func:`plan_direct`) learns the columns' names and kinds from the source's
+SELECT run on no rows, and (:func:`direct_sql`) makes each split's statement: the planned
+SELECT, its parameters as literals (integers, or hex string literals: nothing to escape), as a
+derived table under the select list of field expressions. A --query must give its columns
+distinct names for that (MySQL's rule for a derived table).
+
+Needs: the client on every node that runs a map task (``apt-get install mariadb-client``);
+the password as for the driver (``$MRKIT_MYSQL_PASSWORD``, handed to the client as
+``MYSQL_PWD``, or ``--option-file``, handed as ``--defaults-file``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from mr.clients.mysql import CONNECT_TIMEOUT, SESSION_INIT, MySQLError, Server
+from mr.lib import config
+from mr.lib.errors import UsageError
+from mr.lib.sqlvalues import (
+    column_kind,
+    direct_select_list,
+    fix_float_fields,
+    sql_text,
+)
+
+#: the client programs, in the order they are looked for
+CLIENTS = ("mariadb", "mysql")
+#: bytes read from the client at a time
+BLOCK_BYTES = 1 << 20
+
+
+class Columns(NamedTuple):
+    """The source's result columns: names and kinds (mr/lib/sqlvalues.py column_kind)."""
+
+    names: list[str]
+    kinds: list[str]
+
+    @property
+    def floats(self) -> list[int]:
+        """The column numbers (0-based) whose fields the task rewrites."""
+        return [i for i, k in enumerate(self.kinds) if k == "float"]
+
+
+def plan_direct(conn: Any, probe: tuple[str, list[Any]]) -> Columns:
+    """The columns of the source, from `probe`: its SELECT (driver parameters) with a
+    predicate that holds for no row. UsageError if two columns share a name (a derived table
+    cannot hold them)."""
+    from mr.clients.mysql_import import raw_cursor
+
+    sql, params = probe
+    cur = raw_cursor(conn)
+    try:
+        cur.execute(sql, list(params))
+        fields = cur._result.fields
+        cur.fetchall()
+    finally:
+        cur.close()
+    names = [f.name for f in fields]
+    seen: dict[str, str] = {}
+    for name in names:
+        if name.lower() in seen:
+            raise UsageError(
+                f"--direct reads the source as a derived table, whose columns need distinct "
+                f"names, and two are called {name!r}: give each an alias (AS name)"
+            )
+        seen[name.lower()] = name
+    return Columns(names, [column_kind(f.type_code, f.charsetnr) for f in fields])
+
+
+def literal(value: Any) -> str:
+    """A parameter as SQL text: integers as digits, strings as hex literals."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"a split parameter is an integer or a string, not {value!r}")
+    return str(value) if isinstance(value, int) else sql_text(value)
+
+
+def quote_column(name: str) -> str:
+    """A result column's name (the server's) as an identifier."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def direct_sql(select: tuple[str, list[Any]], columns: Columns, fmt: str) -> str:
+    """The statement a direct task runs: `select` (driver syntax: %s parameters, %% for %)
+    with its parameters as literals, under the select list of the fields in `fmt`."""
+    sql, params = select
+    inner = sql % tuple(literal(p) for p in params)
+    fields = direct_select_list(columns.kinds, [quote_column(n) for n in columns.names], fmt)
+    return f"SELECT {fields} FROM ({inner}) AS mrkit_direct"
+
+
+def client_binary() -> str:
+    """The path of the mysql client; MySQLError saying how to install it if there is none."""
+    for name in CLIENTS:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise MySQLError(
+        "--direct needs the mariadb (or mysql) client on every node that runs a map task: "
+        "apt-get install mariadb-client (or import without --direct)"
+    )
+
+
+def client_command(server: Server, option_file: str | None = None) -> list[str]:
+    """The client's command line, without the statement. No password on it (ps shows it)."""
+    command = [
+        client_binary(),
+        f"--defaults-file={option_file}" if option_file else "--no-defaults",
+        "--batch",
+        "--raw",
+        "--skip-column-names",
+        "--quick",
+        "--skip-reconnect",
+        "--default-character-set=utf8mb4",
+        f"--connect-timeout={CONNECT_TIMEOUT}",
+        f"--init-command={SESSION_INIT}",
+        f"--user={server.user}",
+    ]
+    if server.socket:
+        command.append(f"--socket={server.socket}")
+    else:
+        command += [f"--host={server.host}", f"--port={server.port}", "--protocol=TCP"]
+    if server.database:
+        command.append(f"--database={server.database}")
+    return command
+
+
+def client_env() -> dict[str, str]:
+    env = dict(os.environ)
+    secret = config.mysql_password()
+    if secret is not None:
+        env["MYSQL_PWD"] = secret
+    return env
+
+
+def direct_blocks(
+    statement: str,
+    server: Server,
+    fmt: str,
+    floats: Sequence[int] = (),
+    option_file: str | None = None,
+) -> Iterator[tuple[bytes, int]]:
+    """Run `statement` with the client; yield blocks of whole lines (joined by newlines, no
+    final one) and their line counts. MySQLError (the client's message) if it fails, also
+    after some rows: the caller must not keep them."""
+    if option_file is not None and not Path(option_file).is_file():
+        raise UsageError(f"option file {option_file} does not exist")
+    command = [*client_command(server, option_file), f"--execute={statement}"]
+    with tempfile.TemporaryFile() as stderr:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=client_env())
+        assert proc.stdout is not None
+        pieces: list[bytes] = []  # the bytes of a line not yet ended
+        try:
+            while data := proc.stdout.read(BLOCK_BYTES):
+                cut = data.rfind(b"\n")
+                if cut < 0:
+                    pieces.append(data)
+                    continue
+                block = b"".join([*pieces, data[:cut]]) if pieces else data[:cut]
+                pieces = [data[cut + 1 :]] if cut + 1 < len(data) else []
+                rows = block.count(b"\n") + 1
+                yield (fix_float_fields(block, floats, fmt) if floats else block), rows
+            code = proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if code != 0 or pieces:
+            stderr.seek(0)
+            raise MySQLError(_client_error(stderr.read(), code, server))
+
+
+def _client_error(stderr: bytes, code: int, server: Server) -> str:
+    lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    said = lines[-1].strip() if lines else "no message"
+    if code == 0:
+        said = "the output ends inside a row"
+    return f"MySQL at {server.where()}: {said} (the mysql client of --direct, exit code {code})"
