@@ -1,11 +1,15 @@
 """mr.lib.mrjob_fixes: what mrjob 0.7.4 gets wrong, fixed where mrkit runs it."""
 
+import os
 import random
+import tarfile
+from types import SimpleNamespace
 
 import pytest
 from mrjob.logs.history import _match_history_log_path
 
 import mr.lib.job  # noqa: F401  (applies the fixes)
+from mr.lib import mrjob_fixes
 from mr.lib.mrjob_fixes import copy_range, line_ranges
 
 JHIST = (
@@ -72,3 +76,55 @@ def test_copy_range_copies_the_bytes(tmp_path):
         dest.write(b"head:")
         copy_range(src, dest, 1000, 700_000)
     assert (tmp_path / "dest").read_bytes() == b"head:" + data[1000:701_000]
+
+
+def _fake_runner(tmp_path):
+    """What _create_dir_archive uses of a runner: where an archive goes, and which exist."""
+    return SimpleNamespace(
+        _dir_archive_path=lambda d: str(tmp_path / "job" / (os.path.basename(d) + ".tar.gz")),
+        _dir_archives_created=set(),
+    )
+
+
+def _archived(path):
+    with tarfile.open(path) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def test_dir_archives_are_built_once_per_content(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "a.py").write_text("A = 1\n")
+    (pkg / "sub" / "b.py").write_text("B = 2\n")
+    cache = tmp_path / "cache" / "mrkit" / "archives"
+
+    first = _fake_runner(tmp_path)
+    mrjob_fixes._create_dir_archive(first, str(pkg))
+    made = first._dir_archive_path(str(pkg))
+    assert _archived(made) == {"a.py": b"A = 1\n", "sub/b.py": b"B = 2\n"}
+    built = list(cache.iterdir())
+    assert len(built) == 1
+
+    os.utime(pkg / "a.py", (1, 1))  # touched, same bytes: the same archive, not built again
+    os.unlink(made)
+    mrjob_fixes._create_dir_archive(_fake_runner(tmp_path), str(pkg))
+    assert list(cache.iterdir()) == built and _archived(made)["a.py"] == b"A = 1\n"
+
+    (pkg / "a.py").write_text("A = 3\n")  # new bytes: a new archive, with them
+    mrjob_fixes._create_dir_archive(_fake_runner(tmp_path), str(pkg))
+    assert len(list(cache.iterdir())) == 2
+    assert _archived(made) == {"a.py": b"A = 3\n", "sub/b.py": b"B = 2\n"}
+
+
+def test_the_archive_cache_keeps_the_newest(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(mrjob_fixes, "ARCHIVE_CACHE_KEEP", 2)
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    for i in range(4):
+        (pkg / "m.py").write_text(f"V = {i}\n")
+        mrjob_fixes._create_dir_archive(_fake_runner(tmp_path), str(pkg))
+        for n, entry in enumerate(sorted((tmp_path / "cache" / "mrkit" / "archives").iterdir())):
+            os.utime(entry, (1000 + i * 10 + n, 1000 + i * 10 + n))
+    assert len(list((tmp_path / "cache" / "mrkit" / "archives").iterdir())) == 2
