@@ -406,6 +406,33 @@ def test_query_with_conditions_and_split_by(tmp_path, capsys, mysql_db, mysql_co
     assert part_lines(target) == oracle and oracle
 
 
+@pytest.mark.parametrize("fmt", ["tsv", "csv"])
+def test_direct_mixes_character_sets_and_collations(tmp_path, capsys, mysql_db, mysql_conn, fmt):
+    """Text columns in latin1 and in two utf8mb4 collations, hostile text in each: --direct
+    writes what the driver's path writes (the server converts to utf8mb4 for both)."""
+    execute(
+        mysql_conn,
+        "CREATE TABLE mixed (id INT PRIMARY KEY, l1 VARCHAR(40) CHARACTER SET latin1, "
+        "u1 VARCHAR(40) COLLATE utf8mb4_unicode_ci, u2 TEXT COLLATE utf8mb4_bin)",
+        (
+            "INSERT INTO mixed VALUES (%s, %s, %s, %s)",
+            [(i, t.replace("\U0001f600", "?"), t, t[::-1]) for i, t in enumerate(HOSTILE)],
+        ),
+    )
+    out = {}
+    for how in ([], ["--direct"]):
+        target = tmp_path / f"m{len(how)}"
+        code, _, err = run_import(
+            capsys,
+            mysql_db,
+            *["--table", "mixed", "-m", "2", "-r", "inline", "--format", fmt, *how],
+            *["--target-dir", str(target)],
+        )
+        assert code == 0, err
+        out[len(how)] = part_lines(target)
+    assert out[0] == out[1] == expected_lines(mysql_conn, "SELECT * FROM mixed", fmt=fmt)
+
+
 def test_direct_query_reads_a_join_and_needs_distinct_names(tmp_path, capsys, mysql_db, mysql_conn):
     """--direct reads a --query as a derived table: the rows of the driver's path, and a query
     with two columns of one name is refused with what to do."""

@@ -472,11 +472,12 @@ def direct_field_sql(kind: str, column: str, fmt: str) -> str:
     }.get(kind, column)
     if kind == "text":
         guard, pairs = _DIRECT_ESCAPES[fmt]
-        text = f"CONVERT({column} USING utf8mb4)"  # one character set for the whole row
-        escaped = text
+        # the server converts every column to the client's utf8mb4, also inside a CSV row's
+        # CONCAT_WS (tests/test_mysql_import.py: latin1 and two utf8mb4 collations in a row)
+        escaped = column
         for old, new in pairs:
             escaped = f"REPLACE({escaped}, {sql_text(old)}, {sql_text(new)})"
-        value = f"IF({text} REGEXP {sql_text(guard)}, {escaped}, {text})"
+        value = f"IF({column} REGEXP {sql_text(guard)}, {escaped}, {column})"
     if fmt == "csv" and kind != "float":
         value = f"CONCAT('\"', {value}, '\"')"
     return f"IFNULL({value}, {sql_text(NULL)})"
