@@ -128,3 +128,23 @@ def test_the_archive_cache_keeps_the_newest(tmp_path, monkeypatch):
         for n, entry in enumerate(sorted((tmp_path / "cache" / "mrkit" / "archives").iterdir())):
             os.utime(entry, (1000 + i * 10 + n, 1000 + i * 10 + n))
     assert len(list((tmp_path / "cache" / "mrkit" / "archives").iterdir())) == 2
+
+
+def test_a_cached_archive_is_unpacked_once_for_every_step(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "m.py").write_text("V = 1\n")
+    runner = _fake_runner(tmp_path)
+    mrjob_fixes._create_dir_archive(runner, str(pkg))
+    steps = [tmp_path / "step0" / "pkg", tmp_path / "step1" / "pkg"]
+    for dest in steps:
+        dest.parent.mkdir()
+        mrjob_fixes._unarchive(runner._dir_archive_path(str(pkg)), str(dest))
+    assert steps[0].is_symlink() and os.readlink(steps[0]) == os.readlink(steps[1])
+    assert (steps[1] / "m.py").read_text() == "V = 1\n"
+    other = tmp_path / "other.tar.gz"  # not from the cache: unpacked as mrjob does
+    with tarfile.open(other, "w:gz") as tar:
+        tar.add(pkg / "m.py", "m.py")
+    mrjob_fixes._unarchive(str(other), str(tmp_path / "plain"))
+    assert not (tmp_path / "plain").is_symlink() and (tmp_path / "plain" / "m.py").exists()

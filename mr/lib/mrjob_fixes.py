@@ -48,7 +48,9 @@
   run, at gzip's slowest level: 0.2 s of a small job's time on the local runner. Here an archive
   is built once per content (the SHA-256 of its files' names and bytes, read each run) at gzip
   level 1, kept in ``archive_cache_dir()``, and copied into the job's temporary directory; a
-  change to any file makes another.
+  change to any file makes another. The inline and local runners also unpacked each archive
+  for every step (0.17 s for ``mr`` and PyMySQL); a cached archive is unpacked once, beside it,
+  and the step's cache entry is a symlink to that tree.
 """
 
 from __future__ import annotations
@@ -290,7 +292,31 @@ def _create_dir_archive(self: Any, dir_path: str) -> None:
     os.makedirs(os.path.dirname(tar_gz_path), exist_ok=True)
     shutil.copyfile(cached, tar_gz_path)
     os.utime(cached)  # used: the last to be pruned
+    _CACHED_COPIES[os.path.realpath(tar_gz_path)] = cached
     self._dir_archives_created.add(tar_gz_path)
+
+
+#: a job's copy of an archive -> the cached archive it is a copy of
+_CACHED_COPIES: dict[str, str] = {}
+_mrjob_unarchive = mrjob.sim.unarchive
+
+
+def _unarchive(archive_path: str, dest: str) -> None:
+    """mrjob's unarchive for the simulated distributed cache: a copy of a cached archive is
+    a symlink to the tree unpacked (once) beside it."""
+    cached = _CACHED_COPIES.get(os.path.realpath(archive_path))
+    if cached is None or not os.path.exists(cached):
+        _mrjob_unarchive(archive_path, dest)
+        return
+    tree = cached[: -len(".tar.gz")] + ".d"
+    if not os.path.isdir(tree):
+        temp = tempfile.mkdtemp(dir=os.path.dirname(cached), prefix=".unpacking-")
+        _mrjob_unarchive(cached, temp)
+        try:
+            os.rename(temp, tree)
+        except OSError:  # another run unpacked it first
+            shutil.rmtree(temp, ignore_errors=True)
+    os.symlink(tree, dest)
 
 
 def _prune(cache: str) -> None:
@@ -301,11 +327,13 @@ def _prune(cache: str) -> None:
             os.unlink(old.path)
         except FileNotFoundError:
             pass  # pruned by another run
+        shutil.rmtree(old.path[: -len(".tar.gz")] + ".d", ignore_errors=True)
 
 
 def apply() -> None:
     """Install the fixes (idempotent)."""
     mrjob.runner.MRJobRunner._create_dir_archive = _create_dir_archive
+    mrjob.sim.unarchive = _unarchive
     mrjob.logs.history._HISTORY_LOG_PATH_RE = HISTORY_LOG_PATH_RE
     mrjob.sim.SimMRJobRunner._input_paths_for_step = _input_paths_for_step
     mrjob.sim.SimMRJobRunner._pick_mapper_split_size = _pick_mapper_split_size
