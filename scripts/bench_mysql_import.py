@@ -24,6 +24,7 @@ checked to hold ``--rows`` records.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import statistics
@@ -67,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows < 1 or args.repeat < 1:
         parser.error("--rows and --repeat must be at least 1")
 
+    # bytecode for the `mr` package, as pip leaves an installed one: a Python that does not
+    # write it (PYTHONDONTWRITEBYTECODE, as on CI machines) would compile every module in every
+    # launcher and task
+    compileall.compile_dir(str(REPO / "mr"), quiet=1)
     base = mysql.parse_url(args.url) if args.url else mysql.default_server()
     admin = mysql.connect(base, local_infile=True)
     with mysql.errors(base), admin.cursor() as cur:

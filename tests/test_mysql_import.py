@@ -433,6 +433,34 @@ def test_direct_mixes_character_sets_and_collations(tmp_path, capsys, mysql_db, 
     assert out[0] == out[1] == expected_lines(mysql_conn, "SELECT * FROM mixed", fmt=fmt)
 
 
+def test_a_whole_table_on_a_not_null_key_is_planned_without_counting(mysql_db, mysql_conn):
+    """Split on a primary key of a whole table, the counts are the server's estimate (no scan),
+    and sparse keys still get quantile ranges of even size; a view, which has no estimate, and
+    a nullable column are counted."""
+    from mr.clients.mysql_import import Source, plan_import
+
+    keys = [*range(1, 61), 10**12, 10**12 + 1]
+    execute(
+        mysql_conn,
+        "CREATE TABLE sparse (id BIGINT PRIMARY KEY, k INT NULL)",
+        ("INSERT INTO sparse VALUES (%s, %s)", [(k, None if k % 7 else k) for k in keys]),
+        "ANALYZE TABLE sparse",
+        "CREATE VIEW sparse_view AS SELECT * FROM sparse",
+    )
+    with mysql_conn.cursor() as cur:
+        cur.execute("SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_NAME = 'sparse'")
+        estimate = int(cur.fetchone()[0])
+    plan = plan_import(mysql_conn, Source(table="sparse"), 4)
+    assert plan.stats is not None and plan.stats.keys == plan.stats.rows == estimate
+    assert [s.kind for s in plan.splits] == ["range"] * 4  # quantiles: not one huge range
+    assert plan.splits[-1].lo < 10**12 - 1
+    view = plan_import(mysql_conn, Source(table="sparse_view"), 4, split_by="id")
+    assert view.stats is not None and view.stats.rows == len(keys)
+    nullable = plan_import(mysql_conn, Source(table="sparse"), 4, split_by="k")
+    assert nullable.stats is not None and nullable.stats.keys == 8
+    assert nullable.splits[-1].kind == "null"
+
+
 def test_direct_query_reads_a_join_and_needs_distinct_names(tmp_path, capsys, mysql_db, mysql_conn):
     """--direct reads a --query as a derived table: the rows of the driver's path, and a query
     with two columns of one name is refused with what to do."""

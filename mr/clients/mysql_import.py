@@ -213,19 +213,46 @@ def read_key_stats(
     conn: Any, source: Source, column: str, filters: Sequence[Predicate]
 ) -> split_rule.KeyStats:
     """MIN, MAX, COUNT(col) and COUNT(*) of the split column over the rows to import; UsageError
-    if it is not an integer column."""
+    if it is not an integer column. A whole table split on a NOT NULL column gets the server's
+    row estimate for both counts instead (mr/lib/splits.py says why that is enough)."""
     ref = quote_ref(column) if source.query is None else bare_ref(column)
     frm, params = _from_source(source, filters)
-    rows, desc = _query(
-        conn, f"SELECT MIN({ref}), MAX({ref}), COUNT({ref}), COUNT(*) {frm}", params
-    )
+    estimate = None
+    if source.query is None and not filters:
+        estimate = _estimated_rows(conn, source.table or "", column)
+    counts = "" if estimate is not None else f", COUNT({ref}), COUNT(*)"
+    rows, desc = _query(conn, f"SELECT MIN({ref}), MAX({ref}){counts} {frm}", params)
     if desc[0][1] not in INTEGER_TYPE_CODES:
         raise UsageError(
             f"--split-by {column}: only integer columns can be split (TINYINT to BIGINT); "
             "choose an integer column or import with -m 1"
         )
+    if estimate is not None:
+        lo, hi = rows[0]
+        if lo is None:
+            return split_rule.KeyStats(None, None, 0, 0)
+        return split_rule.KeyStats(_int(lo), _int(hi), estimate, estimate)
     lo, hi, count, total = rows[0]
     return split_rule.KeyStats(_int(lo), _int(hi), int(_text(count)), int(_text(total)))
+
+
+def _estimated_rows(conn: Any, table: str, column: str) -> int | None:
+    """The server's estimate of a table's rows (information_schema.TABLES.TABLE_ROWS) when
+    `column` is NOT NULL there and the estimate is above zero (a view has none; a table whose
+    statistics were never gathered may say 0); else None."""
+    database = current_database(conn)
+    rows, _ = _query(
+        conn,
+        "SELECT c.IS_NULLABLE, t.TABLE_ROWS FROM information_schema.COLUMNS c "
+        "JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA "
+        "AND t.TABLE_NAME = c.TABLE_NAME WHERE c.TABLE_SCHEMA = %s AND c.TABLE_NAME = %s "
+        "AND c.COLUMN_NAME = %s AND t.TABLE_TYPE = 'BASE TABLE'",
+        (database, table, column.split(".")[-1]),
+    )
+    if not rows or _text(rows[0][0]) != "NO" or rows[0][1] is None:
+        return None
+    estimate = int(_text(rows[0][1]))
+    return estimate if estimate > 0 else None
 
 
 def read_quantiles(
