@@ -20,6 +20,10 @@ raises for anything that went wrong; :func:`main` turns the exception into one l
 ``mrkit <group> [<action>]: error: <message>``, and an exit code chosen by the exception's type
 (:func:`exit_code`): 2 for a usage error, 1 for an engine, HDFS, HBase or MySQL failure, an
 export that did not happen, or a row that is not there.
+
+Building the parser and printing any --help imports no engine, client library, workflow module
+or mrjob (tests/test_cli_startup.py): the command modules import those inside the functions that
+run a command, and read what their help shows from mr/lib (mr/lib/defaults.py, mr/lib/config.py).
 """
 
 from __future__ import annotations
@@ -44,11 +48,6 @@ from mr.cli import (
     twins,
     workflow,
 )
-from mr.clients.hdfs import HdfsError
-from mr.clients.mysql import MySQLError
-from mr.clients.mysql_export import ExportError
-from mr.clients.oozie import OozieError
-from mr.engines import EngineError
 from mr.lib.errors import BROKEN_PIPE_EXIT, NotFound, UsageError, discard_stdout
 
 INTERRUPTED_EXIT = 130
@@ -76,7 +75,14 @@ def hbase_server_errors() -> tuple[type[Exception], ...]:
 
 
 def exit_codes() -> list[tuple[type[BaseException], int]]:
-    """(exception type, exit code), the first matching type wins."""
+    """(exception type, exit code), the first matching type wins. Imports the clients and
+    engines that define them: called when a command failed, never to build the parser."""
+    from mr.clients.hdfs import HdfsError
+    from mr.clients.mysql import MySQLError
+    from mr.clients.mysql_export import ExportError
+    from mr.clients.oozie import OozieError
+    from mr.engines import EngineError
+
     return [
         (UsageError, 2),
         (NotFound, 1),

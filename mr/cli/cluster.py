@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from mr.engines import hadoop
+from mr.lib.defaults import HADOOP_FIXED_PORTS, HADOOP_PORT_DEFAULTS, HADOOP_START_TIMEOUT
 from mr.lib.errors import NOT_RUNNING_EXIT, UsageError
+
+if TYPE_CHECKING:
+    from mr.engines import hadoop
 
 
 def parse_settings(items: list[str]) -> dict[str, str]:
@@ -22,6 +26,8 @@ def parse_settings(items: list[str]) -> dict[str, str]:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    from mr.engines import hadoop
+
     extra = parse_settings(args.settings)
     state = hadoop.up(
         timeout=args.timeout, extra=extra, say=lambda line: print(line, file=sys.stderr)
@@ -31,6 +37,8 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def print_state(state: hadoop.ClusterInfo) -> None:
+    from mr.engines import hadoop
+
     print(f"hadoop: running (pid {state.pid})")
     print(f"  HDFS        {state.fs_uri}   WebHDFS/UI {state.webhdfs_url}")
     print(f"  YARN        RM localhost:{state.ports.rm}   UI {state.rm_url}")
@@ -42,11 +50,15 @@ def print_state(state: hadoop.ClusterInfo) -> None:
 
 
 def cmd_down(args: argparse.Namespace) -> int:
+    from mr.engines import hadoop
+
     print("hadoop: stopped" if hadoop.down() else "hadoop: not running")
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from mr.engines import hadoop
+
     st = hadoop.status()
     state = hadoop.info() if st["running"] else None
     if args.json:
@@ -64,9 +76,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 EPILOG = (
     "ports (environment variables, defaults): "
-    + ", ".join(f"{k}={v}" for k, v in hadoop.PORT_DEFAULTS.items())
+    + ", ".join(f"{k}={v}" for k, v in HADOOP_PORT_DEFAULTS.items())
     + "; fixed: "
-    + " ".join(str(p) for p in hadoop.FIXED_PORTS.values())
+    + " ".join(str(p) for p in HADOOP_FIXED_PORTS.values())
     + "\n\nthen (as in the README):\n"
     "  mrkit hdfs put mr/data/sample.txt /data/in/\n"
     "  python mr/word_count.py -r hadoop -c .cluster/hadoop/mrjob.conf hdfs:///data/in/"
@@ -95,7 +107,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     up.add_argument(
         "--timeout",
         type=float,
-        default=hadoop.DEFAULT_TIMEOUT,
+        default=HADOOP_START_TIMEOUT,
         help="seconds to wait for readiness (default %(default)s; MRKIT_HADOOP_START_TIMEOUT)",
     )
     up.add_argument(

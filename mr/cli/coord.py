@@ -17,17 +17,21 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mr.cli.workflow import find_run, load_object, oozie_settings, parse_properties
 from mr.lib.errors import UsageError
-from mr.workflow.coordinator import Coordinator, parse_coordinator_file
-from mr.workflow.runs import CoordActionRun, CoordRun
+
+if TYPE_CHECKING:
+    from mr.workflow.coordinator import Coordinator
+    from mr.workflow.runs import CoordActionRun, CoordRun
 
 EXAMPLE = "mr.workflow.examples:daily_report"
 
 
 def load_coordinator(spec: str) -> tuple[Coordinator, dict[str, str]]:
     """(coordinator, job.properties values) of APP: MODULE:ATTR or an app directory."""
+    from mr.workflow.coordinator import Coordinator, parse_coordinator_file
     from mr.workflow.parse import parse_workflow_file
     from mr.workflow.validate import job_properties
 
@@ -152,6 +156,8 @@ def find_coord_run(spec: str) -> Path:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from mr.workflow.runs import CoordRun
+
     run_dir = find_coord_run(args.run)
     record = CoordRun.read(run_dir)
     if record.engine == "oozie":
@@ -167,6 +173,7 @@ def cmd_kill(args: argparse.Namespace) -> int:
     import time
 
     from mr.workflow.coord_remote import COORD_ENDED, refresh_coordinator
+    from mr.workflow.runs import CoordRun
 
     run_dir = find_coord_run(args.run)
     record = CoordRun.read(run_dir)
@@ -200,6 +207,8 @@ def moment(text: str, option: str, end_of_day: bool = False) -> str:
 
 
 def cmd_rerun(args: argparse.Namespace) -> int:
+    from mr.workflow.runs import CoordRun
+
     run_dir = find_coord_run(args.run)
     record = CoordRun.read(run_dir)
     numbers = list(args.numbers or [])

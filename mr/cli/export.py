@@ -5,19 +5,26 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from mr.cli.progress import MODES, counter
-from mr.clients import mysql
-from mr.clients.mysql_export import DEFAULT_BATCH_ROWS, FORMATS, BadRow, export
 from mr.lib import config
+from mr.lib.defaults import EXPORT_BATCH_ROWS, EXPORT_FORMATS
 from mr.lib.errors import UsageError
+
+if TYPE_CHECKING:
+    from mr.clients.mysql_export import BadRow
 
 #: bad rows printed one per line on stderr; past that, only their count
 SHOWN_BAD_ROWS = 20
 
 
 def cmd_export_mysql(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from mr.clients import mysql
+    from mr.clients.mysql_export import export
+
     # every name is checked before anything connects: a bad one is a usage error (exit 2)
     table = mysql.check_name(args.table)
     columns = mysql.check_names(args.columns) if args.columns else None
@@ -123,7 +130,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "updated (INSERT ... ON DUPLICATE KEY UPDATE: a row that matches on another unique "
         "index of the table is updated too); within the input the last row wins",
     )
-    q.add_argument("--format", choices=FORMATS, default="tsv", help="tsv (default) or csv")
+    q.add_argument("--format", choices=EXPORT_FORMATS, default="tsv", help="tsv (default) or csv")
     q.add_argument(
         "--max-bad-rows",
         type=int,
@@ -134,7 +141,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     q.add_argument(
         "--batch-rows",
         type=int,
-        default=DEFAULT_BATCH_ROWS,
+        default=EXPORT_BATCH_ROWS,
         metavar="N",
         help="rows per INSERT (default %(default)s)",
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import time
 
-from mr.engines import hbase, state_dir
+from mr.cli.docs import module_doc
 from mr.lib.errors import NOT_RUNNING_EXIT
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    from mr.engines import hbase, state_dir
+
     started = time.monotonic()
     s = hbase.up()
     print(
@@ -20,12 +22,16 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def cmd_down(args: argparse.Namespace) -> int:
+    from mr.engines import hbase
+
     stopped = hbase.down()
     print("stopped: " + ", ".join(stopped) if stopped else "nothing was running")
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from mr.engines import hbase
+
     states = hbase.status()
     for name, state in states.items():
         print(f"{name}: {state}")
@@ -43,7 +49,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     p = subparsers.add_parser(
         "hbase",
         help="start, stop or show HBase (standalone) and its Thrift server",
-        description=hbase.__doc__,
+        description=module_doc("mr.engines.hbase"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(

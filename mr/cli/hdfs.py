@@ -8,12 +8,16 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mr.cli.progress import progress_for
-from mr.clients.hdfs import HDFS, HdfsError, client
 from mr.lib.globs import has_magic
+from mr.lib.webhdfs import HdfsError
 
-HdfsCommand = Callable[[HDFS, argparse.Namespace], int]
+if TYPE_CHECKING:
+    from mr.clients.hdfs import HDFS
+
+    HdfsCommand = Callable[[HDFS, argparse.Namespace], int]
 
 
 def local_size(path: Path) -> int:
@@ -101,6 +105,8 @@ def with_client(command: HdfsCommand) -> Callable[[argparse.Namespace], int]:
     """A command function that runs `command` with the configured HDFS client."""
 
     def run(args: argparse.Namespace) -> int:
+        from mr.clients.hdfs import client
+
         return command(client(), args)
 
     return run

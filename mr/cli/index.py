@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from mr.clients.hbase import Index, default_host, default_port
 from mr.lib import config
 from mr.lib.errors import NotFound
 from mr.lib.index_schema import LENGTH, OFFSET, PATH
+
+if TYPE_CHECKING:
+    from mr.clients.hbase import Index
 
 
 def read_record(uri: str, offset: int, length: int) -> bytes:
@@ -39,6 +42,8 @@ def is_record_pointer(row: dict[str, str]) -> bool:
 
 
 def _index(args: argparse.Namespace) -> Index:
+    from mr.clients.hbase import Index
+
     return Index(
         args.hbase_host,
         args.hbase_port,
@@ -135,8 +140,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--hbase-host", default=default_host(), help="Thrift server host")
-    common.add_argument("--hbase-port", type=int, default=default_port(), help="its port")
+    # mr.clients.hbase's default_host() and default_port(), without importing happybase
+    common.add_argument("--hbase-host", default=config.hbase_host(), help="Thrift server host")
+    common.add_argument("--hbase-port", type=int, default=config.hbase_port(), help="its port")
     common.add_argument(
         "--hbase-transport",
         choices=config.THRIFT_TRANSPORTS,

@@ -8,10 +8,13 @@ import pkgutil
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import mr
 from mr.lib.errors import UsageError
-from mr.lib.job import MRKitJob
+
+if TYPE_CHECKING:
+    from mr.lib.job import MRKitJob
 
 
 def job_modules() -> dict[str, str]:
@@ -33,6 +36,8 @@ def _module(stem: str) -> ModuleType:
 
 def job_class(stem: str) -> type[MRKitJob]:
     """The job class defined by mr/<stem>.py; UsageError if there is no such job."""
+    from mr.lib.job import MRKitJob
+
     module = _module(stem)
     for value in vars(module).values():
         if (

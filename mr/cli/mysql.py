@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import time
 
-from mr.engines import mariadb
+from mr.cli.docs import module_doc
 from mr.lib.errors import NOT_RUNNING_EXIT
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    from mr.engines import mariadb
+
     started = time.monotonic()
     s = mariadb.up()
     print(
@@ -20,11 +22,15 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def cmd_down(args: argparse.Namespace) -> int:
+    from mr.engines import mariadb
+
     print("mariadb: stopped" if mariadb.down() else "mariadb: not running")
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from mr.engines import mariadb
+
     states = mariadb.status()
     width = max(map(len, states))
     for name, state in states.items():
@@ -50,7 +56,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     p = subparsers.add_parser(
         "mysql",
         help="start, stop or show mrkit's own MariaDB (for mrkit export mysql)",
-        description=mariadb.__doc__,
+        description=module_doc("mr.engines.mariadb"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EPILOG,
     )

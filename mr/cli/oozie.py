@@ -5,12 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from mr.engines import oozie
+from mr.lib.defaults import (
+    OOZIE_DEFAULT_PORT,
+    OOZIE_PORT_ENV,
+    OOZIE_RETRY_CODES_ENV,
+    OOZIE_START_TIMEOUT,
+)
 from mr.lib.errors import NOT_RUNNING_EXIT
+
+if TYPE_CHECKING:
+    from mr.engines import oozie
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    from mr.engines import oozie
+
     state = oozie.up(
         port=args.port,
         timeout=args.timeout,
@@ -22,6 +33,8 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def print_state(state: oozie.OozieInfo) -> None:
+    from mr.engines import oozie
+
     print(f"oozie: running (pid {state.pid})")
     print(f"  REST API    {state.url}/v2   (OOZIE_URL={state.url})")
     print(f"  sharelib    hdfs://{state.sharelib}")
@@ -31,11 +44,15 @@ def print_state(state: oozie.OozieInfo) -> None:
 
 
 def cmd_down(args: argparse.Namespace) -> int:
+    from mr.engines import oozie
+
     print("oozie: stopped" if oozie.down() else "oozie: not running")
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from mr.engines import oozie
+
     st = oozie.status()
     if args.json:
         print(json.dumps(st, indent=2))
@@ -61,7 +78,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "first). `up` uploads Oozie's sharelib to HDFS, writes Oozie's configuration and starts "
         "the server with a new Derby database; workflows run on it with "
         "`mrkit workflow run --engine oozie`.",
-        epilog=f"port: {oozie.PORT_ENV} (default {oozie.DEFAULT_PORT})\n\nthen:\n"
+        epilog=f"port: {OOZIE_PORT_ENV} (default {OOZIE_DEFAULT_PORT})\n\nthen:\n"
         "  mrkit workflow run mr.workflow.examples:word_pipeline --engine oozie",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -76,12 +93,12 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "--port",
         type=int,
         default=None,
-        help=f"HTTP port of the REST API (default ${oozie.PORT_ENV} or {oozie.DEFAULT_PORT})",
+        help=f"HTTP port of the REST API (default ${OOZIE_PORT_ENV} or {OOZIE_DEFAULT_PORT})",
     )
     up.add_argument(
         "--timeout",
         type=float,
-        default=oozie.DEFAULT_TIMEOUT,
+        default=OOZIE_START_TIMEOUT,
         help="seconds to wait for readiness (default %(default)s; MRKIT_OOZIE_START_TIMEOUT)",
     )
     up.add_argument(
@@ -89,7 +106,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         metavar="CODES",
         help="error codes an action's retry-max applies to besides Oozie's defaults "
         "(user.retry.error.code.ext), comma-separated; ALL: every error; a shell action's exit "
-        f"code is its error code (default ${oozie.RETRY_CODES_ENV})",
+        f"code is its error code (default ${OOZIE_RETRY_CODES_ENV})",
     )
     up.set_defaults(func=cmd_up)
     down = sub.add_parser(

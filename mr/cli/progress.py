@@ -5,7 +5,8 @@ of PROGRESS_MIN_BYTES or more), never when stderr is piped or redirected, unless
 Why tqdm: one small pure-Python package with no dependencies of its own, maintained for a decade,
 that already knows what a terminal can show (rates, ETA, resizing, tqdm.write for lines between
 redraws) and turns itself off on a pipe. rich draws nicer live panels but brings pygments and
-markdown-it with it, for one status line.
+markdown-it with it, for one status line. tqdm is imported when progress is shown, not to build
+the `mrkit` parser.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from tqdm import tqdm
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
-from mr.clients.hdfs import Progress
+    from mr.clients.hdfs import Progress
 
 # transfers at least this big get a progress bar on a terminal
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
@@ -40,6 +43,8 @@ def progress_for(total: int, label: str, mode: str) -> Iterator[Progress | None]
     if not shown(mode, total):
         yield None
         return
+    from tqdm import tqdm
+
     with tqdm(total=total, desc=label, unit="B", unit_scale=True, unit_divisor=1024,
               file=sys.stderr, dynamic_ncols=True, mininterval=0.2) as bar:  # fmt: skip
         yield _adding(bar)
@@ -52,6 +57,8 @@ def counter(label: str, unit: str, mode: str = "auto") -> Iterator[Progress | No
     if not shown(mode, PROGRESS_MIN_BYTES):
         yield None
         return
+    from tqdm import tqdm
+
     with tqdm(desc=label, unit=unit, file=sys.stderr, dynamic_ncols=True,
               mininterval=0.2) as bar:  # fmt: skip
         yield _adding(bar)

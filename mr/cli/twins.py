@@ -8,17 +8,32 @@ import os
 import posixpath
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from mr.engines import hive, pig
-from mr.engines.twins import RUNNER_VARS, TwinRun, find_script, parse_vars
+from mr.cli.docs import module_doc
 from mr.lib.errors import UsageError
 
+if TYPE_CHECKING:
+    from mr.engines.twins import TwinRun
 
-@dataclass(frozen=True)
-class TwinCommand:
-    """What `mrkit <name> run` needs of an engine: where its scripts live and how to run one."""
+
+def run_hive(job: TwinRun, hadoop_conf: Path | None = None) -> Path:
+    from mr.engines import hive
+
+    return hive.run(job, hadoop_conf)
+
+
+def run_pig(job: TwinRun, hadoop_conf: Path | None = None) -> Path:
+    from mr.engines import pig
+
+    return pig.run(job, hadoop_conf)
+
+
+class TwinCommand(NamedTuple):
+    """What `mrkit <name> run` needs of an engine: where its scripts live and how to run one
+    (the engine's module is imported when a twin runs, not to build the parser; a NamedTuple,
+    not a dataclass, which would import inspect for it)."""
 
     name: str
     folder: str
@@ -30,8 +45,8 @@ class TwinCommand:
 
 
 ENGINES = (
-    TwinCommand("hive", "hive", ".q", hive.run, hive.run, hive.__doc__ or ""),
-    TwinCommand("pig", "pig", ".pig", pig.run, pig.run, pig.__doc__ or ""),
+    TwinCommand("hive", "hive", ".q", run_hive, run_hive, module_doc("mr.engines.hive") or ""),
+    TwinCommand("pig", "pig", ".pig", run_pig, run_pig, module_doc("mr.engines.pig") or ""),
 )
 
 
@@ -44,6 +59,8 @@ def twin_run(engine: TwinCommand, args: argparse.Namespace) -> TwinRun:
     """The run the command line asks for; UsageError, before any JVM starts, for an unknown
     twin, a bad --var (or one of RUNNER_VARS) or a missing --input path. (An --output that
     holds data is refused by the runner, mr.engines.twins.run, before its JVM starts.)"""
+    from mr.engines.twins import RUNNER_VARS, TwinRun, find_script, parse_vars
+
     script = find_script(engine.folder, engine.ext, args.script)
     variables = parse_vars(args.var)
     for name in sorted(set(RUNNER_VARS) & variables.keys()):

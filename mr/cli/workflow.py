@@ -21,18 +21,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
+from mr.lib.defaults import WORKFLOW_MINUTE_SECONDS_ENV as MINUTE_SECONDS_ENV
 from mr.lib.errors import NotFound, UsageError
-from mr.workflow.local import MINUTE_SECONDS_ENV
-from mr.workflow.model import Action, Decision, Fork, Join, Kill, Workflow
-from mr.workflow.parse import parse_workflow_file, read_xml
-from mr.workflow.render import write_app
-from mr.workflow.runs import WorkflowRun
 
 if TYPE_CHECKING:
     from mr.clients.oozie import Oozie
     from mr.workflow.coordinator import Coordinator
+    from mr.workflow.model import Action, Workflow
+    from mr.workflow.runs import WorkflowRun
 
 #: file names looked for in a directory given to validate
 APP_FILES = ("workflow.xml", "coordinator.xml", "bundle.xml")
@@ -56,6 +52,9 @@ def files_to_validate(paths: list[str]) -> list[Path]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from lxml import etree
+
+    from mr.workflow.parse import read_xml
     from mr.workflow.validate import job_properties, validate_file
 
     files = files_to_validate(args.paths)
@@ -99,6 +98,8 @@ def server_problems(server: Oozie, path: Path) -> list[str]:
 
 def load_workflow(spec: str) -> Workflow:
     """The Workflow at MODULE:ATTR (a module name or a .py file; ATTR may be a function)."""
+    from mr.workflow.model import Workflow
+
     value = load_object(spec, "mr.workflow.examples:word_pipeline")
     if not isinstance(value, Workflow):
         raise UsageError(f"{spec}: not a Workflow (nor a function that returns one)")
@@ -132,6 +133,8 @@ def load_object(spec: str, example: str) -> object:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    from mr.workflow.render import write_app
+
     wf = load_workflow(args.workflow)
     for path in write_app(
         wf,
@@ -146,6 +149,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def summary(wf: Workflow) -> list[str]:
     """A few lines that show a workflow: parameters, then each node and where it goes."""
+    from mr.workflow.model import Action, Decision, Fork, Join, Kill
+
     lines = [f"workflow {wf.name} ({wf.namespace}), start -> {wf.start}"]
     for p in wf.parameters:
         lines.append(f"  param {p.name}" + (" (required)" if p.value is None else f" = {p.value}"))
@@ -167,6 +172,8 @@ def summary(wf: Workflow) -> list[str]:
 
 
 def body_summary(action: Action) -> str:
+    from lxml import etree
+
     from mr.workflow.model import Fs, MapReduce, RawAction, Shell, SubWorkflow
 
     body = action.body
@@ -185,6 +192,10 @@ def body_summary(action: Action) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from lxml import etree
+
+    from mr.workflow.parse import parse_workflow_file, read_xml
+
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
@@ -290,6 +301,7 @@ ENGINES = ("local", "oozie")
 def load_app(spec: str) -> tuple[Workflow, Path | None, dict[str, str]]:
     """(workflow, application directory, job.properties values) of APP: a directory with
     workflow.xml (and job.properties), a workflow.xml, or MODULE:ATTR / file.py:ATTR."""
+    from mr.workflow.parse import parse_workflow_file
     from mr.workflow.validate import job_properties
 
     path = Path(spec)
@@ -488,6 +500,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_kill(args: argparse.Namespace) -> int:
     from mr.clients.oozie import Oozie
+    from mr.workflow.runs import WorkflowRun
 
     run = WorkflowRun.read(find_run(args.run))
     if run.engine != "oozie":
@@ -498,6 +511,8 @@ def cmd_kill(args: argparse.Namespace) -> int:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from mr.workflow.runs import WorkflowRun
+
     run_dir = find_run(args.run)
     run = WorkflowRun.read(run_dir)
     if run.engine == "oozie":

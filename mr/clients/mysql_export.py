@@ -40,6 +40,7 @@ from typing import Any
 import pymysql
 
 from mr.clients import mysql
+from mr.lib.defaults import EXPORT_BATCH_ROWS, EXPORT_FORMATS
 from mr.lib.errors import UsageError
 from mr.lib.inputs import is_hidden
 from mr.lib.records import BOM, ends_with_escape, parse_mysql_csv
@@ -47,8 +48,9 @@ from mr.lib.sqlvalues import BadValue, Column, decode_value
 from mr.lib.tsv import parse_field
 from mr.lib.uris import is_local, uri_path
 
-FORMATS = ("tsv", "csv")
-DEFAULT_BATCH_ROWS = 1000
+# in mr/lib/defaults.py, which `mrkit export mysql --help` reads without importing this module
+FORMATS = EXPORT_FORMATS
+DEFAULT_BATCH_ROWS = EXPORT_BATCH_ROWS
 #: engines whose tables take part in a transaction (the final copy is one)
 TRANSACTIONAL = {"innodb"}
 #: Hadoop's codecs whose files are read as they are compressed (gzip, bzip2, DefaultCodec's zlib

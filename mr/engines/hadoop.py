@@ -44,31 +44,18 @@ from mr.engines import (
     wait_for,
 )
 from mr.lib import config
+from mr.lib.defaults import HADOOP_FIXED_PORTS, HADOOP_PORT_DEFAULTS, HADOOP_START_TIMEOUT
 
 ENGINE = "hadoop"
 MAIN_CLASS = "org.apache.hadoop.mapreduce.MiniHadoopClusterManager"
 LAUNCHER = SCRIPTS_DIR / "hadoop" / "bin" / "hadoop"
 HDFS_ALIAS = "mrkit"
-DEFAULT_TIMEOUT = float(os.environ.get("MRKIT_HADOOP_START_TIMEOUT", "180"))
-
-# the ports that can be moved: environment variable -> default
-PORT_DEFAULTS = {
-    "MRKIT_HDFS_PORT": 8020,  # NameNode RPC (fs.defaultFS)
-    "MRKIT_WEBHDFS_PORT": 9870,  # NameNode HTTP: WebHDFS and the web UI
-    "MRKIT_RM_PORT": 8032,  # ResourceManager RPC (job submission)
-    "MRKIT_JHS_PORT": 10020,  # JobHistory server RPC
-}
-
-# ports the MiniCluster binds at their Hadoop defaults whatever the options say
-FIXED_PORTS = {
-    "ResourceManager scheduler": 8030,
-    "ResourceManager resource tracker": 8031,
-    "ResourceManager admin": 8033,
-    "ResourceManager web UI / REST": 8088,
-    "NodeManager web UI": 8042,
-    "JobHistory web UI": 19888,
-    "JobHistory admin": 10033,
-}
+# the start timeout, the ports that can be moved (environment variable -> default) and those the
+# MiniCluster binds at their Hadoop defaults whatever the options say: in mr/lib/defaults.py,
+# which `mrkit cluster --help` reads without importing this module
+DEFAULT_TIMEOUT = HADOOP_START_TIMEOUT
+PORT_DEFAULTS = HADOOP_PORT_DEFAULTS
+FIXED_PORTS = HADOOP_FIXED_PORTS
 RM_WEB_PORT = 8088
 
 #: where finished jobs' history (.jhist: which container ran which task attempt) goes, on HDFS

@@ -55,18 +55,26 @@ from mr.engines import (
     state_dir,
     wait_for,
 )
+from mr.lib.defaults import (
+    OOZIE_DEFAULT_PORT,
+    OOZIE_PORT_ENV,
+    OOZIE_RETRY_CODES_ENV,
+    OOZIE_START_TIMEOUT,
+)
 
 ENGINE = "oozie"
 VERSION = "5.2.1"
 MAIN_CLASS = "org.apache.oozie.server.EmbeddedOozieServer"
-PORT_ENV = "MRKIT_OOZIE_PORT"
-DEFAULT_PORT = 11000
-DEFAULT_TIMEOUT = float(os.environ.get("MRKIT_OOZIE_START_TIMEOUT", "180"))
+# the port, the start timeout and the retry codes' variable: in mr/lib/defaults.py, which
+# `mrkit oozie --help` reads without importing this module
+PORT_ENV = OOZIE_PORT_ENV
+DEFAULT_PORT = OOZIE_DEFAULT_PORT
+DEFAULT_TIMEOUT = OOZIE_START_TIMEOUT
 #: where Oozie looks for the sharelib (oozie.service.WorkflowAppService.system.libpath)
 SHARELIB_ROOT = "/user/{user}/share/lib"
 #: error codes retried besides Oozie's defaults (JA008 JA009 JA017 JA018 JA019 FS008 FS009
 #: FS014); a shell action's exit code is its error code, so `1` retries shells that exit 1
-RETRY_CODES_ENV = "MRKIT_OOZIE_RETRY_CODES"
+RETRY_CODES_ENV = OOZIE_RETRY_CODES_ENV
 RETRY_CODES_KEY = "oozie.service.LiteWorkflowStoreService.user.retry.error.code.ext"
 
 #: oozie-site.xml: what this server needs (each line for a reason), {placeholders} filled by up()

@@ -70,6 +70,7 @@ from lxml import etree
 import mr
 from mr.engines import state_dir
 from mr.lib import jobconf as keys
+from mr.lib.defaults import WORKFLOW_MINUTE_SECONDS_ENV
 from mr.lib.errors import UsageError
 from mr.workflow import el
 from mr.workflow.model import (
@@ -111,7 +112,7 @@ MAX_USER_RETRIES = 3
 DEFAULT_RETRY_INTERVAL = 10
 #: Oozie's limit on capture-output data (oozie.action.max.output.data)
 MAX_OUTPUT_DATA = 2048
-MINUTE_SECONDS_ENV = "MRKIT_WORKFLOW_MINUTE_SECONDS"
+MINUTE_SECONDS_ENV = WORKFLOW_MINUTE_SECONDS_ENV  # in mr/lib/defaults.py for `--help`
 UNSUPPORTED = "LOCAL-UNSUPPORTED"
 #: the name node a local run pretends to have when nothing sets nameNode
 LOCAL_NAME_NODE = "hdfs://localhost"
