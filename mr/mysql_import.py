@@ -126,8 +126,9 @@ class MySQLImport(MRKitJob):
         self.count("splits")
         rows = 0
         if task.direct is not None:  # the mysql client reads, the server formats
+            d = task.direct
             blocks = direct_blocks(
-                task.sql, self.server, task.direct.fmt, task.direct.floats, self.options.option_file
+                task.sql, self.server, d.fmt, d.width, d.floats, self.options.option_file
             )
         else:
             if self.conn is None:

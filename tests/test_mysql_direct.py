@@ -30,8 +30,8 @@ def test_the_statement_wraps_the_planned_select_as_a_derived_table():
         columns,
         "tsv",
     )
-    assert sql.startswith("SELECT IFNULL(`id`, ")
-    assert "`we``ird`" in sql  # a server-given name quoted, its backtick doubled
+    assert sql.startswith("SELECT `id`, `we``ird`, (((`id`) IS NULL) << 0 | ")
+    # a server-given name quoted, its backtick doubled
     assert sql.endswith(
         "FROM (SELECT * FROM `t` WHERE (`id` >= 1 AND `id` < 9) AND txt LIKE 'a%') AS mrkit_direct"
     )
@@ -45,7 +45,8 @@ def test_the_client_command_holds_no_password(monkeypatch):
     tcp = mysql_direct.client_command(Server("db.example", 3310, "reader", "shop"))
     assert tcp[:2] == ["/usr/bin/mariadb", "--no-defaults"]
     assert {"--host=db.example", "--port=3310", "--protocol=TCP", "--database=shop"} <= set(tcp)
-    assert "--raw" in tcp and "--batch" in tcp and "--skip-reconnect" in tcp
+    assert "--batch" in tcp and "--skip-reconnect" in tcp and "--raw" not in tcp
+    assert "--raw" in mysql_direct.client_command(Server(), raw=True)
     assert not any("hunter2" in arg for arg in tcp)
     assert mysql_direct.client_env()["MYSQL_PWD"] == "hunter2"
     sock = mysql_direct.client_command(Server(socket="/run/m.sock"), option_file="/etc/my.cnf")
@@ -83,16 +84,16 @@ def test_a_failing_client_is_a_one_line_error(monkeypatch, tmp_path):
     """The client's last line of stderr and its exit code, also when rows came first; a
     missing option file is a usage error."""
     fake = tmp_path / "mariadb"
-    fake.write_text("#!/bin/sh\nprintf '1\\tok\\n2\\tcut'\necho 'ERROR 2013 (HY000) at line 1: "
+    fake.write_text("#!/bin/sh\nprintf '1\\tok\\t0\\n2\\tcut'\necho 'ERROR 2013 (HY000) at line 1: "
                     "Lost connection to server during query' >&2\nexit 1\n")  # fmt: skip
     fake.chmod(0o755)
     monkeypatch.setattr(mysql_direct, "client_binary", lambda: str(fake))
-    blocks = mysql_direct.direct_blocks("SELECT 1", Server(), "tsv")
+    blocks = mysql_direct.direct_blocks("SELECT 1", Server(), "tsv", 2)
     assert next(blocks) == (b"1\tok", 1)
     with pytest.raises(MySQLError, match=r"Lost connection to server during query .*exit code 1"):
         next(blocks)
     with pytest.raises(UsageError, match="does not exist"):
-        next(mysql_direct.direct_blocks("SELECT 1", Server(), "tsv", option_file="/nope"))
+        next(mysql_direct.direct_blocks("SELECT 1", Server(), "tsv", 2, option_file="/nope"))
 
 
 def test_blocks_are_whole_lines_whatever_the_reads(monkeypatch, tmp_path):
@@ -105,6 +106,6 @@ def test_blocks_are_whole_lines_whatever_the_reads(monkeypatch, tmp_path):
     fake.chmod(0o755)
     monkeypatch.setattr(mysql_direct, "client_binary", lambda: str(fake))
     monkeypatch.setattr(mysql_direct, "BLOCK_BYTES", 7)
-    got = list(mysql_direct.direct_blocks("SELECT 1", Server(), "tsv"))
+    got = list(mysql_direct.direct_blocks("SELECT 1", Server(), "csv", 1))  # lines as they come
     assert b"\n".join(b for b, _ in got).split(b"\n") == lines
     assert sum(n for _, n in got) == len(lines)

@@ -10,14 +10,17 @@ import pytest
 from mr.lib.sqlvalues import (
     BadValue,
     Column,
+    csv_field_sql,
     decode_value,
-    direct_field_sql,
     direct_select_list,
     encode_text,
     encode_value,
+    finish_client_tsv,
     fix_float_fields,
+    mask_groups,
     sql_text,
 )
+from mr.lib.tsv import format_row
 
 INT = Column("n", "int")
 UBIG = Column("n", "bigint", unsigned=True)
@@ -95,7 +98,7 @@ def test_bad_values(column, text, message):
         decode_value(text, column)
 
 
-# -- the direct path (the server writes the fields; tests/test_mysql_import.py runs it) -------
+# -- the direct path (the server and client write the fields; tests/test_mysql_import.py runs it)
 
 
 def test_sql_text_is_a_hex_literal_of_the_utf8_bytes():
@@ -104,31 +107,71 @@ def test_sql_text_is_a_hex_literal_of_the_utf8_bytes():
     assert sql_text("") == "_utf8mb4 X''"
 
 
-def test_direct_fields_map_null_to_the_marker_and_leave_floats_bare():
+def test_csv_fields_map_null_to_the_marker_and_leave_floats_bare():
     for kind in ("integer", "decimal", "float", "date", "datetime", "timestamp", "time", "bit",
                  "binary", "text"):  # fmt: skip
-        for fmt in ("tsv", "csv"):
-            expr = direct_field_sql(kind, "`c`", fmt)
-            assert expr.startswith("IFNULL(") and expr.endswith(f", {sql_text(chr(92) + 'N')})")
-            assert ("CONCAT('\"'" in expr) == (fmt == "csv" and kind != "float")
-    assert direct_field_sql("float", "`c`", "csv") == "IFNULL(`c`, _utf8mb4 X'5c4e')"
+        expr = csv_field_sql(kind, "`c`")
+        assert expr.startswith("IFNULL(") and expr.endswith(f", {sql_text(chr(92) + 'N')})")
+        assert ("CONCAT('\"'" in expr) == (kind != "float")
+    assert csv_field_sql("float", "`c`") == "IFNULL(`c`, _utf8mb4 X'5c4e')"
+
+
+def test_a_tsv_select_is_the_values_then_the_null_masks():
+    assert direct_select_list(["integer", "text"], ["`a`", "`b`"], "tsv") == (
+        "`a`, `b`, (((`a`) IS NULL) << 0 | ((`b`) IS NULL) << 1)"
+    )
+    wide = direct_select_list(["integer"] * 61, [f"`c{i}`" for i in range(61)], "tsv")
+    assert wide.endswith(", (((`c60`) IS NULL) << 0)") and "((`c59`) IS NULL) << 59)" in wide
+    assert mask_groups(1) == mask_groups(60) == 1 and mask_groups(61) == 2
     with pytest.raises(ValueError, match="unknown format"):
-        direct_field_sql("text", "`c`", "json")
+        direct_select_list(["text"], ["`c`"], "json")
 
 
 def test_a_direct_csv_row_is_one_column_joined_on_the_server():
-    assert direct_select_list(["integer", "text"], ["`a`", "`b`"], "tsv").count("IFNULL(") == 2
     csv = direct_select_list(["integer", "text"], ["`a`", "`b`"], "csv")
     assert csv.startswith(f"CONCAT_WS({sql_text(',')}, ")
     with_float = direct_select_list(["integer", "float"], ["`a`", "`b`"], "csv")
     assert with_float.startswith(f"CONCAT_WS({sql_text(chr(0))}, ")
 
 
+def client_line(row, escape=True):
+    """A row as MariaDB's client prints it in batch mode (checked against the real client in
+    tests/test_mysql_import.py): backslash, TAB, LF and NUL escaped, CR as it is, NULL as NULL;
+    then the NULL mask."""
+    fields = []
+    for v in row:
+        if v is None:
+            fields.append(b"NULL")
+        else:
+            b = v.encode()
+            for old, new in ((b"\\", b"\\\\"), (b"\t", b"\\t"), (b"\n", b"\\n"), (b"\0", b"\\0")):
+                b = b.replace(old, new)
+            fields.append(b)
+    mask = sum(1 << i for i, v in enumerate(row) if v is None)
+    return b"\t".join([*fields, str(mask).encode()])
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["1", "plain"], ["2", "x"]],  # no NULL: the fast path
+        [["1", None], ["2", "NULL"], ["3", "\\N"]],  # NULL, the text NULL, the text \N
+        [["4", "a\tb\nc\r\nd"], ["5", "\\0 not a NUL"], ["6", "\0nul\\\0"], ["7", "\\"]],
+        [[None, None], ["", ""]],
+    ],
+)
+def test_finished_client_lines_are_mrkit_tsv(rows):
+    """The oracle: tsv.format_row of the values is what the task writes."""
+    block = b"\n".join(client_line(r) for r in rows)
+    want = "\n".join(format_row(*r) for r in rows)  # None is NULL: \\N
+    assert finish_client_tsv(block, 2) == want.encode()
+
+
 @pytest.mark.parametrize("raw", ["0.1", "1e20", "-3", "1e-300", "1.17549e-38", "16777200",
                                  "0.30000000000000004", "1.2345678901234568e17"])  # fmt: skip
 def test_float_fields_are_rewritten_as_encode_text_writes_them(raw):
     want = encode_text(raw, "float")
-    block = f"1\t{raw}\tx\n2\t\\N\ty".encode()
-    assert fix_float_fields(block, [1], "tsv") == f"1\t{want}\tx\n2\t\\N\ty".encode()
+    block = f"1\t{raw}\tx\t0\n2\tNULL\ty\t2".encode()
+    assert finish_client_tsv(block, 3, [1]) == f"1\t{want}\tx\n2\t\\N\ty".encode()
     csv = f'"1"\0{raw}\0"a,b"\n"2"\0\\N\0"c"'.encode()
-    assert fix_float_fields(csv, [1], "csv") == f'"1","{want}","a,b"\n"2",\\N,"c"'.encode()
+    assert fix_float_fields(csv, [1]) == f'"1","{want}","a,b"\n"2",\\N,"c"'.encode()

@@ -1,12 +1,12 @@
 """The direct path of `mrkit import mysql --direct`: the mysql client reads, the server formats.
 
 Sqoop's direct mode for MySQL had each map task run mysqldump instead of reading through JDBC.
-Here each map task runs the ``mariadb`` (or ``mysql``) client with ``--batch --raw --quick`` on
-its split's SELECT, wrapped so that every column is the expression of its field text
-(mr/lib/sqlvalues.py direct_select_list): the server writes the lines as the import's rules say,
-the client streams them, and the task copies them to its output in blocks, counting newlines.
-No row passes through the driver or through Python objects; only FLOAT/DOUBLE fields are
-rewritten by the task (Python's repr, which the server cannot print).
+Here each map task runs the ``mariadb`` (or ``mysql``) client with ``--batch --quick`` on its
+split's SELECT, wrapped so that every column is the expression of its field text
+(mr/lib/sqlvalues.py direct_select_list): the server and the client write the lines as the
+import's rules say, and the task finishes them in blocks of whole lines (NULLs, the escapes the
+client does not make, floats: mr/lib/sqlvalues.py finish_client_tsv) and counts them. No row
+passes through the driver or is parsed by Python, except the lines holding a NULL or a float.
 
 The launcher side (:func:`plan_direct`) learns the columns' names and kinds from the source's
 SELECT run on no rows, and (:func:`direct_sql`) makes each split's statement: the planned
@@ -35,6 +35,7 @@ from mr.lib.errors import UsageError
 from mr.lib.sqlvalues import (
     column_kind,
     direct_select_list,
+    finish_client_tsv,
     fix_float_fields,
     sql_text,
 )
@@ -116,13 +117,14 @@ def client_binary() -> str:
     )
 
 
-def client_command(server: Server, option_file: str | None = None) -> list[str]:
-    """The client's command line, without the statement. No password on it (ps shows it)."""
+def client_command(server: Server, option_file: str | None = None, raw: bool = False) -> list[str]:
+    """The client's command line, without the statement: batch output, escaped (TAB, LF,
+    backslash and NUL) unless `raw`. No password on it (ps shows it)."""
     command = [
         client_binary(),
         f"--defaults-file={option_file}" if option_file else "--no-defaults",
         "--batch",
-        "--raw",
+        *(["--raw"] if raw else []),
         "--skip-column-names",
         "--quick",
         "--skip-reconnect",
@@ -152,15 +154,16 @@ def direct_blocks(
     statement: str,
     server: Server,
     fmt: str,
+    width: int,
     floats: Sequence[int] = (),
     option_file: str | None = None,
 ) -> Iterator[tuple[bytes, int]]:
-    """Run `statement` with the client; yield blocks of whole lines (joined by newlines, no
-    final one) and their line counts. MySQLError (the client's message) if it fails, also
-    after some rows: the caller must not keep them."""
+    """Run `statement` (direct_sql's, of `width` columns) with the client; yield blocks of
+    whole lines in `fmt` (joined by newlines, no final one) and their line counts. MySQLError
+    (the client's message) if it fails, also after some rows: the caller must not keep them."""
     if option_file is not None and not Path(option_file).is_file():
         raise UsageError(f"option file {option_file} does not exist")
-    command = [*client_command(server, option_file), f"--execute={statement}"]
+    command = [*client_command(server, option_file, raw=fmt == "csv"), f"--execute={statement}"]
     with tempfile.TemporaryFile() as stderr:
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=client_env())
         assert proc.stdout is not None
@@ -174,7 +177,11 @@ def direct_blocks(
                 block = b"".join([*pieces, data[:cut]]) if pieces else data[:cut]
                 pieces = [data[cut + 1 :]] if cut + 1 < len(data) else []
                 rows = block.count(b"\n") + 1
-                yield (fix_float_fields(block, floats, fmt) if floats else block), rows
+                if fmt == "tsv":
+                    block = finish_client_tsv(block, width, floats)
+                elif floats:
+                    block = fix_float_fields(block, floats)
+                yield block, rows
             code = proc.wait()
         finally:
             if proc.poll() is None:

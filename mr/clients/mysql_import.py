@@ -349,7 +349,7 @@ def plan_import(
             from mr.clients.mysql_direct import direct_sql
 
             statement = direct_sql((sql, params), columns, direct)
-            spec = {"format": direct, "floats": columns.floats}
+            spec = {"format": direct, "width": len(columns.names), "floats": columns.floats}
             descriptors.append(descriptor(split, statement, [], spec))
         else:
             descriptors.append(descriptor(split, sql, params))
@@ -363,7 +363,8 @@ def descriptor(
     split: split_rule.Split, sql: str, params: list[Any], direct: dict[str, Any] | None = None
 ) -> str:
     """One map task's input line: its split, the SELECT and its parameters (one line of JSON);
-    for a direct task also ``direct``: the format and the float columns (0-based)."""
+    for a direct task also ``direct``: the format, the number of columns and the float columns
+    (0-based)."""
     data = {"split": json.loads(split_rule.descriptor_line(split)), "sql": sql, "params": params}
     if direct is not None:
         data["direct"] = direct
@@ -374,6 +375,7 @@ class Direct(NamedTuple):
     """What a direct task needs besides its statement."""
 
     fmt: str
+    width: int
     floats: list[int]
 
 
@@ -396,7 +398,9 @@ def parse_task(line: str) -> Task | None:
         direct = None
         if "direct" in data:
             spec = data["direct"]
-            direct = Direct(str(spec["format"]), [int(i) for i in spec["floats"]])
+            direct = Direct(
+                str(spec["format"]), int(spec["width"]), [int(i) for i in spec["floats"]]
+            )
     except (ValueError, KeyError, TypeError):
         return None
     if split is None or not isinstance(sql, str) or not isinstance(params, list):

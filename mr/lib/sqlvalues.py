@@ -426,16 +426,30 @@ def _needs_tsv_escape(text: str) -> bool:
     return "\\" in text or "\t" in text or "\n" in text or "\r" in text
 
 
-# -- the import's direct path: the same text, made by the server ------------------------------
+# -- the import's direct path: the same text, made by the server and the client -------------
 #
-# `mrkit import mysql --direct` has each map task run the mysql client (``--batch --raw``) on a
-# SELECT whose every column is an expression of the field text above, so the server writes the
-# lines and the task only copies them (Sqoop's direct mode). direct_select_list gives those
-# expressions; the texts are the ones encode_text gives (tests/test_mysql_import.py compares
-# both paths on every type), except FLOAT/DOUBLE, which the server cannot print as Python's
-# repr: their fields come as the server's text and the task rewrites them (fix_float_fields).
+# `mrkit import mysql --direct` has each map task run the mysql client (``--batch``) on a SELECT
+# of the split's rows, so that no row passes through the driver or through Python objects
+# (Sqoop's direct mode). The texts are the ones encode_text gives (tests/test_mysql_import.py
+# compares both paths on every type); who makes which part:
+#
+# - the server: the text of each value (direct_value_sql: DATETIME with a T, TIMESTAMP with a
+#   Z, BIT as an integer, bytes as base64 on one line); other values as they are;
+# - TSV: the client escapes ``\\ TAB LF`` as mrkit's TSV does (and NUL as ``\0``), in C. What it
+#   cannot do, the task does on whole blocks (finish_client_tsv): CR escaped, ``\0`` back to
+#   the NUL it stands for (mrkit's TSV keeps NUL as it is), and NULL. The client prints a NULL
+#   as ``NULL``, as it prints the text 'NULL'; so each line ends with bit masks of its NULL
+#   columns (``(col IS NULL) << i``, MASK_BITS columns a mask), which say which is which, and
+#   which the task drops. A line without NULLs ends with masks of ``0``: those blocks are
+#   finished with a few bytes.replace;
+# - CSV (whose escapes the client does not make): the server escapes, encloses and joins the
+#   fields (direct_select_list), the client prints them raw (``--raw``);
+# - FLOAT/DOUBLE: the task writes Python's repr, which the server cannot print
+#   (finish_client_tsv, fix_float_fields).
+#
 # Literals are hex with a character set introducer: no quoting, and the same under any
-# sql_mode (NO_BACKSLASH_ESCAPES included).
+# sql_mode (NO_BACKSLASH_ESCAPES included). Text columns are not wrapped in any function for
+# TSV: a function on a string costs the server a copy of every value (a third of its time).
 
 
 def sql_text(text: str) -> str:
@@ -443,70 +457,121 @@ def sql_text(text: str) -> str:
     return "_utf8mb4 X'" + text.encode("utf-8").hex() + "'"
 
 
-#: the characters each format escapes, as a PCRE class (a guard: most values hold none, and
-#: REGEXP once is cheaper than four REPLACEs that change nothing)
-_DIRECT_ESCAPES = {
-    "tsv": (r"[\\\t\n\r]", [("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")]),
-    "csv": (
-        r'[\\"\x00\n\r]',
-        [("\\", "\\\\"), ('"', '\\"'), ("\0", "\\0"), ("\n", "\\n"), ("\r", "\\r")],
-    ),
-}
+#: the characters CSV escapes, as a PCRE class (a guard: most values hold none, and REGEXP
+#: once is cheaper than five REPLACEs that change nothing), and the escapes
+_CSV_GUARD = r'[\\"\x00\n\r]'
+_CSV_PAIRS = [("\\", "\\\\"), ('"', '\\"'), ("\0", "\\0"), ("\n", "\\n"), ("\r", "\\r")]
 #: joins a CSV row's fields on the server; NUL when the task rewrites float fields (a CSV field
 #: never holds a raw NUL: it is escaped)
 CSV_SEPARATOR, FLOAT_SEPARATOR = ",", "\0"
+#: columns per NULL mask of a TSV line (a BIGINT holds 64 bits)
+MASK_BITS = 60
 
 
-def direct_field_sql(kind: str, column: str, fmt: str) -> str:
-    """The SQL expression of the field (escaped for `fmt`; ``\\N`` for NULL) of `column`, an
-    SQL expression of a column of `kind` (column_kind). FLOAT/DOUBLE: the server's text, bare
-    (fix_float_fields writes the field)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    value = {
+def direct_value_sql(kind: str, column: str) -> str:
+    """The SQL expression of the unescaped field text of `column` (an SQL expression of a
+    column of `kind`, column_kind), NULL for NULL."""
+    return {
         "datetime": f"REPLACE({column}, ' ', 'T')",
         "timestamp": f"CONCAT(REPLACE({column}, ' ', 'T'), 'Z')",
         "bit": f"CAST({column} AS UNSIGNED)",
         # TO_BASE64 breaks its output into lines of 76; the rule is one unbroken line
         "binary": f"REPLACE(TO_BASE64({column}), {sql_text(chr(10))}, '')",
     }.get(kind, column)
+
+
+def csv_field_sql(kind: str, column: str) -> str:
+    """The SQL expression of the CSV field of `column`: escaped and enclosed, ``\\N`` for NULL;
+    a FLOAT/DOUBLE bare (fix_float_fields encloses it)."""
+    value = direct_value_sql(kind, column)
     if kind == "text":
-        guard, pairs = _DIRECT_ESCAPES[fmt]
-        # the server converts every column to the client's utf8mb4, also inside a CSV row's
-        # CONCAT_WS (tests/test_mysql_import.py: latin1 and two utf8mb4 collations in a row)
         escaped = column
-        for old, new in pairs:
+        for old, new in _CSV_PAIRS:
             escaped = f"REPLACE({escaped}, {sql_text(old)}, {sql_text(new)})"
-        value = f"IF({column} REGEXP {sql_text(guard)}, {escaped}, {column})"
-    if fmt == "csv" and kind != "float":
+        value = f"IF({column} REGEXP {sql_text(_CSV_GUARD)}, {escaped}, {column})"
+    if kind != "float":
         value = f"CONCAT('\"', {value}, '\"')"
     return f"IFNULL({value}, {sql_text(NULL)})"
 
 
+def mask_groups(width: int) -> int:
+    """How many NULL masks end a TSV line of `width` columns."""
+    return max(1, -(-width // MASK_BITS))
+
+
 def direct_select_list(kinds: Sequence[str], columns: Sequence[str], fmt: str) -> str:
-    """The select list of a direct import: TSV fields as columns (the client joins them with
-    TABs); a CSV row as one column, its fields joined on the server."""
-    fields = [direct_field_sql(k, c, fmt) for k, c in zip(kinds, columns, strict=True)]
+    """The select list of a direct import. TSV: the values, then the NULL masks (the client
+    escapes and joins them with TABs; finish_client_tsv); CSV: the row as one column, its
+    fields escaped and joined on the server."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "tsv":
-        return ", ".join(fields)
+        values = [direct_value_sql(k, c) for k, c in zip(kinds, columns, strict=True)]
+        masks = []
+        for g in range(mask_groups(len(columns))):
+            group = columns[g * MASK_BITS : (g + 1) * MASK_BITS]
+            masks.append("(" + " | ".join(f"(({c}) IS NULL) << {i}" for i, c in enumerate(group))
+                         + ")")  # fmt: skip
+        return ", ".join(values + masks)
+    fields = [csv_field_sql(k, c) for k, c in zip(kinds, columns, strict=True)]
     sep = FLOAT_SEPARATOR if "float" in kinds else CSV_SEPARATOR
     return f"CONCAT_WS({sql_text(sep)}, {', '.join(fields)})"
 
 
-def fix_float_fields(block: bytes, floats: Sequence[int], fmt: str) -> bytes:
-    """Lines of a direct import (joined by newlines) with each float field (0-based column
-    numbers) written as encode_text writes it; a CSV row comes with its fields joined by
-    FLOAT_SEPARATOR and leaves joined by commas, its float fields enclosed."""
-    sep = b"\t" if fmt == "tsv" else FLOAT_SEPARATOR.encode()
-    out_sep = b"\t" if fmt == "tsv" else CSV_SEPARATOR.encode()
+#: an escape pair of the client's output: a backslash and the character after it
+_CLIENT_ESCAPE = re.compile(rb"\\(.)", re.DOTALL)
+
+
+def _client_unescape_nul(m: re.Match[bytes]) -> bytes:
+    return b"\0" if m.group(1) == b"0" else m.group(0)
+
+
+def finish_client_tsv(block: bytes, width: int, floats: Sequence[int] = ()) -> bytes:
+    """mrkit TSV lines from lines of the client's batch output of a direct TSV select of
+    `width` columns (joined by newlines, no final one): CR escaped, the client's ``\\0`` back to
+    a NUL, the fields the masks say are NULL written ``\\N``, the masks dropped, the `floats`
+    columns (0-based) written as encode_text writes them."""
+    if b"\r" in block:  # the client leaves CR as it is; no escape of its makes one
+        block = block.replace(b"\r", b"\\r")
+    if b"\\0" in block:  # a NUL, or an escaped backslash before a 0: read the pairs in order
+        block = _CLIENT_ESCAPE.sub(_client_unescape_nul, block)
+    zero = b"\t0" * mask_groups(width)
+    lines = block.count(b"\n") + 1
+    if not floats and block.endswith(zero) and block.count(zero + b"\n") == lines - 1:
+        return (block + b"\n").replace(zero + b"\n", b"\n")[:-1]  # no NULL in the block
     null = NULL.encode()
+    out = []
+    for line in block.split(b"\n"):
+        if not floats and line.endswith(zero):
+            out.append(line[: -len(zero)])
+            continue
+        fields = line.split(b"\t")
+        masks = fields[width:]
+        del fields[width:]
+        for g, mask in enumerate(masks):
+            bits = int(mask)
+            while bits:
+                low = bits & -bits
+                fields[g * MASK_BITS + low.bit_length() - 1] = null
+                bits ^= low
+        for i in floats:
+            if fields[i] != null:
+                fields[i] = encode_text(fields[i].decode("ascii"), "float").encode("ascii")
+        out.append(b"\t".join(fields))
+    return b"\n".join(out)
+
+
+def fix_float_fields(block: bytes, floats: Sequence[int]) -> bytes:
+    """Lines of a direct CSV import (joined by newlines), each a row whose fields are joined by
+    FLOAT_SEPARATOR, with the fields joined by commas and each float field (0-based column
+    numbers) written as encode_text writes it, enclosed."""
+    sep, out_sep, null = FLOAT_SEPARATOR.encode(), CSV_SEPARATOR.encode(), NULL.encode()
     lines = []
     for line in block.split(b"\n"):
         fields = line.split(sep)
         for i in floats:
             raw = fields[i]
             if raw != null:
-                text = encode_text(raw.decode("ascii"), "float").encode("ascii")
-                fields[i] = text if fmt == "tsv" else b'"' + text + b'"'
+                fields[i] = b'"' + encode_text(raw.decode("ascii"), "float").encode("ascii") + b'"'
         lines.append(out_sep.join(fields))
     return b"\n".join(lines)
