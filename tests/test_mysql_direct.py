@@ -109,3 +109,20 @@ def test_blocks_are_whole_lines_whatever_the_reads(monkeypatch, tmp_path):
     got = list(mysql_direct.direct_blocks("SELECT 1", Server(), "csv", 1))  # lines as they come
     assert b"\n".join(b for b, _ in got).split(b"\n") == lines
     assert sum(n for _, n in got) == len(lines)
+
+
+def test_the_pipe_from_the_client_holds_a_block():
+    import fcntl
+    import os
+
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are Linux's")
+    read, write = os.pipe()
+    try:
+        mysql_direct._widen_pipe(read)
+        with open("/proc/sys/fs/pipe-max-size", encoding="ascii") as f:
+            most = int(f.read())
+        assert fcntl.fcntl(read, fcntl.F_GETPIPE_SZ) >= min(most, mysql_direct.BLOCK_BYTES)
+    finally:
+        os.close(read)
+        os.close(write)

@@ -21,6 +21,7 @@ the password as for the driver (``$MRKIT_MYSQL_PASSWORD``, handed to the client 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -44,6 +45,8 @@ from mr.lib.sqlvalues import (
 CLIENTS = ("mariadb", "mysql")
 #: bytes read from the client at a time
 BLOCK_BYTES = 1 << 20
+#: the pipe from the client holds this much (at most; see _widen_pipe)
+PIPE_BYTES = 4 << 20
 
 
 class Columns(NamedTuple):
@@ -167,6 +170,7 @@ def direct_blocks(
     with tempfile.TemporaryFile() as stderr:
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, env=client_env())
         assert proc.stdout is not None
+        _widen_pipe(proc.stdout.fileno())
         pieces: list[bytes] = []  # the bytes of a line not yet ended
         try:
             while data := proc.stdout.read(BLOCK_BYTES):
@@ -190,6 +194,21 @@ def direct_blocks(
         if code != 0 or pieces:
             stderr.seek(0)
             raise MySQLError(_client_error(stderr.read(), code, server))
+
+
+def _widen_pipe(fd: int) -> None:
+    """Let the client run a block ahead of the task: a pipe holds 64 KiB, so the client (and
+    the server behind it) stopped whenever the task finished a block. Linux only; the most an
+    unprivileged process may ask for (/proc/sys/fs/pipe-max-size, 1 MiB by default)."""
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setpipe is None:
+        return
+    try:
+        with open("/proc/sys/fs/pipe-max-size", encoding="ascii") as f:
+            size = min(int(f.read()), PIPE_BYTES)
+        fcntl.fcntl(fd, setpipe, size)
+    except (OSError, ValueError):
+        pass  # a smaller pipe is slower, not wrong
 
 
 def _client_error(stderr: bytes, code: int, server: Server) -> str:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
@@ -530,35 +531,51 @@ def finish_client_tsv(block: bytes, width: int, floats: Sequence[int] = ()) -> b
     """mrkit TSV lines from lines of the client's batch output of a direct TSV select of
     `width` columns (joined by newlines, no final one): CR escaped, the client's ``\\0`` back to
     a NUL, the fields the masks say are NULL written ``\\N``, the masks dropped, the `floats`
-    columns (0-based) written as encode_text writes them."""
+    columns (0-based) written as encode_text writes them. Only the lines with a NULL (found by
+    a search for a mask that is not 0) or a float are split into fields."""
     if b"\r" in block:  # the client leaves CR as it is; no escape of its makes one
         block = block.replace(b"\r", b"\\r")
     if b"\\0" in block:  # a NUL, or an escaped backslash before a 0: read the pairs in order
         block = _CLIENT_ESCAPE.sub(_client_unescape_nul, block)
-    zero = b"\t0" * mask_groups(width)
-    lines = block.count(b"\n") + 1
-    if not floats and block.endswith(zero) and block.count(zero + b"\n") == lines - 1:
-        return (block + b"\n").replace(zero + b"\n", b"\n")[:-1]  # no NULL in the block
-    null = NULL.encode()
+    groups = mask_groups(width)
+    if floats:
+        return b"\n".join(_finish_line(line, width, floats) for line in block.split(b"\n"))
+    data = block + b"\n"
+    zero_end = b"\t0" * groups + b"\n"
     out = []
-    for line in block.split(b"\n"):
-        if not floats and line.endswith(zero):
-            out.append(line[: -len(zero)])
-            continue
-        fields = line.split(b"\t")
-        masks = fields[width:]
-        del fields[width:]
-        for g, mask in enumerate(masks):
-            bits = int(mask)
-            while bits:
-                low = bits & -bits
-                fields[g * MASK_BITS + low.bit_length() - 1] = null
-                bits ^= low
-        for i in floats:
-            if fields[i] != null:
-                fields[i] = encode_text(fields[i].decode("ascii"), "float").encode("ascii")
-        out.append(b"\t".join(fields))
-    return b"\n".join(out)
+    at = 0
+    for m in _nonzero_masks(groups).finditer(data):
+        start = data.rfind(b"\n", 0, m.start()) + 1
+        out.append(data[at:start].replace(zero_end, b"\n"))  # whole lines without a NULL
+        out.append(_finish_line(data[start : m.end()], width, floats))
+        at = m.end()
+    out.append(data[at:].replace(zero_end, b"\n"))
+    return b"".join(out)[:-1]
+
+
+@functools.cache
+def _nonzero_masks(groups: int) -> re.Pattern[bytes]:
+    """The end of a line whose masks are not all 0: a mask that is not 0, then at most
+    groups - 1 more before the newline (so never a value: a value has `groups` masks after
+    it)."""
+    return re.compile(rb"\t[1-9][0-9]*(?:\t[0-9]+){0,%d}(?=\n)" % (groups - 1))
+
+
+def _finish_line(line: bytes, width: int, floats: Sequence[int]) -> bytes:
+    fields = line.split(b"\t")
+    masks = fields[width:]
+    del fields[width:]
+    null = NULL.encode()
+    for g, mask in enumerate(masks):
+        bits = int(mask)
+        while bits:
+            low = bits & -bits
+            fields[g * MASK_BITS + low.bit_length() - 1] = null
+            bits ^= low
+    for i in floats:
+        if fields[i] != null:
+            fields[i] = encode_text(fields[i].decode("ascii"), "float").encode("ascii")
+    return b"\t".join(fields)
 
 
 def fix_float_fields(block: bytes, floats: Sequence[int]) -> bytes:
