@@ -461,6 +461,39 @@ def test_a_whole_table_on_a_not_null_key_is_planned_without_counting(mysql_db, m
     assert nullable.splits[-1].kind == "null"
 
 
+def test_direct_reads_a_wide_table_with_nulls_past_the_first_mask(
+    tmp_path, capsys, mysql_db, mysql_conn
+):
+    """70 columns: two NULL masks a line. NULLs in each, text 'NULL' beside them, floats."""
+    cols = ", ".join(
+        f"c{i} {'DOUBLE' if i % 10 == 3 else 'VARCHAR(10)'} NULL" for i in range(1, 70)
+    )
+    rows = []
+    for r in range(6):
+        row = [r]
+        for i in range(1, 70):
+            if (i + r) % 7 == 0:
+                row.append(None)
+            elif i % 10 == 3:
+                row.append(r * 1e20 + i)
+            else:
+                row.append("NULL" if (i + r) % 5 == 0 else f"v{i}\t{r}")
+        rows.append(row)
+    execute(
+        mysql_conn,
+        f"CREATE TABLE wide (id INT PRIMARY KEY, {cols})",
+        ("INSERT INTO wide VALUES (" + ", ".join(["%s"] * 70) + ")", rows),
+    )
+    target = tmp_path / "wide"
+    code, _, err = run_import(
+        capsys,
+        mysql_db,
+        *["--table", "wide", "-m", "2", "-r", "inline", "--direct", "--target-dir", str(target)],
+    )
+    assert code == 0, err
+    assert part_lines(target) == expected_lines(mysql_conn, "SELECT * FROM wide")
+
+
 def test_direct_query_reads_a_join_and_needs_distinct_names(tmp_path, capsys, mysql_db, mysql_conn):
     """--direct reads a --query as a derived table: the rows of the driver's path, and a query
     with two columns of one name is refused with what to do."""
