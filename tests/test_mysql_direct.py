@@ -49,6 +49,9 @@ def test_the_client_command_holds_no_password(monkeypatch):
     assert "--raw" in mysql_direct.client_command(Server(), raw=True)
     assert not any("hunter2" in arg for arg in tcp)
     assert mysql_direct.client_env()["MYSQL_PWD"] == "hunter2"
+    monkeypatch.delenv("MRKIT_MYSQL_PASSWORD")
+    monkeypatch.setenv("MYSQL_PWD", "not ours")
+    assert "MYSQL_PWD" not in mysql_direct.client_env()
     sock = mysql_direct.client_command(Server(socket="/run/m.sock"), option_file="/etc/my.cnf")
     assert sock[1] == "--defaults-file=/etc/my.cnf" and "--socket=/run/m.sock" in sock
     assert not any(arg.startswith("--host") for arg in sock)

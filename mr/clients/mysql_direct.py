@@ -146,7 +146,10 @@ def client_command(server: Server, option_file: str | None = None, raw: bool = F
 
 
 def client_env() -> dict[str, str]:
+    """The client's environment: the password from $MRKIT_MYSQL_PASSWORD as MYSQL_PWD, and no
+    MYSQL_PWD of the caller's (the driver would not use it either)."""
     env = dict(os.environ)
+    env.pop("MYSQL_PWD", None)
     secret = config.mysql_password()
     if secret is not None:
         env["MYSQL_PWD"] = secret
