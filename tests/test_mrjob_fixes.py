@@ -148,3 +148,19 @@ def test_a_cached_archive_is_unpacked_once_for_every_step(tmp_path, monkeypatch)
         tar.add(pkg / "m.py", "m.py")
     mrjob_fixes._unarchive(str(other), str(tmp_path / "plain"))
     assert not (tmp_path / "plain").is_symlink() and (tmp_path / "plain" / "m.py").exists()
+
+
+def test_runners_do_not_import_pyspark_until_a_job_runs_on_spark():
+    """mrjob.bin imports pyspark only to find spark-submit beside it (0.1 s of every launch)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mr.lib.job, mrjob.local, mrjob.hadoop, mrjob.bin\n"
+        "print('pyspark' in sys.modules, mrjob.bin.pyspark)\n"
+        "from mr.lib import mrjob_fixes\n"
+        "mrjob_fixes.apply_spark()\n"
+        "print(mrjob.bin.pyspark.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["False None", "pyspark"]
