@@ -13,8 +13,8 @@ in rotating order:
   mysql client, mr/clients/mysql_direct.py),
 
 after one untimed run of each (the table in the buffer pool), and prints each median as a ratio
-to INTO OUTFILE's median (and the spread of the runs over that median) (never lone times: they say more about
-the machine than about the code). Target: an import within 2x of INTO OUTFILE. Every output is
+to INTO OUTFILE's median, with the spread of the runs over that median (never lone times: they
+say more about the machine than about the code). Target: an import within 2x of INTO OUTFILE. Every output is
 checked to hold ``--rows`` records.
 
     .venv/bin/mrkit mysql up
