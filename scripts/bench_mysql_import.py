@@ -14,8 +14,8 @@ in rotating order:
 
 after one untimed run of each (the table in the buffer pool), and prints each median as a ratio
 to INTO OUTFILE's median, with the spread of the runs over that median (never lone times: they
-say more about the machine than about the code). Target: an import within 2x of INTO OUTFILE. Every output is
-checked to hold ``--rows`` records.
+say more about the machine than about the code). Target: an import within 2x of INTO OUTFILE.
+Every output is checked to hold ``--rows`` records.
 
     .venv/bin/mrkit mysql up
     .venv/bin/python scripts/bench_mysql_import.py                 # 1,000,000 rows
