@@ -128,7 +128,7 @@ class MySQLImport(MRKitJob):
         if task.direct is not None:  # the mysql client reads, the server formats
             d = task.direct
             blocks = direct_blocks(
-                task.sql, self.server, d.fmt, d.width, d.floats, self.options.option_file
+                task.sql, self.server, d.fmt, d.width, d.floats, self.options.option_file, d.carried
             )
         else:
             if self.conn is None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from mr.lib.sqlvalues import (
+    MASK_BITS,
     BadValue,
     Column,
     csv_field_sql,
@@ -18,6 +19,7 @@ from mr.lib.sqlvalues import (
     finish_client_tsv,
     fix_float_fields,
     mask_groups,
+    masks_carried,
     sql_text,
 )
 from mr.lib.tsv import format_row
@@ -117,14 +119,24 @@ def test_csv_fields_map_null_to_the_marker_and_leave_floats_bare():
 
 
 def test_a_tsv_select_is_the_values_then_the_null_masks():
-    assert direct_select_list(["integer", "text"], ["`a`", "`b`"], "tsv") == (
+    assert direct_select_list(["text", "integer"], ["`a`", "`b`"], "tsv") == (
         "`a`, `b`, (((`a`) IS NULL) << 0 | ((`b`) IS NULL) << 1)"
     )
-    wide = direct_select_list(["integer"] * 61, [f"`c{i}`" for i in range(61)], "tsv")
+    wide = direct_select_list(["text"] * 61, [f"`c{i}`" for i in range(61)], "tsv")
     assert wide.endswith(", (((`c60`) IS NULL) << 0)") and "((`c59`) IS NULL) << 59)" in wide
     assert mask_groups(1) == mask_groups(60) == 1 and mask_groups(61) == 2
     with pytest.raises(ValueError, match="unknown format"):
         direct_select_list(["text"], ["`c`"], "json")
+
+
+def test_masks_ride_on_a_first_column_that_is_not_text():
+    mask = "(((`a`) IS NULL) << 0 | ((`b`) IS NULL) << 1)"
+    assert masks_carried(["integer", "text"]) and not masks_carried(["text", "integer"])
+    assert direct_select_list(["integer", "text"], ["`a`", "`b`"], "tsv") == (
+        f"CONCAT(IFNULL(`a`, ''), IF({mask}, CONCAT('#', {mask}), '')), `b`"
+    )
+    wide = direct_select_list(["date"] + ["text"] * 60, [f"`c{i}`" for i in range(61)], "tsv")
+    assert "CONCAT('#', CONCAT_WS(',', (" in wide and not wide.endswith(")")
 
 
 def test_a_direct_csv_row_is_one_column_joined_on_the_server():
@@ -134,10 +146,10 @@ def test_a_direct_csv_row_is_one_column_joined_on_the_server():
     assert with_float.startswith(f"CONCAT_WS({sql_text(chr(0))}, ")
 
 
-def client_line(row, escape=True):
+def client_line(row, carried=False, groups=1):
     """A row as MariaDB's client prints it in batch mode (checked against the real client in
     tests/test_mysql_import.py): backslash, TAB, LF and NUL escaped, CR as it is, NULL as NULL;
-    then the NULL mask."""
+    with the NULL masks as direct_select_list has the server write them."""
     fields = []
     for v in row:
         if v is None:
@@ -147,24 +159,43 @@ def client_line(row, escape=True):
             for old, new in ((b"\\", b"\\\\"), (b"\t", b"\\t"), (b"\n", b"\\n"), (b"\0", b"\\0")):
                 b = b.replace(old, new)
             fields.append(b)
-    mask = sum(1 << i for i, v in enumerate(row) if v is None)
-    return b"\t".join([*fields, str(mask).encode()])
+    masks = [
+        sum(
+            1 << (i - g * MASK_BITS) for i, v in enumerate(row) if v is None and i // MASK_BITS == g
+        )
+        for g in range(groups)
+    ]
+    if not carried:
+        return b"\t".join([*fields, *(str(m).encode() for m in masks)])
+    first = b"" if row[0] is None else fields[0]
+    if any(masks):
+        first += b"#" + b",".join(str(m).encode() for m in masks)
+    return b"\t".join([first, *fields[1:]])
 
 
-@pytest.mark.parametrize(
-    "rows",
-    [
-        [["1", "plain"], ["2", "x"]],  # no NULL: the fast path
-        [["1", None], ["2", "NULL"], ["3", "\\N"]],  # NULL, the text NULL, the text \N
-        [["4", "a\tb\nc\r\nd"], ["5", "\\0 not a NUL"], ["6", "\0nul\\\0"], ["7", "\\"]],
-        [[None, None], ["", ""]],
-    ],
-)
-def test_finished_client_lines_are_mrkit_tsv(rows):
+ROWS = [
+    [["1", "plain"], ["2", "x"]],  # no NULL: the fast path
+    [["1", None], ["2", "NULL"], ["3", "\\N"]],  # NULL, the text NULL, the text \N
+    [["4", "a\tb\nc\r\nd"], ["5", "\\0 not a NUL"], ["6", "\0nul\\\0"], ["7", "\\"]],
+    [[None, None], ["8", ""], ["9", "#1\tx"]],
+    [["10", "a#1"], ["11", "#3"], [None, "#2"]],  # a # in text is only text
+]
+
+
+@pytest.mark.parametrize("carried", [False, True], ids=["last", "carried"])
+@pytest.mark.parametrize("rows", ROWS)
+def test_finished_client_lines_are_mrkit_tsv(rows, carried):
     """The oracle: tsv.format_row of the values is what the task writes."""
-    block = b"\n".join(client_line(r) for r in rows)
+    block = b"\n".join(client_line(r, carried) for r in rows)
     want = "\n".join(format_row(*r) for r in rows)  # None is NULL: \\N
-    assert finish_client_tsv(block, 2) == want.encode()
+    assert finish_client_tsv(block, 2, carried=carried) == want.encode()
+
+
+def test_carried_masks_of_a_wide_row():
+    row = ["7", *[None if i % 13 == 0 else f"v{i}" for i in range(1, 70)]]
+    for carried in (False, True):
+        line = client_line(row, carried, groups=2)
+        assert finish_client_tsv(line, 70, carried=carried) == format_row(*row).encode()
 
 
 @pytest.mark.parametrize("raw", ["0.1", "1e20", "-3", "1e-300", "1.17549e-38", "16777200",
@@ -173,5 +204,7 @@ def test_float_fields_are_rewritten_as_encode_text_writes_them(raw):
     want = encode_text(raw, "float")
     block = f"1\t{raw}\tx\t0\n2\tNULL\ty\t2".encode()
     assert finish_client_tsv(block, 3, [1]) == f"1\t{want}\tx\n2\t\\N\ty".encode()
+    carried = f"1\t{raw}\tx\n2#2\tNULL\ty".encode()
+    assert finish_client_tsv(carried, 3, [1], True) == f"1\t{want}\tx\n2\t\\N\ty".encode()
     csv = f'"1"\0{raw}\0"a,b"\n"2"\0\\N\0"c"'.encode()
     assert fix_float_fields(csv, [1]) == f'"1","{want}","a,b"\n"2",\\N,"c"'.encode()

@@ -38,6 +38,7 @@ from mr.lib.sqlvalues import (
     direct_select_list,
     finish_client_tsv,
     fix_float_fields,
+    masks_carried,
     sql_text,
 )
 
@@ -54,6 +55,11 @@ class Columns(NamedTuple):
 
     names: list[str]
     kinds: list[str]
+
+    @property
+    def carried(self) -> bool:
+        """Whether a TSV line's NULL masks ride on its first field."""
+        return masks_carried(self.kinds)
 
     @property
     def floats(self) -> list[int]:
@@ -163,8 +169,10 @@ def direct_blocks(
     width: int,
     floats: Sequence[int] = (),
     option_file: str | None = None,
+    carried: bool = False,
 ) -> Iterator[tuple[bytes, int]]:
-    """Run `statement` (direct_sql's, of `width` columns) with the client; yield blocks of
+    """Run `statement` (direct_sql's, of `width` columns; `carried`: its NULL masks on the first
+    field, mr/lib/sqlvalues.py masks_carried) with the client; yield blocks of
     whole lines in `fmt` (joined by newlines, no final one) and their line counts. MySQLError
     (the client's message) if it fails, also after some rows: the caller must not keep them."""
     if option_file is not None and not Path(option_file).is_file():
@@ -185,7 +193,7 @@ def direct_blocks(
                 pieces = [data[cut + 1 :]] if cut + 1 < len(data) else []
                 rows = block.count(b"\n") + 1
                 if fmt == "tsv":
-                    block = finish_client_tsv(block, width, floats)
+                    block = finish_client_tsv(block, width, floats, carried)
                 elif floats:
                     block = fix_float_fields(block, floats)
                 yield block, rows

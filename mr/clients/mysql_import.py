@@ -349,7 +349,12 @@ def plan_import(
             from mr.clients.mysql_direct import direct_sql
 
             statement = direct_sql((sql, params), columns, direct)
-            spec = {"format": direct, "width": len(columns.names), "floats": columns.floats}
+            spec = {
+                "format": direct,
+                "width": len(columns.names),
+                "floats": columns.floats,
+                "carried": columns.carried,
+            }
             descriptors.append(descriptor(split, statement, [], spec))
         else:
             descriptors.append(descriptor(split, sql, params))
@@ -377,6 +382,7 @@ class Direct(NamedTuple):
     fmt: str
     width: int
     floats: list[int]
+    carried: bool = False
 
 
 class Task(NamedTuple):
@@ -399,7 +405,10 @@ def parse_task(line: str) -> Task | None:
         if "direct" in data:
             spec = data["direct"]
             direct = Direct(
-                str(spec["format"]), int(spec["width"]), [int(i) for i in spec["floats"]]
+                str(spec["format"]),
+                int(spec["width"]),
+                [int(i) for i in spec["floats"]],
+                bool(spec.get("carried", False)),
             )
     except (ValueError, KeyError, TypeError):
         return None

@@ -439,10 +439,12 @@ def _needs_tsv_escape(text: str) -> bool:
 # - TSV: the client escapes ``\\ TAB LF`` as mrkit's TSV does (and NUL as ``\0``), in C. What it
 #   cannot do, the task does on whole blocks (finish_client_tsv): CR escaped, ``\0`` back to
 #   the NUL it stands for (mrkit's TSV keeps NUL as it is), and NULL. The client prints a NULL
-#   as ``NULL``, as it prints the text 'NULL'; so each line ends with bit masks of its NULL
-#   columns (``(col IS NULL) << i``, MASK_BITS columns a mask), which say which is which, and
-#   which the task drops. A line without NULLs ends with masks of ``0``: those blocks are
-#   finished with a few bytes.replace;
+#   as ``NULL``, as it prints the text 'NULL'; so the server writes bit masks of each line's NULL
+#   columns (``(col IS NULL) << i``, MASK_BITS columns a mask), which say which is which. Where
+#   the first column is not text (an id, mostly), the masks ride on its field, only where not 0
+#   (``17#4``: a ``#`` is in no number, date or base64), so a block without NULLs needs no
+#   change at all; otherwise they are the last fields of every line (``0`` without NULLs),
+#   dropped with a bytes.replace. Only lines with a NULL are split into fields;
 # - CSV (whose escapes the client does not make): the server escapes, encloses and joins the
 #   fields (direct_select_list), the client prints them raw (``--raw``);
 # - FLOAT/DOUBLE: the task writes Python's repr, which the server cannot print
@@ -495,6 +497,11 @@ def csv_field_sql(kind: str, column: str) -> str:
     return f"IFNULL({value}, {sql_text(NULL)})"
 
 
+def masks_carried(kinds: Sequence[str]) -> bool:
+    """Whether a direct TSV line's NULL masks ride on its first field (not text: no ``#``)."""
+    return bool(kinds) and kinds[0] != "text"
+
+
 def mask_groups(width: int) -> int:
     """How many NULL masks end a TSV line of `width` columns."""
     return max(1, -(-width // MASK_BITS))
@@ -513,6 +520,12 @@ def direct_select_list(kinds: Sequence[str], columns: Sequence[str], fmt: str) -
             group = columns[g * MASK_BITS : (g + 1) * MASK_BITS]
             masks.append("(" + " | ".join(f"(({c}) IS NULL) << {i}" for i, c in enumerate(group))
                          + ")")  # fmt: skip
+        if masks_carried(kinds):
+            any_null = " OR ".join(masks)
+            tail = f"CONCAT('#', {masks[0]})" if len(masks) == 1 else (
+                f"CONCAT('#', CONCAT_WS(',', {', '.join(masks)}))")  # fmt: skip
+            values[0] = f"CONCAT(IFNULL({values[0]}, ''), IF({any_null}, {tail}, ''))"
+            return ", ".join(values)
         return ", ".join(values + masks)
     fields = [csv_field_sql(k, c) for k, c in zip(kinds, columns, strict=True)]
     sep = FLOAT_SEPARATOR if "float" in kinds else CSV_SEPARATOR
@@ -527,30 +540,48 @@ def _client_unescape_nul(m: re.Match[bytes]) -> bytes:
     return b"\0" if m.group(1) == b"0" else m.group(0)
 
 
-def finish_client_tsv(block: bytes, width: int, floats: Sequence[int] = ()) -> bytes:
+def finish_client_tsv(
+    block: bytes, width: int, floats: Sequence[int] = (), carried: bool = False
+) -> bytes:
     """mrkit TSV lines from lines of the client's batch output of a direct TSV select of
     `width` columns (joined by newlines, no final one): CR escaped, the client's ``\\0`` back to
-    a NUL, the fields the masks say are NULL written ``\\N``, the masks dropped, the `floats`
-    columns (0-based) written as encode_text writes them. Only the lines with a NULL (found by
-    a search for a mask that is not 0) or a float are split into fields."""
+    a NUL, the fields the masks say are NULL written ``\\N``, the masks dropped (`carried`: on
+    the first field, masks_carried), the `floats` columns (0-based) written as encode_text
+    writes them. Only the lines with a NULL (found by a search for their masks) or a float are
+    split into fields."""
     if b"\r" in block:  # the client leaves CR as it is; no escape of its makes one
         block = block.replace(b"\r", b"\\r")
     if b"\\0" in block:  # a NUL, or an escaped backslash before a 0: read the pairs in order
         block = _CLIENT_ESCAPE.sub(_client_unescape_nul, block)
-    groups = mask_groups(width)
     if floats:
-        return b"\n".join(_finish_line(line, width, floats) for line in block.split(b"\n"))
+        return b"\n".join(_finish_line(line, width, floats, carried) for line in block.split(b"\n"))
     data = block + b"\n"
-    zero_end = b"\t0" * groups + b"\n"
     out = []
     at = 0
-    for m in _nonzero_masks(groups).finditer(data):
+    if carried:
+        for m in _CARRIED_MASKS.finditer(data):
+            start = data.rfind(b"\n", 0, m.start()) + 1
+            if data.find(b"\t", start, m.start()) >= 0:
+                continue  # a # in a text field, not the first
+            end = data.index(b"\n", m.end())
+            out += [data[at:start], _finish_line(data[start:end], width, floats, carried)]
+            at = end
+        if not out:
+            return block  # no NULL in the block: the client's lines as they are
+        out.append(data[at:])
+        return b"".join(out)[:-1]
+    zero_end = b"\t0" * mask_groups(width) + b"\n"
+    for m in _nonzero_masks(mask_groups(width)).finditer(data):
         start = data.rfind(b"\n", 0, m.start()) + 1
         out.append(data[at:start].replace(zero_end, b"\n"))  # whole lines without a NULL
-        out.append(_finish_line(data[start : m.end()], width, floats))
+        out.append(_finish_line(data[start : m.end()], width, floats, carried))
         at = m.end()
     out.append(data[at:].replace(zero_end, b"\n"))
     return b"".join(out)[:-1]
+
+
+#: masks on a first field: ``#`` and the masks, comma-separated, before its end
+_CARRIED_MASKS = re.compile(rb"#[0-9,]+(?=[\t\n])")
 
 
 @functools.cache
@@ -561,10 +592,14 @@ def _nonzero_masks(groups: int) -> re.Pattern[bytes]:
     return re.compile(rb"\t[1-9][0-9]*(?:\t[0-9]+){0,%d}(?=\n)" % (groups - 1))
 
 
-def _finish_line(line: bytes, width: int, floats: Sequence[int]) -> bytes:
+def _finish_line(line: bytes, width: int, floats: Sequence[int], carried: bool) -> bytes:
     fields = line.split(b"\t")
-    masks = fields[width:]
-    del fields[width:]
+    if carried:
+        fields[0], _, tail = fields[0].partition(b"#")
+        masks = tail.split(b",") if tail else []
+    else:
+        masks = fields[width:]
+        del fields[width:]
     null = NULL.encode()
     for g, mask in enumerate(masks):
         bits = int(mask)
