@@ -56,6 +56,8 @@ def summary(stem: str) -> str:
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:
+    if args.path is not None:
+        return _list_job_files(Path(args.path))
     stems = list(job_modules())
     width = max(map(len, stems), default=0)
     for stem in stems:
@@ -63,16 +65,62 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _list_job_files(directory: Path) -> int:
+    from mr.lib.user_jobs import scan
+
+    found = scan(directory)
+    if not found:
+        print(f"no MRJob classes in the *.py files of {directory}", file=sys.stderr)
+        return 0
+    names = [f"{job.path.name}:{job.name}" for job in found]
+    width = max(map(len, names))
+    for name, job in zip(names, found, strict=True):
+        print(f"{name:<{width}}  {job.summary}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    cls = job_class(args.job)
+    from mr.lib.user_jobs import is_job_file
+
+    if is_job_file(args.job):
+        cls, argv0, job_args = _user_job(Path(args.job), args.job_args)
+    else:
+        cls, argv0, job_args = job_class(args.job), f"{args.job}.py", args.job_args
     # the job parses sys.argv itself and names itself after argv[0] in its error lines
     saved = sys.argv
-    sys.argv = [f"{args.job}.py", *args.job_args]
+    sys.argv = [argv0, *job_args]
     try:
         cls.run()
     finally:
         sys.argv = saved
     return 0
+
+
+def _user_job(path: Path, job_args: list[str]) -> tuple[type, str, list[str]]:
+    """A user's MRJob file: (its class with mrkit's launcher, argv[0], the job's arguments
+    without --class)."""
+    from mr.lib import user_jobs
+
+    wanted, rest = _class_option(job_args)
+    module = user_jobs.load(path)
+    job = user_jobs.pick(module, path, wanted)
+    return user_jobs.launcher_class(job, path), str(path), rest
+
+
+def _class_option(job_args: list[str]) -> tuple[str | None, list[str]]:
+    """(NAME of `--class NAME` or `--class=NAME`, the other arguments)."""
+    rest = list(job_args)
+    for i, arg in enumerate(rest):
+        if arg == "--class":
+            if i + 1 == len(rest):
+                raise UsageError("--class needs the name of an MRJob class")
+            name = rest[i + 1]
+            del rest[i : i + 2]
+            return name, rest
+        if arg.startswith("--class="):
+            del rest[i]
+            return arg.split("=", 1)[1], rest
+    return None, rest
 
 
 NEXT_STEPS = """
@@ -107,17 +155,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
-        "jobs", help="list the jobs with one line each", description="List the jobs of mr/."
+        "jobs",
+        help="list the jobs with one line each",
+        description="List mrkit's jobs, or with --path the MRJob classes of your own job files.",
+    )
+    p.add_argument(
+        "--path",
+        metavar="DIR",
+        help="list the MRJob classes of the *.py files in DIR (read, not run), each as "
+        "FILE:CLASS with the first line of its docstring",
     )
     p.set_defaults(func=cmd_jobs)
     p = subparsers.add_parser(
         "run",
         help="run one job: mrkit run JOB INPUT... [-r RUNNER] [--output-dir DIR] [options]",
-        description="Run one job. Everything after JOB goes to the job itself: input paths, "
-        "-r inline|local|hadoop|spark, --output-dir DIR, and the job's own options "
-        "(`mrkit run JOB --help` lists them).",
+        description="Run one job: one of mrkit's, or your own MRJob file, unmodified "
+        "(mrkit run path/to/job.py [--class NAME] ...; --class when the file holds several "
+        "MRJob classes and its __main__ block does not say which). Everything after JOB goes to "
+        "the job itself: input paths, -r inline|local|hadoop|spark, --output-dir DIR, and the "
+        "job's own options (`mrkit run JOB --help` lists them).",
     )
-    p.add_argument("job", help="job name, as `mrkit jobs` lists it")
+    p.add_argument("job", help="job name, as `mrkit jobs` lists it, or the path of a job file")
     p.add_argument("job_args", nargs=argparse.REMAINDER, help="inputs and job options")
     p.set_defaults(func=cmd_run)
     p = subparsers.add_parser(

@@ -28,9 +28,12 @@
   distinct keys as a dictionary (word_count over real text) spent more time there than in its
   tasks. Here the cuts are found by seeking (a split ends with the line that holds its last
   byte, and a reduce split never cuts a run of one key, as before) and the bytes are copied by
-  the kernel (``os.copy_file_range``); there is one split per core (``num_cores``), since a
-  second wave of tasks paid their start-up again and, for a reducer, the keys they share.
-  Compressed input and input manifests are split by mrjob as before.
+  the kernel (``os.copy_file_range``): the same splits, made faster. mrkit's own jobs also get
+  one split per core (``num_cores``) instead of two, since a second wave of tasks paid their
+  start-up again and, for a reducer, the keys they share (:func:`one_split_per_core`, which
+  ``MRKitJob`` calls on its runners); any other MRJob keeps mrjob's two, because a job whose
+  rows depend on its tasks (a count per task) would give other rows. Compressed input and
+  input manifests are split by mrjob as before.
 - Spark step groups after the first. mrjob's Spark runner runs consecutive streaming steps with
   the same jobconf in one spark-submit, and starts another for a step whose jobconf differs
   (grep's second step sets ``mapreduce.job.reduces=1``). For that second submit it passes the
@@ -51,6 +54,10 @@
   change to any file makes another. The inline and local runners also unpacked each archive
   for every step (0.17 s for ``mr`` and PyMySQL); a cached archive is unpacked once, beside it,
   and the step's cache entry is a symlink to that tree.
+- Refusals of a plain MRJob. The input rules above refuse a subdirectory (as Hadoop does)
+  with mrkit's ``UsageError``, raised inside mrjob's runner; a job that is not an ``MRKitJob``
+  (whose launcher reports it already) says it in one line on stderr with exit code 2 instead
+  of a traceback (``MRJob.run_job`` is wrapped).
 - pyspark at start-up. ``mrjob.bin`` (every runner) imports pyspark, when it is installed, only
   to look for ``spark-submit`` beside it: 0.07-0.15 s of every job's launcher. It is imported
   here with pyspark hidden, and :func:`apply_spark` hands it pyspark when a job runs on Spark.
@@ -70,6 +77,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+import mrjob.job
 import mrjob.logs.history
 import mrjob.runner
 import mrjob.sim
@@ -77,6 +85,7 @@ from mrjob.cat import is_compressed
 from mrjob.parse import is_uri
 
 from mr.lib import jobconf
+from mr.lib.errors import UsageError
 from mr.lib.inputs import local_input_files
 
 #: job_<cluster>_<nnnn>-<submit time>-<user>-<job name>-...[.jhist]
@@ -118,9 +127,29 @@ def _create_input_manifest_if_needed(self: Any) -> None:
         del self._get_input_paths
 
 
+#: set on a runner by one_split_per_core()
+_ONE_SPLIT_PER_CORE = "_mrkit_one_split_per_core"
+
+
+def one_split_per_core(runner: Any) -> Any:
+    """Give a runner's tasks one split per core instead of mrjob's two (mrkit's own jobs, see
+    the module docstring); the runner."""
+    setattr(runner, _ONE_SPLIT_PER_CORE, True)
+    return runner
+
+
+def _splits_per_core(runner: Any) -> int:
+    return 1 if getattr(runner, _ONE_SPLIT_PER_CORE, False) else 2
+
+
+_sim_pick_mapper_split_size = mrjob.sim.SimMRJobRunner._pick_mapper_split_size
+
+
 def _pick_mapper_split_size(self: Any, input_paths: list[str], step_num: int) -> int:
     if step_num == 0 and str(self._jobconf_for_step(0).get(jobconf.LINES_PER_MAP)) == "1":
         return 1  # a split ends after the first line that reaches one byte: every line
+    if _splits_per_core(self) != 1:
+        return int(_sim_pick_mapper_split_size(self, input_paths, step_num))
     # one split per core (mrjob's aims at two); compressed files are a split each
     compressed = sum(1 for path in input_paths if _compressed(path))
     size = sum(os.stat(path).st_size for path in input_paths if not _compressed(path))
@@ -218,7 +247,7 @@ def _compressed(path: str) -> bool:
 
 def _split_reducer_input(self: Any, step_num: int) -> int:
     path = self._sorted_reducer_input_path(step_num)
-    split_size = os.stat(path).st_size // self._num_reducers(step_num)
+    split_size = os.stat(path).st_size // (self._num_reducers(step_num) * _splits_per_core(self))
     dests = self._yield_split_fileobjs("reducer", step_num)
     tasks = 0
     with open(path, "rb") as src:
@@ -349,9 +378,22 @@ def import_bin_without_pyspark() -> None:
             del sys.modules["pyspark"]
 
 
+_mrjob_run_job = mrjob.job.MRJob.run_job
+
+
+def _run_job(self: Any) -> None:
+    try:
+        _mrjob_run_job(self)
+    except UsageError as e:
+        prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "mrjob"
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
 def apply() -> None:
     """Install the fixes (idempotent)."""
     import_bin_without_pyspark()
+    mrjob.job.MRJob.run_job = _run_job
     mrjob.runner.MRJobRunner._create_dir_archive = _create_dir_archive
     mrjob.sim.unarchive = _unarchive
     mrjob.logs.history._HISTORY_LOG_PATH_RE = HISTORY_LOG_PATH_RE
