@@ -6,10 +6,11 @@ import tarfile
 from types import SimpleNamespace
 
 import pytest
+from mrjob.job import MRJob
 from mrjob.logs.history import _match_history_log_path
 
-import mr.lib.job  # noqa: F401  (applies the fixes)
 from mr.lib import mrjob_fixes
+from mr.lib.job import MRKitJob  # (importing it applies the fixes)
 from mr.lib.mrjob_fixes import copy_range, line_ranges
 
 JHIST = (
@@ -164,3 +165,23 @@ def test_runners_do_not_import_pyspark_until_a_job_runs_on_spark():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["False None", "pyspark"]
+
+
+class _PlainJob(MRJob):
+    def mapper(self, _, line):
+        yield line, 1
+
+
+class _MRKitJob(MRKitJob):
+    def mapper(self, _, line):
+        yield line, 1
+
+
+@pytest.mark.parametrize("job_cls, splits", [(_PlainJob, 4), (_MRKitJob, 2)])
+def test_a_plain_job_keeps_mrjobs_two_splits_per_core(tmp_path, job_cls, splits):
+    """mrkit's jobs get one split per core; any other MRJob keeps mrjob's target of two."""
+    path = tmp_path / "input.txt"
+    path.write_bytes(b"x" * 999 + b"\n")
+    job = job_cls(["-r", "local", "--no-conf", "--num-cores", "2", str(path)])
+    with job.make_runner() as runner:
+        assert runner._pick_mapper_split_size([str(path)], 0) == 1000 // splits

@@ -367,3 +367,13 @@ def test_an_mrjob_example_on_yarn_through_mrkit_run(hadoop_cluster, hdfs, hdfs_d
     )  # fmt: skip
     assert second.returncode == 0, second.stderr
     assert hdfs.exists(f"{out}/_SUCCESS")
+
+
+@pytest.mark.spark
+def test_a_plain_job_on_spark_through_mrkit_run(work):
+    job = BYO / "word_and_line_counts.py"
+    done = mrkit(
+        "run", str(job), "--class", "MRLinesByFirstWord", "-r", "spark", str(work / "input.txt")
+    )
+    assert done.returncode == 0, done.stderr
+    assert rows(done.stdout) == ['"cat"\t1', '"on"\t1', '"the"\t2']
