@@ -91,7 +91,7 @@ def test_archive_files_give_the_stand_ins_to_a_process_that_imports_mrjob_first(
 
 
 def test_the_spark_archive_carries_the_stand_ins_this_python_needs():
-    from mr.lib.job import _package_zip
+    from mr.lib.launcher import _package_zip
 
     with zipfile.ZipFile(_package_zip()) as z:
         names = set(z.namelist())
