@@ -14,6 +14,8 @@ import mr
 from mr.lib.errors import UsageError
 
 if TYPE_CHECKING:
+    from mrjob.job import MRJob
+
     from mr.lib.job import MRKitJob
 
 
@@ -82,6 +84,7 @@ def _list_job_files(directory: Path) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from mr.lib.user_jobs import is_job_file
 
+    cls: type[MRJob]
     if is_job_file(args.job):
         cls, argv0, job_args = _user_job(Path(args.job), args.job_args)
     else:
@@ -96,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _user_job(path: Path, job_args: list[str]) -> tuple[type, str, list[str]]:
+def _user_job(path: Path, job_args: list[str]) -> tuple[type[MRJob], str, list[str]]:
     """A user's MRJob file: (its class with mrkit's launcher, argv[0], the job's arguments
     without --class)."""
     from mr.lib import user_jobs

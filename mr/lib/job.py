@@ -146,14 +146,6 @@ class MRKitJob(NamedFailures, Launcher):
     def make_runner(self) -> Any:
         return mrjob_fixes.one_split_per_core(super().make_runner())
 
-    def check_declared_options(self) -> None:
-        """Check the options a base class declared (column options); UsageError if wrong."""
-
-    def validate_options(self) -> None:
-        """Check option values before anything runs; raise UsageError with one clear line.
-
-        Runs after check_declared_options(): column options are valid indexes by then."""
-
 
 _SPARK_MODULE_SUFFIX = re.compile(r"_[^_]+_\d{8}_\d{6}_\d{6}$")
 

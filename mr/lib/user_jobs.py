@@ -181,25 +181,30 @@ def launcher_class(job: type[MRJob], path: Path) -> type[MRJob]:
     """The user's class with mrkit's launcher (and record naming) mixed in, named and placed
     as the user's class is (mrjob finds the script through the class's module)."""
     script = _task_script_for(job, path)
-    attrs: dict[str, Any] = {"__module__": job.__module__, "__doc__": job.__doc__}
 
-    def _non_option_kwargs(self: MRJob) -> dict[str, Any]:
-        kwargs = super(launched, self)._non_option_kwargs()
-        if self._runner_class().alias in ("local", "hadoop"):
-            kwargs["mr_job_script"] = str(script)  # tasks run the task script
-        return kwargs
+    class Launched(Launcher, NamedFailures, job):
+        def _non_option_kwargs(self) -> dict[str, Any]:
+            kwargs = dict(super()._non_option_kwargs())
+            if self._runner_class().alias in TASK_SCRIPT_RUNNERS:
+                kwargs["mr_job_script"] = str(script)  # tasks run the task script
+            return kwargs
 
-    def files(self: MRJob) -> list[str]:
-        shipped = list(super(launched, self).files())
-        if self._runner_class().alias in ("local", "hadoop"):
-            # the user's file beside the task script, which imports it
-            shipped.append(f"{path.resolve()}#{_shipped_name(path)}")
-        return shipped
+        def files(self) -> list[str]:
+            shipped = list(super().files())
+            if self._runner_class().alias in TASK_SCRIPT_RUNNERS:
+                # the user's file beside the task script, which imports it
+                shipped.append(f"{path.resolve()}#{_shipped_name(path)}")
+            return shipped
 
-    attrs["_non_option_kwargs"] = _non_option_kwargs
-    attrs["files"] = files
-    launched = type(job.__name__, (Launcher, NamedFailures, job), attrs)
-    return launched
+    Launched.__name__ = Launched.__qualname__ = job.__name__
+    Launched.__module__ = job.__module__
+    Launched.__doc__ = job.__doc__
+    return Launched
+
+
+#: the runners whose tasks run the job's script as a program (inline runs the class in-process;
+#: Spark's harness imports the class by name from the user's file)
+TASK_SCRIPT_RUNNERS = ("local", "hadoop")
 
 
 def _shipped_name(path: Path) -> str:
