@@ -3,21 +3,19 @@
 mrjob 0.7.4, its last release, imports ``distutils`` (removed in Python 3.12; mrjob uses
 ``distutils.version.LooseVersion`` in mrjob/compat.py and ``distutils.spawn.find_executable``
 in mrjob/util.py) and ``pipes`` (removed in 3.13; mrjob uses only ``pipes.quote``, which is
-``shlex.quote``). :func:`install` registers small modules under those names in ``sys.modules``,
-only where the standard library has no such module, so Python 3.10 and 3.11 keep their own and
-nothing is written to site-packages.
+``shlex.quote``). This module holds the stand-ins' code; the finder in mr/lib/stdlib_finder.py
+serves them as modules (:func:`fill`), last on ``sys.meta_path``, so only to a Python that has
+no such module: 3.10 and 3.11 keep their own. An installed mrkit puts the finder on
+``sys.meta_path`` at start-up (a ``.pth`` file, 3.12+ only), so any script can import mrjob,
+``mr`` or not; the ``mr`` package installs it too (a checkout on PYTHONPATH). The archive of
+``mr`` that Spark's harness imports (mr/lib/job.py) carries the stand-ins as files
+(:func:`archive_files`), because the harness imports mrjob before ``mr``, and a ``.pth`` file
+in a zip is not read.
 
-The ``mr`` package calls :func:`install` when it is imported; so every runnable file imports
-``mr`` before mrjob: job scripts take MRStep and the protocols from :mod:`mr.lib.job`
-(tests/test_layers.py checks it), the CLI lives in ``mr``, and the archive of ``mr`` that
-Spark's harness imports carries this module and a ``sitecustomize`` that calls it
-(mr/lib/job.py), because the harness imports mrjob before the job.
-
-setuptools' own distutils (``_distutils_hack``, a finder that setuptools' ``.pth`` file puts on
-``sys.meta_path`` at start-up) is not used: a stand-in in ``sys.modules`` wins over it, and where
-the standard library has distutils (3.10, 3.11) :func:`install` imports the standard library's
-``distutils.version`` and ``distutils.spawn`` past that finder, before mrjob asks for them.
-setuptools' copy loads pkg_resources and setuptools: a third of a second at the start of every
+setuptools' own distutils (``_distutils_hack``, a finder that setuptools' ``.pth`` file puts
+first on ``sys.meta_path``) wins over the stand-ins in a plain script, as it did before mrkit.
+mrkit's own processes keep it out (:func:`import_distutils_past_setuptools`, called by ``mr``):
+setuptools' copy loads pkg_resources and setuptools, a third of a second at the start of every
 job, task and command (``python -X importtime -c 'import mr.lib.job'``: 0.42 s with it, 0.22 s
 without).
 """
@@ -104,14 +102,9 @@ def find_executable(executable: str, path: str | None = None) -> str | None:
 
 
 def lacks(name: str) -> bool:
-    """Whether no directory of sys.path has module name: meta-path hooks such as setuptools'
-    distutils hack do not count, nor do stand-ins registered in sys.modules."""
+    """Whether no directory of sys.path has module name: meta-path finders such as setuptools'
+    distutils hack or mrkit's own (mr/lib/stdlib_finder.py) do not count."""
     return importlib.machinery.PathFinder.find_spec(name) is None
-
-
-def missing(name: str) -> bool:
-    """Whether module name needs a stand-in: sys.path lacks it and nothing registered it."""
-    return name not in sys.modules and lacks(name)
 
 
 def archive_files() -> dict[str, str]:
@@ -130,18 +123,27 @@ def archive_files() -> dict[str, str]:
 
 _DOC = "mrkit's stand-in for %s (mr/lib/stdlib_compat.py)"
 
+#: what each stand-in module holds (the names in mr/lib/stdlib_finder.py's NAMES)
+STAND_INS: dict[str, dict[str, Any]] = {
+    "distutils": {},
+    "distutils.version": {"LooseVersion": LooseVersion},
+    "distutils.spawn": {"find_executable": find_executable},
+    "pipes": {"quote": shlex.quote},
+}
 
-def _module(name: str, doc: str, **attributes: Any) -> types.ModuleType:
-    module = types.ModuleType(name, doc)
-    module.__dict__.update(attributes)
-    sys.modules[name] = module
-    return module
+
+def fill(module: types.ModuleType) -> None:
+    """Give a new stand-in module its docstring and names (the finder's loader calls it)."""
+    module.__doc__ = _DOC % module.__name__
+    module.__dict__.update(STAND_INS[module.__name__])
 
 
-def _import_stdlib_distutils() -> None:
-    """Import the standard library's distutils modules that mrjob uses, with setuptools'
-    distutils finder (if any) off sys.meta_path meanwhile."""
+def import_distutils_past_setuptools() -> None:
+    """Import the distutils modules mrjob uses with setuptools' distutils finder (if any) off
+    sys.meta_path meanwhile: the standard library's (3.10, 3.11) or the stand-ins (3.12+)."""
     shims = [f for f in sys.meta_path if type(f).__module__.startswith("_distutils_hack")]
+    if not shims or "distutils" in sys.modules:
+        return
     for finder in shims:
         sys.meta_path.remove(finder)
     try:
@@ -151,20 +153,3 @@ def _import_stdlib_distutils() -> None:
             importlib.import_module("distutils.spawn")
     finally:
         sys.meta_path[:0] = shims
-
-
-def install() -> list[str]:
-    """Register the stand-ins this Python needs; the names registered (none on 3.10/3.11)."""
-    done = []
-    if "distutils" not in sys.modules and not missing("distutils"):
-        _import_stdlib_distutils()
-    if missing("distutils"):
-        package = _module("distutils", _DOC % "distutils", __path__=[])
-        package.version = _module("distutils.version", "LooseVersion", LooseVersion=LooseVersion)  # type: ignore[attr-defined]
-        package.spawn = _module("distutils.spawn", "find_executable",  # type: ignore[attr-defined]
-                                find_executable=find_executable)  # fmt: skip
-        done.append("distutils")
-    if missing("pipes"):
-        _module("pipes", _DOC % "pipes", quote=shlex.quote)
-        done.append("pipes")
-    return done
