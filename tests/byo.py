@@ -146,12 +146,16 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def run_job(
-    venv: Path, example: Example, runner: str, inputs: list[Path], cwd: Path
+    venv: Path, example: Example, runner: str, inputs: list[Path], cwd: Path, mrkit: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """`python job.py -r RUNNER ARGS INPUT...` with the venv's Python, in cwd (the scripts'
-    directory), as a user types it."""
-    command = [str(venv / "bin" / "python"), example.script, "-r", runner, "--no-conf",
-               *example.args, *[str(p) for p in inputs]]  # fmt: skip
+    directory), as a user types it; with `mrkit`, `mrkit run job.py -r RUNNER ...` instead (with
+    mrkit's own mrjob.conf, as a user without one of their own has it)."""
+    if mrkit:
+        command = [str(venv / "bin" / "mrkit"), "run", example.script, "-r", runner]
+    else:
+        command = [str(venv / "bin" / "python"), example.script, "-r", runner, "--no-conf"]
+    command += [*example.args, *[str(p) for p in inputs]]
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=clean_env(),
                           timeout=600)  # fmt: skip
 

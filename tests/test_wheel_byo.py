@@ -1,7 +1,8 @@
 """Installing mrkit's wheel makes plain mrjob jobs run on Python 3.12 and 3.13: mrjob 0.7.4's
 own examples, copied unmodified from the installed mrjob, and a job of ours written as a course
 writes one (tests/fixtures/byo_jobs/), none of which imports mrkit, each run as
-``python job.py -r local|inline INPUT...`` give the rows plain mrjob 0.7.4 gives on Python 3.11.
+``python job.py -r local|inline INPUT...`` and as ``mrkit run job.py -r local|inline INPUT...``,
+give the rows plain mrjob 0.7.4 gives on Python 3.11.
 The wheel's .pth file puts the finder of the stand-ins for distutils and pipes
 (mr/lib/stdlib_finder.py) on sys.meta_path at start-up, and nothing else.
 
@@ -64,12 +65,22 @@ def installed(request, wheel, tmp_path_factory) -> tuple[str, Path, Path]:
     return version, venv, jobs
 
 
-@pytest.mark.parametrize(("example", "runner"), CASES, ids=CASE_IDS)
-def test_a_plain_mrjob_job_gives_plain_mrjob_s_rows(installed, oracle, example, runner):
+#: `python job.py` on every case; `mrkit run job.py` on the local runner (inline: its launcher
+#: is tested in tests/test_user_jobs.py)
+RUNS = [(e, r, "python") for e, r in CASES] + [
+    (e, r, "mrkit-run") for e, r in CASES if r == "local"
+]
+RUN_IDS = [f"{e.script.removesuffix('.py')}-{r}-{how}" for e, r, how in RUNS]
+
+
+@pytest.mark.parametrize(("example", "runner", "how"), RUNS, ids=RUN_IDS)
+def test_a_plain_mrjob_job_gives_plain_mrjob_s_rows(installed, oracle, example, runner, how):
+    """`python job.py` (mrjob alone, with the stand-ins) and `mrkit run job.py` (mrkit's
+    launcher around the same class) both give plain mrjob's rows."""
     _, venv, jobs = installed
     expected = oracle[example.script, runner]
     assert expected, "the oracle gave no rows: the case proves nothing"
-    done = byo.run_job(venv, example, runner, list(byo.INPUTS), jobs)
+    done = byo.run_job(venv, example, runner, list(byo.INPUTS), jobs, mrkit=how == "mrkit-run")
     assert byo.rows(done) == expected
 
 
