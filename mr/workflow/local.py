@@ -92,6 +92,7 @@ from mr.workflow.model import (
     Touchz,
     Workflow,
 )
+from mr.workflow.parse import read_xml
 from mr.workflow.runs import (
     ERROR,
     FAILED,
@@ -246,10 +247,10 @@ def config_defaults(app_dir: Path | None) -> dict[str, str]:
     path = app_dir / "config-default.xml" if app_dir else None
     if path is None or not path.is_file():
         return {}
-    root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    root = read_xml(path)
     return {
         (p.findtext("name") or "").strip(): p.findtext("value") or ""
-        for p in root.getroot().iterfind("property")
+        for p in root.iterfind("property")
     }
 
 
