@@ -21,7 +21,7 @@ from mr.lib.publish import SUCCESS
 class DoneFlagSensor(BaseSensorOperator):
     """paths: one directory or several (local, ``file://`` or ``hdfs://``); all must be done.
     webhdfs_conn_id: an ``mrkit_webhdfs`` connection for hdfs:// paths (None: mrkit's default
-    lookup)."""
+    lookup). settle: seconds the trigger waits before its first poll (see DoneFlagTrigger)."""
 
     template_fields: Sequence[str] = ("paths", "flag")
 
@@ -32,6 +32,7 @@ class DoneFlagSensor(BaseSensorOperator):
         flag: str = SUCCESS,
         webhdfs_conn_id: str | None = None,
         deferrable: bool = False,
+        settle: float = 10.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -39,6 +40,7 @@ class DoneFlagSensor(BaseSensorOperator):
         self.flag = flag
         self.webhdfs_conn_id = webhdfs_conn_id
         self.deferrable = deferrable
+        self.settle = settle
 
     def hook(self) -> WebHdfsHook:
         return WebHdfsHook(self.webhdfs_conn_id)
@@ -62,6 +64,7 @@ class DoneFlagSensor(BaseSensorOperator):
                 webhdfs_url=found.url if found else None,
                 user=found.user if found else None,
                 poke_interval=float(self.poke_interval),
+                settle=self.settle,
             ),
             method_name="execute_complete",
             timeout=timedelta(seconds=float(self.timeout)),

@@ -18,7 +18,14 @@ from mr.lib.publish import SUCCESS
 class DoneFlagTrigger(BaseTrigger):
     """paths: local or hdfs:// directories; flag: the file that says one is done ("" = the
     directory itself); webhdfs_url/user: the NameNode(s) (``;`` for HA), None for mrkit's
-    default lookup."""
+    default lookup; settle: seconds before the first poll (the sensor has just looked).
+
+    Why settle: Airflow 3.3.2's scheduler fails a deferred task whose trigger fires before the
+    executor has reported the deferring attempt's exit (the stale "success" meets the resumed
+    task queued again: apache/airflow#66374, #72716). Measured here: the exit was reported 5 s
+    after the deferral on a loaded machine, the trigger had fired 4 s after it, and the task
+    was marked failed. Waiting 10 s before the first poll keeps a flag that is already there
+    from racing that report."""
 
     def __init__(
         self,
@@ -27,6 +34,7 @@ class DoneFlagTrigger(BaseTrigger):
         webhdfs_url: str | None = None,
         user: str | None = None,
         poke_interval: float = 5.0,
+        settle: float = 10.0,
     ) -> None:
         super().__init__()
         self.paths = list(paths)
@@ -34,6 +42,7 @@ class DoneFlagTrigger(BaseTrigger):
         self.webhdfs_url = webhdfs_url
         self.user = user
         self.poke_interval = poke_interval
+        self.settle = settle
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -44,6 +53,7 @@ class DoneFlagTrigger(BaseTrigger):
                 "webhdfs_url": self.webhdfs_url,
                 "user": self.user,
                 "poke_interval": self.poke_interval,
+                "settle": self.settle,
             },
         )
 
@@ -52,6 +62,7 @@ class DoneFlagTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         said: list[str] | None = None
+        await asyncio.sleep(self.settle)
         while True:
             try:
                 missing = await asyncio.to_thread(
