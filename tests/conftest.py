@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.plugins.pig",
     "tests.plugins.oozie",
     "tests.plugins.mysql",
+    "tests.plugins.airflow",
 ]
 
 

@@ -27,6 +27,8 @@ HEAVY = (
     "lxml",
     "mr.workflow",
     "mr.engines",
+    "mr.airflow",
+    "airflow",
 )
 
 #: the --help of every command group, and of a few of their actions
@@ -55,6 +57,8 @@ HELPS = [
     ["workflow", "run"],
     ["coord"],
     ["coord", "run"],
+    ["airflow"],
+    ["airflow", "up"],
 ]
 
 PROBE = textwrap.dedent(

@@ -28,7 +28,8 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def layer(module: str) -> str:
-    """'job', 'lib', 'clients', 'engines', 'cli', 'workflow' or 'package' for an mr.* name."""
+    """'job', 'lib', 'clients', 'engines', 'cli', 'workflow', 'airflow' or 'package' for an mr.*
+    name."""
     parts = module.split(".")
     if len(parts) == 1:
         return "package"
@@ -45,11 +46,15 @@ def files_of(layer_name: str) -> list[Path]:
 
 # what each layer may not import
 FORBIDDEN = {
-    "lib": {"job", "clients", "engines", "cli", "workflow"},
-    "clients": {"job", "engines", "cli", "workflow"},
-    "engines": {"job", "cli", "workflow"},
-    "workflow": {"cli"},
-    "job": {"job", "engines", "cli", "workflow"},
+    "lib": {"job", "clients", "engines", "cli", "workflow", "airflow"},
+    "clients": {"job", "engines", "cli", "workflow", "airflow"},
+    "engines": {"job", "cli", "workflow", "airflow"},
+    "workflow": {"cli", "airflow"},
+    "job": {"job", "engines", "cli", "workflow", "airflow"},
+    # the provider runs inside Airflow: workflow/, clients/, lib/ only (jobs run as `mrkit`
+    # subprocesses, engines are `mrkit ... up`'s)
+    "airflow": {"job", "engines", "cli"},
+    "cli": {"airflow"},
 }
 
 
@@ -61,6 +66,22 @@ def test_layers_depend_one_way(layer_name):
             if layer(module) in FORBIDDEN[layer_name]:
                 broken.append(f"{path.relative_to(ROOT.parent)} imports {module}")
     assert not broken, "\n".join(broken)
+
+
+def test_only_mr_airflow_imports_airflow():
+    """Airflow is not a dependency of mrkit (`pip install mrkit[airflow]` adds it): nothing
+    outside mr/airflow imports it, and mr/airflow/__init__.py (which Airflow's provider
+    discovery and `import mr.airflow` read) does not either."""
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        inside = (ROOT / "airflow") in path.parents and path.name != "__init__.py"
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            if any(n.split(".")[0] == "airflow" for n in names) and not inside:
+                found.append(str(path.relative_to(ROOT.parent)))
+    assert found == []
 
 
 def test_top_level_of_mr_holds_only_jobs():

@@ -13,6 +13,7 @@ Command groups (each module's ``add_commands(subparsers)`` adds its sub-command)
     mr/cli/twins.py    mrkit hive run ..., mrkit pig run ...
     mr/cli/workflow.py mrkit workflow validate|render|import|run|status|log   (Oozie workflows)
     mr/cli/coord.py    mrkit coord run|status|rerun|kill  (coordinators: schedules, backfill)
+    mr/cli/airflow.py  mrkit airflow up|down|status       (Airflow 3.3 with mrkit's provider)
     mr/cli/imports.py  mrkit import mysql                 (a MySQL table into part files)
 
 A command function returns its exit code (0, or 3 for a status that says "not running") and
@@ -35,6 +36,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from mr.cli import (
+    airflow,
     cluster,
     coord,
     export,
@@ -147,7 +149,7 @@ def build_parser() -> Parser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     groups = (jobs, cluster, hbase, mysql, hdfs, index, imports, export, oozie, twins, workflow)
-    for group in (*groups, coord):
+    for group in (*groups, coord, airflow):
         group.add_commands(sub)
     return parser
 

@@ -56,3 +56,28 @@ WORKFLOW_MINUTE_SECONDS_ENV = "MRKIT_WORKFLOW_MINUTE_SECONDS"
 EXPORT_FORMATS = ("tsv", "csv")
 #: rows per INSERT of an export
 EXPORT_BATCH_ROWS = 1000
+
+# -- mr/lib/launcher.py -------------------------------------------------------------------------
+
+#: a file a job run writes its counters to when it succeeds (JSON: one {group: {name: count}}
+#: per step); Airflow's job operator (mr/airflow) sets it and pushes them to XCom
+COUNTERS_FILE_ENV = "MRKIT_COUNTERS_FILE"
+
+# -- mr/engines/airflow.py -----------------------------------------------------------------------
+
+#: the Airflow that `mrkit airflow up` runs, in a venv of its own (Python 3.12)
+AIRFLOW_VERSION = "3.3.2"
+AIRFLOW_PYTHON_VERSION = "3.12"
+#: a Python 3.12 to make the Airflow venv with (default: python3.12 on PATH, else pyenv's)
+AIRFLOW_PYTHON_ENV = "MRKIT_AIRFLOW_PYTHON"
+#: the ports `mrkit airflow up` binds on 127.0.0.1: environment variable -> default. Not
+#: Airflow's own defaults (8080 for the api-server, 8793 and 8794 for the log servers), which
+#: other tools take: 8080 is the default of half the web tools on a machine
+AIRFLOW_PORT_DEFAULTS = {
+    "MRKIT_AIRFLOW_PORT": 28080,  # the api-server: UI, REST API, the tasks' execution API
+    "MRKIT_AIRFLOW_WORKER_LOG_PORT": 28793,  # the scheduler's log server (running tasks' logs)
+    "MRKIT_AIRFLOW_TRIGGER_LOG_PORT": 28794,  # the triggerer's log server
+}
+AIRFLOW_PORT_ENV = "MRKIT_AIRFLOW_PORT"
+#: seconds `mrkit airflow up` waits for the api-server and a scheduler heartbeat
+AIRFLOW_START_TIMEOUT = float(os.environ.get("MRKIT_AIRFLOW_START_TIMEOUT", "180"))

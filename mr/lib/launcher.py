@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import codecs
+import json
 import logging
 import os
 import signal
@@ -43,6 +44,7 @@ from mr.lib.config import (
     default_mrjob_conf,
     use_default_mrjob_conf,
 )
+from mr.lib.defaults import COUNTERS_FILE_ENV
 from mr.lib.errors import BROKEN_PIPE_EXIT, UsageError, discard_stdout
 from mr.lib.held_logs import HeldLogs, hadoop_client_error
 from mr.lib.inputs import local_input_files
@@ -188,6 +190,7 @@ class Launcher(MRJob):
                     sys.exit(1)
                 job_status.stop(status)  # the rows come next, on the same terminal
                 self.last_counters = runner.counters()
+                write_counters(self.last_counters)
                 if staged:
                     publish_dir(uri_path(self.options.output_dir), final_dir)
                 if self._should_cat_output():
@@ -295,6 +298,14 @@ def _terminated(signum: int, frame: Any) -> None:
 
 class _Unreachable(ConnectionError):
     """A Hadoop client could not reach the NameNode of a job's input or output."""
+
+
+def write_counters(counters: list[dict[str, dict[str, int]]]) -> None:
+    """The counters of a run that succeeded, as JSON, into $MRKIT_COUNTERS_FILE if set (for a
+    caller that runs `mrkit run` as a subprocess: the Airflow operator)."""
+    path = os.environ.get(COUNTERS_FILE_ENV)
+    if path:
+        Path(path).write_text(json.dumps(counters, sort_keys=True))
 
 
 def essential_record(record: logging.LogRecord) -> bool:

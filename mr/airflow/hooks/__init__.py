@@ -1,0 +1,1 @@
+"""Hooks: Airflow Connections in, mrkit's own clients and `mrkit` subprocesses out."""

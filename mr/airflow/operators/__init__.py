@@ -1,0 +1,1 @@
+"""Operators: thin; each builds its arguments and calls a hook."""

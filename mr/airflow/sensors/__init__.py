@@ -1,0 +1,1 @@
+"""Sensors: the done-flag wait (poke, or deferred to the triggerer)."""

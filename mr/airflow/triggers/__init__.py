@@ -1,0 +1,1 @@
+"""Triggers: the done-flag poll that runs in the triggerer, holding no worker slot."""

@@ -1,0 +1,629 @@
+"""Apache Airflow 3.3 on this machine, in a venv of its own, with mrkit's provider (mr/airflow).
+
+``mrkit airflow up`` makes (once) a Python 3.12 venv with ``apache-airflow==3.3.2`` and mrkit's
+own dependencies, registers this mrkit as an Airflow provider in it, migrates a SQLite database
+and starts the four processes a scheduler run needs, each in a session of its own with a pid
+file: ``airflow api-server`` (UI, REST API, and the execution API every task calls),
+``airflow scheduler`` (the LocalExecutor, its workers are its children), ``airflow
+dag-processor`` and ``airflow triggerer`` (deferred sensors). It waits until the api-server's
+health endpoint answers with a healthy metadatabase, scheduler, dag-processor and triggerer
+(each of the last three healthy means a heartbeat younger than Airflow's threshold). ``down``
+stops every process it started, by pid, and whatever those started (``airflow standalone`` was
+measured to leave its children running after a SIGTERM, so mrkit does not use it): each
+process's session and descendants get SIGTERM, then SIGKILL. ``status`` says what runs where.
+
+The venv: ``~/.cache/mrkit/airflow-py3.12-<key>`` (``$XDG_CACHE_HOME``), keyed by its
+requirement list and made from scratch when missing or half-made (about 20 s to 75 s with pip,
+280 MB); a lock lets two ``up`` share it. mrkit itself is not pip-installed there: ``up`` writes
+``site/`` with a link to this ``mr`` package and an ``mrkit-<version>.dist-info`` holding the
+``apache_airflow_provider`` entry point, and every Airflow process gets ``PYTHONPATH=site``, so
+the provider is always the code of the mrkit that ran ``up`` and one venv serves every checkout.
+
+State under ``<state>/airflow/``: ``home/`` (AIRFLOW_HOME: airflow.cfg, airflow.db, the admin
+password file), ``dags/`` (the dags folder), ``logs/`` (one log per process and ``tasks/``,
+the task logs), ``site/``, ``<process>.pid`` and ``state.json`` (pids, ports, URLs).
+
+Ports on 127.0.0.1 (environment variable: default): MRKIT_AIRFLOW_PORT: 28080 (api-server),
+MRKIT_AIRFLOW_WORKER_LOG_PORT: 28793, MRKIT_AIRFLOW_TRIGGER_LOG_PORT: 28794 (log servers).
+LocalExecutor with parallelism 2 (``MRKIT_AIRFLOW_PARALLELISM``); the dags folder is listed
+every 5 s (``MRKIT_AIRFLOW_DAG_REFRESH``). The UI's user is ``admin``, its password in
+``home/passwords.json``. Timeout: MRKIT_AIRFLOW_START_TIMEOUT (seconds, default 180). The
+Python 3.12 that makes the venv: MRKIT_AIRFLOW_PYTHON (default python3.12, else pyenv's).
+"""
+
+from __future__ import annotations
+
+import base64
+import configparser
+import contextlib
+import fcntl
+import glob
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mr.engines import Daemon, EngineError, _alive, check_ports_free, state_dir, wait_for
+from mr.lib.config import IS_CHECKOUT, PACKAGE_PARENT
+from mr.lib.defaults import (
+    AIRFLOW_PORT_DEFAULTS,
+    AIRFLOW_PYTHON_ENV,
+    AIRFLOW_PYTHON_VERSION,
+    AIRFLOW_START_TIMEOUT,
+    AIRFLOW_VERSION,
+)
+
+ENGINE = "airflow"
+VERSION = AIRFLOW_VERSION
+DEFAULT_TIMEOUT = AIRFLOW_START_TIMEOUT
+#: the processes of `up`, in the order they start (and stop in reverse: the api-server last,
+#: since running tasks report to it)
+PROCESSES = ("api-server", "dag-processor", "triggerer", "scheduler")
+#: the health endpoint's components that must answer "healthy" (metadatabase: the api-server
+#: reads the database; the others: a heartbeat within scheduler_health_check_threshold)
+HEALTHY = ("metadatabase", "scheduler", "dag_processor", "triggerer")
+ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The ports of `up` (all on 127.0.0.1)."""
+
+    api: int
+    worker_log: int
+    trigger_log: int
+
+    @classmethod
+    def from_env(cls, api: int | None = None) -> Ports:
+        values = []
+        for name, default in AIRFLOW_PORT_DEFAULTS.items():
+            raw = os.environ.get(name, "")
+            try:
+                values.append(int(raw) if raw else default)
+            except ValueError:
+                raise EngineError(f"{name}={raw!r} is not a port number") from None
+        ports = cls(*values)
+        return cls(api, ports.worker_log, ports.trigger_log) if api else ports
+
+    def settings(self) -> dict[str, int]:
+        """{environment variable: port}, for check_ports_free's messages."""
+        ports = (self.api, self.worker_log, self.trigger_log)
+        return dict(zip(AIRFLOW_PORT_DEFAULTS, ports, strict=True))
+
+
+@dataclass
+class AirflowInfo:
+    """The running Airflow (saved in state.json)."""
+
+    pids: dict[str, int]
+    ports: dict[str, int]
+    url: str
+    home: str
+    dags: str
+    venv: str
+    version: str = VERSION
+    user: str = ADMIN
+    password_file: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+    @property
+    def airflow(self) -> str:
+        """The venv's `airflow` command."""
+        return str(Path(self.venv) / "bin" / "airflow")
+
+
+# -- where things are ----------------------------------------------------------------------------
+
+
+def root() -> Path:
+    return state_dir(ENGINE)
+
+
+def airflow_home() -> Path:
+    return root() / "home"
+
+
+def dags_dir() -> Path:
+    return root() / "dags"
+
+
+def log_dir() -> Path:
+    return root() / "logs"
+
+
+def site_dir() -> Path:
+    return root() / "site"
+
+
+def state_path() -> Path:
+    return root() / "state.json"
+
+
+def password_file() -> Path:
+    return airflow_home() / "passwords.json"
+
+
+def daemon(process: str) -> Daemon:
+    return Daemon(ENGINE, process)
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mrkit"
+
+
+# -- the venv ------------------------------------------------------------------------------------
+
+
+def find_python(version: str = AIRFLOW_PYTHON_VERSION) -> str:
+    """$MRKIT_AIRFLOW_PYTHON, else pythonX.Y on PATH, else pyenv's; EngineError if none."""
+    chosen = os.environ.get(AIRFLOW_PYTHON_ENV)
+    candidates = [chosen] if chosen else []
+    if not chosen:
+        found = shutil.which(f"python{version}")
+        if found:
+            candidates.append(found)
+        pyenv = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
+        candidates += sorted(glob.glob(f"{pyenv}/versions/{version}.*/bin/python{version}"))
+    for python in candidates:
+        probe = subprocess.run(
+            [python, "-c", "import sys, venv; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+        )
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return python
+    where = f"{AIRFLOW_PYTHON_ENV}={chosen}" if chosen else f"python{version} (PATH or pyenv)"
+    raise EngineError(
+        f"Airflow {VERSION} needs a Python {version} with venv: {where} not found or not "
+        f"{version} (apt-get install python{version} python{version}-venv, or `pyenv install "
+        f"{version}`, or point {AIRFLOW_PYTHON_ENV} at one)"
+    )
+
+
+def mrkit_requirements() -> list[str]:
+    """mrkit's own dependencies (not its extras): from setup.cfg in a checkout, else from the
+    installed distribution's metadata."""
+    if IS_CHECKOUT:
+        cfg = configparser.ConfigParser()
+        cfg.read(PACKAGE_PARENT / "setup.cfg")
+        lines = cfg["options"]["install_requires"].splitlines()
+        return [s.strip() for s in lines if s.strip() and not s.strip().startswith("#")]
+    from importlib import metadata
+
+    return [r for r in metadata.requires("mrkit") or [] if "extra ==" not in r]
+
+
+def mrkit_version() -> str:
+    if IS_CHECKOUT:
+        cfg = configparser.ConfigParser()
+        cfg.read(PACKAGE_PARENT / "setup.cfg")
+        return cfg["metadata"]["version"]
+    from importlib import metadata
+
+    return metadata.version("mrkit")
+
+
+def requirements() -> list[str]:
+    """What the Airflow venv holds: Airflow itself and what mrkit's provider imports."""
+    return [f"apache-airflow=={VERSION}", *mrkit_requirements()]
+
+
+def venv_path(wanted: list[str] | None = None) -> Path:
+    wanted = requirements() if wanted is None else wanted
+    key = hashlib.sha256("\n".join(wanted).encode()).hexdigest()[:12]
+    return cache_dir() / f"airflow-py{AIRFLOW_PYTHON_VERSION}-{key}"
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def ensure_venv(say: Callable[[str], None] | None = None) -> Path:
+    """The Airflow venv, made when missing or half-made (a `.complete` stamp marks a whole
+    one); two callers at once wait for each other."""
+    say = say or (lambda message: None)
+    wanted = requirements()
+    venv = venv_path(wanted)
+    stamp = venv / ".complete"
+    with _locked(venv.with_name(venv.name + ".lock")):
+        if stamp.is_file() and (venv / "bin" / "airflow").exists():
+            return venv
+        python = find_python()
+        say(f"airflow: making its venv {venv} (apache-airflow=={VERSION}; first time only)...")
+        started = time.monotonic()
+        log = venv.with_name(venv.name + ".log")
+        with open(log, "w") as out:
+            for argv in (
+                [python, "-m", "venv", "--clear", str(venv)],
+                [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *wanted],
+            ):
+                out.write(f"$ {' '.join(argv)}\n")
+                out.flush()
+                done = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT)
+                if done.returncode != 0:
+                    tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
+                    raise EngineError(f"making the Airflow venv failed ({' '.join(argv)}):\n{tail}")
+        stamp.write_text("\n".join(wanted) + "\n")
+        say(f"airflow: venv made in {time.monotonic() - started:.0f}s")
+    return venv
+
+
+def write_site() -> Path:
+    """site/: this `mr` package (a link) and the dist-info that registers it as the provider
+    `mrkit` (Airflow checks that the entry point's distribution is named like the provider's
+    package-name)."""
+    site = site_dir()
+    shutil.rmtree(site, ignore_errors=True)
+    site.mkdir(parents=True)
+    (site / "mr").symlink_to(PACKAGE_PARENT / "mr", target_is_directory=True)
+    version = mrkit_version()
+    info = site / f"mrkit-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: mrkit\nVersion: {version}\n"
+        "Summary: mrkit, registered by `mrkit airflow up` (mr/engines/airflow.py)\n"
+    )
+    (info / "entry_points.txt").write_text(
+        "[apache_airflow_provider]\nprovider_info = mr.airflow:get_provider_info\n"
+    )
+    return site
+
+
+# -- configuration -------------------------------------------------------------------------------
+
+
+def _secrets() -> dict[str, str]:
+    """Keys every process must share (made once, kept in home/secrets.json, mode 600): the
+    JWT secret of the execution API, the api secret key of the log servers, the Fernet key
+    that encrypts connection passwords in the database."""
+    path = airflow_home() / "secrets.json"
+    try:
+        return dict(json.loads(path.read_text()))
+    except (OSError, ValueError):
+        pass
+    made = {
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+        "AIRFLOW__CORE__FERNET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(made, f)
+    return made
+
+
+def url_of(ports: Ports) -> str:
+    return f"http://127.0.0.1:{ports.api}"
+
+
+def environment(ports: Ports, venv: Path) -> dict[str, str]:
+    """The environment of every Airflow process (and of `airflow` commands run against it)."""
+    url = url_of(ports)
+    return {
+        "AIRFLOW_HOME": str(airflow_home()),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_dir()),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": os.environ.get("MRKIT_AIRFLOW_PARALLELISM", "2"),
+        # tasks report to the api-server: with it down, every task fails (connection refused)
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{url}/execution/",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(password_file()),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home() / 'airflow.db'}",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(ports.api),
+        "AIRFLOW__API__BASE_URL": url,
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(log_dir() / "tasks"),
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(ports.worker_log),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(ports.trigger_log),
+        # new DAG files are seen within seconds (Airflow's default lists the folder every 5 min)
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": os.environ.get(
+            "MRKIT_AIRFLOW_DAG_REFRESH", "5"
+        ),
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+        **_secrets(),
+        # the provider (site/) and the state every mrkit command of a task reads
+        "PYTHONPATH": str(site_dir()),
+        "MRKIT_HOME": str(root().parent),
+        "PATH": os.pathsep.join([str(venv / "bin"), os.environ.get("PATH", "")]),
+    }
+
+
+# -- the running processes -----------------------------------------------------------------------
+
+
+def info() -> AirflowInfo | None:
+    """The Airflow started by `mrkit airflow up` whose processes all run, else None."""
+    try:
+        state = AirflowInfo(**json.loads(state_path().read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    if any(daemon(name).pid() != pid for name, pid in state.pids.items()):
+        return None
+    return state
+
+
+def health(url: str, timeout: float = 3.0) -> dict[str, Any] | None:
+    """The api-server's /api/v2/monitor/health answer, None if it does not answer."""
+    try:
+        with urllib.request.urlopen(f"{url}/api/v2/monitor/health", timeout=timeout) as response:
+            return dict(json.load(response))
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+
+
+def unhealthy(answer: dict[str, Any] | None) -> list[str]:
+    """The components of a health answer that are not healthy (all of them if no answer)."""
+    if answer is None:
+        return ["api-server"]
+    return [c for c in HEALTHY if (answer.get(c) or {}).get("status") != "healthy"]
+
+
+def _proc_table() -> dict[int, tuple[int, int]]:
+    """{pid: (parent pid, session id)} of every process, from /proc."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        # the command name is in parentheses and may hold spaces: split after its last ')'
+        fields = stat[stat.rindex(")") + 2 :].split()
+        table[int(entry)] = (int(fields[1]), int(fields[3]))
+    return table
+
+
+def process_tree(pid: int) -> set[int]:
+    """pid, every process of its session (it leads one: Daemon.start), and their descendants
+    by parent pid (a child that left the session too)."""
+    table = _proc_table()
+    found = {pid} | {p for p, (_, sid) in table.items() if sid == pid}
+    grew = True
+    while grew:
+        children = {p for p, (ppid, _) in table.items() if ppid in found} - found
+        found |= children
+        grew = bool(children)
+    return {p for p in found if p in table}
+
+
+def running(pid: int) -> bool:
+    """Whether pid is a live process: not gone, not a zombie (a process that exited and that
+    its parent, e.g. the test session that started Airflow, has not reaped yet: only the
+    parent can, so waiting for it from `mrkit airflow down` would wait for nothing)."""
+    if not _alive(pid):
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2 :].split()[0] != "Z"
+
+
+def _signal_all(pids: set[int], sig: signal.Signals) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, sig)
+
+
+def stop_processes(pids: list[int], timeout: float = 20.0) -> set[int]:
+    """SIGTERM the trees of pids (taken before any signal), SIGKILL what is left after
+    timeout; return every pid that was signalled."""
+    tree: set[int] = set()
+    for pid in pids:
+        tree |= process_tree(pid)
+    _signal_all(tree, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(running(p) for p in tree):
+        time.sleep(0.2)
+    left = {p for p in tree if running(p)}
+    # children started while we waited (a LocalExecutor worker taking one more task)
+    for pid in pids:
+        left |= process_tree(pid) if running(pid) else set()
+    if left:
+        _signal_all(left, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(running(p) for p in left):
+            time.sleep(0.1)
+    return tree | left
+
+
+def migrate(venv: Path, env: dict[str, str]) -> None:
+    """`airflow db migrate` (creates the SQLite database the first time)."""
+    log = log_dir() / "db-migrate.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as out:
+        done = subprocess.run(
+            [str(venv / "bin" / "airflow"), "db", "migrate"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **env},
+            cwd=root(),
+        )
+    if done.returncode != 0:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+        raise EngineError(f"airflow db migrate failed (exit {done.returncode}):\n{tail}")
+
+
+def up(
+    port: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    say: Callable[[str], None] | None = None,
+) -> AirflowInfo:
+    """Make the venv (once), start the four processes and wait until they are healthy;
+    harmless if already running."""
+    say = say or (lambda message: None)
+    current = info()
+    if current is not None:
+        say(f"airflow: already running at {current.url} (pids {current.pids})")
+        return current
+    down()  # what is left of a partial start: processes whose partners died
+    ports = Ports.from_env(port)
+    check_ports_free(ports.settings())
+    venv = ensure_venv(say)
+    for path in (airflow_home(), dags_dir(), log_dir() / "tasks"):
+        path.mkdir(parents=True, exist_ok=True)
+    write_site()
+    env = environment(ports, venv)
+    say("airflow: migrating its database (SQLite)...")
+    migrate(venv, env)
+    url = url_of(ports)
+    pids: dict[str, int] = {}
+    try:
+        for name in PROCESSES:
+            argv = [str(venv / "bin" / "airflow"), name]
+            if name == "api-server":
+                argv += ["--host", "127.0.0.1", "--port", str(ports.api)]
+            pids[name] = daemon(name).start(argv, cwd=root(), env=env)
+        say(f"airflow: started {pids}; waiting up to {timeout:.0f}s for {url}")
+
+        def all_alive() -> bool:
+            return all(running(pid) for pid in pids.values())
+
+        def dead_log() -> Path:
+            dead = [n for n, p in pids.items() if not running(p)]
+            return daemon(dead[0] if dead else "api-server").log
+
+        try:
+            wait_for(
+                lambda: not unhealthy(health(url)),
+                timeout=timeout,
+                what=f"Airflow at {url}",
+                alive=all_alive,
+                interval=1.0,
+            )
+        except EngineError as e:
+            missing = unhealthy(health(url))
+            raise EngineError(f"{e} (not healthy: {', '.join(missing)}); see {dead_log()}") from e
+    except BaseException:
+        stop_processes(list(pids.values()))
+        for name in PROCESSES:
+            daemon(name).pidfile.unlink(missing_ok=True)
+        raise
+    state = AirflowInfo(
+        pids=pids,
+        ports=asdict(ports),
+        url=url,
+        home=str(airflow_home()),
+        dags=str(dags_dir()),
+        venv=str(venv),
+        password_file=str(password_file()),
+    )
+    state_path().write_text(state.to_json())
+    return state
+
+
+def down() -> list[int]:
+    """Stop every process `up` started and what they started; the pids that were signalled
+    (none: nothing was running). The api-server goes last: the others, signalled together
+    with it, were measured to take 30 s (SIGKILL) instead of 3 s, reporting to a server gone."""
+    stopped: set[int] = set()
+    for names in (PROCESSES[1:], PROCESSES[:1]):
+        pids = [p for p in (daemon(name).pid() for name in names) if p is not None]
+        stopped |= stop_processes(pids) if pids else set()
+    for name in PROCESSES:
+        daemon(name).pidfile.unlink(missing_ok=True)
+    state_path().unlink(missing_ok=True)
+    return sorted(stopped)
+
+
+def status() -> dict[str, Any]:
+    """{'running': bool, ...}: pids, ports, URL, each component's health."""
+    state = info()
+    if state is None:
+        partial = {name: daemon(name).pid() for name in PROCESSES}
+        return {"running": False, "pids": {n: p for n, p in partial.items() if p}}
+    answer = health(state.url)
+    return {
+        "running": True,
+        **asdict(state),
+        "health": {c: (answer or {}).get(c, {}).get("status", "no answer") for c in HEALTHY},
+        "logs": str(log_dir()),
+    }
+
+
+# -- the REST API and the venv's `airflow` command -----------------------------------------------
+
+
+def admin_password(state: AirflowInfo) -> str:
+    """The UI/REST user's password (Airflow's simple auth manager writes it at start)."""
+    try:
+        return str(json.loads(Path(state.password_file).read_text())[state.user])
+    except (OSError, ValueError, KeyError):
+        raise EngineError(f"no password for {state.user} in {state.password_file}") from None
+
+
+def token(state: AirflowInfo) -> str:
+    """A JWT for the REST API (POST /auth/token with the admin's password)."""
+    body = json.dumps({"username": state.user, "password": admin_password(state)}).encode()
+    request = urllib.request.Request(
+        f"{state.url}/auth/token",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return str(json.load(response)["access_token"])
+
+
+def api(
+    state: AirflowInfo,
+    method: str,
+    path: str,
+    body: Any = None,
+    bearer: str | None = None,
+) -> Any:
+    """One REST call (/api/v2/...), its JSON answer; EngineError with the server's text on an
+    HTTP error."""
+    bearer = bearer or token(state)
+    request = urllib.request.Request(
+        f"{state.url}/api/v2/{path.lstrip('/')}",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {bearer}"},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            text = response.read()
+    except urllib.error.HTTPError as e:
+        detail = e.read().decode(errors="replace")[:2000]
+        raise EngineError(f"{method} {path}: HTTP {e.code}: {detail}") from None
+    return json.loads(text) if text else None
+
+
+def run_airflow(
+    state: AirflowInfo, *args: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """The venv's `airflow ARGS...` against the running instance (its environment)."""
+    ports = Ports(**state.ports)
+    return subprocess.run(
+        [state.airflow, *args],
+        env={**os.environ, **environment(ports, Path(state.venv))},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=root(),
+    )
