@@ -145,14 +145,14 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        from mr.engines import state_dir
+        from mr.lib.config import state_root
 
         codes = {c.strip() for c in os.environ.get(RETRY_CODES_ENV, "").split(",") if c.strip()}
         root = os.environ.get(ROOT_ENV)
         runs = os.environ.get(RUNS_ENV)
         return cls(
-            root=Path(root) if root else state_dir("workflow-root"),
-            runs=Path(runs) if runs else state_dir("airflow-runs"),
+            root=Path(root) if root else state_root() / "workflow-root",
+            runs=Path(runs) if runs else state_root() / "airflow-runs",
             runner=os.environ.get(RUNNER_ENV, "inline"),
             retry_codes=DEFAULT_RETRY_CODES | frozenset(codes),
         )
