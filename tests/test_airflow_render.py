@@ -34,12 +34,13 @@ from mr.airflow.runtime import task_id
 from mr.airflow.source import identifier
 from mr.workflow import examples
 from mr.workflow.coordinator import Bundle, Controls, Coordinator, DataIn, Dataset
-from mr.workflow.local import LocalSettings, run_workflow
+from mr.workflow.local import DEFAULT_RETRY_CODES, LocalSettings, run_workflow
 from mr.workflow.model import (
     Action,
     Delete,
     Fs,
     Mkdir,
+    Move,
     Parameter,
     Shell,
     Touchz,
@@ -105,7 +106,8 @@ def test_task_ids_and_names():
 
 def small_workflow() -> Workflow:
     """fs and shell actions, a fork/join, a decision on captured output, an error transition
-    that leads on (probe -> recover) and a kill path (failRight=yes)."""
+    that leads on (probe -> recover), a sub-workflow, a shell that succeeds on its retry
+    (exit code 1 retried) and a kill path (failRight=yes)."""
     return (
         Workflow(
             "small",
@@ -114,6 +116,7 @@ def small_workflow() -> Workflow:
         )
         .param("workDir", "/small")
         .param("failRight", "no")
+        .param("flagFile", "/tmp/no-such-flag")
         .action("ingest", Fs([Delete("${workDir}"), Mkdir("${workDir}")]))
         .fork(
             "both",
@@ -135,8 +138,24 @@ def small_workflow() -> Workflow:
         .action("big", Fs([Touchz("${workDir}/big")]))
         .action("probe", Shell(exec="sh", arguments=["-c", "exit 3"]), error="recover")
         .action("recover", Fs([Touchz("${workDir}/recovered")]))
+        .sub_workflow("publish", publish_child())
+        .action(
+            "notify",
+            Shell(exec="sh", arguments=["-c", examples.FAIL_ONCE, "sh", "${flagFile}"]),
+            retry_max=2,
+            retry_interval=0,
+        )
         .end()
         .add(Action("little", Fs([Touchz("${workDir}/little")]), ok="end", error="fail"))
+    )
+
+
+def publish_child() -> Workflow:
+    return (
+        Workflow("publish-small")
+        .param("workDir")
+        .action("publish", Fs([Move("${workDir}/big", "${workDir}/published")]))
+        .end()
     )
 
 
@@ -425,26 +444,35 @@ def test_dags_test_runs_as_the_local_runner_does(airflow_python, tmp_path):
     airflow = airflow_python.parent / "airflow"
     home = tmp_path / "home"
     env = airflow_env(home, dags, tmp_path / "root")
+    env["MRKIT_AIRFLOW_RETRY_CODES"] = (
+        "1"  # a failing shell's code, as `mrkit oozie up --retry-codes 1`
+    )
     subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-    for day, conf in (("2026-01-01", {}), ("2026-01-02", {"failRight": "yes"})):
+    for day, more in (("2026-01-01", {}), ("2026-01-02", {"failRight": "yes"})):
+        conf = {"flagFile": str(tmp_path / f"flag-{day}"), **more}
         shutil.rmtree(tmp_path / "root", ignore_errors=True)
         started = time.monotonic()
         done = subprocess.run([airflow, "dags", "test", "small", day, "-c", json.dumps(conf)],
                               env=env, capture_output=True, text=True)  # fmt: skip
         seconds = time.monotonic() - started
         print(f"airflow dags test small {day} {conf}: {seconds:.1f} s, exit {done.returncode}")
-        local = run_workflow(wf, LocalSettings(root=tmp_path / f"local-{day}", minute_seconds=0),
-                             properties=conf, run_dir=tmp_path / f"run-{day}")  # fmt: skip
+        settings = LocalSettings(root=tmp_path / f"local-{day}", minute_seconds=0,
+                                 retry_codes=DEFAULT_RETRY_CODES | {"1"})  # fmt: skip
+        conf["flagFile"] += "-local"
+        local = run_workflow(wf, settings, properties=conf, run_dir=tmp_path / f"run-{day}")
         assert done.returncode == (0 if local.status == "SUCCEEDED" else 1), done.stdout[-3000:]
         with sqlite3.connect(home / "airflow.db") as db:
             (run_id,) = db.execute(
                 "select run_id from dag_run where dag_id = 'small' and logical_date like ?",
                 (f"{day}%",),
             ).fetchone()
-            states = dict(db.execute(
-                "select task_id, state from task_instance where dag_id = 'small' and run_id = ?",
+            rows = db.execute(
+                "select task_id, state, try_number from task_instance "
+                "where dag_id = 'small' and run_id = ?",
                 (run_id,),
-            ).fetchall())  # fmt: skip
+            ).fetchall()
+        states = {task: state for task, state, _ in rows}
+        tries = {task: n for task, _, n in rows}
         ran = {name: state for name, state in states.items() if state in ("success", "failed")}
         expected = {}
         for node in local.nodes[1:]:
@@ -452,6 +480,20 @@ def test_dags_test_runs_as_the_local_runner_does(airflow_python, tmp_path):
             failed = node.status == "ERROR" or killed
             expected[task_id(node.name)] = "failed" if failed else "success"
         assert ran == expected, (day, states)
+        attempts = {task_id(n.name): n.attempts for n in local.nodes if n.attempts > 1}
+        assert {t: tries[t] for t in attempts} == attempts  # notify: failed once, then OK
         assert files_under(tmp_path / "root") == files_under(tmp_path / f"local-{day}")
         if local.status == "KILLED":
             assert f"AirflowFailException: {local.message}" in done.stdout + done.stderr
+
+
+def test_the_app_directory_mrkit_renders_reads_as_the_python_workflow(tmp_path):
+    """workflow.xml of `mrkit workflow render`: the same tasks as the Workflow in Python (its
+    jobs found back from their streaming commands, the sub-workflow read from sub/)."""
+    from mr.workflow.render import write_app
+
+    write_app(examples.every_action(), tmp_path / "app")
+    [path] = render_app(str(tmp_path / "app"), tmp_path / "out")
+    tasks = path.read_text().split("    ingest = ")[1]
+    golden = (GOLDEN / path.name).read_text().split("    ingest = ")[1]
+    assert tasks == golden

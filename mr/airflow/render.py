@@ -568,7 +568,7 @@ def _body(
     _model_imports(clean, ctx)
     extra: dict[str, Any] = {}
     if isinstance(body, SubWorkflow):
-        child = _shipped_child(wf, body.app_path)
+        child = _shipped_child(wf, body.app_path) or _child_in_app_dir(body.app_path, ctx)
         if child is not None:
             extra["child"] = Code(_child_constant(child, ctx))
     return _model_expr(clean), extra
@@ -608,6 +608,18 @@ def _shipped_child(wf: Workflow, app_path: str) -> Workflow | None:
     if not app_path.startswith(prefix):
         return None
     return wf.children.get(app_path[len(prefix) :].strip("/"))
+
+
+def _child_in_app_dir(app_path: str, ctx: _Context) -> Workflow | None:
+    """A child workflow inside the application directory (``${wf:appPath()}/sub/x``), read
+    from its workflow.xml."""
+    from mr.workflow.parse import parse_workflow_file
+
+    prefix = "${wf:appPath()}/"
+    if ctx.app_dir is None or not app_path.startswith(prefix):
+        return None
+    found = ctx.app_dir / app_path[len(prefix) :].strip("/") / "workflow.xml"
+    return parse_workflow_file(found) if found.is_file() else None
 
 
 def _child_constant(child: Workflow, ctx: _Context) -> str:
