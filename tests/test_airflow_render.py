@@ -435,27 +435,29 @@ def files_under(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
 
-@pytest.mark.airflow
-def test_dags_test_runs_as_the_local_runner_does(airflow_python, tmp_path):
-    wf = small_workflow()
+def dags_test_against_local(
+    wf: Workflow, confs: list[dict[str, str]], airflow_python: Path, tmp_path: Path
+) -> None:
+    """Run wf with `airflow dags test` once per conf (a day each) and with the local runner;
+    the nodes that ran and how (Airflow: success, failed), their attempts, the files written
+    and a kill node's message are the same."""
     dags = tmp_path / "dags"
-    write_dags([workflow_dag(wf, {}, source="tests/test_airflow_render.py:small_workflow")], dags,
+    write_dags([workflow_dag(wf, {}, source="tests/test_airflow_render.py")], dags,
                python=airflow_python)  # fmt: skip
     airflow = airflow_python.parent / "airflow"
     home = tmp_path / "home"
     env = airflow_env(home, dags, tmp_path / "root")
-    env["MRKIT_AIRFLOW_RETRY_CODES"] = (
-        "1"  # a failing shell's code, as `mrkit oozie up --retry-codes 1`
-    )
+    env["MRKIT_AIRFLOW_RETRY_CODES"] = "1"  # a failing shell's code (mrkit oozie up --retry-codes)
     subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-    for day, more in (("2026-01-01", {}), ("2026-01-02", {"failRight": "yes"})):
+    for n, more in enumerate(confs, start=1):
+        day = f"2026-01-{n:02d}"
         conf = {"flagFile": str(tmp_path / f"flag-{day}"), **more}
         shutil.rmtree(tmp_path / "root", ignore_errors=True)
         started = time.monotonic()
-        done = subprocess.run([airflow, "dags", "test", "small", day, "-c", json.dumps(conf)],
+        done = subprocess.run([airflow, "dags", "test", wf.name, day, "-c", json.dumps(conf)],
                               env=env, capture_output=True, text=True)  # fmt: skip
         seconds = time.monotonic() - started
-        print(f"airflow dags test small {day} {conf}: {seconds:.1f} s, exit {done.returncode}")
+        print(f"airflow dags test {wf.name} {day} {more}: {seconds:.1f} s, exit {done.returncode}")
         settings = LocalSettings(root=tmp_path / f"local-{day}", minute_seconds=0,
                                  retry_codes=DEFAULT_RETRY_CODES | {"1"})  # fmt: skip
         conf["flagFile"] += "-local"
@@ -463,13 +465,13 @@ def test_dags_test_runs_as_the_local_runner_does(airflow_python, tmp_path):
         assert done.returncode == (0 if local.status == "SUCCEEDED" else 1), done.stdout[-3000:]
         with sqlite3.connect(home / "airflow.db") as db:
             (run_id,) = db.execute(
-                "select run_id from dag_run where dag_id = 'small' and logical_date like ?",
-                (f"{day}%",),
+                "select run_id from dag_run where dag_id = ? and logical_date like ?",
+                (wf.name, f"{day}%"),
             ).fetchone()
             rows = db.execute(
                 "select task_id, state, try_number from task_instance "
-                "where dag_id = 'small' and run_id = ?",
-                (run_id,),
+                "where dag_id = ? and run_id = ?",
+                (wf.name, run_id),
             ).fetchall()
         states = {task: state for task, state, _ in rows}
         tries = {task: n for task, _, n in rows}
@@ -479,12 +481,64 @@ def test_dags_test_runs_as_the_local_runner_does(airflow_python, tmp_path):
             killed = node.error_code == "E0729"  # a kill node: its task fails with the message
             failed = node.status == "ERROR" or killed
             expected[task_id(node.name)] = "failed" if failed else "success"
-        assert ran == expected, (day, states)
-        attempts = {task_id(n.name): n.attempts for n in local.nodes if n.attempts > 1}
-        assert {t: tries[t] for t in attempts} == attempts  # notify: failed once, then OK
-        assert files_under(tmp_path / "root") == files_under(tmp_path / f"local-{day}")
+        airflow_files = files_under(tmp_path / "root")
+        local_files = files_under(tmp_path / f"local-{day}")
         if local.status == "KILLED":
+            # fork paths run at once on Airflow (as on Oozie); the local runner runs them one
+            # after the other and starts no path after a kill: Airflow may have run more
+            assert expected.items() <= ran.items(), (day, states)
+            assert {ran[t] for t in set(ran) - set(expected)} <= {"success"}
+            assert set(local_files) <= set(airflow_files)
             assert f"AirflowFailException: {local.message}" in done.stdout + done.stderr
+        else:
+            assert ran == expected, (day, states)
+            assert airflow_files == local_files
+        attempts = {task_id(n.name): n.attempts for n in local.nodes if n.attempts > 1}
+        assert {t: tries[t] for t in attempts} == attempts
+
+
+@pytest.mark.airflow
+def test_dags_test_runs_as_the_local_runner_does(airflow_python, tmp_path):
+    dags_test_against_local(small_workflow(), [{}, {"failRight": "yes"}], airflow_python,
+                            tmp_path)  # fmt: skip
+
+
+def recovering_fork() -> Workflow:
+    """A fork whose first path recovers from its action's error (tryA -> fixA), unless the
+    recovery fails too (failFix=yes: the kill node)."""
+    return (
+        Workflow("recovering-fork")
+        .param("workDir", "/rf")
+        .param("failFix", "no")
+        .param("flagFile", "/tmp/no-such-flag")
+        .action("start", Fs([Delete("${workDir}"), Mkdir("${workDir}")]))
+        .fork(
+            "paths",
+            [
+                [step("tryA", Shell(exec="sh", arguments=["-c", "exit 4"]), error="fixA")],
+                [step("b", Fs([Touchz("${workDir}/b")]))],
+            ],
+            join="meet",
+        )
+        .action("after", Fs([Touchz("${workDir}/after")]))
+        .end()
+        .add(
+            Action(
+                "fixA",
+                Shell(exec="sh", arguments=["-c", "test ${failFix} = no"]),
+                ok="meet",
+                error="fail",
+            )
+        )  # fmt: skip
+    )
+
+
+@pytest.mark.airflow
+def test_a_path_that_recovers_still_meets_at_its_join(airflow_python, tmp_path):
+    wf = recovering_fork()
+    rules = rules_of(wf)
+    assert rules["meet"] == "all_done" and rules["fixA"] == "one_failed"
+    dags_test_against_local(wf, [{}, {"failFix": "yes"}], airflow_python, tmp_path)
 
 
 def test_the_app_directory_mrkit_renders_reads_as_the_python_workflow(tmp_path):

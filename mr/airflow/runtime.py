@@ -444,7 +444,8 @@ class OozieTasks:
         task = context["task"]
         if task.trigger_rule not in ("one_failed", "all_done"):
             return
-        if not self.reached(name, context):
+        reached = self.joined if self.kinds.get(name) == "join" else self.reached
+        if not reached(name, context):
             raise AirflowSkipException(f"{name}: no transition taken leads here")
 
     def reached(self, name: str, context: Mapping[str, Any]) -> bool:
@@ -469,6 +470,36 @@ class OozieTasks:
             elif state == "success":
                 return True
         return False
+
+    def joined(self, name: str, context: Mapping[str, Any]) -> bool:
+        """A join fires when every path arrived: each upstream took its transition here, was
+        skipped (a branch not taken), or failed with an error transition that leads on (its
+        error path arrives instead); one that failed into a kill node, or never ran
+        (upstream_failed), means a path did not arrive."""
+        ti, task, dag = context["ti"], context["task"], context["dag"]
+        run_id = context["dag_run"].run_id
+        upstream = sorted(task.upstream_task_ids)
+        states = ti.get_task_states(dag_id=dag.dag_id, task_ids=upstream, run_ids=[run_id])
+        states = states.get(run_id, {})
+        kinds = {task_id(n): kind for n, kind in self.kinds.items()}
+        arrived = 0
+        for up in upstream:
+            state = str(states.get(up) or "")
+            label = (dag.get_edge_info(up, task.task_id) or {}).get("label")
+            if state == "skipped":
+                continue
+            if state == "success" and label != ERROR_LABEL:
+                if kinds.get(up) != "decision" or ti.xcom_pull(task_ids=up) == task.task_id:
+                    arrived += 1
+                continue
+            if state == "failed" and label is None and kinds.get(up) == "action":
+                errors = [d for d in dag.get_task(up).downstream_task_ids
+                          if (dag.get_edge_info(up, d) or {}).get("label")
+                          in (ERROR_LABEL, BOTH_LABEL)]  # fmt: skip
+                if errors and all(kinds.get(d) != "kill" for d in errors):
+                    continue
+            return False
+        return arrived > 0
 
 
 class _Pulled(dict[str, Any]):
