@@ -551,3 +551,39 @@ def test_the_app_directory_mrkit_renders_reads_as_the_python_workflow(tmp_path):
     tasks = path.read_text().split("    ingest = ")[1]
     golden = (GOLDEN / path.name).read_text().split("    ingest = ")[1]
     assert tasks == golden
+
+
+def test_the_runtime_runs_bodies_as_the_local_runner(tmp_path, capsys):
+    """What an action task runs, without Airflow: mrkit's bodies through LocalRun.attempt, a
+    job whole, other engines' command lines, and a task that fails naming the action type."""
+    from mr.airflow.runtime import UNSUPPORTED, Command, Job, JobStep, OozieTasks, Unsupported
+    from mr.workflow.local import LocalRun
+
+    tasks = OozieTasks("w", app_dir=str(tmp_path))
+    settings = LocalSettings(root=tmp_path / "root", minute_seconds=0)
+    run = LocalRun(Workflow("w"), {"out": "/counts"}, settings, tmp_path / "run")
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "in.txt").write_text("a b a\n")
+    job = Job("word_count", input=["/in.txt"], output="${out}", overwrite=True)
+    assert tasks.attempt(run, "count", job, 1).ok
+    assert rows_of(tmp_path / "root" / "counts") == ["a\t2", "b\t1"]
+    assert tasks.attempt(run, "count-step2", JobStep("word_count", 2, "count"), 1).ok
+    said = tasks.attempt(
+        run, "c", Command("pig", ["sh", "-c", "echo x=${out}"], capture_output=True), 1
+    )
+    assert said.ok and said.data == {"x": "/counts"}
+    failed = tasks.attempt(run, "mail", Unsupported("email", "no SMTP server"), 1)
+    assert (failed.ok, failed.code, failed.message) == (
+        False,
+        UNSUPPORTED,
+        "a email action: no SMTP server",
+    )
+    missing = tasks.attempt(run, "p", Command("pig", ["no-such-pig", "-f", "x.pig"]), 1)
+    assert not missing.ok and "cannot run no-such-pig" in (missing.message or "")
+    assert "c: pig: sh -c 'echo x=/counts'" in capsys.readouterr().out
+
+
+def rows_of(directory: Path) -> list[str]:
+    return sorted(
+        line for part in directory.glob("part-*") for line in part.read_text().splitlines()
+    )
