@@ -54,7 +54,6 @@ FORBIDDEN = {
     # the provider runs inside Airflow: workflow/, clients/, lib/ only (jobs run as `mrkit`
     # subprocesses, engines are `mrkit ... up`'s)
     "airflow": {"job", "engines", "cli"},
-    "cli": {"airflow"},
 }
 
 

@@ -15,6 +15,10 @@ package imports no Airflow: ``get_provider_info`` is read by Airflow's provider 
   protocol.
 - :mod:`mr.airflow.hooks.mysql` ``MySQLHook`` (``mrkit_mysql``): the URL, the password from
   the connection (to the ``mrkit`` subprocess through its environment, never its arguments).
+
+And Airflow for mrkit's Oozie model: DAG files rendered from workflows, coordinators and bundles
+(:mod:`mr.airflow.render`, :mod:`mr.airflow.source`; importing no Airflow), and what their
+tasks run (:mod:`mr.airflow.runtime`).
 """
 
 from __future__ import annotations

@@ -15,8 +15,6 @@ to date from the server), stopping an Oozie run, and its actions' output.
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,29 +105,10 @@ def load_workflow(spec: str) -> Workflow:
 
 
 def load_object(spec: str, example: str) -> object:
-    """The value at MODULE:ATTR (a module name or a .py file); a function's result when ATTR
-    names a function."""
-    module_name, sep, attr = spec.rpartition(":")
-    if not sep or not module_name or not attr:
-        raise UsageError(f"{spec}: expected MODULE:ATTR ({example})")
-    if module_name.endswith(".py"):
-        path = Path(module_name)
-        if not path.is_file():
-            raise UsageError(f"{path}: no such file")
-        loader = importlib.util.spec_from_file_location(path.stem, path)
-        if loader is None or loader.loader is None:
-            raise UsageError(f"{path}: not a Python module")
-        module = importlib.util.module_from_spec(loader)
-        loader.loader.exec_module(module)
-    else:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as e:
-            raise UsageError(f"{spec}: no module {e.name!r}") from None
-    value = getattr(module, attr, None)
-    if callable(value) and not isinstance(value, type):
-        value = value()
-    return value
+    """The value at MODULE:ATTR (mr.workflow.apps.load_object, imported when called)."""
+    from mr.workflow.apps import load_object as load
+
+    return load(spec, example)
 
 
 def cmd_render(args: argparse.Namespace) -> int:

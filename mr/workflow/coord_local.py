@@ -233,11 +233,14 @@ class LocalCoordinator:
             k -= 1
         return None
 
-    def missing(self, action: CoordActionRun) -> list[str]:
-        """The inputs of an action that are not done yet (latest(n) resolved as it stands)."""
+    def missing(self, action: CoordActionRun, only: str | None = None) -> list[str]:
+        """The inputs of an action (or its data-in named `only`) that are not done yet
+        (latest(n) resolved as it stands)."""
         nominal = parse_time(action.nominal_time)
         gaps: list[str] = []
         for data_in, found in zip(self.coord.inputs, self.inputs[action.number], strict=True):
+            if only is not None and data_in.name != only:
+                continue
             flag = self.clocks[data_in.dataset].done_flag
             # named as Oozie names them: the flag file, or the directory when there is none
             gaps += [f"{u}/{flag}" if flag else u for u in found.uris if not self.done(u, flag)]

@@ -88,6 +88,7 @@ from mr.workflow.model import (
     Parameter,
     RawAction,
     Shell,
+    Streaming,
     SubWorkflow,
     Touchz,
     Workflow,
@@ -511,15 +512,24 @@ class LocalRun:
 
     def decide(self, node: Decision) -> str:
         started = now()
-        target = node.default
+        target = self.choose(node)
+        self.control(node.name, "switch", target, started)
+        return target
+
+    def choose(self, node: Decision) -> str:
+        """The node a decision goes to: the first case whose predicate is true, else the
+        default (WorkflowFailed when a predicate cannot be evaluated)."""
         for case in node.cases:
             # EL coerces the predicate to a Boolean as Java's Boolean.valueOf: "true" in any
             # case is true, anything else false
             if self.eval_text(case.predicate, node.name).strip().lower() == "true":
-                target = case.to
-                break
-        self.control(node.name, "switch", target, started)
-        return target
+                return case.to
+        return node.default
+
+    def substituted(self, value: Any, node: str) -> Any:
+        """A copy of value (a string, an action body) with EL substituted as in node; ELError
+        when an expression cannot be evaluated."""
+        return _substituted(value, _Context(self, node))
 
     def eval_text(self, text: str, node: str) -> str:
         try:
@@ -652,7 +662,7 @@ class LocalRun:
             # no data: Oozie records none for a map-reduce action, and runs compare node for node
             log.write_text(f"ran whole at {self.covered[action.name]}\n", encoding="utf-8")
             return Outcome(True)
-        job = _mrkit_job(body)
+        job = mrkit_job(body)
         if job is None:
             return Outcome.error(
                 UNSUPPORTED,
@@ -695,7 +705,7 @@ class LocalRun:
         whole); those step actions are marked as covered by `first`."""
         node = first
         while node.ok and isinstance(nxt := self.wf.node(node.ok), Action):
-            if not isinstance(nxt.body, MapReduce) or (job := _mrkit_job(nxt.body)) is None:
+            if not isinstance(nxt.body, MapReduce) or (job := mrkit_job(nxt.body)) is None:
                 break
             if job[0] != stem or job[1] == 0:
                 break
@@ -890,7 +900,7 @@ def action_kind(action: Action) -> str:
 _STEP = re.compile(r"--step-num=(\d+)$")
 
 
-def _mrkit_job(body: MapReduce) -> tuple[str, int, list[str]] | None:
+def mrkit_job(body: MapReduce) -> tuple[str, int, list[str]] | None:
     """(job stem, step number, job options) of a streaming action made by job_actions: read
     back from its mapper (or reducer) command, which names the job script and its options."""
     streaming = body.streaming
@@ -915,6 +925,23 @@ def _mrkit_job(body: MapReduce) -> tuple[str, int, list[str]] | None:
 
 
 _ROLES = ("--mapper", "--reducer", "--combiner")
+
+
+def job_body(
+    stem: str, args: Iterable[str], inputs: Iterable[str], output: str, *, overwrite: bool
+) -> MapReduce:
+    """The smallest map-reduce action body of an mrkit job that this runner runs (what
+    :func:`mrkit_job` reads back): the whole job, from inputs to output, with the job's
+    options; its output deleted first when overwrite. Other engines' renderings of a workflow
+    (mr/airflow) run a job through it."""
+    words = [f"{stem}.py", "--step-num=0", "--mapper", *args]
+    # encoded as job_actions encodes streaming commands (mrkit_job decodes them)
+    mapper = shlex.join(words).replace("%", "%25").replace("+", "%2B")
+    return MapReduce(
+        streaming=Streaming(mapper=mapper),
+        configuration={keys.INPUT_DIR: ",".join(inputs), keys.OUTPUT_DIR: output},
+        prepare=[Delete(output)] if overwrite else [],
+    )
 
 
 def _with_this_mr(env: dict[str, str]) -> dict[str, str]:
