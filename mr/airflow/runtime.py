@@ -48,6 +48,7 @@ from typing import Any
 from mr.lib.defaults import (
     AIRFLOW_POKE_DEFAULT,
     AIRFLOW_POKE_ENV,
+    AIRFLOW_POKE_MIN,
     AIRFLOW_RETRY_CODES_ENV,
     AIRFLOW_ROOT_ENV,
     AIRFLOW_RUNNER_ENV,
@@ -259,12 +260,13 @@ class OozieTasks:
         """A sensor: the done-flag of every instance of the coordinator's input event
         `data_in` for the run's nominal time (its logical date); timeout in minutes (None:
         for ever), then the run fails (Oozie's TIMEDOUT). It checks every poke_interval
-        seconds (default $MRKIT_AIRFLOW_POKE_SECONDS, else 60) and frees its worker slot in
-        between (mode reschedule: the task instance is up_for_reschedule)."""
+        seconds (default $MRKIT_AIRFLOW_POKE_SECONDS, else 60; at least 15, AIRFLOW_POKE_MIN)
+        and frees its worker slot in between (mode reschedule: up_for_reschedule)."""
         from airflow.providers.standard.sensors.python import PythonSensor
 
         if poke_interval is None:
             poke_interval = int(os.environ.get(AIRFLOW_POKE_ENV) or AIRFLOW_POKE_DEFAULT)
+        poke_interval = max(poke_interval, AIRFLOW_POKE_MIN)
 
         self.kinds[data_in] = "input"
         forever = timedelta(days=365 * 100)

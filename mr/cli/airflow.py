@@ -295,11 +295,14 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                 "deploy`)"
             )
         rest("PATCH", f"dags/{quote(args.dag_id)}", {"is_paused": False})
+    at_once = args.max_active_runs
+    if at_once is None:  # Airflow's backfill ignores the DAG's own max_active_runs
+        at_once = rest("GET", f"dags/{quote(args.dag_id)}/details").get("max_active_runs") or 1
     body = {
         "dag_id": args.dag_id,
         "from_date": start.isoformat(),
         "to_date": end.isoformat(),
-        "max_active_runs": args.max_active_runs,
+        "max_active_runs": at_once,
     }
     planned = rest("POST", "backfills/dry_run", body)["backfills"]
     before = {run["logical_date"]: run for run in runs_between(rest, args.dag_id, start, end)}
@@ -511,10 +514,10 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     backfill.add_argument(
         "--max-active-runs",
         type=int,
-        default=10,
+        default=None,
         metavar="N",
-        help="runs of the backfill at once (default %(default)s; the DAG's "
-        "max_active_runs also holds)",
+        help="runs of the backfill at once (default: the DAG's max_active_runs, a "
+        "coordinator's concurrency, which Airflow's backfill does not apply by itself)",
     )
     backfill.set_defaults(func=cmd_backfill)
 

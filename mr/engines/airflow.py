@@ -33,7 +33,7 @@ Python 3.12 that makes the venv: MRKIT_AIRFLOW_PYTHON (default python3.12, else 
 The settings of the tasks of rendered DAGs (mr/airflow/runtime.py) are the server's, as Oozie's
 retry codes are: ``up`` hands MRKIT_AIRFLOW_RETRY_CODES (error codes retried besides Oozie's,
 ``1`` for shell actions), MRKIT_AIRFLOW_POKE_SECONDS (how often a coordinator's input sensor
-looks for its done-flags, default 60), MRKIT_AIRFLOW_ROOT, MRKIT_AIRFLOW_RUNNER and
+looks for its done-flags: default 60, at least 15), MRKIT_AIRFLOW_ROOT, MRKIT_AIRFLOW_RUNNER and
 MRKIT_AIRFLOW_RUNS from its environment to every process; set differently from a running
 Airflow's, ``up`` restarts it.
 """

@@ -95,6 +95,11 @@ AIRFLOW_RETRY_CODES_ENV = "MRKIT_AIRFLOW_RETRY_CODES"
 #: seconds between two checks of a coordinator input's done-flags (Oozie checks each minute)
 AIRFLOW_POKE_ENV = "MRKIT_AIRFLOW_POKE_SECONDS"
 AIRFLOW_POKE_DEFAULT = 60
+#: the least of it: a sensor's next poke must start after the scheduler has seen the previous
+#: one end, which took 5 s on a busy 2-core machine; with a 3 s poke, the scheduler took the
+#: late "success" of one poke for the next poke's and failed the task (Airflow 3.3.2,
+#: "task state changed externally")
+AIRFLOW_POKE_MIN = 15
 #: the settings above that `mrkit airflow up` hands from its environment to every Airflow
 #: process (a server's settings, as `mrkit oozie up --retry-codes`)
 AIRFLOW_TASK_SETTINGS = (
