@@ -341,6 +341,18 @@ def test_a_bundle_is_one_dag_per_coordinator(tmp_path):
     assert sorted(p.name for p in written) == ["c.py", "hourly.py"]
 
 
+def test_a_bundles_configuration_is_el_of_the_bundles_values(tmp_path):
+    """Oozie's bundle example passes start=${start} to its coordinator: the bundle's start."""
+    bundle = Bundle(
+        "b",
+        coordinators={"c": coordinator("${coord:days(1)}", start="${start}")},
+        configuration={"c": {"start": "${start}"}},
+        properties={"start": "2026-01-03T00:00Z"},
+    )
+    [written] = render_app_object(bundle, tmp_path)
+    assert "start_date=pendulum.datetime(2026, 1, 3, tz=" in written.read_text()
+
+
 def render_app_object(value, out: Path) -> list[Path]:
     from mr.airflow.render import render_dags
     from mr.workflow.apps import App

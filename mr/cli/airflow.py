@@ -248,7 +248,8 @@ def wait_parsed(rest: Rest, files: list[Path], since: datetime, timeout: float) 
         for dag_id in list(waiting):
             dag = rest.dag(dag_id)
             parsed = parsed_time(dag.get("last_parsed_time")) if dag else None
-            if parsed is not None and parsed.timestamp() >= since.timestamp() - slack:
+            fresh = parsed is not None and parsed.timestamp() >= since.timestamp() - slack
+            if dag is not None and fresh and not dag.get("is_stale"):
                 del waiting[dag_id]
         reported = rest("GET", "importErrors?limit=100")["import_errors"]
         for error in reported:
