@@ -76,8 +76,9 @@ def properties_file(job: Path | None, out: Path, label: str) -> Path:
 
 
 def one_line(text: str, width: int = 150) -> str:
+    """text on one line; a long one keeps its start (what) and its end (why)."""
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 3] + "..."
+    return text if len(text) <= width else text[: width // 2 - 3] + " ... " + text[-width // 2 :]
 
 
 def check(label: str, xml: Path, job: Path | None, out: Path, python: Path) -> Row:
