@@ -21,10 +21,20 @@ pytest_plugins = [
 ]
 
 
+#: the test that stops the session's Airflow (tests/test_airflow.py): after every other test,
+#: whatever the files' order, since the `airflow_server` fixture's Airflow is gone after it
+STOPS_AIRFLOW = "test_down_stops_every_process_it_started"
+
+
 def pytest_collection_modifyitems(items):
     """The wheel test first: it starts a cluster of its own, before the session's holds the
-    ports (tests/test_wheel.py)."""
-    items.sort(key=lambda item: item.get_closest_marker("wheel") is None)
+    ports (tests/test_wheel.py). The test that stops Airflow last."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("wheel") is None,
+            getattr(item, "originalname", item.name) == STOPS_AIRFLOW,
+        )
+    )
 
 
 def pytest_addoption(parser):

@@ -53,18 +53,21 @@ class Api:
         return self.engine.api(self.state, method, path, body, bearer=self.bearer)
 
     def wait_for_dag(self, dag_id: str, timeout: float = 120) -> None:
-        """Until the dag-processor has parsed the DAG; then unpause it (new DAGs start paused)."""
+        """Until the dag-processor has parsed the DAG; then unpause it (new DAGs start paused).
+        A DAG an earlier session left is known but stale (its file was removed at that
+        session's end) until the dag-processor parses the file again: a run of it is refused
+        (HTTP 404) until then."""
         from mr.engines import EngineError
 
         deadline = time.monotonic() + timeout
         while True:
             try:
-                self("GET", f"dags/{dag_id}")
-                break
+                if not self("GET", f"dags/{dag_id}")["is_stale"]:
+                    break
             except EngineError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(1)
+                pass
+            assert time.monotonic() < deadline, f"{dag_id}: not parsed in {timeout}s"
+            time.sleep(1)
         self("PATCH", f"dags/{dag_id}", {"is_paused": False})
 
     def trigger(self, dag_id: str, conf: dict) -> str:

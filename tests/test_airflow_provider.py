@@ -149,3 +149,24 @@ def test_twin_args_pass_each_parameter_as_one_var():
         settings.twin_args("spark", "x", "i", "o")
     with pytest.raises(UsageError, match="booleans"):
         settings.twin_args("pig", "x", "i", "o", {"FLAG": True})
+
+
+def test_the_task_settings_given_to_up_are_all_the_processes_see(monkeypatch, tmp_path):
+    """`mrkit airflow up` hands its environment's task settings to Airflow's processes; a
+    setting of another caller's environment (`airflow` commands run later) does not leak in."""
+    from mr.airflow.runtime import Settings
+    from mr.engines import airflow as engine
+
+    monkeypatch.setenv("MRKIT_HOME", str(tmp_path))
+    monkeypatch.setenv("MRKIT_AIRFLOW_RUNNER", "local")
+    assert engine.task_settings_from_env() == {"MRKIT_AIRFLOW_RUNNER": "local"}
+    given = {"MRKIT_AIRFLOW_RETRY_CODES": "1", "MRKIT_AIRFLOW_POKE_SECONDS": "15"}
+    env = engine.environment(engine.Ports(1, 2, 3), tmp_path / "venv", given)
+    assert env["MRKIT_AIRFLOW_RETRY_CODES"] == "1" and env["MRKIT_AIRFLOW_POKE_SECONDS"] == "15"
+    assert env["MRKIT_AIRFLOW_RUNNER"] == env["MRKIT_AIRFLOW_ROOT"] == ""
+    for name, value in env.items():
+        if name.startswith("MRKIT_AIRFLOW_"):
+            monkeypatch.setenv(name, value)
+    settings = Settings.from_env()  # what a task sees
+    assert settings.runner == "inline" and "1" in settings.retry_codes
+    assert settings.root == tmp_path / "workflow-root"

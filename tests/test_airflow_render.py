@@ -47,6 +47,8 @@ from mr.workflow.model import (
     Workflow,
     step,
 )
+from tests.plugins.engines import unavailable
+from tests.support import mrkit
 
 GOLDEN = Path(__file__).parent / "fixtures" / "airflow"
 EXAMPLES = ["word_pipeline", "every_action", "daily_report"]
@@ -99,6 +101,67 @@ def test_task_ids_and_names():
     assert identifier("2nd") == "_2nd"
     assert identifier("dag") == "_dag"  # the DAG's own name
     assert identifier("a-b", {"a_b"}) == "a_b_2"
+
+
+# -- mrkit airflow render ---------------------------------------------------------------------
+
+
+def test_render_cli_writes_one_file_per_dag_and_says_when_imports_are_not_checked(tmp_path):
+    no_venv = {"XDG_CACHE_HOME": str(tmp_path / "cache")}  # no Airflow venv there
+    done = mrkit("airflow", "render", "mr.workflow.examples:daily_report", "--out",
+                 str(tmp_path / "dags"), env=no_venv)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(tmp_path / "dags" / "daily-report.py")]
+    assert "import check is left out: no Airflow venv" in done.stderr
+    golden = (GOLDEN / "daily-report.py").read_text()
+    assert (tmp_path / "dags" / "daily-report.py").read_text() == golden
+
+
+def test_render_cli_prints_an_invalid_apps_problems_one_per_line_and_exits_1(tmp_path):
+    from mr.workflow.render import write_app
+
+    wf = examples.word_pipeline()
+    write_app(wf, tmp_path / "app")
+    xml = tmp_path / "app" / "workflow.xml"
+    text = xml.read_text()
+    bad = text.replace("${input}", "${noSuchA}").replace("${output}", "${noSuchB}")
+    assert bad != text
+    xml.write_text(bad)
+    done = mrkit("airflow", "render", str(tmp_path / "app"), "--out", str(tmp_path / "dags"))
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) >= 2 and all("undefined-parameter" in line for line in lines), lines
+    assert not (tmp_path / "dags").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["no_such_module:flow"], "no_such_module:flow: no module 'no_such_module'"),
+        (["mr.workflow.examples:daily_report", "--properties", "/no/such.properties"],
+         "--properties /no/such.properties: no such file"),
+    ],
+)  # fmt: skip
+def test_render_cli_other_errors_are_one_line_and_exit_2(args, message, tmp_path):
+    done = mrkit("airflow", "render", *args, "--out", str(tmp_path / "dags"))
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if "error:" in line]
+    assert errors == [f"mrkit airflow render: error: {message}"]
+
+
+@pytest.mark.parametrize("action", [["deploy", "mr.workflow.examples:daily_report"],
+                                    ["backfill", "daily-report", "--from", "2026-01-01",
+                                     "--to", "2026-01-02"]])  # fmt: skip
+def test_deploy_and_backfill_need_a_running_airflow(action, tmp_path):
+    done = mrkit("airflow", *action, env={"MRKIT_HOME": str(tmp_path)})
+    assert done.returncode == 1
+    assert "Airflow is not running: start it with `mrkit airflow up`" in done.stderr
+
+
+def test_backfill_refuses_dates_it_cannot_read(tmp_path):
+    done = mrkit("airflow", "backfill", "d", "--from", "yesterday", "--to", "2026-01-02",
+                 env={"MRKIT_HOME": str(tmp_path)})  # fmt: skip
+    assert done.returncode == 2 and "--from 'yesterday': give a day" in done.stderr
 
 
 # -- transitions and trigger rules -------------------------------------------------------------
@@ -278,6 +341,18 @@ def test_a_bundle_is_one_dag_per_coordinator(tmp_path):
     assert sorted(p.name for p in written) == ["c.py", "hourly.py"]
 
 
+def test_a_bundles_configuration_is_el_of_the_bundles_values(tmp_path):
+    """Oozie's bundle example passes start=${start} to its coordinator: the bundle's start."""
+    bundle = Bundle(
+        "b",
+        coordinators={"c": coordinator("${coord:days(1)}", start="${start}")},
+        configuration={"c": {"start": "${start}"}},
+        properties={"start": "2026-01-03T00:00Z"},
+    )
+    [written] = render_app_object(bundle, tmp_path)
+    assert "start_date=pendulum.datetime(2026, 1, 3, tz=" in written.read_text()
+
+
 def render_app_object(value, out: Path) -> list[Path]:
     from mr.airflow.render import render_dags
     from mr.workflow.apps import App
@@ -397,12 +472,17 @@ def test_bad_apps_are_one_line(tmp_path):
 
 @pytest.fixture(scope="session")
 def airflow_python() -> Path:
-    """The python of a venv with Airflow 3 (for now the developer's; the lead points it at the
-    engine's venv of `mrkit airflow up`)."""
-    python = Path("/work/airflow-dev/bin/python")
-    if not python.exists():
-        pytest.skip(f"no Airflow venv at {python}")
-    return python
+    """The python of the Airflow venv of `mrkit airflow up` (mr/engines/airflow.py), made
+    when missing; a venv that cannot be made fails the tests under CI and skips them
+    otherwise."""
+    from mr.engines import EngineError
+    from mr.engines import airflow as engine
+
+    try:
+        venv = engine.ensure_venv()
+    except (EngineError, OSError) as e:
+        unavailable("airflow venv", e)
+    return venv / "bin" / "python"
 
 
 @pytest.mark.airflow

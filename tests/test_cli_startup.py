@@ -59,6 +59,9 @@ HELPS = [
     ["coord", "run"],
     ["airflow"],
     ["airflow", "up"],
+    ["airflow", "render"],
+    ["airflow", "deploy"],
+    ["airflow", "backfill"],
 ]
 
 PROBE = textwrap.dedent(

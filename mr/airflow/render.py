@@ -1074,9 +1074,13 @@ def bundle_dags(
     raw.update(bundle.properties)
     raw.update(file_values)
     values = {k: v for k, v in raw.items() if v is not None}
+    resolved = layered_values(f"bundle {bundle.name}", [], values, None, None)
     dags = []
     for name, coord in bundle.coordinators.items():
-        given = {**values, **bundle.configuration.get(name, {})}
+        # a coordinator's configuration is EL of the bundle's values (start=${start}), as
+        # Oozie resolves it when the bundle starts the coordinator
+        conf = bundle.configuration.get(name, {})
+        given = {**values, **{k: expand_names(v, resolved) for k, v in conf.items()}}
         directory = app_dir
         if isinstance(coord, str):
             found = _local_app(coord, layered_values(f"bundle {bundle.name}", [], given, None,

@@ -45,6 +45,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from mr.lib.defaults import (
+    AIRFLOW_POKE_DEFAULT,
+    AIRFLOW_POKE_ENV,
+    AIRFLOW_POKE_MIN,
+    AIRFLOW_RETRY_CODES_ENV,
+    AIRFLOW_ROOT_ENV,
+    AIRFLOW_RUNNER_ENV,
+    AIRFLOW_RUNS_ENV,
+)
 from mr.workflow import el
 from mr.workflow.coordinator import Coordinator
 from mr.workflow.local import (
@@ -67,10 +76,10 @@ from mr.workflow.model import (
 )
 from mr.workflow.runs import NodeRun, WorkflowRun
 
-ROOT_ENV = "MRKIT_AIRFLOW_ROOT"
-RUNNER_ENV = "MRKIT_AIRFLOW_RUNNER"
-RUNS_ENV = "MRKIT_AIRFLOW_RUNS"
-RETRY_CODES_ENV = "MRKIT_AIRFLOW_RETRY_CODES"
+ROOT_ENV = AIRFLOW_ROOT_ENV
+RUNNER_ENV = AIRFLOW_RUNNER_ENV
+RUNS_ENV = AIRFLOW_RUNS_ENV
+RETRY_CODES_ENV = AIRFLOW_RETRY_CODES_ENV
 #: the XCom key of an action's error
 ERROR_KEY = "error"
 #: the error code of an action the runtime cannot run (its message names the action type)
@@ -153,7 +162,7 @@ class Settings:
         return cls(
             root=Path(root) if root else state_root() / "workflow-root",
             runs=Path(runs) if runs else state_root() / "airflow-runs",
-            runner=os.environ.get(RUNNER_ENV, "inline"),
+            runner=os.environ.get(RUNNER_ENV) or "inline",
             retry_codes=DEFAULT_RETRY_CODES | frozenset(codes),
         )
 
@@ -245,11 +254,19 @@ class OozieTasks:
             trigger_rule=trigger_rule,
         )
 
-    def wait_for(self, data_in: str, *, timeout: int | None, poke_interval: int = 60) -> Any:
+    def wait_for(
+        self, data_in: str, *, timeout: int | None, poke_interval: int | None = None
+    ) -> Any:
         """A sensor: the done-flag of every instance of the coordinator's input event
         `data_in` for the run's nominal time (its logical date); timeout in minutes (None:
-        for ever), then the run fails (Oozie's TIMEDOUT)."""
+        for ever), then the run fails (Oozie's TIMEDOUT). It checks every poke_interval
+        seconds (default $MRKIT_AIRFLOW_POKE_SECONDS, else 60; at least 15, AIRFLOW_POKE_MIN)
+        and frees its worker slot in between (mode reschedule: up_for_reschedule)."""
         from airflow.providers.standard.sensors.python import PythonSensor
+
+        if poke_interval is None:
+            poke_interval = int(os.environ.get(AIRFLOW_POKE_ENV) or AIRFLOW_POKE_DEFAULT)
+        poke_interval = max(poke_interval, AIRFLOW_POKE_MIN)
 
         self.kinds[data_in] = "input"
         forever = timedelta(days=365 * 100)

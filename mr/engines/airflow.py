@@ -29,6 +29,13 @@ LocalExecutor with parallelism 2 (``MRKIT_AIRFLOW_PARALLELISM``); the dags folde
 every 5 s (``MRKIT_AIRFLOW_DAG_REFRESH``). The UI's user is ``admin``, its password in
 ``home/passwords.json``. Timeout: MRKIT_AIRFLOW_START_TIMEOUT (seconds, default 180). The
 Python 3.12 that makes the venv: MRKIT_AIRFLOW_PYTHON (default python3.12, else pyenv's).
+
+The settings of the tasks of rendered DAGs (mr/airflow/runtime.py) are the server's, as Oozie's
+retry codes are: ``up`` hands MRKIT_AIRFLOW_RETRY_CODES (error codes retried besides Oozie's,
+``1`` for shell actions), MRKIT_AIRFLOW_POKE_SECONDS (how often a coordinator's input sensor
+looks for its done-flags: default 60, at least 15), MRKIT_AIRFLOW_ROOT, MRKIT_AIRFLOW_RUNNER and
+MRKIT_AIRFLOW_RUNS from its environment to every process; set differently from a running
+Airflow's, ``up`` restarts it.
 """
 
 from __future__ import annotations
@@ -60,6 +67,7 @@ from mr.lib.defaults import (
     AIRFLOW_PYTHON_ENV,
     AIRFLOW_PYTHON_VERSION,
     AIRFLOW_START_TIMEOUT,
+    AIRFLOW_TASK_SETTINGS,
     AIRFLOW_VERSION,
 )
 
@@ -114,6 +122,8 @@ class AirflowInfo:
     version: str = VERSION
     user: str = ADMIN
     password_file: str = ""
+    #: the task settings `up` was given (AIRFLOW_TASK_SETTINGS: value)
+    task_settings: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -317,10 +327,22 @@ def url_of(ports: Ports) -> str:
     return f"http://127.0.0.1:{ports.api}"
 
 
-def environment(ports: Ports, venv: Path) -> dict[str, str]:
+def task_settings_from_env() -> dict[str, str]:
+    """The task settings (AIRFLOW_TASK_SETTINGS) set in this process's environment."""
+    return {k: os.environ[k] for k in AIRFLOW_TASK_SETTINGS if os.environ.get(k)}
+
+
+def environment(
+    ports: Ports, venv: Path, task_settings: dict[str, str] | None = None
+) -> dict[str, str]:
     """The environment of every Airflow process (and of `airflow` commands run against it)."""
     url = url_of(ports)
+    # a task setting of the caller's environment that the server was not given is not the
+    # server's: every process and `airflow` command sees the server's alone
+    unset = {k: "" for k in AIRFLOW_TASK_SETTINGS}
     return {
+        **unset,
+        **(task_settings or {}),
         "AIRFLOW_HOME": str(airflow_home()),
         "AIRFLOW__CORE__DAGS_FOLDER": str(dags_dir()),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -472,14 +494,26 @@ def up(
     port: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     say: Callable[[str], None] | None = None,
+    task_settings: dict[str, str] | None = None,
 ) -> AirflowInfo:
     """Make the venv (once), start the four processes and wait until they are healthy;
-    harmless if already running."""
+    harmless if already running with the same task settings.
+
+    task_settings: {AIRFLOW_TASK_SETTINGS name: value} for the tasks of rendered DAGs
+    (default: those set in this environment); a running Airflow given other values (a name
+    set here to another value) is restarted."""
     say = say or (lambda message: None)
+    settings = task_settings_from_env() if task_settings is None else dict(task_settings)
     current = info()
     if current is not None:
-        say(f"airflow: already running at {current.url} (pids {current.pids})")
-        return current
+        changed = {k: v for k, v in settings.items() if current.task_settings.get(k, "") != v}
+        if task_settings is not None and settings != current.task_settings:
+            changed = changed or {"task settings": "none"}
+        if not changed:
+            say(f"airflow: already running at {current.url} (pids {current.pids})")
+            return current
+        say(f"airflow: running with other task settings ({current.task_settings}); "
+            f"restarting it with {settings}")  # fmt: skip
     down()  # what is left of a partial start: processes whose partners died
     ports = Ports.from_env(port)
     check_ports_free(ports.settings())
@@ -487,7 +521,7 @@ def up(
     for path in (airflow_home(), dags_dir(), log_dir() / "tasks"):
         path.mkdir(parents=True, exist_ok=True)
     write_site()
-    env = environment(ports, venv)
+    env = environment(ports, venv, settings)
     say("airflow: migrating its database (SQLite)...")
     migrate(venv, env)
     url = url_of(ports)
@@ -531,6 +565,7 @@ def up(
         dags=str(dags_dir()),
         venv=str(venv),
         password_file=str(password_file()),
+        task_settings=settings,
     )
     state_path().write_text(state.to_json())
     return state
@@ -621,7 +656,7 @@ def run_airflow(
     ports = Ports(**state.ports)
     return subprocess.run(
         [state.airflow, *args],
-        env={**os.environ, **environment(ports, Path(state.venv))},
+        env={**os.environ, **environment(ports, Path(state.venv), state.task_settings)},
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -81,3 +81,31 @@ AIRFLOW_PORT_DEFAULTS = {
 AIRFLOW_PORT_ENV = "MRKIT_AIRFLOW_PORT"
 #: seconds `mrkit airflow up` waits for the api-server and a scheduler heartbeat
 AIRFLOW_START_TIMEOUT = float(os.environ.get("MRKIT_AIRFLOW_START_TIMEOUT", "180"))
+
+# -- mr/airflow/runtime.py: where and how the tasks of rendered DAGs run -------------------------
+
+#: the directory that stands for the name node (default: the state dir's workflow-root)
+AIRFLOW_ROOT_ENV = "MRKIT_AIRFLOW_ROOT"
+#: mrjob's runner for mrkit jobs (inline)
+AIRFLOW_RUNNER_ENV = "MRKIT_AIRFLOW_RUNNER"
+#: logs and work directories of the runs (default: the state dir's airflow-runs)
+AIRFLOW_RUNS_ENV = "MRKIT_AIRFLOW_RUNS"
+#: error codes retried besides Oozie's defaults (``1``: a shell action's; ``ALL``: every code)
+AIRFLOW_RETRY_CODES_ENV = "MRKIT_AIRFLOW_RETRY_CODES"
+#: seconds between two checks of a coordinator input's done-flags (Oozie checks each minute)
+AIRFLOW_POKE_ENV = "MRKIT_AIRFLOW_POKE_SECONDS"
+AIRFLOW_POKE_DEFAULT = 60
+#: the least of it: a sensor's next poke must start after the scheduler has seen the previous
+#: one end, which took 5 s on a busy 2-core machine; with a 3 s poke, the scheduler took the
+#: late "success" of one poke for the next poke's and failed the task (Airflow 3.3.2,
+#: "task state changed externally")
+AIRFLOW_POKE_MIN = 15
+#: the settings above that `mrkit airflow up` hands from its environment to every Airflow
+#: process (a server's settings, as `mrkit oozie up --retry-codes`)
+AIRFLOW_TASK_SETTINGS = (
+    AIRFLOW_ROOT_ENV,
+    AIRFLOW_RUNNER_ENV,
+    AIRFLOW_RUNS_ENV,
+    AIRFLOW_RETRY_CODES_ENV,
+    AIRFLOW_POKE_ENV,
+)

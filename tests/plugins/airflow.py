@@ -2,9 +2,11 @@
 (mr/engines/airflow.py), with mrkit's provider, and the DAGs of tests/fixtures/airflow in its
 dags folder.
 
-An Airflow already running from this state dir and healthy is reused and left running;
-otherwise one is started once for the session (making its venv in ~/.cache/mrkit the first
-time) and stopped at its end, also when tests fail. Fails under CI (skips otherwise) when it
+An Airflow already running from this state dir, healthy and with the tests' task settings
+(TASK_SETTINGS: shell actions' exit code retried, a coordinator's input sensor poking every
+15 s) is reused and left running; otherwise one is started (restarted, with other settings)
+once for the session (making its venv in ~/.cache/mrkit the first time) and stopped at its
+end, also when tests fail. Fails under CI (skips otherwise) when it
 cannot start. Tests that use it carry the `airflow` marker.
 """
 
@@ -18,6 +20,10 @@ import pytest
 from tests.plugins.engines import unavailable
 from tests.support import FIXTURES
 
+#: the task settings of the session's Airflow (mr/engines/airflow.py): error code 1 (a shell
+#: action's) is retried, as `mrkit oozie up --retry-codes 1` does for the Oozie tests
+TASK_SETTINGS = {"MRKIT_AIRFLOW_RETRY_CODES": "1", "MRKIT_AIRFLOW_POKE_SECONDS": "15"}
+
 
 @pytest.fixture(scope="session")
 def airflow_server():
@@ -26,9 +32,15 @@ def airflow_server():
 
     started = time.monotonic()
     running = engine.info()
-    reused = running is not None and not engine.unhealthy(engine.health(running.url))
+    reused = (
+        running is not None
+        and running.task_settings == TASK_SETTINGS
+        and not engine.unhealthy(engine.health(running.url))
+    )
     try:
-        state = running if reused and running is not None else engine.up()
+        state = (
+            running if reused and running is not None else engine.up(task_settings=TASK_SETTINGS)
+        )
     except (EngineError, OSError) as e:
         unavailable("airflow", e)
         return
