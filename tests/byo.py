@@ -11,7 +11,6 @@ mrjob==0.7.4 from PyPI and nothing of mrkit (on 3.11, the oracle's).
 from __future__ import annotations
 
 import configparser
-import hashlib
 import os
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support import FIXTURES, REPO
+from tests.support import FIXTURES, REPO, cached_venv
 
 ORACLE_VERSION = "3.11"
 MRJOB_ONLY = ["mrjob==0.7.4"]
@@ -63,32 +62,12 @@ EXAMPLES = (
 BYO = (Example("top_words.py", args=("--top", "3"), source="byo"),)
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mrkit"
-
-
 def runtime_requirements() -> list[str]:
     """mrkit's run-time dependencies (install_requires), from setup.cfg."""
     cfg = configparser.ConfigParser()
     cfg.read(REPO / "setup.cfg")
     lines = cfg["options"]["install_requires"].splitlines()
     return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
-
-
-def cached_venv(python: str, version: str, requirements: list[str], label: str) -> Path:
-    """A venv of `requirements` for that Python, kept in the cache between runs (keyed by the
-    requirements; made again when missing or broken)."""
-    key = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:12]
-    venv = cache_dir() / f"{label}-py{version}-{key}"
-    stamp = venv / ".complete"
-    if stamp.is_file() and (venv / "bin" / "python").exists():
-        return venv
-    subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *requirements]
-    done = subprocess.run(pip, capture_output=True, text=True, timeout=1800)
-    assert done.returncode == 0, done.stderr[-3000:]
-    stamp.write_text("\n".join(requirements))
-    return venv
 
 
 def dependency_venv(python: str, version: str) -> Path:

@@ -134,3 +134,26 @@ def reports_dir(root: Path) -> Path:
 def part_rows(directory: Path) -> list[str]:
     """The sorted rows of the part files of a local directory."""
     return sorted(r for p in directory.glob("part-*") for r in p.read_text().splitlines())
+
+
+def cache_dir() -> Path:
+    """Where tests keep venvs between runs and clones: ~/.cache/mrkit ($XDG_CACHE_HOME)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mrkit"
+
+
+def cached_venv(python: str, version: str, requirements: list[str], label: str) -> Path:
+    """A venv of `requirements` for that Python, kept in cache_dir() between runs (keyed by the
+    requirements; made again when missing or broken: a venv is complete once its stamp is)."""
+    import hashlib
+
+    key = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:12]
+    venv = cache_dir() / f"{label}-py{version}-{key}"
+    stamp = venv / ".complete"
+    if stamp.is_file() and (venv / "bin" / "python").exists():
+        return venv
+    subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *requirements]
+    done = subprocess.run(pip, capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, done.stderr[-3000:]
+    stamp.write_text("\n".join(requirements))
+    return venv

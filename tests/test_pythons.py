@@ -15,7 +15,6 @@ How to get them: README, "Python versions".
 from __future__ import annotations
 
 import glob
-import hashlib
 import os
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.plugins.engines import unavailable
-from tests.support import REPO
+from tests.support import REPO, cached_venv
 
 VERSIONS = ["3.10", "3.11", "3.12", "3.13"]
 REQUIRED = {"3.11", "3.12", "3.13"}
@@ -69,21 +68,9 @@ def requirements() -> list[str]:
 
 def venv_for(version: str, python: str) -> Path:
     """A venv of mrkit's dependencies for that Python, kept in the user's cache between runs
-    and clones (keyed by the dependency list; made again when missing or broken). mrkit itself
-    comes from the checkout (PYTHONPATH), so the venv holds nothing of one clone."""
-    wanted = requirements()
-    key = hashlib.sha256("\n".join(wanted).encode()).hexdigest()[:12]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mrkit"
-    venv = cache / f"venv-py{version}-{key}"
-    stamp = venv / ".complete"
-    if stamp.is_file() and (venv / "bin" / "python").exists():
-        return venv
-    subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *wanted]
-    done = subprocess.run(pip, capture_output=True, text=True, timeout=1800)
-    assert done.returncode == 0, done.stderr[-3000:]
-    stamp.write_text("\n".join(wanted))
-    return venv
+    and clones (tests.support.cached_venv). mrkit itself comes from the checkout (PYTHONPATH),
+    so the venv holds nothing of one clone."""
+    return cached_venv(python, version, requirements(), "venv")
 
 
 @pytest.fixture(scope="module", params=OTHERS, ids=[f"py{v}" for v in OTHERS])
