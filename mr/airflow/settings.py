@@ -22,19 +22,18 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mr.lib.config import (
+    DEFAULT_HBASE_PORT,
     MYSQL_PASSWORD_ENV,
     THRIFT_PROTOCOLS,
     THRIFT_TRANSPORTS,
 )
+from mr.lib.defaults import HADOOP_PORT_DEFAULTS, RUNNERS
 from mr.lib.errors import UsageError
 from mr.lib.publish import SUCCESS
 from mr.lib.uris import is_local, uri_path
 
-DEFAULT_WEBHDFS_PORT = 9870
-DEFAULT_HBASE_PORT = 9090
+DEFAULT_WEBHDFS_PORT = HADOOP_PORT_DEFAULTS["MRKIT_WEBHDFS_PORT"]
 DEFAULT_MYSQL_PORT = 3306
-#: the runners a job operator takes (mrkit's: mr.lib.launcher.RUNNERS)
-RUNNERS = ("inline", "local", "hadoop", "spark")
 TWIN_ENGINES = ("hive", "pig")
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import os
 
+#: the runners mrkit runs jobs on (mrjob's others, emr and dataproc, are cloud services')
+RUNNERS = ("inline", "local", "hadoop", "spark")
+
 # -- mr/engines/hadoop.py ------------------------------------------------------------------------
 
 #: seconds `mrkit cluster up` waits for HDFS and YARN

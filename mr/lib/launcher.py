@@ -45,6 +45,7 @@ from mr.lib.config import (
     use_default_mrjob_conf,
 )
 from mr.lib.defaults import COUNTERS_FILE_ENV
+from mr.lib.defaults import RUNNERS as RUNNERS
 from mr.lib.errors import BROKEN_PIPE_EXIT, UsageError, discard_stdout
 from mr.lib.held_logs import HeldLogs, hadoop_client_error
 from mr.lib.inputs import local_input_files
@@ -52,9 +53,6 @@ from mr.lib.publish import publish_dir, remove, start_output
 from mr.lib.uris import is_local, uri_path
 
 mrjob_fixes.apply()
-
-#: the runners mrkit runs jobs on (mrjob's others, emr and dataproc, are cloud services')
-RUNNERS = ("inline", "local", "hadoop", "spark")
 
 
 class Launcher(MRJob):
