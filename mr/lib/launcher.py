@@ -287,11 +287,25 @@ _LAUNCHER_PID: list[int] = []
 
 def _terminated(signum: int, frame: Any) -> None:
     if os.getpid() not in _LAUNCHER_PID:
-        # a process forked from the launcher (mrjob's local task pool) dies as it always did
+        # a process forked from the launcher that kept the handler (see below): die as usual
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGTERM)
         return
     raise _Terminated()
+
+
+def _sigterm_default_in_child() -> None:
+    """A process forked from the launcher (mrjob's local task pool) gets SIGTERM's default
+    action back at once, from the kernel, not from a Python handler. With the handler, a pool
+    worker that mrjob terminated after a failed task could live on for ever: a SIGTERM that
+    comes between the worker's sem_trywait and sem_wait on the pool's queue lock runs no Python
+    code until the wait returns, and the launcher, which holds that lock, waited for the worker
+    (seen: a failing job under Airflow that never ended)."""
+    if signal.getsignal(signal.SIGTERM) is _terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+os.register_at_fork(after_in_child=_sigterm_default_in_child)
 
 
 class _Unreachable(ConnectionError):
