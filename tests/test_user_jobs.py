@@ -360,10 +360,13 @@ def test_an_mrjob_example_on_yarn_through_mrkit_run(hadoop_cluster, hdfs, hdfs_d
     local = mrkit("run", str(job), "-r", "inline", str(work / "input.txt"))
     assert rows(done.stdout) == rows(local.stdout) != []
     out = f"{hdfs_dir}/out"
-    second = mrkit(
-        "run", str(BYO / "word_and_line_counts.py"), "--class", "MRLinesByFirstWord",
-        "-r", "hadoop", f"hdfs://{hdfs_dir}/input.txt", "--output-dir", f"hdfs://{out}",
-        env={"MRJOB_CONF": hadoop_cluster.mrjob_conf},
+    # no MRJOB_CONF: the cluster of `mrkit cluster up` is found as mrkit's own jobs find it
+    second = subprocess.run(
+        [sys.executable, "-m", "mr.cli", "run", str(BYO / "word_and_line_counts.py"),
+         "--class", "MRLinesByFirstWord", "-r", "hadoop", f"hdfs://{hdfs_dir}/input.txt",
+         "--output-dir", f"hdfs://{out}"],
+        capture_output=True, text=True, timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "MRJOB_CONF"},
     )  # fmt: skip
     assert second.returncode == 0, second.stderr
     assert hdfs.exists(f"{out}/_SUCCESS")
