@@ -162,6 +162,24 @@ def test_bad_choices_are_one_line(tmp_path, source, args, message):
     assert done.stderr.splitlines() == [f"mrkit run: error: {message.format(job=job)}"]
 
 
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("import no_such_module_here\n",
+         "{job}: cannot import the job file: ModuleNotFoundError: "
+         "No module named 'no_such_module_here'"),
+        ("from mrjob.job import MRJob\nclass A(MRJob)\n",
+         "{job}:2: cannot import the job file: SyntaxError: expected ':'"),
+    ],
+)  # fmt: skip
+def test_a_job_file_that_does_not_import_is_one_line(tmp_path, source, message):
+    job = tmp_path / "my_job.py"
+    job.write_text(source)
+    done = mrkit("run", str(job), "-r", "inline")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"mrkit run: error: {message.format(job=job)}"]
+
+
 def test_a_missing_job_file_is_one_line(tmp_path):
     done = mrkit("run", str(tmp_path / "nope.py"))
     assert (done.returncode, done.stderr) == (

@@ -140,6 +140,11 @@ def load(path: Path) -> ModuleType:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
+    except (ImportError, SyntaxError) as e:
+        # what the user can fix from one line: a module the job needs, a typo
+        del sys.modules[name]
+        where = f"{path}:{e.lineno}" if isinstance(e, SyntaxError) else str(path)
+        raise UsageError(f"{where}: cannot import the job file: {type(e).__name__}: {e.msg}")
     except BaseException:
         del sys.modules[name]
         raise
