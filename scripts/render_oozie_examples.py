@@ -64,7 +64,7 @@ def apps_of(apps_dir: Path) -> list[tuple[str, Path, Path | None]]:
 
 def properties_file(job: Path | None, out: Path, label: str) -> Path:
     """The app's job.properties with the cluster values on top, in out."""
-    from mr.workflow.validate import job_properties
+    from mr.workflow.properties import job_properties
 
     values = job_properties(job) if job is not None and job.is_file() else {}
     values.update(CLUSTER)

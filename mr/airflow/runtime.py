@@ -63,7 +63,6 @@ from mr.workflow.local import (
     Outcome,
     WorkflowFailed,
     job_body,
-    layered_values,
 )
 from mr.workflow.model import (
     Action,
@@ -74,6 +73,7 @@ from mr.workflow.model import (
     SubWorkflow,
     Workflow,
 )
+from mr.workflow.properties import layered_values
 from mr.workflow.runs import NodeRun, WorkflowRun
 
 ROOT_ENV = AIRFLOW_ROOT_ENV
