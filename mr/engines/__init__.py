@@ -301,10 +301,12 @@ _TCP_LISTEN = "0A"
 
 
 def _proc_net_address(hexed: str) -> str:
-    """An address of /proc/net/tcp*: 32-bit words in host (little-endian) byte order."""
+    """An address of /proc/net/tcp*: 32-bit words in host (little-endian) byte order; an
+    IPv4-mapped IPv6 address (Java's sockets) as its IPv4 address."""
     raw = bytes.fromhex(hexed)
-    words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
-    return str(ipaddress.ip_address(words))
+    ip = ipaddress.ip_address(b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4)))
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return str(mapped or ip)
 
 
 def listening_sockets(pids: Iterable[int]) -> list[Listener]:
