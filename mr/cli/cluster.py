@@ -79,9 +79,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 EPILOG = (
-    "ports (environment variables, defaults; 0: any free port): "
+    "ports (environment variables, defaults): "
     + ", ".join(f"{k}={v}" for k, v in HADOOP_PORT_DEFAULTS.items())
-    + f"; all on {config.BIND_HOST_ENV} (default {config.DEFAULT_BIND_HOST})"
+    + f"; on {config.BIND_HOST_ENV} or --bind-host (default {config.DEFAULT_BIND_HOST})"
     + "\n\nthen (as in the README):\n"
     "  mrkit hdfs put mr/data/sample.txt /data/in/\n"
     "  python mr/word_count.py -r hadoop -c .cluster/hadoop/mrjob.conf hdfs:///data/in/"
