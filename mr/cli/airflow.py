@@ -12,7 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mr.cli.cluster import add_bind_host
 from mr.cli.docs import module_doc
+from mr.lib import config
 from mr.lib.defaults import (
     AIRFLOW_PORT_DEFAULTS,
     AIRFLOW_PORT_ENV,
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 def cmd_up(args: argparse.Namespace) -> int:
     from mr.engines import airflow
 
+    config.use_bind_host(args.bind_host)
     started = time.monotonic()
     state = airflow.up(
         port=args.port, timeout=args.timeout, say=lambda line: print(line, file=sys.stderr)
@@ -427,6 +430,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         default=AIRFLOW_START_TIMEOUT,
         help="seconds to wait for readiness (default %(default)s; MRKIT_AIRFLOW_START_TIMEOUT)",
     )
+    add_bind_host(up)
     up.set_defaults(func=cmd_up)
     down = sub.add_parser(
         "down",

@@ -7,7 +7,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from mr.lib.defaults import HADOOP_FIXED_PORTS, HADOOP_PORT_DEFAULTS, HADOOP_START_TIMEOUT
+from mr.lib import config
+from mr.lib.defaults import HADOOP_PORT_DEFAULTS, HADOOP_START_TIMEOUT
 from mr.lib.errors import NOT_RUNNING_EXIT, UsageError
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     from mr.engines import hadoop
 
     extra = parse_settings(args.settings)
+    config.use_bind_host(args.bind_host)
     state = hadoop.up(
         timeout=args.timeout, extra=extra, say=lambda line: print(line, file=sys.stderr)
     )
@@ -41,8 +43,10 @@ def print_state(state: hadoop.ClusterInfo) -> None:
 
     print(f"hadoop: running (pid {state.pid})")
     print(f"  HDFS        {state.fs_uri}   WebHDFS/UI {state.webhdfs_url}")
-    print(f"  YARN        RM localhost:{state.ports.rm}   UI {state.rm_url}")
-    print(f"  JobHistory  localhost:{state.ports.jhs}")
+    host = config.connect_host(state.bind_host)
+    print(f"  YARN        RM {host}:{state.ports.rm}   UI {state.rm_url}")
+    print(f"  JobHistory  {host}:{state.ports.jhs}   UI http://{host}:{state.ports.jhs_web}")
+    print(f"  listening   on {state.bind_host} only (MRKIT_BIND_HOST, --bind-host)")
     print(f"  mrjob.conf  {state.mrjob_conf}")
     print(f"  client conf HADOOP_CONF_DIR={state.conf_dir}")
     print(f"  HdfsCLI     HDFSCLI_CONFIG={state.hdfscli_config}")
@@ -77,12 +81,22 @@ def cmd_status(args: argparse.Namespace) -> int:
 EPILOG = (
     "ports (environment variables, defaults): "
     + ", ".join(f"{k}={v}" for k, v in HADOOP_PORT_DEFAULTS.items())
-    + "; fixed: "
-    + " ".join(str(p) for p in HADOOP_FIXED_PORTS.values())
+    + f"; on {config.BIND_HOST_ENV} or --bind-host (default {config.DEFAULT_BIND_HOST})"
     + "\n\nthen (as in the README):\n"
     "  mrkit hdfs put mr/data/sample.txt /data/in/\n"
     "  python mr/word_count.py -r hadoop -c .cluster/hadoop/mrjob.conf hdfs:///data/in/"
 )
+
+
+def add_bind_host(parser: argparse.ArgumentParser) -> None:
+    """The --bind-host option of every `up` (cluster, hbase, oozie, mysql, airflow)."""
+    parser.add_argument(
+        "--bind-host",
+        metavar="ADDRESS",
+        help=f"the address the servers listen on (default ${config.BIND_HOST_ENV}, else "
+        f"{config.DEFAULT_BIND_HOST}: this machine only; 0.0.0.0 for every interface, which "
+        "lets anyone on the network act as any user: simple authentication believes any name)",
+    )
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -118,6 +132,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         metavar="KEY=VALUE",
         help="an extra Hadoop setting for the cluster (repeatable)",
     )
+    add_bind_host(up)
     up.set_defaults(func=cmd_up)
     down = sub.add_parser(
         "down",

@@ -23,8 +23,13 @@ State under ``<state>/airflow/``: ``home/`` (AIRFLOW_HOME: airflow.cfg, airflow.
 password file), ``dags/`` (the dags folder), ``logs/`` (one log per process and ``tasks/``,
 the task logs), ``site/``, ``<process>.pid`` and ``state.json`` (pids, ports, URLs).
 
-Ports on 127.0.0.1 (environment variable: default): MRKIT_AIRFLOW_PORT: 28080 (api-server),
-MRKIT_AIRFLOW_WORKER_LOG_PORT: 28793, MRKIT_AIRFLOW_TRIGGER_LOG_PORT: 28794 (log servers).
+Ports on the bind host (MRKIT_BIND_HOST or ``up --bind-host``, default 127.0.0.1:
+mr.lib.config.bind_host) (environment variable: default): MRKIT_AIRFLOW_PORT: 28080
+(api-server); MRKIT_AIRFLOW_WORKER_LOG_PORT: 28793, MRKIT_AIRFLOW_TRIGGER_LOG_PORT: 28794 (the
+scheduler's and the triggerer's log servers, which run only when the bind host is every
+interface: Airflow 3.3.2 binds them to every interface whatever it is told, and on one machine
+the api-server reads the task logs from the log folder itself, adding "Could not read served
+logs" to a running task's log).
 LocalExecutor with parallelism 2 (``MRKIT_AIRFLOW_PARALLELISM``); the dags folder is listed
 every 5 s (``MRKIT_AIRFLOW_DAG_REFRESH``). The UI's user is ``admin``, its password in
 ``home/passwords.json``. Timeout: MRKIT_AIRFLOW_START_TIMEOUT (seconds, default 180). The
@@ -60,7 +65,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mr.engines import Daemon, EngineError, _alive, check_ports_free, state_dir, wait_for
+from mr.engines import (
+    Daemon,
+    EngineError,
+    _alive,
+    check_ports_free,
+    process_tree,
+    state_dir,
+    wait_for,
+)
+from mr.lib import config
 from mr.lib.config import IS_CHECKOUT, PACKAGE_PARENT
 from mr.lib.defaults import (
     AIRFLOW_PORT_DEFAULTS,
@@ -77,6 +91,8 @@ DEFAULT_TIMEOUT = AIRFLOW_START_TIMEOUT
 #: the processes of `up`, in the order they start (and stop in reverse: the api-server last,
 #: since running tasks report to it)
 PROCESSES = ("api-server", "dag-processor", "triggerer", "scheduler")
+#: the processes that start a log server (of running tasks' and triggers' logs)
+LOG_SERVERS = ("scheduler", "triggerer")
 #: the health endpoint's components that must answer "healthy" (metadatabase: the api-server
 #: reads the database; the others: a heartbeat within scheduler_health_check_threshold)
 HEALTHY = ("metadatabase", "scheduler", "dag_processor", "triggerer")
@@ -125,6 +141,8 @@ class AirflowInfo:
     #: the task settings `up` was given (AIRFLOW_TASK_SETTINGS: value)
     task_settings: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: where the api-server listens (mr.lib.config.bind_host)
+    bind_host: str = config.DEFAULT_BIND_HOST
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -323,8 +341,8 @@ def _secrets() -> dict[str, str]:
     return made
 
 
-def url_of(ports: Ports) -> str:
-    return f"http://127.0.0.1:{ports.api}"
+def url_of(ports: Ports, bind_host: str = config.DEFAULT_BIND_HOST) -> str:
+    return f"http://{config.connect_host(bind_host)}:{ports.api}"
 
 
 def task_settings_from_env() -> dict[str, str]:
@@ -333,10 +351,13 @@ def task_settings_from_env() -> dict[str, str]:
 
 
 def environment(
-    ports: Ports, venv: Path, task_settings: dict[str, str] | None = None
+    ports: Ports,
+    venv: Path,
+    task_settings: dict[str, str] | None = None,
+    bind_host: str = config.DEFAULT_BIND_HOST,
 ) -> dict[str, str]:
     """The environment of every Airflow process (and of `airflow` commands run against it)."""
-    url = url_of(ports)
+    url = url_of(ports, bind_host)
     # a task setting of the caller's environment that the server was not given is not the
     # server's: every process and `airflow` command sees the server's alone
     unset = {k: "" for k in AIRFLOW_TASK_SETTINGS}
@@ -353,7 +374,7 @@ def environment(
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(password_file()),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{airflow_home() / 'airflow.db'}",
-        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__HOST": bind_host,
         "AIRFLOW__API__PORT": str(ports.api),
         "AIRFLOW__API__BASE_URL": url,
         "AIRFLOW__API__WORKERS": "1",
@@ -401,35 +422,6 @@ def unhealthy(answer: dict[str, Any] | None) -> list[str]:
     if answer is None:
         return ["api-server"]
     return [c for c in HEALTHY if (answer.get(c) or {}).get("status") != "healthy"]
-
-
-def _proc_table() -> dict[int, tuple[int, int]]:
-    """{pid: (parent pid, session id)} of every process, from /proc."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        # the command name is in parentheses and may hold spaces: split after its last ')'
-        fields = stat[stat.rindex(")") + 2 :].split()
-        table[int(entry)] = (int(fields[1]), int(fields[3]))
-    return table
-
-
-def process_tree(pid: int) -> set[int]:
-    """pid, every process of its session (it leads one: Daemon.start), and their descendants
-    by parent pid (a child that left the session too)."""
-    table = _proc_table()
-    found = {pid} | {p for p, (_, sid) in table.items() if sid == pid}
-    grew = True
-    while grew:
-        children = {p for p, (ppid, _) in table.items() if ppid in found} - found
-        found |= children
-        grew = bool(children)
-    return {p for p in found if p in table}
 
 
 def running(pid: int) -> bool:
@@ -516,21 +508,25 @@ def up(
             f"restarting it with {settings}")  # fmt: skip
     down()  # what is left of a partial start: processes whose partners died
     ports = Ports.from_env(port)
-    check_ports_free(ports.settings())
+    bind_host = config.bind_host()
+    check_ports_free(ports.settings(), config.connect_host(bind_host))
     venv = ensure_venv(say)
     for path in (airflow_home(), dags_dir(), log_dir() / "tasks"):
         path.mkdir(parents=True, exist_ok=True)
     write_site()
-    env = environment(ports, venv, settings)
+    env = environment(ports, venv, settings, bind_host)
     say("airflow: migrating its database (SQLite)...")
     migrate(venv, env)
-    url = url_of(ports)
+    url = url_of(ports, bind_host)
     pids: dict[str, int] = {}
     try:
         for name in PROCESSES:
             argv = [str(venv / "bin" / "airflow"), name]
             if name == "api-server":
-                argv += ["--host", "127.0.0.1", "--port", str(ports.api)]
+                argv += ["--host", bind_host, "--port", str(ports.api)]
+            elif name in LOG_SERVERS and bind_host not in config.WILDCARD_HOSTS:
+                # Airflow's log servers listen on every interface (serve_logs: uvicorn host "")
+                argv.append("--skip-serve-logs")
             pids[name] = daemon(name).start(argv, cwd=root(), env=env)
         say(f"airflow: started {pids}; waiting up to {timeout:.0f}s for {url}")
 
@@ -566,6 +562,7 @@ def up(
         venv=str(venv),
         password_file=str(password_file()),
         task_settings=settings,
+        bind_host=bind_host,
     )
     state_path().write_text(state.to_json())
     return state
@@ -656,7 +653,10 @@ def run_airflow(
     ports = Ports(**state.ports)
     return subprocess.run(
         [state.airflow, *args],
-        env={**os.environ, **environment(ports, Path(state.venv), state.task_settings)},
+        env={
+            **os.environ,
+            **environment(ports, Path(state.venv), state.task_settings, state.bind_host),
+        },
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -19,23 +19,21 @@ RUNNERS = ("inline", "local", "hadoop", "spark")
 #: seconds `mrkit cluster up` waits for HDFS and YARN
 HADOOP_START_TIMEOUT = float(os.environ.get("MRKIT_HADOOP_START_TIMEOUT", "180"))
 
-#: the ports that can be moved: environment variable -> default
+#: the cluster's ports: environment variable -> default (Hadoop's own defaults). Each listens on
+#: the bind host (mr.lib.config.bind_host: 127.0.0.1 unless told otherwise). The NodeManager's
+#: and the DataNode's take free ports (MiniYARNCluster and MiniDFSCluster choose them whatever
+#: the configuration says), on the bind host too, except the shuffle's (mr.engines.hadoop)
 HADOOP_PORT_DEFAULTS = {
     "MRKIT_HDFS_PORT": 8020,  # NameNode RPC (fs.defaultFS)
     "MRKIT_WEBHDFS_PORT": 9870,  # NameNode HTTP: WebHDFS and the web UI
     "MRKIT_RM_PORT": 8032,  # ResourceManager RPC (job submission)
+    "MRKIT_RM_SCHEDULER_PORT": 8030,  # ResourceManager scheduler (ApplicationMasters)
+    "MRKIT_RM_TRACKER_PORT": 8031,  # ResourceManager resource tracker (NodeManagers register)
+    "MRKIT_RM_ADMIN_PORT": 8033,  # ResourceManager admin (`yarn rmadmin`)
+    "MRKIT_RM_WEB_PORT": 8088,  # ResourceManager web UI and REST
     "MRKIT_JHS_PORT": 10020,  # JobHistory server RPC
-}
-
-#: ports the MiniCluster binds at their Hadoop defaults whatever the options say
-HADOOP_FIXED_PORTS = {
-    "ResourceManager scheduler": 8030,
-    "ResourceManager resource tracker": 8031,
-    "ResourceManager admin": 8033,
-    "ResourceManager web UI / REST": 8088,
-    "NodeManager web UI": 8042,
-    "JobHistory web UI": 19888,
-    "JobHistory admin": 10033,
+    "MRKIT_JHS_WEB_PORT": 19888,  # JobHistory web UI and REST
+    "MRKIT_JHS_ADMIN_PORT": 10033,  # JobHistory admin (`mapred hsadmin`)
 }
 
 # -- mr/engines/oozie.py -------------------------------------------------------------------------
