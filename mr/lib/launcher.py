@@ -320,10 +320,46 @@ def write_counters(counters: list[dict[str, dict[str, int]]]) -> None:
         Path(path).write_text(json.dumps(counters, sort_keys=True))
 
 
+#: the counter groups Hadoop's framework keeps for every job (3.4's display names): shown with
+#: -v, and in the counters a run hands on (MRKIT_COUNTERS_FILE, Airflow's XCom), not by default
+HADOOP_COUNTER_GROUPS = frozenset({
+    "File System Counters", "Job Counters", "Map-Reduce Framework", "Shuffle Errors",
+    "File Input Format Counters", "File Output Format Counters",
+})  # fmt: skip
+
+
+def job_counters_only(message: str) -> str:
+    """mrjob's counters block (``Counters: N``, a tab and a group, two tabs and
+    ``name=value``) without Hadoop's own groups; "" when nothing else is left."""
+    lines = message.split("\n")
+    if len(lines) < 2:
+        return message
+    kept: list[str] = []
+    counted = 0
+    keep = False
+    for line in lines[1:]:
+        if line.startswith("\t\t"):
+            if keep:
+                kept.append(line)
+                counted += 1
+        elif line.startswith("\t"):
+            keep = line.strip() not in HADOOP_COUNTER_GROUPS
+            if keep:
+                kept.append(line)
+        else:  # not the shape mrjob writes: leave the message alone
+            return message
+    return "\n".join([f"{lines[0].split(':')[0]}: {counted}", *kept]) if counted else ""
+
+
 def essential_record(record: logging.LogRecord) -> bool:
-    """Whether a log record is shown without -v: warnings, errors and the counters (a live
-    status line, mr/lib/job_status.py, steps aside for them)."""
-    shown = record.levelno >= logging.WARNING or record.getMessage().lstrip().startswith("Counters")
+    """Whether a log record is shown without -v: warnings, errors and the job's own counters
+    (Hadoop's groups only with -v); a live status line, mr/lib/job_status.py, steps aside."""
+    message = record.getMessage()
+    shown = record.levelno >= logging.WARNING
+    if not shown and message.lstrip().startswith("Counters"):
+        message = job_counters_only(message)
+        record.msg, record.args = message, None
+        shown = bool(message)
     if shown and "mr.lib.job_status" in sys.modules:  # a launcher that shows a status line
         sys.modules["mr.lib.job_status"].clear_all()
     return shown
