@@ -18,13 +18,26 @@ from tests.test_airflow import Api
 pytestmark = pytest.mark.celery
 
 
+def xcom(api: Api, dag: str, run: str, task: str, key: str = "return_value") -> str | None:
+    """A task's string XCom, None while it has none."""
+    from mr.engines import EngineError
+
+    path = f"{api.run_path(dag, run)}/taskInstances/{task}/xcomEntries/{key}"
+    try:
+        return str(api("GET", path)["value"]).strip('"')
+    except EngineError as e:
+        if "HTTP 404" in str(e):
+            return None
+        raise
+
+
 def test_parallel_tasks_run_on_both_workers(celery_airflow):
     api = Api(celery_airflow)
     dag = "mrkit_celery_fan_out"
     started = time.monotonic()
     run = api.trigger(dag, {})
     assert api.wait_run(dag, run, timeout=150) == "success"
-    ran_on = {n: api.xcom(dag, run, f"where_{n}") for n in range(4)}
+    ran_on = {n: xcom(api, dag, run, f"where_{n}") for n in range(4)}
     print(f"fan-out: {time.monotonic() - started:.1f}s, {ran_on}")
     assert set(ran_on.values()) == set(celery_airflow.workers.values())
 
@@ -37,14 +50,9 @@ def test_a_killed_workers_task_is_retried_on_the_other(celery_airflow):
     run = api.trigger(dag, {})
     ti_path = f"{api.run_path(dag, run)}/taskInstances/{task}"
     deadline = time.monotonic() + 120
-    first = None
-    while first is None:
+    while (first := xcom(api, dag, run, task, "running_on")) is None:
         assert time.monotonic() < deadline, "the first try did not start"
-        try:
-            first = api("GET", f"{ti_path}/xcomEntries/running_on")["value"]
-        except Exception:  # not pushed yet: HTTP 404
-            time.sleep(1)
-    first = first.strip('"')
+        time.sleep(1)
     process = {host: name for name, host in celery_airflow.workers.items()}[first]
     tree = engine.process_tree(celery_airflow.pids[process])
     killed = time.monotonic()
@@ -57,7 +65,7 @@ def test_a_killed_workers_task_is_retried_on_the_other(celery_airflow):
     ti = api("GET", ti_path)
     assert ti["try_number"] == 2
     (other,) = set(celery_airflow.workers.values()) - {first}
-    assert api.xcom(dag, run, task) == other
+    assert xcom(api, dag, run, task) == other
     tries = api("GET", f"{ti_path}/tries")["task_instances"]
     assert [t["state"] for t in sorted(tries, key=lambda t: t["try_number"])] == [
         "failed",

@@ -462,7 +462,9 @@ def celery_environment(ports: Ports) -> dict[str, str]:
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": backends.database_url(
             ports.postgres, "postgresql+psycopg2"
         ),
-        "AIRFLOW__CELERY__RESULT_BACKEND": backends.database_url(ports.postgres, "db+postgresql"),
+        "AIRFLOW__CELERY__RESULT_BACKEND": backends.database_url(
+            ports.postgres, "db+postgresql+psycopg2"
+        ),
         "AIRFLOW__CELERY__BROKER_URL": backends.broker_url(ports.amqp),
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(
             _int_setting(AIRFLOW_WORKER_CONCURRENCY_ENV, AIRFLOW_WORKER_CONCURRENCY)
