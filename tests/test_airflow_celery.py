@@ -91,3 +91,29 @@ def test_down_stops_the_broker_database_workers_and_flower(celery_home):
     assert status.returncode == 3 and "not running" in status.stdout
     assert not engine.state_path().exists()
     assert not any(Path(engine.root()).glob("*.pid"))
+
+
+@pytest.mark.parametrize(
+    "setting, value, message",
+    [
+        (
+            "MRKIT_AIRFLOW_HEARTBEAT_TIMEOUT",
+            "soon",
+            "MRKIT_AIRFLOW_HEARTBEAT_TIMEOUT='soon' is not",
+        ),
+        ("MRKIT_AIRFLOW_WORKER_CONCURRENCY", "0", "MRKIT_AIRFLOW_WORKER_CONCURRENCY='0' is not"),
+        (
+            "MRKIT_AIRFLOW_POSTGRES_PORT",
+            "5432x",
+            "MRKIT_AIRFLOW_POSTGRES_PORT='5432x' is not a port",
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_line_before_anything_starts(tmp_path, setting, value, message):
+    """No engine needed: the settings are checked first (nothing of tmp_path's is made)."""
+    done = mrkit(
+        "airflow", "up", "--executor", "celery", env={"MRKIT_HOME": str(tmp_path), setting: value}
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
+    assert not (tmp_path / "airflow" / "postgres").exists()

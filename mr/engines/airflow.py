@@ -14,14 +14,17 @@ process's session and descendants get SIGTERM, then SIGKILL. ``status`` says wha
 
 The venv: ``~/.cache/mrkit/airflow-py3.12-<key>`` (``$XDG_CACHE_HOME``), keyed by its
 requirement list and made from scratch when missing or half-made (about 20 s to 75 s with pip,
-280 MB); a lock lets two ``up`` share it. mrkit itself is not pip-installed there: ``up`` writes
+280 MB, for Airflow alone; with the CeleryExecutor's packages, which both executors share,
+AIRFLOW_EXTRA_REQUIREMENTS, 95 s at a load average of 7 to 10, 380 MB); a lock lets two ``up``
+share it. mrkit itself is not pip-installed there: ``up`` writes
 ``site/`` with a link to this ``mr`` package and an ``mrkit-<version>.dist-info`` holding the
 ``apache_airflow_provider`` entry point, and every Airflow process gets ``PYTHONPATH=site``, so
 the provider is always the code of the mrkit that ran ``up`` and one venv serves every checkout.
 
 State under ``<state>/airflow/``: ``home/`` (AIRFLOW_HOME: airflow.cfg, airflow.db, the admin
 password file), ``dags/`` (the dags folder), ``logs/`` (one log per process and ``tasks/``,
-the task logs), ``site/``, ``<process>.pid`` and ``state.json`` (pids, ports, URLs).
+the task logs), ``site/``, ``<process>.pid`` and ``state.json`` (pids, ports, URLs), and for
+the CeleryExecutor ``postgres/`` and ``rabbitmq/``.
 
 Ports on 127.0.0.1 (environment variable: default): MRKIT_AIRFLOW_PORT: 28080 (api-server),
 MRKIT_AIRFLOW_WORKER_LOG_PORT: 28793, MRKIT_AIRFLOW_TRIGGER_LOG_PORT: 28794 (log servers).
@@ -29,6 +32,28 @@ LocalExecutor with parallelism 2 (``MRKIT_AIRFLOW_PARALLELISM``); the dags folde
 every 5 s (``MRKIT_AIRFLOW_DAG_REFRESH``). The UI's user is ``admin``, its password in
 ``home/passwords.json``. Timeout: MRKIT_AIRFLOW_START_TIMEOUT (seconds, default 180). The
 Python 3.12 that makes the venv: MRKIT_AIRFLOW_PYTHON (default python3.12, else pyenv's).
+
+``up --executor celery`` (the default is ``local``) is how Airflow outgrows one machine: it
+first starts PostgreSQL, the metadata database every process shares (SQLite cannot be shared),
+and RabbitMQ, the broker, with an epmd of its own (mr/engines/airflow_backends.py: Debian's
+packages, nodes of mrkit's own under ``<state>/airflow/``), then the four processes above with
+the CeleryExecutor (Celery's results in PostgreSQL too), two ``airflow celery worker`` processes
+(``worker-1@<host>``, ``worker-2@<host>``: one task at a time each,
+``MRKIT_AIRFLOW_WORKER_CONCURRENCY``; each its own log-server port and ``MRKIT_AIRFLOW_WORKER``,
+its Celery hostname, in its tasks' environment) and ``airflow celery flower``. It is ready when
+the health endpoint is and both workers answer Flower's inspect broadcast (its
+``/api/workers?refresh=1``; user ``admin``, password in ``home/flower-password``). A task
+without a heartbeat for ``MRKIT_AIRFLOW_HEARTBEAT_TIMEOUT`` seconds (default 30, Airflow's
+``[scheduler] task_instance_heartbeat_timeout``; 300 by default) is failed and, with retries
+left, queued again: a killed worker's task runs again on the other. ``down`` stops the workers,
+Flower and the rest, then the api-server, then RabbitMQ and epmd, then PostgreSQL (SIGINT, its
+fast shutdown). Ports (default): MRKIT_AIRFLOW_AMQP_PORT 28672, MRKIT_AIRFLOW_EPMD_PORT 28369,
+MRKIT_AIRFLOW_DIST_PORT 28673 (Erlang distribution), MRKIT_AIRFLOW_POSTGRES_PORT 28432,
+MRKIT_AIRFLOW_FLOWER_PORT 28555, MRKIT_AIRFLOW_WORKER2_LOG_PORT 28795 (the first worker's is
+MRKIT_AIRFLOW_WORKER_LOG_PORT). ``state.json`` records the executor, the database, the broker,
+the workers and Flower's URL; an Airflow running with the other executor is restarted. The
+api-server fetches a running task's log from the first worker's port only; a finished task's
+log is read from ``logs/tasks`` (one machine, one folder).
 
 The settings of the tasks of rendered DAGs (mr/airflow/runtime.py) are the server's, as Oozie's
 retry codes are: ``up`` hands MRKIT_AIRFLOW_RETRY_CODES (error codes retried besides Oozie's,
@@ -719,8 +744,12 @@ def up(
             return current
         say(f"airflow: running with executor {current.executor} and task settings "
             f"{current.task_settings}; restarting it with {executor} and {settings}")  # fmt: skip
-    down()  # what is left of a partial start: processes whose partners died
+    # settings checked before anything stops or starts: a typo costs nothing
     ports = Ports.from_env(port)
+    if executor == "celery":
+        _int_setting(AIRFLOW_HEARTBEAT_TIMEOUT_ENV, AIRFLOW_HEARTBEAT_TIMEOUT)
+        _int_setting(AIRFLOW_WORKER_CONCURRENCY_ENV, AIRFLOW_WORKER_CONCURRENCY)
+    down()  # what is left of a partial start: processes whose partners died
     check_ports_free(ports.settings(executor))
     venv = ensure_venv(say)
     for path in (airflow_home(), dags_dir(), log_dir() / "tasks"):
