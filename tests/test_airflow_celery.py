@@ -40,6 +40,9 @@ def test_parallel_tasks_run_on_both_workers(celery_airflow):
     ran_on = {n: xcom(api, dag, run, f"where_{n}") for n in range(4)}
     print(f"fan-out: {time.monotonic() - started:.1f}s, {ran_on}")
     assert set(ran_on.values()) == set(celery_airflow.workers.values())
+    # each task's log, whichever worker wrote it, reads through the api-server
+    for n, worker in ran_on.items():
+        assert f"Returned value was: {worker}" in api.log(dag, run, f"where_{n}")
 
 
 def test_a_killed_workers_task_is_retried_on_the_other(celery_airflow):
