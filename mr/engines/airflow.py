@@ -7,7 +7,8 @@ file: ``airflow api-server`` (UI, REST API, and the execution API every task cal
 ``airflow scheduler`` (the LocalExecutor, its workers are its children), ``airflow
 dag-processor`` and ``airflow triggerer`` (deferred sensors). It waits until the api-server's
 health endpoint answers with a healthy metadatabase, scheduler, dag-processor and triggerer
-(each of the last three healthy means a heartbeat younger than Airflow's threshold). ``down``
+(each of the last three healthy means a heartbeat younger than Airflow's threshold), and its
+execution API's health check answers (the api-server builds that API at its first request). ``down``
 stops every process it started, by pid, and whatever those started (``airflow standalone`` was
 measured to leave its children running after a SIGTERM, so mrkit does not use it): each
 process's session and descendants get SIGTERM, then SIGKILL. ``status`` says what runs where.
@@ -52,8 +53,9 @@ MRKIT_AIRFLOW_DIST_PORT 28673 (Erlang distribution), MRKIT_AIRFLOW_POSTGRES_PORT
 MRKIT_AIRFLOW_FLOWER_PORT 28555, MRKIT_AIRFLOW_WORKER2_LOG_PORT 28795 (the first worker's is
 MRKIT_AIRFLOW_WORKER_LOG_PORT). ``state.json`` records the executor, the database, the broker,
 the workers and Flower's URL; an Airflow running with the other executor is restarted. The
-api-server fetches a running task's log from the first worker's port only; a finished task's
-log is read from ``logs/tasks`` (one machine, one folder).
+api-server asks for a task's log at the task's host and its own worker log-server port, the
+first worker's; on one machine both workers write one ``logs/tasks``, so every task's log reads
+(tests/test_airflow_celery.py reads both workers' through the REST API).
 
 The settings of the tasks of rendered DAGs (mr/airflow/runtime.py) are the server's, as Oozie's
 retry codes are: ``up`` hands MRKIT_AIRFLOW_RETRY_CODES (error codes retried besides Oozie's,
@@ -703,11 +705,25 @@ def flower_workers(
         return None
 
 
+def execution_api_ready(url: str, timeout: float = 10.0) -> bool:
+    """Whether the execution API answers its health check. The api-server builds that API at
+    its first request, blocking every other request meanwhile: 11 s at a load average of 14,
+    and 40 s at 25, when the first two tasks of a run timed out (the workers wait 5 s, 5
+    times) and failed. `up` makes that first request itself."""
+    try:
+        with urllib.request.urlopen(f"{url}/execution/health", timeout=timeout) as response:
+            return bool(response.status == 200)
+    except (OSError, ValueError, urllib.error.URLError):
+        return False
+
+
 def not_ready(state: AirflowInfo) -> list[str]:
-    """What is not ready yet: the health endpoint's unhealthy components, and under the
-    CeleryExecutor the workers that do not answer Flower's broadcast (all, if Flower does
-    not answer)."""
+    """What is not ready yet: the health endpoint's unhealthy components, the execution API,
+    and under the CeleryExecutor the workers that do not answer Flower's broadcast (all, if
+    Flower does not answer)."""
     missing = unhealthy(health(state.url))
+    if not missing and not execution_api_ready(state.url):
+        missing.append("execution API")
     if state.executor == "celery" and not missing:
         answered = flower_workers(state)
         if answered is None:
