@@ -153,9 +153,14 @@ class Ports:
     worker2_log: int = AIRFLOW_CELERY_PORT_DEFAULTS["MRKIT_AIRFLOW_WORKER2_LOG_PORT"]
 
     @classmethod
-    def from_env(cls, api: int | None = None) -> Ports:
+    def from_env(cls, api: int | None = None, executor: str = "local") -> Ports:
+        """The ports the environment sets (an executor's own read, the others' left at their
+        defaults: a celery port's typo does not stop the LocalExecutor)."""
         values = []
-        for name, default in {**AIRFLOW_PORT_DEFAULTS, **AIRFLOW_CELERY_PORT_DEFAULTS}.items():
+        names = {**AIRFLOW_PORT_DEFAULTS}
+        if executor == "celery":
+            names.update(AIRFLOW_CELERY_PORT_DEFAULTS)
+        for name, default in names.items():
             raw = os.environ.get(name, "")
             try:
                 values.append(int(raw) if raw else default)
@@ -761,7 +766,7 @@ def up(
         say(f"airflow: running with executor {current.executor} and task settings "
             f"{current.task_settings}; restarting it with {executor} and {settings}")  # fmt: skip
     # settings checked before anything stops or starts: a typo costs nothing
-    ports = Ports.from_env(port)
+    ports = Ports.from_env(port, executor)
     if executor == "celery":
         _int_setting(AIRFLOW_HEARTBEAT_TIMEOUT_ENV, AIRFLOW_HEARTBEAT_TIMEOUT)
         _int_setting(AIRFLOW_WORKER_CONCURRENCY_ENV, AIRFLOW_WORKER_CONCURRENCY)
