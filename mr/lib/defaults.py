@@ -69,6 +69,19 @@ COUNTERS_FILE_ENV = "MRKIT_COUNTERS_FILE"
 #: the Airflow that `mrkit airflow up` runs, in a venv of its own (Python 3.12)
 AIRFLOW_VERSION = "3.3.2"
 AIRFLOW_PYTHON_VERSION = "3.12"
+#: what the Airflow venv holds besides Airflow and mrkit's own dependencies: the CeleryExecutor
+#: of `mrkit airflow up --executor celery` (one venv for both executors). The provider 3.26.0
+#: does not import with celery 5.7.0 (`cannot import name 'retry'`) and does with 5.6.3;
+#: the shared metadata database, PostgreSQL, needs two drivers (wheels: no libpq-dev or
+#: compiler): psycopg2-binary, and asyncpg, which Airflow 3 uses for its async sessions (without
+#: it `airflow db migrate` fails: No module named 'asyncpg')
+AIRFLOW_EXTRA_REQUIREMENTS = (
+    "apache-airflow-providers-celery==3.26.0",
+    "celery==5.6.3",
+    "flower==2.2.0",
+    "psycopg2-binary==2.9.13",
+    "asyncpg==0.32.0",
+)
 #: a Python 3.12 to make the Airflow venv with (default: python3.12 on PATH, else pyenv's)
 AIRFLOW_PYTHON_ENV = "MRKIT_AIRFLOW_PYTHON"
 #: the ports `mrkit airflow up` binds on 127.0.0.1: environment variable -> default. Not
@@ -80,6 +93,26 @@ AIRFLOW_PORT_DEFAULTS = {
     "MRKIT_AIRFLOW_TRIGGER_LOG_PORT": 28794,  # the triggerer's log server
 }
 AIRFLOW_PORT_ENV = "MRKIT_AIRFLOW_PORT"
+#: `mrkit airflow up --executor local` (the default) or `celery` (mr/engines/airflow.py)
+AIRFLOW_EXECUTORS = ("local", "celery")
+#: the ports `mrkit airflow up --executor celery` binds besides those above, on 127.0.0.1 (epmd
+#: and RabbitMQ's Erlang distribution moved off 4369/25672, which a system RabbitMQ takes)
+AIRFLOW_CELERY_PORT_DEFAULTS = {
+    "MRKIT_AIRFLOW_AMQP_PORT": 28672,  # RabbitMQ, the broker (AMQP)
+    "MRKIT_AIRFLOW_EPMD_PORT": 28369,  # epmd, the Erlang port mapper (ERL_EPMD_PORT)
+    "MRKIT_AIRFLOW_DIST_PORT": 28673,  # RabbitMQ's Erlang distribution (RABBITMQ_DIST_PORT)
+    "MRKIT_AIRFLOW_POSTGRES_PORT": 28432,  # PostgreSQL, the shared metadata database
+    "MRKIT_AIRFLOW_FLOWER_PORT": 28555,  # Flower, the Celery monitor
+    "MRKIT_AIRFLOW_WORKER2_LOG_PORT": 28795,  # the second worker's log server
+}
+#: seconds without a heartbeat after which the scheduler fails a running task (and retries it,
+#: if it has retries left) under the CeleryExecutor: Airflow's default, 300, would leave the task
+#: of a killed worker running for 5 minutes; tasks heartbeat every 5 s
+AIRFLOW_HEARTBEAT_TIMEOUT_ENV = "MRKIT_AIRFLOW_HEARTBEAT_TIMEOUT"
+AIRFLOW_HEARTBEAT_TIMEOUT = 30
+#: tasks each Celery worker runs at once (two workers: 2 in all, what 2 cores hold)
+AIRFLOW_WORKER_CONCURRENCY_ENV = "MRKIT_AIRFLOW_WORKER_CONCURRENCY"
+AIRFLOW_WORKER_CONCURRENCY = 1
 #: seconds `mrkit airflow up` waits for the api-server and a scheduler heartbeat
 AIRFLOW_START_TIMEOUT = float(os.environ.get("MRKIT_AIRFLOW_START_TIMEOUT", "180"))
 
