@@ -15,18 +15,22 @@ like its own processes; the packages' system services play no part).
   socket), user ``airflow`` with a scram-sha-256 password (``postgres/password``, 0600), database
   ``airflow``. PostgreSQL refuses to run as root: as root, ``postgres/`` belongs to the Debian
   ``postgres`` user and initdb and the server run as it (``setpriv``, which execs: the pid is the
-  postmaster's); every directory above the state dir must let that user through (not /root).
+  postmaster's); when a directory above the state dir lets no other user through (a checkout
+  under /root), the data lives in ``$TMPDIR/mrkit-postgres-<hash of its place>`` instead.
   Stopped with SIGINT (a fast shutdown).
 """
 
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import pwd
 import secrets
 import shutil
+import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
 from mr.engines import EngineError, state_dir
@@ -46,7 +50,19 @@ def rabbitmq_dir() -> Path:
 
 
 def postgres_dir() -> Path:
-    return state_dir("airflow") / "postgres"
+    """``<state>/airflow/postgres``; as root, when a directory above it lets no other user through
+    (a checkout under /root), a directory named for it under the temporary directory instead:
+    PostgreSQL runs as the postgres user, which must reach its data."""
+    home = state_dir("airflow") / "postgres"
+    if os.geteuid() != 0 or others_reach(home.parent):
+        return home
+    key = hashlib.sha256(str(home).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"mrkit-postgres-{key}"
+
+
+def others_reach(path: Path) -> bool:
+    """Whether a user other than the owner may pass through path and every directory above."""
+    return all(p.stat().st_mode & stat.S_IXOTH for p in (path, *path.parents) if p.exists())
 
 
 def read_secret(path: Path) -> str:
