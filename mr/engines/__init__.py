@@ -189,8 +189,15 @@ class Daemon:
     def running(self) -> bool:
         return self.pid() is not None
 
-    def start(self, argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> int:
-        """Start argv in its own session, output to the log; return its pid."""
+    def start(
+        self,
+        argv: Sequence[str],
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        unset: Sequence[str] = (),
+    ) -> int:
+        """Start argv in its own session, output to the log; return its pid. ``env`` goes on
+        top of this process's environment, without the variables named in ``unset``."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
         cwd.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
@@ -202,7 +209,7 @@ class Daemon:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env={**os.environ, **(env or {})},
+                env={k: v for k, v in {**os.environ, **(env or {})}.items() if k not in unset},
                 start_new_session=True,
             )
         self.pidfile.write_text(str(proc.pid))

@@ -95,6 +95,12 @@ class Launcher(MRJob):
             kwargs["py_files"] = [*(kwargs.get("py_files") or []), _package_zip()]
             mrjob_fixes.apply_spark()
         elif self._runner_class().alias == "hadoop":
+            from mr.lib import auth
+
+            if auth.is_kerberos():
+                # fail closed before any JVM: one line naming the principal to kinit as
+                auth.require_ticket()
+                os.environ.update(auth.java_env())
             mrjob_fixes.apply_hadoop()
         return kwargs
 
