@@ -1,17 +1,25 @@
-"""``mrkit cluster up|down|status``: the one-machine Hadoop cluster of mr/engines/hadoop.py."""
+"""``mrkit cluster up|down|status|env``: the one-machine Hadoop cluster of mr/engines/hadoop.py,
+or with ``--secure`` the Kerberized one of mr/engines/secure.py (a KDC first, then the cluster)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from typing import TYPE_CHECKING
 
-from mr.lib.defaults import HADOOP_FIXED_PORTS, HADOOP_PORT_DEFAULTS, HADOOP_START_TIMEOUT
+from mr.lib.defaults import (
+    HADOOP_FIXED_PORTS,
+    HADOOP_PORT_DEFAULTS,
+    HADOOP_START_TIMEOUT,
+    SECURE_EXTRA_USERS,
+    SECURE_PORT_DEFAULTS,
+)
 from mr.lib.errors import NOT_RUNNING_EXIT, UsageError
 
 if TYPE_CHECKING:
-    from mr.engines import hadoop
+    from mr.engines import hadoop, secure
 
 
 def parse_settings(items: list[str]) -> dict[str, str]:
@@ -25,15 +33,37 @@ def parse_settings(items: list[str]) -> dict[str, str]:
     return settings
 
 
+def say(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 def cmd_up(args: argparse.Namespace) -> int:
+    extra = parse_settings(args.settings)
+    if args.secure:
+        from mr.engines import secure
+
+        print_secure_state(secure.up(timeout=args.timeout, extra=extra, say=say))
+        return 0
     from mr.engines import hadoop
 
-    extra = parse_settings(args.settings)
-    state = hadoop.up(
-        timeout=args.timeout, extra=extra, say=lambda line: print(line, file=sys.stderr)
-    )
+    state = hadoop.up(timeout=args.timeout, extra=extra, say=say)
     print_state(state)
     return 0
+
+
+def print_secure_state(state: secure.SecureInfo, ticket: str | None = None) -> None:
+    from mr.engines import secure
+
+    print(f"hadoop-secure: running (pid {state.pid}), Kerberos realm {state.realm}")
+    print(f"  KDC         localhost:{state.ports['MRKIT_SECURE_KDC_PORT']} (pid {state.kdc_pid})")
+    print(f"  HDFS        {state.fs_uri}   WebHDFS {state.webhdfs_url} (SPNEGO)")
+    print(f"  YARN        RM 127.0.0.1:{state.ports['MRKIT_SECURE_RM_PORT']}")
+    print(f"  JobHistory  127.0.0.1:{state.ports['MRKIT_SECURE_JHS_PORT']}")
+    print(f"  principals  {', '.join(state.principals.values())}")
+    print(f"  client conf HADOOP_CONF_DIR={state.conf_dir}   CA {state.ca_file}")
+    print(f"  log         {secure.daemon().log}")
+    print("  log in      eval \"$(mrkit cluster env --secure)\"; "
+          'kinit -kt "$MRKIT_KEYTAB" "$MRKIT_PRINCIPAL"')  # fmt: skip
 
 
 def print_state(state: hadoop.ClusterInfo) -> None:
@@ -50,6 +80,11 @@ def print_state(state: hadoop.ClusterInfo) -> None:
 
 
 def cmd_down(args: argparse.Namespace) -> int:
+    if args.secure:
+        from mr.engines import secure
+
+        print("hadoop-secure: stopped" if secure.down() else "hadoop-secure: not running")
+        return 0
     from mr.engines import hadoop
 
     print("hadoop: stopped" if hadoop.down() else "hadoop: not running")
@@ -57,6 +92,8 @@ def cmd_down(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    if args.secure:
+        return secure_status(args)
     from mr.engines import hadoop
 
     st = hadoop.status()
@@ -71,7 +108,65 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"hadoop: starting (pid {st['pid']}), not ready yet")
     else:
         print("hadoop: not running (`mrkit cluster up` starts it)")
+    if state is not None and not args.json:
+        print("  security    none (simple authentication: any user name is believed)")
     return 0 if st["running"] else NOT_RUNNING_EXIT
+
+
+def secure_status(args: argparse.Namespace) -> int:
+    from mr.engines import secure
+
+    st = secure.status()
+    state = secure.info() if st["running"] else None
+    if args.json:
+        print(json.dumps(st, indent=2))
+    elif state is not None:
+        print_secure_state(state)
+        holder = st["ticket"] or "no valid ticket"
+        print(f"  security    Kerberos; ticket cache {st['ticket_cache']}: {holder}")
+    elif st["starting"]:
+        print(f"hadoop-secure: starting (pid {st['pid']}), not ready yet")
+    else:
+        print("hadoop-secure: not running (`mrkit cluster up --secure` starts it)")
+    return 0 if st["running"] else NOT_RUNNING_EXIT
+
+
+def cmd_env(args: argparse.Namespace) -> int:
+    """Shell exports for the running cluster (the secure one with --secure, or when it is the
+    only one running)."""
+    from mr.engines import hadoop, secure
+
+    secure_state = secure.info()
+    if args.secure or (hadoop.info() is None and secure_state is not None):
+        if secure_state is None:
+            return not_running("the secure cluster is not running (mrkit cluster up --secure)")
+        user = args.user or secure.os_user()
+        if user not in secure_state.principals:
+            raise UsageError(f"--user {user!r}: the KDC knows {', '.join(secure_state.principals)}")
+        env = secure_state.env(user)
+    else:
+        state = hadoop.info()
+        if state is None:
+            return not_running("no cluster is running (mrkit cluster up [--secure])")
+        if args.user:
+            raise UsageError("--user is for the secure cluster (--secure)")
+        env = {
+            "HADOOP_CONF_DIR": state.conf_dir,
+            "MRJOB_CONF": state.mrjob_conf,
+            "HDFSCLI_CONFIG": state.hdfscli_config,
+        }
+        # the open cluster has no realm: a Kerberos set-up left in the shell would mislead
+        print("unset KRB5_CONFIG KRB5CCNAME MRKIT_PRINCIPAL MRKIT_KEYTAB MRKIT_WEBHDFS_URL "
+              "MRKIT_WEBHDFS_CA HADOOP_CLIENT_OPTS")  # fmt: skip
+    for key, value in env.items():
+        print(f"export {key}={shlex.quote(value)}")
+    return 0
+
+
+def not_running(message: str) -> int:
+    """`mrkit cluster env` with nothing to describe: a line on stderr, exit code 3 (as status)."""
+    print(f"mrkit cluster env: {message}", file=sys.stderr)
+    return NOT_RUNNING_EXIT
 
 
 EPILOG = (
@@ -79,6 +174,8 @@ EPILOG = (
     + ", ".join(f"{k}={v}" for k, v in HADOOP_PORT_DEFAULTS.items())
     + "; fixed: "
     + " ".join(str(p) for p in HADOOP_FIXED_PORTS.values())
+    + "\nsecure cluster (--secure): "
+    + ", ".join(f"{k}={v}" for k, v in SECURE_PORT_DEFAULTS.items())
     + "\n\nthen (as in the README):\n"
     "  mrkit hdfs put mr/data/sample.txt /data/in/\n"
     "  python mr/word_count.py -r hadoop -c .cluster/hadoop/mrjob.conf hdfs:///data/in/"
@@ -105,6 +202,13 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         ".cluster/hadoop/) and wait until it is ready.",
     )
     up.add_argument(
+        "--secure",
+        action="store_true",
+        help="the Kerberized cluster: a KDC (realm MRKIT.TEST) first, then HDFS + YARN in "
+        "secure mode, on ports of its own (MRKIT_SECURE_*_PORT) and state in "
+        ".cluster/hadoop-secure",
+    )
+    up.add_argument(
         "--timeout",
         type=float,
         default=HADOOP_START_TIMEOUT,
@@ -124,6 +228,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         help="stop the cluster started by `up` (only that process)",
         description="Stop the cluster started by `mrkit cluster up` (by its recorded pid).",
     )
+    down.add_argument("--secure", action="store_true", help="the secure cluster and its KDC")
     down.set_defaults(func=cmd_down)
     status = sub.add_parser(
         "status",
@@ -131,4 +236,26 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         description="Report whether the cluster runs, with its pid, ports and URLs.",
     )
     status.add_argument("--json", action="store_true", help="print the status as JSON")
+    status.add_argument(
+        "--secure",
+        action="store_true",
+        help="the secure cluster: also who the ticket cache (KRB5CCNAME) holds",
+    )
     status.set_defaults(func=cmd_status)
+    env = sub.add_parser(
+        "env",
+        help='shell exports for the running cluster: eval "$(mrkit cluster env)"',
+        description="Print shell exports for the running cluster: HADOOP_CONF_DIR and "
+        "MRJOB_CONF; for the secure cluster also KRB5_CONFIG, KRB5CCNAME, MRKIT_PRINCIPAL, "
+        "MRKIT_KEYTAB (the OS user's unless --user), MRKIT_WEBHDFS_URL, MRKIT_WEBHDFS_CA and "
+        "HADOOP_CLIENT_OPTS. Then log in with: "
+        'kinit -kt "$MRKIT_KEYTAB" "$MRKIT_PRINCIPAL". Without --secure: the open cluster, '
+        "or the secure one when only it runs. Exit code 3 when no cluster runs.",
+    )
+    env.add_argument("--secure", action="store_true", help="the secure cluster")
+    env.add_argument(
+        "--user",
+        metavar="USER",
+        help=f"on the secure cluster: act as USER (the OS user, {', '.join(SECURE_EXTRA_USERS)})",
+    )
+    env.set_defaults(func=cmd_env)

@@ -1,6 +1,7 @@
 """Real engines on one machine, from Maven Central jars: shared plumbing.
 
-Each engine (hadoop, hbase, hive, pig) has a pom in ``scripts/<engine>/pom.xml``; its jars are
+Each engine (hadoop, hbase, hive, pig; kerberos and libhadoop for the secure hadoop of
+secure.py) has a pom in ``scripts/<engine>/pom.xml``; its jars are
 copied into ``<state>/<engine>/lib`` and its state (configs, data, logs, pid files) lives under
 ``<state>/<engine>/``: ``.cluster`` in a checkout, ``~/.local/share/mrkit`` for an installed
 mrkit, ``MRKIT_HOME`` wherever it says (mr.lib.config.state_root). MariaDB (mariadb.py) is the

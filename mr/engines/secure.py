@@ -519,7 +519,13 @@ def java_command(ports: SecurePorts, lib: Path, extra: dict[str, str]) -> list[s
         "-writeConfig",
         str(written_config()),
     ]
-    for key, value in {**secure_settings(ports), **extra}.items():
+    settings = {**secure_settings(ports), **extra}
+    # also as the cluster's core-site.xml: the JVMs it starts besides its own (the NodeManager's
+    # ContainerLocalizer) read their configuration from the classpath, not from -D. Without it
+    # the localizer spoke plain data transfer to the SASL-only DataNode ("Received 1c5195
+    # instead of deadbeef") and a job's localization failed
+    _write_private(server_conf_dir() / "core-site.xml", _site_xml(settings))
+    for key, value in settings.items():
         argv += ["-D", f"{key}={value}"]
     return argv
 
@@ -590,8 +596,6 @@ def _webhdfs_url(ports: SecurePorts) -> str:
 
 def _wait_ready(pid: int, ports: SecurePorts, timeout: float) -> None:
     def answers() -> bool:
-        if not written_config().exists():
-            return False
         return _superuser_call(ports, lambda fs: fs.status("/")) is not None
 
     kinit(os_user(), engine_ccache())
@@ -609,7 +613,8 @@ def _superuser_call(ports: SecurePorts, call: Callable[[Any], Any]) -> Any:
     from mr.clients.hdfs import HDFS
     from mr.lib.webhdfs import HdfsError, raw_client
 
-    _write_client_conf()
+    if not _write_client_conf():
+        return None
     with kerberos_env(engine_ccache()):
         try:
             return call(HDFS(raw_client(url=_webhdfs_url(ports))))
@@ -617,12 +622,27 @@ def _superuser_call(ports: SecurePorts, call: Callable[[Any], Any]) -> Any:
             return None
 
 
-def _write_client_conf() -> None:
-    if not written_config().exists():
-        return
-    written = written_config().read_text()
+#: settings of the daemons only, left out of the clients' configuration: a job's configuration
+#: is made from it and reaches every task (streaming even exports it as environment variables)
+SERVER_ONLY = ("keytab", "signature.secret")
+
+
+def _write_client_conf() -> bool:
+    """conf/: the written configuration without the daemons' keytab and secret paths; False
+    while the cluster has not written it whole."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.parse(written_config()).getroot()
+    except (OSError, ET.ParseError):
+        return False
+    for prop in list(root.iter("property")):
+        if any(word in (prop.findtext("name") or "") for word in SERVER_ONLY):
+            root.remove(prop)
+    text = ET.tostring(root, encoding="unicode")
     for name in ("core-site.xml", "hdfs-site.xml", "mapred-site.xml", "yarn-site.xml"):
-        (conf_dir() / name).write_text(written)
+        (conf_dir() / name).write_text(text)
+    return True
 
 
 #: HDFS directories made at start, as Hadoop needs them with permissions on: (path, mode, owner)
@@ -672,7 +692,9 @@ def _finish(pid: int, kdc_pid: int, ports: SecurePorts) -> SecureInfo:
             hadoop.streaming_jar(),
             hadoop.python_for_tasks(),
             [*log_dirs, f"hdfs://{hadoop.HISTORY_DIR}"],
-        ).replace("`mrkit cluster up`", "`mrkit cluster up --secure`")
+        )
+        .replace("`mrkit cluster up`", "`mrkit cluster up --secure`")
+        .replace(".cluster/hadoop/mrjob.conf", ".cluster/hadoop-secure/mrjob.conf")
     )
     state = SecureInfo(
         pid=pid,

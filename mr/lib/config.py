@@ -21,6 +21,12 @@ files named here instead of importing the engines, so the layers stay one-way:
 ``MRKIT_MYSQL_PORT``       the port of `mrkit mysql up`'s MariaDB (default 3307, beside a
                            system MySQL's 3306)
 ``MRKIT_MYSQL_PASSWORD``   the MySQL password (never on a command line, where ps shows it)
+``MRKIT_AUTH``             ``simple`` or ``kerberos``: how clients authenticate (default: the
+                           Hadoop client configuration's; mr/lib/auth.py)
+``MRKIT_PRINCIPAL``        the principal a refusal tells the user to kinit as
+``MRKIT_KEYTAB``           its keytab, for the user's own ``kinit -kt`` (mrkit never reads it)
+``MRKIT_WEBHDFS_CA``       the CA file that signs a Kerberized NameNode's HTTPS certificate
+``MRKIT_SECURE_*_PORT``    the ports of ``mrkit cluster up --secure`` (mr/lib/defaults.py)
 =========================  ==================================================================
 """
 

@@ -14,7 +14,10 @@ row:
 - mrjob.conf: mrkit's (the cluster's while ``mrkit cluster up`` runs), with the user's own on
   top, and the user's options mrkit cannot honour named;
 - the ``mr`` package ships with the job, so tasks run where mrkit is not installed, and the
-  fixes of mr/lib/mrjob_fixes.py for the runner in use.
+  fixes of mr/lib/mrjob_fixes.py for the runner in use;
+- on a Kerberized cluster (mr/lib/auth.py), ``-r hadoop`` without a valid ticket is one line
+  naming the principal to kinit as, exit code 2, before any JVM; the hadoop client gets Java's
+  krb5.conf in HADOOP_CLIENT_OPTS.
 """
 
 from __future__ import annotations
