@@ -249,4 +249,3 @@ def test_job_without_a_ticket_is_one_line(root_input, kerberos_user):
     assert out.returncode == 2
     line = one_line(out.stderr)
     assert f"kinit as {secure.os_user()}@MRKIT.TEST" in line, line
-
