@@ -92,9 +92,10 @@ def cmd_down(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    if args.secure:
+    from mr.engines import hadoop, secure
+
+    if args.secure or (hadoop.info() is None and secure.info() is not None):
         return secure_status(args)
-    from mr.engines import hadoop
 
     st = hadoop.status()
     state = hadoop.info() if st["running"] else None
@@ -239,7 +240,8 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     status.add_argument(
         "--secure",
         action="store_true",
-        help="the secure cluster: also who the ticket cache (KRB5CCNAME) holds",
+        help="the secure cluster (also without it, when only that one runs): also who the "
+        "ticket cache (KRB5CCNAME) holds",
     )
     status.set_defaults(func=cmd_status)
     env = sub.add_parser(
