@@ -69,7 +69,8 @@ def test_secret_files_are_private_and_off_command_lines(secure_cluster):
     names = sorted(p.name for p in keytabs.iterdir())
     assert names == sorted(["cluster.keytab", *[f"{u}.keytab" for u in secure.users()]])
     server = secure.server_conf_dir()
-    for path in [*keytabs.iterdir(), server / "ssl-server.xml", server / "http-secret"]:
+    secrets = [server / "ssl-server.xml", server / "http-secret", secure.ssl_dir() / "keystore.jks"]
+    for path in [*keytabs.iterdir(), *secrets]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     password = secure_value(server / "ssl-server.xml", "ssl.server.keystore.password")
     secret = (server / "http-secret").read_text()
@@ -181,11 +182,19 @@ def test_bob_cannot_read_alices_private_dir(kerberos_user, user_dir, tmp_path):
     )
     assert made.returncode == 0, made.stderr
     assert mrkit("hdfs", "cat", f"{private}/secret.txt", env=alice).stdout == "for alice only"
-    for args in (("ls", private), ("cat", f"{private}/secret.txt")):
+    for args in (("ls", private), ("cat", f"{private}/secret.txt"), ("ls", f"{private}/x")):
         out = mrkit("hdfs", *args, env=bob)
         assert out.returncode == 1, out.stderr
         line = one_line(out.stderr)
         assert "Permission denied: user=bob" in line, line
+    # a job of bob's on it: refused at the input check, not "no such path" (the hdfs package's
+    # status(strict=False) answered None for a refusal), and before any JVM
+    job = subprocess.run(
+        [sys.executable, "mr/word_count.py", "-r", "hadoop", f"hdfs://{private}"],
+        env=bob, cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert job.returncode == 1
+    assert "job failed: Permission denied: user=bob" in one_line(job.stderr)
 
 
 @pytest.fixture(scope="module")

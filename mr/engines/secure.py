@@ -66,6 +66,8 @@ from mr.lib.defaults import (
 ENGINE = "hadoop-secure"
 REALM = SECURE_REALM
 KDC_SOURCE = SCRIPTS_DIR / "kerberos" / "MrkitKdc.java"
+#: where mrjob's hadoop runner keeps a job's files on the secure cluster (hadoop_tmp_dir)
+MRJOB_TMP = "/tmp/mrkit/mrjob"
 #: the JVM options every Java process of the secure cluster gets besides Hadoop's own
 TASK_JAVA_OPTS = "-Xmx400m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 #: environment variables the cluster's JVM must not inherit from whoever starts it: YARN
@@ -655,6 +657,9 @@ def _hdfs_layout() -> list[tuple[str, str, str | None]]:
         (hadoop.HISTORY_DIR, sticky, None),
         (f"{hadoop.HISTORY_DIR}/done_intermediate", sticky, None),
         (f"{hadoop.HISTORY_DIR}/done", sticky, None),
+        # mrjob's temporary dirs (MRJOB_TMP below): its default, /user/<OS user>/tmp/mrjob, is
+        # the OS user's home, where a job of alice (a principal, not an OS user) may not write
+        (MRJOB_TMP, sticky, None),
         ("/user", "755", None),
     ]
     dirs += [(f"/user/{user}", "755", user) for user in users()]
@@ -695,6 +700,7 @@ def _finish(pid: int, kdc_pid: int, ports: SecurePorts) -> SecureInfo:
         )
         .replace("`mrkit cluster up`", "`mrkit cluster up --secure`")
         .replace(".cluster/hadoop/mrjob.conf", ".cluster/hadoop-secure/mrjob.conf")
+        + f"    hadoop_tmp_dir: hdfs://{MRJOB_TMP}\n"
     )
     state = SecureInfo(
         pid=pid,

@@ -178,6 +178,7 @@ class Launcher(MRJob):
         from mr.lib import job_status
 
         status = None  # a live line on a terminal, once the job is past its checks
+        failures: tuple[type[BaseException], ...] = (OSError, *_hdfs_errors())
         if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
             # SIGTERM unwinds like Ctrl-C: the runner cleans up (on YARN, closing the hadoop
             # client's pty kills the application) instead of dying on the spot
@@ -215,9 +216,10 @@ class Launcher(MRJob):
             # the rows' reader went away (`... | head -1`): the job is done, say nothing
             discard_stdout()
             sys.exit(BROKEN_PIPE_EXIT)
-        except OSError as e:
+        except failures as e:
             # a NameNode that does not answer, a full disk, a file system gone read-only
-            # mid-run: a failure, not a bug
+            # mid-run, HDFS refusing a path (permissions on a secure cluster): a failure, not a
+            # bug
             self._failed(f"job failed: {e}")
         finally:
             job_status.stop(status)
@@ -285,6 +287,16 @@ class Launcher(MRJob):
         self.options.conf_paths = [str(default_mrjob_conf()), user]
         for problem in unhonoured_options(user):
             print(f"{self.job_label()}: warning: {problem}", file=sys.stderr)
+
+
+def _hdfs_errors() -> tuple[type[BaseException], ...]:
+    """What the WebHDFS client raises for a refused call (mrjob's HDFS calls go through it);
+    imported here, in the launcher: a task's Python may lack the hdfs package."""
+    from hdfs.util import HdfsError as LibHdfsError
+
+    from mr.lib.webhdfs import HdfsError
+
+    return (LibHdfsError, HdfsError)
 
 
 class _Terminated(KeyboardInterrupt):

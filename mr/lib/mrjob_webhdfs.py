@@ -25,6 +25,7 @@ from mr.lib.globs import has_magic, match_paths
 from mr.lib.webhdfs import (
     HdfsError,
     default_fs,
+    file_status,
     namenode_of_source,
     raw_client,
     webhdfs_source,
@@ -93,8 +94,7 @@ class WebHDFSFilesystem(Filesystem):
         return f"{parts.scheme}://{parts.netloc}", parts.path or "/"
 
     def _status(self, path: str) -> dict[str, Any] | None:
-        status: dict[str, Any] | None = self.client.status(path, strict=False)
-        return status
+        return file_status(self.client, path)
 
     def _names(self, directory: str) -> list[str]:
         status = self._status(directory)

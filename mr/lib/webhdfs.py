@@ -81,6 +81,21 @@ def raw_client(url: str | None = None, alias: str | None = None, user: str | Non
     return configured
 
 
+def file_status(client: Any, path: str) -> dict[str, Any] | None:
+    """WebHDFS's FileStatus of a path, None when it does not exist. Not the hdfs package's
+    ``status(strict=False)``, which answers None for every error: a path that a secure cluster
+    refuses to show (Permission denied) looked missing."""
+    from hdfs.util import HdfsError as LibHdfsError
+
+    try:
+        status: dict[str, Any] = client.status(path, strict=True)
+    except LibHdfsError as e:
+        if getattr(e, "exception", None) == "FileNotFoundException":
+            return None
+        raise
+    return status
+
+
 def default_fs() -> str | None:
     """The default file system (``fs.defaultFS``, ``hdfs://host:port``) of the Hadoop client
     configuration jobs use: $HADOOP_CONF_DIR's, else the one `mrkit cluster up` writes; None
