@@ -51,7 +51,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_secure_state(state: secure.SecureInfo, ticket: str | None = None) -> None:
+def print_secure_state(state: secure.SecureInfo) -> None:
     from mr.engines import secure
 
     print(f"hadoop-secure: running (pid {state.pid}), Kerberos realm {state.realm}")

@@ -561,8 +561,8 @@ def up(
     lib = fetch(hadoop.ENGINE)
     ensure_native()
     start = time.monotonic()
-    kdc_pid = start_kdc(ports["kdc"], timeout, say)
     try:
+        kdc_pid = start_kdc(ports["kdc"], timeout, say)
         write_krb5_conf(ports["kdc"])
         shutil.rmtree(ccache_dir(), ignore_errors=True)
         _private_dir(ccache_dir())

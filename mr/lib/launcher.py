@@ -262,6 +262,10 @@ class Launcher(MRJob):
                 continue
             if runner.fs.can_handle_path(path) and not exists(path):
                 raise UsageError(f"input path {path} does not exist")
+            if path.startswith("hdfs://"):
+                # its first entry: a directory the user may see but not list (permissions on a
+                # secure cluster) fails here in one line, not in Java's job submission
+                next(iter(runner.fs.ls(path)), None)
         if remote_output and runner.fs.can_handle_path(remote_output):
             if exists(remote_output):
                 if not self.options.overwrite:
