@@ -191,7 +191,10 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "NodeManager and JobHistory in one JVM (Hadoop's CLI MiniCluster), from Maven Central "
         "jars fetched into .cluster/hadoop/lib. `up` also writes .cluster/hadoop/mrjob.conf "
         "for `-r hadoop` jobs and .cluster/hadoop/hdfscli.cfg for `mrkit hdfs`. "
-        "HDFS starts empty on every `up`.",
+        "HDFS starts empty on every `up`. With --secure: a Kerberos KDC (realm MRKIT.TEST) "
+        "and the cluster in secure mode, beside the open one (.cluster/hadoop-secure, ports of "
+        'its own); log in with eval "$(mrkit cluster env --secure)"; '
+        'kinit -kt "$MRKIT_KEYTAB" "$MRKIT_PRINCIPAL".',
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EPILOG,
     )

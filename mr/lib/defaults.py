@@ -53,6 +53,7 @@ SECURE_PORT_DEFAULTS = {
     "MRKIT_SECURE_RM_TRACKER_PORT": 18031,
     "MRKIT_SECURE_RM_ADMIN_PORT": 18033,
     "MRKIT_SECURE_RM_WEB_PORT": 18088,
+    # set, but the MiniCluster bound its NodeManager on free ports here (seen with ss)
     "MRKIT_SECURE_NM_WEB_PORT": 18042,
     "MRKIT_SECURE_NM_LOCALIZER_PORT": 18040,
     "MRKIT_SECURE_JHS_PORT": 18022,  # JobHistory RPC
