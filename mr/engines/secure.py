@@ -1,12 +1,13 @@
 """A Kerberized Hadoop 3.4.1 on one machine: a MiniKdc, then HDFS + YARN + JobHistory in secure
 mode (``mrkit cluster up --secure``).
 
-The recipe is the one of /work/shared/KERBEROS.md, verified here: Hadoop's MiniKdc (realm
-MRKIT.TEST, scripts/kerberos/MrkitKdc.java) and the CLI MiniCluster of mr/engines/hadoop.py with
-``-D`` settings only: Kerberos RPC, SASL data transfer (no root, no privileged ports), WebHDFS
-over HTTPS with SPNEGO, ``dfs.permissions.enabled=true``. Its state lives apart from the open
-cluster's, under ``<state>/hadoop-secure/``, on its own ports (mr/lib/defaults.py
-``SECURE_PORT_DEFAULTS``), so that both can run at once; it uses the open cluster's jars.
+Hadoop's MiniKdc (realm MRKIT.TEST, scripts/kerberos/MrkitKdc.java) and the CLI MiniCluster of
+mr/engines/hadoop.py, configured by settings only (``-D``, and the same in the cluster's own
+core-site.xml for the JVMs it starts): Kerberos RPC, SASL data transfer (no root, no privileged
+ports), WebHDFS over HTTPS with SPNEGO, ``dfs.permissions.enabled=true``. The daemons' keytab
+and secret paths stay out of the clients' conf/. Its state lives apart from the open cluster's,
+under ``<state>/hadoop-secure/``, on its own ports (mr/lib/defaults.py ``SECURE_PORT_DEFAULTS``),
+so that both can run at once; it uses the open cluster's jars.
 
 - ``keytabs/``   0600, in a 0700 dir: ``cluster.keytab`` (``<os user>/localhost``, the
   service principal of every daemon, and ``HTTP/localhost`` for SPNEGO), ``<os user>.keytab``
