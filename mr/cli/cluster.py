@@ -155,10 +155,11 @@ def cmd_env(args: argparse.Namespace) -> int:
             "HADOOP_CONF_DIR": state.conf_dir,
             "MRJOB_CONF": state.mrjob_conf,
             "HDFSCLI_CONFIG": state.hdfscli_config,
+            "MRKIT_WEBHDFS_URL": state.webhdfs_url,
         }
-        # the open cluster has no realm: a Kerberos set-up left in the shell would mislead
-        print("unset KRB5_CONFIG KRB5CCNAME MRKIT_PRINCIPAL MRKIT_KEYTAB MRKIT_WEBHDFS_URL "
-              "MRKIT_WEBHDFS_CA HADOOP_CLIENT_OPTS")  # fmt: skip
+        # mrkit's own variables of a secure cluster's env, left in the shell, would point
+        # clients at that one; the user's Kerberos set-up (KRB5_*) is left alone
+        print("unset MRKIT_WEBHDFS_CA MRKIT_PRINCIPAL MRKIT_KEYTAB")
     for key, value in env.items():
         print(f"export {key}={shlex.quote(value)}")
     return 0
@@ -250,9 +251,10 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     env = sub.add_parser(
         "env",
         help='shell exports for the running cluster: eval "$(mrkit cluster env)"',
-        description="Print shell exports for the running cluster: HADOOP_CONF_DIR and "
-        "MRJOB_CONF; for the secure cluster also KRB5_CONFIG, KRB5CCNAME, MRKIT_PRINCIPAL, "
-        "MRKIT_KEYTAB (the OS user's unless --user), MRKIT_WEBHDFS_URL, MRKIT_WEBHDFS_CA and "
+        description="Print shell exports for the running cluster: HADOOP_CONF_DIR, "
+        "MRJOB_CONF and MRKIT_WEBHDFS_URL; for the secure cluster also KRB5_CONFIG, "
+        "KRB5CCNAME, MRKIT_PRINCIPAL, MRKIT_KEYTAB (the OS user's unless --user), "
+        "MRKIT_WEBHDFS_CA and "
         "HADOOP_CLIENT_OPTS. Then log in with: "
         'kinit -kt "$MRKIT_KEYTAB" "$MRKIT_PRINCIPAL". Without --secure: the open cluster, '
         "or the secure one when only it runs. Exit code 3 when no cluster runs.",
