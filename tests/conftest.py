@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.plugins.mysql",
     "tests.plugins.airflow",
     "tests.plugins.airflow_celery",
+    "tests.plugins.secure",
 ]
 
 

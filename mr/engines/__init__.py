@@ -1,6 +1,7 @@
 """Real engines on one machine, from Maven Central jars: shared plumbing.
 
-Each engine (hadoop, hbase, hive, pig) has a pom in ``scripts/<engine>/pom.xml``; its jars are
+Each engine (hadoop, hbase, hive, pig; kerberos and libhadoop for the secure hadoop of
+secure.py) has a pom in ``scripts/<engine>/pom.xml``; its jars are
 copied into ``<state>/<engine>/lib`` and its state (configs, data, logs, pid files) lives under
 ``<state>/<engine>/``: ``.cluster`` in a checkout, ``~/.local/share/mrkit`` for an installed
 mrkit, ``MRKIT_HOME`` wherever it says (mr.lib.config.state_root). MariaDB (mariadb.py) is the
@@ -191,8 +192,15 @@ class Daemon:
     def running(self) -> bool:
         return self.pid() is not None
 
-    def start(self, argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> int:
-        """Start argv in its own session, output to the log; return its pid."""
+    def start(
+        self,
+        argv: Sequence[str],
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        unset: Sequence[str] = (),
+    ) -> int:
+        """Start argv in its own session, output to the log; return its pid. ``env`` goes on
+        top of this process's environment, without the variables named in ``unset``."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
         cwd.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
@@ -204,7 +212,7 @@ class Daemon:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env={**os.environ, **(env or {})},
+                env={k: v for k, v in {**os.environ, **(env or {})}.items() if k not in unset},
                 start_new_session=True,
             )
         self.pidfile.write_text(str(proc.pid))

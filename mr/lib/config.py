@@ -23,6 +23,12 @@ files named here instead of importing the engines, so the layers stay one-way:
 ``MRKIT_MYSQL_PASSWORD``   the MySQL password (never on a command line, where ps shows it)
 ``MRKIT_BIND_HOST``        the address every engine of `mrkit ... up` listens on (default
                            127.0.0.1, this machine only; ``--bind-host`` of each ``up``)
+``MRKIT_AUTH``             ``simple`` or ``kerberos``: how clients authenticate (default: the
+                           Hadoop client configuration's; mr/lib/auth.py)
+``MRKIT_PRINCIPAL``        the principal a refusal tells the user to kinit as
+``MRKIT_KEYTAB``           its keytab, for the user's own ``kinit -kt`` (mrkit never reads it)
+``MRKIT_WEBHDFS_CA``       the CA file that signs a Kerberized NameNode's HTTPS certificate
+``MRKIT_SECURE_*_PORT``    the ports of ``mrkit cluster up --secure`` (mr/lib/defaults.py)
 =========================  ==================================================================
 """
 

@@ -36,6 +36,33 @@ HADOOP_PORT_DEFAULTS = {
     "MRKIT_JHS_ADMIN_PORT": 10033,  # JobHistory admin (`mapred hsadmin`)
 }
 
+# -- mr/engines/secure.py: the Kerberized cluster of `mrkit cluster up --secure` -------------------
+
+#: the secure cluster's ports, all on localhost (environment variable -> default): disjoint from
+#: the open cluster's (above) and from Hadoop's defaults, so that both clusters can run at once.
+#: Every daemon port is set, the ResourceManager's scheduler/tracker/admin/web ones too: unset,
+#: they fall back to Hadoop's fixed defaults, which the open cluster holds.
+SECURE_PORT_DEFAULTS = {
+    "MRKIT_SECURE_KDC_PORT": 16088,  # the MiniKdc (TCP)
+    "MRKIT_SECURE_HDFS_PORT": 18020,  # NameNode RPC (fs.defaultFS)
+    "MRKIT_SECURE_WEBHDFS_PORT": 19871,  # NameNode HTTPS: WebHDFS (SPNEGO) and the web UI
+    "MRKIT_SECURE_RM_PORT": 18032,  # ResourceManager RPC (job submission)
+    "MRKIT_SECURE_RM_SCHEDULER_PORT": 18030,
+    "MRKIT_SECURE_RM_TRACKER_PORT": 18031,
+    "MRKIT_SECURE_RM_ADMIN_PORT": 18033,
+    "MRKIT_SECURE_RM_WEB_PORT": 18088,
+    # set, but the MiniCluster bound its NodeManager on free ports here (seen with ss)
+    "MRKIT_SECURE_NM_WEB_PORT": 18042,
+    "MRKIT_SECURE_NM_LOCALIZER_PORT": 18040,
+    "MRKIT_SECURE_JHS_PORT": 18022,  # JobHistory RPC
+    "MRKIT_SECURE_JHS_WEB_PORT": 18889,
+    "MRKIT_SECURE_JHS_ADMIN_PORT": 18034,
+}
+#: the realm of the secure cluster's KDC (MiniKdc: ORG_NAME.ORG_DOMAIN)
+SECURE_REALM = "MRKIT.TEST"
+#: the users the KDC knows besides the OS user running mrkit: for permission tests
+SECURE_EXTRA_USERS = ("alice", "bob")
+
 # -- mr/engines/oozie.py -------------------------------------------------------------------------
 
 OOZIE_PORT_ENV = "MRKIT_OOZIE_PORT"
