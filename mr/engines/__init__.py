@@ -11,6 +11,7 @@ exception to the jars: it comes from Debian's mariadb-server package, its state 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import os
@@ -219,21 +220,15 @@ class Daemon:
         return proc.pid
 
     def stop(self, timeout: float = 30.0) -> bool:
-        """SIGTERM our process group, SIGKILL after timeout; True if something was stopped."""
+        """Stop our process, its session and every descendant (SIGTERM, SIGKILL after
+        timeout), the tree taken before any signal: a child that made a session of its own
+        (a YARN container: the NodeManager starts each with setsid) and would be orphaned by its
+        parent's death is stopped too. True if something was stopped."""
         pid = self.pid()
         if pid is None:
             self.pidfile.unlink(missing_ok=True)
             return False
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(pid, sig)
-            except ProcessLookupError:
-                break
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and _alive(pid):
-                time.sleep(0.2)
-            if not _alive(pid):
-                break
+        stop_processes([pid], timeout)
         self.pidfile.unlink(missing_ok=True)
         return True
 
@@ -282,6 +277,53 @@ def process_tree(pid: int) -> set[int]:
         found |= children
         grew = bool(children)
     return {p for p in found if p in table}
+
+
+def running(pid: int) -> bool:
+    """Whether pid is a live process: not gone, not a zombie (a process that exited and that
+    its parent, e.g. the test session that started Airflow, has not reaped yet: only the
+    parent can, so waiting for it from `mrkit airflow down` would wait for nothing)."""
+    if not _alive(pid):
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2 :].split()[0] != "Z"
+
+
+def _signal_all(pids: set[int], sig: signal.Signals) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, sig)
+
+
+def stop_processes(
+    pids: list[int], timeout: float = 20.0, leader_signal: signal.Signals | None = None
+) -> set[int]:
+    """SIGTERM the trees of pids (taken before any signal), SIGKILL what is left after
+    timeout; return every pid that was signalled. leader_signal: sent to pids alone instead
+    (PostgreSQL's postmaster stops its children itself: SIGINT is its fast shutdown)."""
+    tree: set[int] = set()
+    for pid in pids:
+        tree |= process_tree(pid)
+    if leader_signal is None:
+        _signal_all(tree, signal.SIGTERM)
+    else:
+        _signal_all(set(pids), leader_signal)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(running(p) for p in tree):
+        time.sleep(0.2)
+    left = {p for p in tree if running(p)}
+    # children started while we waited (a LocalExecutor worker taking one more task)
+    for pid in pids:
+        left |= process_tree(pid) if running(pid) else set()
+    if left:
+        _signal_all(left, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(running(p) for p in left):
+            time.sleep(0.1)
+    return tree | left
 
 
 @dataclass(frozen=True)

@@ -96,11 +96,11 @@ from typing import Any
 from mr.engines import (
     Daemon,
     EngineError,
-    _alive,
     check_ports_free,
     port_in_use,
-    process_tree,
+    running,
     state_dir,
+    stop_processes,
     wait_for,
 )
 from mr.engines import airflow_backends as backends
@@ -584,53 +584,6 @@ def unhealthy(answer: dict[str, Any] | None) -> list[str]:
     if answer is None:
         return ["api-server"]
     return [c for c in HEALTHY if (answer.get(c) or {}).get("status") != "healthy"]
-
-
-def running(pid: int) -> bool:
-    """Whether pid is a live process: not gone, not a zombie (a process that exited and that
-    its parent, e.g. the test session that started Airflow, has not reaped yet: only the
-    parent can, so waiting for it from `mrkit airflow down` would wait for nothing)."""
-    if not _alive(pid):
-        return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2 :].split()[0] != "Z"
-
-
-def _signal_all(pids: set[int], sig: signal.Signals) -> None:
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, sig)
-
-
-def stop_processes(
-    pids: list[int], timeout: float = 20.0, leader_signal: signal.Signals | None = None
-) -> set[int]:
-    """SIGTERM the trees of pids (taken before any signal), SIGKILL what is left after
-    timeout; return every pid that was signalled. leader_signal: sent to pids alone instead
-    (PostgreSQL's postmaster stops its children itself: SIGINT is its fast shutdown)."""
-    tree: set[int] = set()
-    for pid in pids:
-        tree |= process_tree(pid)
-    if leader_signal is None:
-        _signal_all(tree, signal.SIGTERM)
-    else:
-        _signal_all(set(pids), leader_signal)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(running(p) for p in tree):
-        time.sleep(0.2)
-    left = {p for p in tree if running(p)}
-    # children started while we waited (a LocalExecutor worker taking one more task)
-    for pid in pids:
-        left |= process_tree(pid) if running(pid) else set()
-    if left:
-        _signal_all(left, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(running(p) for p in left):
-            time.sleep(0.1)
-    return tree | left
 
 
 def migrate(venv: Path, env: dict[str, str]) -> None:
