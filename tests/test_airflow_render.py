@@ -667,3 +667,51 @@ def rows_of(directory: Path) -> list[str]:
     return sorted(
         line for part in directory.glob("part-*") for line in part.read_text().splitlines()
     )
+
+
+class FakeTaskInstance:
+    """XCom of one DAG run, as the runtime pushes and pulls it (task id, key) -> value."""
+
+    def __init__(self, task: str, xcom: dict):
+        self.task, self.xcom = task, xcom
+
+    def xcom_push(self, key, value):
+        self.xcom[(self.task, key)] = value
+
+    def xcom_pull(self, task_ids, key="return_value"):
+        return self.xcom.get((task_ids, key))
+
+
+def test_a_jobs_counters_go_through_xcom_to_hadoop_counters(tmp_path):
+    """Without Airflow: the job task pushes each step's counters, a later step task its own,
+    and a decision task's hadoop:counters('x') pulls task x's."""
+    from mr.airflow import runtime
+    from mr.airflow.runtime import Job, JobStep, OozieTasks
+    from mr.workflow.local import LocalRun
+
+    tasks = OozieTasks("w")
+    settings = LocalSettings(root=tmp_path / "root", minute_seconds=0)
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "in.txt").write_text("the cat\nthe dog\na bird\n")
+    xcom: dict = {}
+
+    def run_for(task: str) -> LocalRun:
+        run = LocalRun(Workflow("w"), {}, settings, tmp_path / "run")
+        ti = FakeTaskInstance(task, xcom)
+        run.counters = runtime._Pulled(ti, runtime.COUNTERS_KEY, runtime._counters)
+        return run
+
+    job = Job("grep", ["--pattern", "the"], input=["/in.txt"], output="/g")
+    outcome = tasks.attempt(run_for("grep-step1"), "grep-step1", job, 1)
+    assert outcome.ok and len(outcome.counters) == 2  # grep's two steps
+    tasks.push_counters(FakeTaskInstance("grep-step1", xcom), job, outcome)
+    step2 = JobStep("grep", 2, "grep-step1")
+    tasks.push_counters(FakeTaskInstance("grep-step2", xcom), step2, tasks.attempt(
+        run_for("grep-step2"), "grep-step2", step2, 1))  # fmt: skip
+    assert xcom[("grep-step1", "counters")] == {"grep": {"matching_lines": 2}}
+    assert xcom[("grep-step2", "counters")] == outcome.counters[1]
+    decide = run_for("decide")
+    lines = "${hadoop:counters('grep-step1')['grep']['matching_lines']}"
+    assert decide.eval_text(lines, "decide") == "2"
+    with pytest.raises(Exception, match=r"hadoop:counters\('nothing'\): no counters"):
+        decide.eval_text("${hadoop:counters('nothing')['grep']['x']}", "decide")

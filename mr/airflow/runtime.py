@@ -10,6 +10,9 @@ input event's instances). The state a local run keeps in memory is kept in XCom:
 
 * capture-output: an action's data is its XCom ``return_value``; ``wf:actionData('x')`` pulls
   it from task x;
+* counters: an mrkit job's action pushes ``counters`` (its step's, {group: {name: n}}) and
+  ``step_counters`` (every step's: its later step actions push theirs from it);
+  ``hadoop:counters('x')`` pulls them from task x;
 * errors: an action that ends in ERROR pushes ``error`` ({code, message, at}) and fails;
   ``wf:errorCode/errorMessage('x')`` and ``wf:lastErrorNode()`` read them back;
 * retries: a retryable error code (Oozie's defaults, plus $MRKIT_AIRFLOW_RETRY_CODES, ``ALL``
@@ -82,6 +85,9 @@ RUNS_ENV = AIRFLOW_RUNS_ENV
 RETRY_CODES_ENV = AIRFLOW_RETRY_CODES_ENV
 #: the XCom key of an action's error
 ERROR_KEY = "error"
+#: the XCom keys of a job action's counters: its step's, and every step's of the job
+COUNTERS_KEY = "counters"
+STEP_COUNTERS_KEY = "step_counters"
 #: the error code of an action the runtime cannot run (its message names the action type)
 UNSUPPORTED = "UNSUPPORTED"
 #: the label of an error transition's edge, and of an edge that is both ok and error
@@ -304,6 +310,7 @@ class OozieTasks:
         run = self.local_run(context, name, body, child)
         outcome = self.attempt(run, name, body, ti.try_number)
         if outcome.ok:
+            self.push_counters(ti, body, outcome)
             return outcome.data or None
         ti.xcom_push(
             ERROR_KEY,
@@ -314,6 +321,19 @@ class OozieTasks:
         if "ALL" in codes or (outcome.code or "") in codes:
             raise AirflowException(said)  # Airflow retries it while retries are left
         raise AirflowFailException(said)
+
+    def push_counters(self, ti: Any, body: Body, outcome: Outcome) -> None:
+        """A job's counters into XCom: the step's, and every step's for the later steps."""
+        steps = outcome.counters
+        if isinstance(body, JobStep):
+            pulled = ti.xcom_pull(task_ids=task_id(body.ran_at), key=STEP_COUNTERS_KEY)
+            steps = pulled if isinstance(pulled, list) else []
+            if len(steps) >= body.step:
+                ti.xcom_push(COUNTERS_KEY, steps[body.step - 1])
+            return
+        if steps:
+            ti.xcom_push(COUNTERS_KEY, steps[0])
+            ti.xcom_push(STEP_COUNTERS_KEY, steps)
 
     def attempt(self, run: LocalRun, name: str, body: Body, number: int) -> Outcome:
         """One attempt of an action, as the local runner makes it; its log printed (into the
@@ -408,6 +428,7 @@ class OozieTasks:
         ti = context["ti"]
         run.action_data = _Pulled(ti, "return_value", _data)
         run.errors = _Pulled(ti, ERROR_KEY, _error)
+        run.counters = _Pulled(ti, COUNTERS_KEY, _counters)
         if "lastErrorNode" in repr(body):
             run.last_error_node = self.last_error_node(context)
         return run
@@ -535,6 +556,13 @@ class _Pulled(dict[str, Any]):
 
 def _data(value: Any) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else None
+
+
+def _counters(value: Any) -> dict[str, dict[str, int]] | None:
+    if not isinstance(value, dict):
+        return None
+    return {str(g): {str(k): int(v) for k, v in names.items()} for g, names in value.items()
+            if isinstance(names, dict)}  # fmt: skip
 
 
 def _error(value: Any) -> tuple[str, str] | None:
