@@ -715,3 +715,85 @@ def test_a_jobs_counters_go_through_xcom_to_hadoop_counters(tmp_path):
     assert decide.eval_text(lines, "decide") == "2"
     with pytest.raises(Exception, match=r"hadoop:counters\('nothing'\): no counters"):
         decide.eval_text("${hadoop:counters('nothing')['grep']['x']}", "decide")
+
+
+# -- hadoop:counters and HCatalog datasets (tests/fixtures/airflow/counters-hcat-app) -------------
+
+COUNTED_APP = GOLDEN / "counters-hcat-app"
+
+
+def test_an_app_of_counters_and_hcat_datasets_renders(tmp_path):
+    [path] = render_app(str(COUNTED_APP), tmp_path / "dags")
+    text = path.read_text()
+    # the input of HCatalog partitions: a task that fails saying why, never a sensor that passes
+    assert 'wait_for_logs = oozie.cannot_wait_for(\n        "logs",\n' in text
+    assert "oozie.wait_for(" not in text
+    assert "- the input event logs: its task fails:\n  hcat://localhost:9083/web/logs/" in text
+    assert "{\"${hadoop:counters('grep')['grep']['matching_lines'] gt 0}\": \"report\"}" in text
+    assert 'Job(\n            "grep",\n            args=["--pattern", "the"],' in text
+    assert '"OUTPUT_PARTITIONS": "${coord:dataOutPartitions(\'counts\')}"' in text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("databaseIn('logs')", "databaseIn('nope')"),
+         "coord:databaseIn('nope'): no data-in is named 'nope'"),
+        (("tableOut('counts')", "tableOut('logs')"),
+         "coord:tableOut('logs'): no data-out is named 'logs'"),
+        (("hcat://${metastore}/web/counts/", "hdfs://${metastore}/web/counts/"),
+         "coord:databaseOut('counts'): the dataset of data-out 'counts' is not of HCatalog "
+         "partitions (hdfs://localhost:9083/web/counts/ds=${YEAR}${MONTH}${DAY})"),
+        ((";region=eu", ";region"),
+         "coord:databaseIn('logs'): HCatalog URI 'hcat://localhost:9083/web/logs/ds=${YEAR}"
+         "${MONTH}${DAY};region': partition 'region' is not key=value"),
+    ],
+)  # fmt: skip
+def test_hcat_functions_of_an_event_that_is_not_hcat_are_refused_when_rendered(
+    change, message, tmp_path
+):
+    app = tmp_path / "counters-hcat-app"
+    shutil.copytree(COUNTED_APP, app)
+    xml = app / "coordinator.xml"
+    text = xml.read_text()
+    assert change[0] in text
+    xml.write_text(text.replace(change[0], change[1]))
+    with pytest.raises(RenderError) as caught:
+        render_app(str(app), tmp_path / "dags")
+    assert str(caught.value) == f"coordinator counted-coord: {message}"
+    assert not (tmp_path / "dags").exists()
+
+
+@pytest.mark.airflow
+def test_an_app_of_counters_and_hcat_datasets_imports_in_a_dagbag(airflow_python, tmp_path):
+    written = render_app(str(COUNTED_APP), tmp_path / "dags", python=airflow_python)
+    assert [p.name for p in written] == ["counted-coord.py"]
+    assert check_imports(written, airflow_python) == {}
+
+
+def counted_workflow() -> Workflow:
+    """An mrkit job (grep, two steps run whole at the first) and a decision on its counters."""
+    from mr.grep import Grep
+    from tests.support import fixture
+
+    counted = "hadoop:counters('grep-step1')['grep']['matching_lines']"
+    return (
+        Workflow("counted")
+        .param("input", f"file://{fixture('word_count')}")
+        .job("grep", Grep, ["--pattern", "the"], input="${input}", output="/grep")
+        .decision("matched", {f"${{{counted} gt 0}}": "many"}, default="none")
+        .action("many", Fs([Touchz(f"/many-${{{counted}}}")]))
+        .end()
+        .add(Action("none", Fs([Touchz("/none")]), ok="end", error="fail"))
+    )
+
+
+@pytest.mark.airflow
+def test_dags_test_decides_on_a_jobs_counters_as_the_local_runner_does(airflow_python, tmp_path):
+    from tests.support import fixture
+
+    lines = Path(fixture("word_count")).read_text().splitlines()
+    matching = sum(1 for line in lines if "the" in line)
+    assert matching > 0
+    dags_test_against_local(counted_workflow(), [{}], airflow_python, tmp_path)
+    assert (tmp_path / "root" / f"many-{matching}").is_file()  # the counters, through XCom

@@ -20,9 +20,12 @@ Oozie actions mrkit has no model for become the command line of their engine (``
 ``hive -f``, ``beeline``, ``spark-submit``, ``hadoop distcp``, ``sqoop``, ``ssh``, ``hadoop
 <main class>``, ``mapred streaming|pipes``), or, where that cannot work (a map-reduce of Java
 classes, email, git), a task that fails naming the action type; an action type Oozie does not
-have is refused. Bad input is refused before anything is written (:class:`InvalidApp`: the
-validator's one-line problems; :class:`RenderError`: one line), and files are written to a
-temporary directory, compiled (and imported by Airflow when a Python with Airflow is given, see
+have is refused. A coordinator's input of HCatalog partitions (hcat://) becomes a task that
+fails saying why (nothing here can ask a metastore whether a partition exists).
+
+Bad input is refused before anything is written (:class:`InvalidApp`: the validator's one-line
+problems; :class:`RenderError`: one line), and files are written to a temporary directory,
+compiled (and imported by Airflow when a Python with Airflow is given, see
 :func:`check_imports`) and only then moved into place.
 """
 
@@ -62,7 +65,7 @@ from mr.airflow.source import (
 )
 from mr.lib import jobconf as keys
 from mr.lib.errors import UsageError
-from mr.workflow import el
+from mr.workflow import el, hcat
 from mr.workflow.apps import App, load_app, read_app_xml
 from mr.workflow.coordinator import Bundle, Coordinator, DataIn, DataOut
 from mr.workflow.graph import check_graph, check_parameters
@@ -927,8 +930,14 @@ def coordinator_dag(
     values = layered_values(owner, [], {k: v or "" for k, v in raw.items()}, None, None)
     passed = set(coord.configuration) | set(raw)
     check_workflow(wf, passed)
+    templates = {d.name: expand_names(d.uri_template, values) for d in coord.datasets}
     try:
         el.check(" ".join(coord.configuration.values()), el.COORD_FUNCTIONS)
+        hcat.check_calls(
+            " ".join(coord.configuration.values()),
+            {i.name: templates.get(i.dataset, "") for i in coord.inputs},
+            {o.name: templates.get(o.dataset, "") for o in coord.outputs},
+        )
         start = parse_time(expand_names(coord.start, values))
         end = parse_time(expand_names(coord.end, values))
         frequency = parse_frequency(expand_names(coord.frequency, values))
@@ -959,7 +968,13 @@ def coordinator_dag(
     for data_in in coord.inputs:
         var = identifier(f"wait-for-{data_in.name}", names | set(sensor_names))
         sensor_names.append(var)
-        made = call("oozie.wait_for", data_in.name, timeout=None if timeout < 0 else timeout)
+        template = templates.get(data_in.dataset, "")
+        if hcat.is_hcat(template):
+            made = call("oozie.cannot_wait_for", data_in.name, hcat.CANNOT_WAIT)
+            ctx.notes.append(f"the input event {data_in.name}: its task fails: {template} is "
+                             f"{hcat.CANNOT_WAIT}")  # fmt: skip
+        else:
+            made = call("oozie.wait_for", data_in.name, timeout=None if timeout < 0 else timeout)
         sensors.append(statement(f"{var} = ", made, 4))
     if sensor_names and wf.start:
         node_vars: dict[str, str] = {}  # as workflow_body names them

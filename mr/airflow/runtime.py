@@ -6,7 +6,8 @@ PythonOperator that runs the action's body with :meth:`LocalRun.attempt`, EL sub
 mrkit's evaluator), ``decision`` (a BranchPythonOperator: the first case whose predicate is
 true, else the default), ``fork``/``join``/``end`` (EmptyOperators), ``kill`` (fails with the
 kill node's message) and, for a coordinator, ``wait_for`` (a sensor on the done-flags of one
-input event's instances). The state a local run keeps in memory is kept in XCom:
+input event's instances; ``cannot_wait_for``, a task that fails saying why, for an input of
+HCatalog partitions). The state a local run keeps in memory is kept in XCom:
 
 * capture-output: an action's data is its XCom ``return_value``; ``wf:actionData('x')`` pulls
   it from task x;
@@ -284,6 +285,17 @@ class OozieTasks:
             mode="reschedule",
         )
 
+    def cannot_wait_for(self, data_in: str, reason: str) -> Any:
+        """The task of an input this runtime cannot wait for (HCatalog partitions): it fails
+        with the reason, so the run never passes it silently."""
+        from airflow.providers.standard.operators.python import PythonOperator
+
+        self.kinds[data_in] = "input"
+        return PythonOperator(
+            task_id=task_id(f"wait-for-{data_in}"),
+            python_callable=functools.partial(self.run_cannot_wait, data_in, reason),
+        )
+
     def _control(self, name: str, kind: str, trigger_rule: str) -> Any:
         self.kinds[name] = kind
         if trigger_rule in ("all_done", "one_failed"):
@@ -397,9 +409,23 @@ class OozieTasks:
     def run_control(self, name: str, **context: Any) -> None:
         self.check_reached(name, context)
 
-    def inputs_done(self, data_in: str, **context: Any) -> bool:
+    def run_cannot_wait(self, data_in: str, reason: str, **context: Any) -> None:
+        from airflow.sdk.exceptions import AirflowFailException
+
         runner, action = self.coordinator_action(context, self.settings())
-        missing = runner.missing(action, data_in)
+        uris = runner.data_in(action, data_in)
+        raise AirflowFailException(f"{data_in}: {uris or '(no instance)'}: {reason}")
+
+    def inputs_done(self, data_in: str, **context: Any) -> bool:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from mr.workflow.coord_local import CoordinatorError
+
+        runner, action = self.coordinator_action(context, self.settings())
+        try:
+            missing = runner.missing(action, data_in)
+        except CoordinatorError as e:  # an input it cannot check: fail, never wait for ever
+            raise AirflowFailException(str(e)) from None
         print(f"{data_in}: " + ("done" if not missing else "waiting for " + ", ".join(missing)))
         return not missing
 

@@ -261,6 +261,19 @@ def check(text: str, functions: frozenset[str] = FUNCTIONS) -> None:
             raise ELError(f"{m.group(0)}: {e}") from None
 
 
+def calls(text: str, functions: frozenset[str] = FUNCTIONS) -> Iterator[tuple[str, list[Any]]]:
+    """(function, its arguments: a literal's value, else None) of each call in text's ``${...}``."""
+
+    def walk(node: _Node) -> Iterator[tuple[str, list[Any]]]:
+        if node.kind == "call":
+            yield node.value, [a.value if a.kind == "lit" else None for a in node.args]
+        for child in node.args:
+            yield from walk(child)
+
+    for m in EL_RE.finditer(text):
+        yield from walk(parse(m.group(1), functions))
+
+
 def substitute(text: str, ctx: Context, functions: frozenset[str] = FUNCTIONS) -> str:
     """Text with every ``${...}`` replaced by its value (as Oozie writes it: true, 3, '')."""
 
