@@ -400,6 +400,21 @@ def test_an_oozie_app_directory_with_other_engines_actions(tmp_path):
     assert '"jobTracker": "localhost:8032"' in text  # job.properties become params
 
 
+def test_the_tasks_that_fail_by_design_are_listed(tmp_path):
+    """What scripts/render_oozie_examples.py reports: the actions that cannot run here."""
+    from mr.airflow.render import render_dags
+    from mr.workflow.apps import load_app
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "workflow.xml").write_text(OTHER_ACTIONS)
+    (app / "job.properties").write_text("nameNode=x\njobTracker=y\n")
+    [dag] = render_dags(load_app(str(app)), source="x")
+    assert dag.fails == ["mail (email)"]
+    [coord] = render_dags(load_app(str(COUNTED_APP)), source="x")
+    assert coord.fails == ["wait-for-logs (hcat input)"]
+
+
 def test_properties_given_replace_those_beside_the_app(tmp_path):
     app = tmp_path / "app"
     app.mkdir()

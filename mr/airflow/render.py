@@ -129,11 +129,13 @@ DEFAULT_TIMEOUT_MINUTES = 120  # mr.workflow.coord_local.DEFAULT_TIMEOUT (Oozie'
 
 @dataclass
 class RenderedDag:
-    """One DAG file: its id, its text, and what Oozie says that Airflow cannot."""
+    """One DAG file: its id, its text, what Oozie says that Airflow cannot, and the tasks that
+    fail by design (``node (kind)``: an action that cannot run here, an HCatalog input)."""
 
     dag_id: str
     text: str
     notes: list[str] = field(default_factory=list)
+    fails: list[str] = field(default_factory=list)
 
     @property
     def file_name(self) -> str:
@@ -256,6 +258,7 @@ class _Context:
     app_dir: Path | None
     values: dict[str, str]
     notes: list[str] = field(default_factory=list)
+    fails: list[str] = field(default_factory=list)
     imports: set[str] = field(default_factory=set)
     constants: list[str] = field(default_factory=list)
     constant_names: set[str] = field(default_factory=set)
@@ -287,7 +290,7 @@ def workflow_dag(
     )
     oozie = _oozie_tasks(wf.name, ctx)
     text = _file(doc, ctx, dag, [oozie, "", *nodes, "", *edges])
-    return RenderedDag(dag_id, text, ctx.notes)
+    return RenderedDag(dag_id, text, ctx.notes, ctx.fails)
 
 
 def check_workflow(wf: Workflow, defined: set[str]) -> None:
@@ -553,19 +556,20 @@ def _body(
             return expr(JobStep(chain.stem, chain.steps.index(action.name) + 1, chain.first)), {}
         job = Job(chain.stem, chain.args, chain.inputs, chain.output, chain.overwrite)
         return expr(job), {}
+    found: Command | Unsupported | None = None
     if isinstance(body, MapReduce):
         found = streaming_command(action.name, body)
-        ctx.imports.add(type(found).__name__)
-        return expr(found), {}
-    if isinstance(body, RawAction):
+    elif isinstance(body, RawAction):
         found = foreign_action(wf, action, body.element)
-        ctx.imports.add(type(found).__name__)
-        return expr(found), {}
-    if isinstance(body, Fs) and any(isinstance(op, etree._Element) for op in body.ops):
+    elif isinstance(body, Fs) and any(isinstance(op, etree._Element) for op in body.ops):
         kinds = [etree.QName(op).localname for op in body.ops if isinstance(op, etree._Element)]
-        ctx.imports.add("Unsupported")
         reason = f"fs {', '.join(kinds)} cannot run here (mrkit's fs: delete, mkdir, move, touchz)"
-        return expr(Unsupported("fs", reason)), {}
+        found = Unsupported("fs", reason)
+    if found is not None:
+        ctx.imports.add(type(found).__name__)
+        if isinstance(found, Unsupported):
+            ctx.fails.append(f"{action.name} ({found.kind})")
+        return expr(found), {}
     clean = _clean_body(body)
     ctx.imports.add(type(clean).__name__)
     _model_imports(clean, ctx)
@@ -971,6 +975,7 @@ def coordinator_dag(
         template = templates.get(data_in.dataset, "")
         if hcat.is_hcat(template):
             made = call("oozie.cannot_wait_for", data_in.name, hcat.CANNOT_WAIT)
+            ctx.fails.append(f"wait-for-{data_in.name} (hcat input)")
             ctx.notes.append(f"the input event {data_in.name}: its task fails: {template} is "
                              f"{hcat.CANNOT_WAIT}")  # fmt: skip
         else:
@@ -1026,7 +1031,7 @@ def coordinator_dag(
     dag = call("DAG", **dag_kw)
     oozie = _oozie_tasks(wf.name, ctx, coordinator="COORDINATOR")
     text = _file(doc, ctx, dag, [oozie, "", *sensors, *nodes, "", *edges], end_comment=end_text)
-    return RenderedDag(task_id(coord.name), text, ctx.notes)
+    return RenderedDag(task_id(coord.name), text, ctx.notes, ctx.fails)
 
 
 def _coordinator_expr(coord: Coordinator) -> Expr:

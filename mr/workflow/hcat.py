@@ -137,8 +137,9 @@ INPUT_FUNCTIONS = (
     "coord:databaseIn coord:tableIn coord:dataInPartitionFilter coord:dataInPartitionMin "
     "coord:dataInPartitionMax coord:dataInPartitions".split()
 )
-OUTPUT_FUNCTIONS = "coord:databaseOut coord:tableOut coord:dataOutPartitions " \
-    "coord:dataOutPartitionValue".split()  # fmt: skip
+OUTPUT_FUNCTIONS = (
+    "coord:databaseOut coord:tableOut coord:dataOutPartitions coord:dataOutPartitionValue".split()
+)
 
 
 def functions(
