@@ -463,6 +463,48 @@ def test_an_unknown_action_type_is_named(tmp_path):
         render_app(str(app), tmp_path / "out")
 
 
+def test_a_coordinators_parameter_nothing_defines_fails_with_the_validators_problems(tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(GOLDEN / "counters-hcat-app", app)
+    xml = app / "coordinator.xml"
+    xml.write_text(
+        xml.read_text().replace("<value>/logs</value>", "<value>${nowhere}/logs</value>")
+    )
+    done = mrkit("airflow", "render", str(app), "--out", str(tmp_path / "dags"))
+    assert done.returncode == 1, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("coordinator counted-coord:")
+    assert line.endswith(": undefined-parameter: ${nowhere} is not a parameter, a job.properties "
+                         "key or an EL constant")  # fmt: skip
+    assert not (tmp_path / "dags").exists()
+
+
+def test_render_cli_names_an_unknown_action_type_in_one_line_exit_2(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "workflow.xml").write_text(OTHER_ACTIONS.replace(
+        '<email xmlns="uri:oozie:email-action:0.1"><to>a@b</to><subject>s</subject>\n    '
+        "<body>b</body></email>",
+        '<teleport xmlns="uri:example:teleport:0.1"><to>mars</to></teleport>',
+    ))  # fmt: skip
+    (app / "job.properties").write_text("nameNode=x\njobTracker=y\n")
+    done = mrkit("airflow", "render", str(app), "--out", str(tmp_path / "dags"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "mrkit airflow render: error: workflow others: node 'mail': unknown action type "
+        "'teleport' (uri:example:teleport:0.1); Oozie's are distcp, email, fs, git, hive, hive2, "
+        "java, map-reduce, pig, shell, spark, sqoop, ssh, sub-workflow"
+    ]
+    assert not (tmp_path / "dags").exists()
+
+
+def test_nodes_that_would_be_one_task_are_refused():
+    wf = Workflow("w").action("a b", Fs([Mkdir("/x")])).action("a_b", Fs([Mkdir("/y")])).end()
+    with pytest.raises(RenderError, match=r"^workflow w: nodes 'a b' and 'a_b' would both be the "
+                       r"task 'a_b': rename one$"):  # fmt: skip
+        workflow_dag(wf, {}, source="x")
+
+
 def test_a_dag_that_would_not_compile_is_never_written(tmp_path):
     good = RenderedDag("good", "x = 1\n")
     bad = RenderedDag("bad", "with DAG(\n")
@@ -511,6 +553,37 @@ def test_a_dag_that_would_not_import_is_never_written(airflow_python, tmp_path):
     with pytest.raises(RenderError, match="broken.py would not import in Airflow: .*no_such_"):
         write_dags([broken], tmp_path, python=airflow_python)
     assert list(tmp_path.iterdir()) == []
+
+
+SLOW_RETRY = """<workflow-app xmlns="uri:oozie:workflow:1.0" name="slow-retry">
+  <start to="mark"/>
+  <action name="mark" retry-max="1" retry-interval="99999999999999">
+    <fs><touchz path="/marked"/></fs><ok to="end"/><error to="fail"/>
+  </action>
+  <kill name="fail"><message>failed</message></kill>
+  <end name="end"/>
+</workflow-app>
+"""
+
+
+@pytest.mark.airflow
+def test_render_cli_never_writes_a_dag_that_would_not_import(airflow_python, tmp_path):
+    """A retry-interval too large for a timedelta renders and compiles but fails in Airflow's
+    DagBag: one line, and the file of an earlier render is left as it was."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "workflow.xml").write_text(SLOW_RETRY)
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "slow-retry.py").write_text("# an earlier render\n")
+    done = mrkit("airflow", "render", str(app), "--out", str(dags), "--check-imports")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "mrkit airflow render: error: slow-retry.py would not import in Airflow: OverflowError: "
+        "Python int too large to convert to C int"
+    ]
+    assert [p.name for p in dags.iterdir()] == ["slow-retry.py"]  # no staging directory left
+    assert (dags / "slow-retry.py").read_text() == "# an earlier render\n"
 
 
 def airflow_env(home: Path, dags: Path, root: Path) -> dict[str, str]:

@@ -67,7 +67,14 @@ from mr.lib import jobconf as keys
 from mr.lib.errors import UsageError
 from mr.workflow import el, hcat
 from mr.workflow.apps import App, load_app, read_app_xml
-from mr.workflow.coordinator import Bundle, Coordinator, DataIn, DataOut
+from mr.workflow.coordinator import (
+    WORKFLOW_PATH_PROPERTY,
+    Bundle,
+    Coordinator,
+    DataIn,
+    DataOut,
+    render_coordinator,
+)
 from mr.workflow.graph import check_graph, check_parameters
 from mr.workflow.local import (
     DEFAULT_RETRY_INTERVAL,
@@ -355,6 +362,13 @@ def _oozie_tasks(workflow: str, ctx: _Context, coordinator: str | None = None) -
 
 def workflow_body(wf: Workflow, ctx: _Context) -> tuple[list[str], list[str]]:
     """(the task statements, the transition statements) of a workflow's nodes."""
+    tasks: dict[str, str] = {}
+    for node in wf.nodes:  # names that differ only in characters Airflow refuses in an id
+        made = task_id(node.name)
+        if made in tasks:
+            raise RenderError(f"workflow {wf.name}: nodes {tasks[made]!r} and {node.name!r} "
+                              f"would both be the task {made!r}: rename one")  # fmt: skip
+        tasks[made] = node.name
     names: dict[str, str] = {}
     for node in wf.nodes:
         names[node.name] = identifier(node.name, names.values())
@@ -932,6 +946,12 @@ def coordinator_dag(
         raise RenderError(f"{owner}: no value for {', '.join(missing)}; give it in "
                           "job.properties (--properties FILE)")  # fmt: skip
     values = layered_values(owner, [], {k: v or "" for k, v in raw.items()}, None, None)
+    # ${name}s of the coordinator itself that nothing defines: the validator's problems
+    root = etree.fromstring(render_coordinator(coord).encode())
+    known = set(values) | set(STANDARD_PROPERTIES) | {WORKFLOW_PATH_PROPERTY}
+    problems = check_parameters(root, known, owner)
+    if problems:
+        raise InvalidApp(problems)
     passed = set(coord.configuration) | set(raw)
     check_workflow(wf, passed)
     templates = {d.name: expand_names(d.uri_template, values) for d in coord.datasets}
