@@ -8,8 +8,9 @@ imports Airflow; the files import Airflow 3 (``airflow.sdk``) and mrkit's runtim
 
 What a file holds, in the workflow's order: the DAG (params from the workflow's parameters and
 the job.properties given, a schedule for a coordinator), one task per node named like the node
-(a name Airflow refuses is cleaned by :func:`mr.airflow.runtime.task_id`; its Python variable
-is the name with ``-`` and ``.`` as ``_``), each action's body as mrkit's model writes it
+(a name Airflow refuses is cleaned by :func:`mr.airflow.runtime.task_id`, and two names that
+would be one task are refused; its Python variable is the name with ``-`` and ``.`` as ``_``),
+each action's body as mrkit's model writes it
 (``Fs([Delete(...)])``, ``Shell(...)``, ``Job(...)`` for an mrkit job), then the transitions,
 each written once: ok transitions as chains (``a >> [b, c] >> join``), error transitions as
 edges labelled ``error``. Trigger rules (:func:`trigger_rules`) carry Oozie's transitions:
