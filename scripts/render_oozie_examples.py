@@ -66,7 +66,7 @@ def apps_of(apps_dir: Path) -> list[tuple[str, Path, Path | None]]:
 
 def properties_file(job: Path | None, out: Path, label: str) -> Path:
     """The app's job.properties with the cluster values on top, in out."""
-    from mr.workflow.validate import job_properties
+    from mr.workflow.properties import job_properties
 
     values = job_properties(job) if job is not None and job.is_file() else {}
     values.update(CLUSTER)
@@ -86,7 +86,7 @@ def one_line(text: str, width: int = 150) -> str:
 def check(label: str, xml: Path, job: Path | None, out: Path, python: Path) -> Row:
     from mr.airflow.render import InvalidApp, RenderError, check_imports, render_dags, write_dags
     from mr.workflow.apps import load_app
-    from mr.workflow.validate import job_properties
+    from mr.workflow.properties import job_properties
 
     row = Row(label)
     if not xml.is_file():

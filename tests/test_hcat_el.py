@@ -13,8 +13,8 @@ from mr.workflow.apps import read_app_xml
 from mr.workflow.coord_local import CoordSettings, LocalCoordinator, run_coordinator
 from mr.workflow.coordinator import Coordinator
 from mr.workflow.local import LocalSettings
+from mr.workflow.properties import job_properties
 from mr.workflow.schedule import parse_time
-from mr.workflow.validate import job_properties
 
 APP = Path(__file__).parent / "fixtures" / "airflow" / "counters-hcat-app"
 TWO_DAYS = (

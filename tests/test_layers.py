@@ -117,3 +117,58 @@ def test_job_scripts_import_mr_before_mrjob():
                 names = [node.module or ""]
             direct += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "mrjob"]
     assert direct == []
+
+
+def module_graph() -> dict[str, set[str]]:
+    """mr.* module -> the mr.* modules its source imports (inside functions too)."""
+    modules = {}
+    for path in ROOT.rglob("*.py"):
+        parts = path.relative_to(ROOT.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        modules[name] = path
+    return {m: (imported_modules(p) & modules.keys()) - {m} for m, p in modules.items()}
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, directly or through others (the
+    strongly connected components of more than one module)."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(v: str) -> None:
+        order[v] = low[v] = len(order)
+        stack.append(v)
+        for w in sorted(graph[v]):
+            if w not in order:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], order[w])
+        if low[v] == order[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for v in sorted(graph):
+        if v not in order:
+            visit(v)
+    return cycles
+
+
+def test_no_two_modules_import_each_other():
+    """Each piece two modules share has one home below both (README, Layout): no import
+    cycles, also through function-level imports (which hide a cycle from Python, not from a
+    reader)."""
+    assert import_cycles(module_graph()) == []
+
+
+def test_the_cycle_finder_finds_cycles():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"} - {"e"}}
+    assert import_cycles(graph) == [["a", "b", "c"]]

@@ -16,7 +16,6 @@ from mr.workflow.jobs import job_actions
 from mr.workflow.local import (
     DEFAULT_RETRY_CODES,
     LocalSettings,
-    read_properties,
     run_workflow,
 )
 from mr.workflow.model import (
@@ -31,6 +30,7 @@ from mr.workflow.model import (
     Workflow,
     step,
 )
+from mr.workflow.properties import read_properties
 from mr.workflow.render import render_workflow
 from mr.workflow.runs import WorkflowRun
 from mr.workflow.twins import twin_action
@@ -686,7 +686,7 @@ def test_status_of_no_such_run_exits_1(tmp_path):
 def test_progress_lines_on_a_terminal(monkeypatch, capsys, tmp_path):
     import sys
 
-    from mr.cli.workflow import progress_printer
+    from mr.cli.runs import progress_printer
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     wf = Workflow("p").action("bad", sh("exit 2"), retry_max=1, retry_interval=0).end()

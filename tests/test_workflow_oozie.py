@@ -194,7 +194,7 @@ BROKEN = FIXTURES / "workflows" / "broken"
 
 def app_properties(oozie_settings, hdfs, work: str, path: Path) -> dict[str, str]:
     """A file deployed as the only file of an app directory, and the properties that submit it."""
-    from mr.workflow.validate import job_properties
+    from mr.workflow.properties import job_properties
 
     kind = {"workflow-app": "wf", "coordinator-app": "coord", "bundle-app": "bundle"}
     xml = path.read_bytes()

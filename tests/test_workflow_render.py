@@ -8,9 +8,8 @@ from lxml import etree
 
 from mr.workflow.examples import word_pipeline
 from mr.workflow.model import Fs, Mkdir, Shell, Workflow
+from mr.workflow.properties import escape_key, escape_value
 from mr.workflow.render import (
-    escape_key,
-    escape_value,
     render_properties,
     render_workflow,
     write_app,

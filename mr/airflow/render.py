@@ -81,8 +81,6 @@ from mr.workflow.local import (
     DEFAULT_RETRY_INTERVAL,
     MAX_USER_RETRIES,
     check_expressions,
-    expand_names,
-    layered_values,
     mrkit_job,
 )
 from mr.workflow.model import (
@@ -103,6 +101,7 @@ from mr.workflow.model import (
     Workflow,
 )
 from mr.workflow.problems import Problem
+from mr.workflow.properties import expand_names, layered_values
 from mr.workflow.render import STANDARD_PROPERTIES, render_workflow
 from mr.workflow.schedule import (
     Frequency,
@@ -165,7 +164,7 @@ def render_app(
     beside the app. python: a Python with Airflow to import the files with before they are
     moved into out (check_imports). RenderError / InvalidApp (UsageErrors) for bad input;
     nothing is written then."""
-    from mr.workflow.validate import job_properties
+    from mr.workflow.properties import job_properties
 
     loaded = load_app(app)
     if properties is not None:
@@ -1133,7 +1132,7 @@ def bundle_dags(
             if not isinstance(loaded, Coordinator):
                 raise RenderError(f"bundle {bundle.name}: {found} is not a coordinator")
             coord, directory = loaded, found.parent
-            from mr.workflow.validate import job_properties
+            from mr.workflow.properties import job_properties
 
             given = {**job_properties(found.parent / "job.properties"), **given}
         dags.append(coordinator_dag(coord, given, source=f"{source} ({name})",

@@ -67,7 +67,6 @@ from mr.workflow.local import (
     Outcome,
     WorkflowFailed,
     job_body,
-    layered_values,
 )
 from mr.workflow.model import (
     Action,
@@ -78,6 +77,7 @@ from mr.workflow.model import (
     SubWorkflow,
     Workflow,
 )
+from mr.workflow.properties import layered_values
 from mr.workflow.runs import NodeRun, WorkflowRun
 
 ROOT_ENV = AIRFLOW_ROOT_ENV

@@ -19,12 +19,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mr.cli.workflow import find_run, load_object, oozie_settings, parse_properties
+from mr.cli.runs import action_printer, find_run, load_object, oozie_settings, parse_properties
 from mr.lib.errors import UsageError
 
 if TYPE_CHECKING:
     from mr.workflow.coordinator import Coordinator
-    from mr.workflow.runs import CoordActionRun, CoordRun
+    from mr.workflow.runs import CoordRun
 
 EXAMPLE = "mr.workflow.examples:daily_report"
 
@@ -33,7 +33,7 @@ def load_coordinator(spec: str) -> tuple[Coordinator, dict[str, str]]:
     """(coordinator, job.properties values) of APP: MODULE:ATTR or an app directory."""
     from mr.workflow.coordinator import Coordinator, parse_coordinator_file
     from mr.workflow.parse import parse_workflow_file
-    from mr.workflow.validate import job_properties
+    from mr.workflow.properties import job_properties
 
     path = Path(spec)
     if path.is_dir() or path.suffix == ".xml":
@@ -51,26 +51,10 @@ def load_coordinator(spec: str) -> tuple[Coordinator, dict[str, str]]:
     return value, {}
 
 
-def action_printer(quiet: bool):
-    """One line per action change on stderr (on a terminal, unless quiet), or None."""
-    if quiet or not sys.stderr.isatty():
-        return None
-
-    def show(run: CoordRun, action: CoordActionRun) -> None:
-        line = f"{run.name}: {action.nominal_time} #{action.number} {action.status}"
-        if action.missing:
-            line += " waiting for " + ", ".join(action.missing)
-        if action.message:
-            line += f": {action.message}"
-        print(line, file=sys.stderr, flush=True)
-
-    return show
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     coord, file_values = load_coordinator(args.app)
     if args.properties:
-        from mr.workflow.validate import job_properties
+        from mr.workflow.properties import job_properties
 
         if not Path(args.properties).is_file():
             raise UsageError(f"--properties {args.properties}: no such file")

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mr.cli.runs import find_run, load_object, oozie_settings, parse_properties, progress_printer
 from mr.lib.defaults import WORKFLOW_MINUTE_SECONDS_ENV as MINUTE_SECONDS_ENV
 from mr.lib.errors import NotFound, UsageError
 
@@ -53,7 +54,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from lxml import etree
 
     from mr.workflow.parse import read_xml
-    from mr.workflow.validate import job_properties, validate_file
+    from mr.workflow.properties import job_properties
+    from mr.workflow.validate import validate_file
 
     files = files_to_validate(args.paths)
     properties = None
@@ -102,13 +104,6 @@ def load_workflow(spec: str) -> Workflow:
     if not isinstance(value, Workflow):
         raise UsageError(f"{spec}: not a Workflow (nor a function that returns one)")
     return value
-
-
-def load_object(spec: str, example: str) -> object:
-    """The value at MODULE:ATTR (mr.workflow.apps.load_object, imported when called)."""
-    from mr.workflow.apps import load_object as load
-
-    return load(spec, example)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -281,7 +276,7 @@ def load_app(spec: str) -> tuple[Workflow, Path | None, dict[str, str]]:
     """(workflow, application directory, job.properties values) of APP: a directory with
     workflow.xml (and job.properties), a workflow.xml, or MODULE:ATTR / file.py:ATTR."""
     from mr.workflow.parse import parse_workflow_file
-    from mr.workflow.validate import job_properties
+    from mr.workflow.properties import job_properties
 
     path = Path(spec)
     if path.is_dir():
@@ -299,36 +294,6 @@ def load_app(spec: str) -> tuple[Workflow, Path | None, dict[str, str]]:
     raise UsageError(f"{spec}: no such file or directory (nor MODULE:ATTR)")
 
 
-def parse_properties(items: list[str]) -> dict[str, str]:
-    values = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise UsageError(f"--property {item}: expected NAME=VALUE")
-        values[name] = value
-    return values
-
-
-def progress_printer(quiet: bool):
-    """One line per node on stderr as it ends (on a terminal, unless quiet), or None."""
-    from mr.workflow.runs import NodeRun
-
-    if quiet or not sys.stderr.isatty():
-        return None
-
-    def show(run: WorkflowRun, node: NodeRun) -> None:
-        line = f"{run.name}: {node.status:<10} {node.name} [{node.kind}]"
-        if node.status == "RUNNING":
-            line += f" (attempt {node.attempts})" if node.attempts > 1 else ""
-        elif node.attempts > 1:
-            line += f" ({node.attempts} attempts)"
-        if node.error_code:
-            line += f" {node.error_code}: {node.error_message}"
-        print(line, file=sys.stderr, flush=True)
-
-    return show
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from mr.engines import state_dir
     from mr.workflow.local import (
@@ -337,7 +302,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         minute_seconds_from_env,
         run_workflow,
     )
-    from mr.workflow.validate import job_properties
+    from mr.workflow.properties import job_properties
 
     wf, app_dir, file_values = load_app(args.app)
     if args.properties:
@@ -383,32 +348,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return report(wf, result)
 
 
-def oozie_settings(given: dict[str, str], file_values: dict[str, str], quiet: bool):
-    """How to reach Oozie ($OOZIE_URL or `mrkit oozie up`'s) and the cluster: nameNode and
-    resourceManager given, else job.properties', else the cluster of `mrkit cluster up`;
-    progress lines for workflow nodes and coordinator actions unless quiet."""
-    from mr.cli.coord import action_printer
-    from mr.clients.hdfs import client
-    from mr.clients.oozie import Oozie
-    from mr.engines import hadoop
-    from mr.workflow.remote import OozieSettings
-
-    values = {**file_values, **given}
-    cluster = hadoop.info()
-    name_node = values.get("nameNode") or (cluster.fs_uri if cluster else None)
-    resource_manager = values.get("resourceManager") or (
-        f"localhost:{cluster.ports.rm}" if cluster else None
-    )
-    if not name_node or not resource_manager:
-        raise UsageError(
-            "no cluster: start one (`mrkit cluster up`, `mrkit oozie up`) or give "
-            "--property nameNode=hdfs://HOST:PORT --property resourceManager=HOST:PORT"
-        )
-    return OozieSettings(oozie=Oozie(), fs=client(), name_node=name_node,
-                         resource_manager=resource_manager, on_node=progress_printer(quiet),
-                         on_action=action_printer(quiet))  # fmt: skip
-
-
 def run_remote(
     wf: Workflow,
     given: dict[str, str],
@@ -441,25 +380,6 @@ def report(wf: Workflow, result: WorkflowRun) -> int:
         where += f" (YARN: {failed.console_url})"
     print(f"mrkit workflow run: {wf.name} {result.status}: {where}", file=sys.stderr)
     return 1
-
-
-def find_run(spec: str, record: str = "") -> Path:
-    """The directory of a run: a path (its directory or its record file: run.json, or
-    coord.json for a coordinator's), or a run id; NotFound naming what to give."""
-    from mr.workflow.local import default_runs_dir
-    from mr.workflow.runs import RUN_FILE
-
-    record = record or RUN_FILE
-    path = Path(spec)
-    if path.is_file() and path.name == record:
-        return path.parent
-    if (path / record).is_file():
-        return path
-    by_id = default_runs_dir() / spec
-    if "/" not in spec and (by_id / record).is_file():
-        return by_id
-    kind = "coordinator run" if record != RUN_FILE else "run"
-    raise NotFound(f"{spec}: no such {kind} (give a run id or a run directory)")
 
 
 def cmd_status(args: argparse.Namespace) -> int:

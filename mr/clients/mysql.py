@@ -221,6 +221,13 @@ def answers(server: Server | None = None, password: str | None = None) -> str | 
         conn.close()
 
 
+def raw_cursor(conn: Any) -> Any:
+    """A streaming cursor whose values are the server's text (bytes for binary columns): the
+    driver converts nothing (no float, no Decimal, no datetime), mr/lib/sqlvalues.py does."""
+    conn.decoders = {}  # PyMySQL's per-type converters, read at each result: none
+    return conn.cursor(pymysql.cursors.SSCursor)
+
+
 def current_database(conn: pymysql.connections.Connection[Any]) -> str:
     """The connection's database; UsageError when it has none."""
     with conn.cursor() as cur:

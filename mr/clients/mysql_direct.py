@@ -30,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from mr.clients.mysql import CONNECT_TIMEOUT, SESSION_INIT, MySQLError, Server
+from mr.clients.mysql import CONNECT_TIMEOUT, SESSION_INIT, MySQLError, Server, raw_cursor
 from mr.lib import config
 from mr.lib.errors import UsageError
 from mr.lib.sqlvalues import (
@@ -71,8 +71,6 @@ def plan_direct(conn: Any, probe: tuple[str, list[Any]]) -> Columns:
     """The columns of the source, from `probe`: its SELECT (driver parameters) with a
     predicate that holds for no row. UsageError if two columns share a name (a derived table
     cannot hold them)."""
-    from mr.clients.mysql_import import raw_cursor
-
     sql, params = probe
     cur = raw_cursor(conn)
     try:

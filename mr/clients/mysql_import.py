@@ -26,7 +26,15 @@ from typing import Any, NamedTuple
 import pymysql
 import pymysql.cursors
 
-from mr.clients.mysql import MySQLError, Server, check_name, current_database, errors
+from mr.clients.mysql import (
+    MySQLError,
+    Server,
+    check_name,
+    current_database,
+    errors,
+    raw_cursor,
+)
+from mr.clients.mysql_direct import direct_sql, plan_direct
 from mr.lib import incremental
 from mr.lib import splits as split_rule
 from mr.lib.errors import UsageError
@@ -336,8 +344,6 @@ def plan_import(
         planned = split_rule.plan_splits(stats, tasks, quantiles)
     columns = None
     if direct is not None:
-        from mr.clients.mysql_direct import plan_direct
-
         columns = plan_direct(conn, select_sql(source, [("1 = 0", [])]))
     descriptors = []
     for split in planned:
@@ -346,8 +352,6 @@ def plan_import(
             predicates.append(split_rule.split_predicate(split, quote_ref(column)))
         sql, params = select_sql(source, predicates)
         if direct is not None and columns is not None:
-            from mr.clients.mysql_direct import direct_sql
-
             statement = direct_sql((sql, params), columns, direct)
             spec = {
                 "format": direct,
@@ -415,13 +419,6 @@ def parse_task(line: str) -> Task | None:
     if split is None or not isinstance(sql, str) or not isinstance(params, list):
         return None
     return Task(split, sql, params, direct)
-
-
-def raw_cursor(conn: Any) -> Any:
-    """A streaming cursor whose values are the server's text (bytes for binary columns): the
-    driver converts nothing (no float, no Decimal, no datetime), mr/lib/sqlvalues.py does."""
-    conn.decoders = {}  # PyMySQL's per-type converters, read at each result: none
-    return conn.cursor(pymysql.cursors.SSCursor)
 
 
 def split_lines(conn: Any, task: Task, fmt: str, server: Server) -> Iterator[tuple[str, int]]:

@@ -68,7 +68,7 @@ class App:
 
 def load_app(spec: str, example: str = "mr.workflow.examples:word_pipeline") -> App:
     """The application APP names (see the module docstring); UsageError in one line."""
-    from mr.workflow.validate import job_properties
+    from mr.workflow.properties import job_properties
 
     path = Path(spec)
     if path.is_dir():

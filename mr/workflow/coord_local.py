@@ -51,12 +51,12 @@ from mr.workflow.local import (
     LocalSettings,
     Paths,
     delete_path,
-    expand_names,
     new_run_id,
     run_workflow,
 )
 from mr.workflow.model import Workflow
 from mr.workflow.parse import parse_workflow_file
+from mr.workflow.properties import expand_names
 from mr.workflow.runs import (
     ACTION_ENDED,
     DONEWITHERROR,
@@ -520,7 +520,7 @@ def coordinator_values(
 ) -> dict[str, str]:
     """The coordinator's property values, layered as a workflow's (local.layered_values);
     ${start} and ${end} must be set, declared or not."""
-    from mr.workflow.local import layered_values
+    from mr.workflow.properties import layered_values
 
     return layered_values(
         f"coordinator {coord.name}", coord.parameters, coord.properties, file_values, given,

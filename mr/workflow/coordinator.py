@@ -30,7 +30,8 @@ from lxml import etree
 
 from mr.workflow.model import Parameter, Raw, Workflow
 from mr.workflow.parse import ParseError, line_of, local, read_xml
-from mr.workflow.render import Builder, escape_key, escape_value, parameters_element, to_xml
+from mr.workflow.properties import job_properties, properties_text
+from mr.workflow.render import Builder, parameters_element, to_xml
 
 COORDINATOR_NS = "uri:oozie:coordinator:0.5"
 COORDINATOR_NAMESPACES = tuple(f"uri:oozie:coordinator:0.{n}" for n in range(1, 6))
@@ -230,12 +231,6 @@ def render_bundle(bundle: Bundle) -> str:
     return to_xml(root)
 
 
-def properties_text(title: str, values: dict[str, str]) -> str:
-    lines = [f"# job.properties of {title} (written by mrkit)"]
-    lines += [f"{escape_key(k)}={escape_value(v)}" for k, v in values.items()]
-    return "\n".join(lines) + "\n"
-
-
 def write_coordinator_app(
     c: Coordinator,
     out: Path,
@@ -255,8 +250,6 @@ def write_coordinator_app(
     if isinstance(c.workflow, Workflow):
         written = write_app(c.workflow, out, name_node=name_node,
                             resource_manager=resource_manager, app_path=path)  # fmt: skip
-        from mr.workflow.validate import job_properties
-
         values = job_properties(out / "job.properties")
         # the app is a coordinator's: a workflow path as well would submit the workflow
         values.pop(STANDARD_PROPERTIES[2], None)

@@ -44,7 +44,7 @@ import mr
 from mr.lib import jobconf as keys
 from mr.lib.config import REPO_MRJOB_CONF, default_mrjob_conf
 from mr.lib.errors import UsageError
-from mr.workflow.model import Action, Delete, Fs, MapReduce, Streaming, step
+from mr.workflow.nodes import Action, Delete, Fs, MapReduce, Streaming, step
 
 #: the Hadoop whose configuration key names are written (that of `mrkit cluster up`)
 HADOOP_VERSION = "3.4.1"

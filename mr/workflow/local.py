@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import getpass
 import json
 import os
 import re
@@ -88,7 +87,6 @@ from mr.workflow.model import (
     MapReduce,
     Mkdir,
     Move,
-    Parameter,
     RawAction,
     Shell,
     Streaming,
@@ -97,6 +95,7 @@ from mr.workflow.model import (
     Workflow,
 )
 from mr.workflow.parse import read_xml
+from mr.workflow.properties import layered_values, read_properties
 from mr.workflow.runs import (
     ERROR,
     FAILED,
@@ -119,8 +118,6 @@ DEFAULT_RETRY_INTERVAL = 10
 MAX_OUTPUT_DATA = 2048
 MINUTE_SECONDS_ENV = WORKFLOW_MINUTE_SECONDS_ENV  # in mr/lib/defaults.py for `--help`
 UNSUPPORTED = "LOCAL-UNSUPPORTED"
-#: the name node a local run pretends to have when nothing sets nameNode
-LOCAL_NAME_NODE = "hdfs://localhost"
 
 
 class WorkflowFailed(Exception):
@@ -204,49 +201,6 @@ def resolve_parameters(
     return layered_values(f"workflow {wf.name}", wf.parameters, wf.properties, file_values, given)
 
 
-def layered_values(
-    owner: str,
-    parameters: Iterable[Parameter],
-    properties: Mapping[str, str],
-    file_values: Mapping[str, str] | None,
-    given: Mapping[str, str] | None,
-    referenced_by: Iterable[str] = (),
-) -> dict[str, str]:
-    """Values as Oozie layers them: <parameters> defaults < the app's properties <
-    job.properties < given; ${name} in a value is expanded from the others (Hadoop's
-    Configuration does that for job.properties). Every parameter without a default, and every
-    ${name} in referenced_by, must be set: UsageError naming the ones nothing sets."""
-    parameters = list(parameters)
-    values: dict[str, str] = {"user.name": getpass.getuser(), "nameNode": LOCAL_NAME_NODE,
-                              "resourceManager": "local"}  # fmt: skip
-    values.update({p.name: p.value for p in parameters if p.value is not None})
-    values.update(properties)
-    values.update(file_values or {})
-    values.update(given or {})
-    missing = [p.name for p in parameters if p.name not in values]
-    for text in referenced_by:
-        missing += [m for m in _NAME_REF.findall(text) if m not in values]
-    if missing:
-        raise UsageError(
-            f"{owner}: no value for {', '.join(dict.fromkeys(missing))}; "
-            "give --property NAME=VALUE or put it in job.properties"
-        )
-    for _ in range(10):  # values that name values, a few levels deep
-        expanded = {k: expand_names(v, values) for k, v in values.items()}
-        if expanded == values:
-            break
-        values = expanded
-    return values
-
-
-_NAME_REF = re.compile(r"\$\{([A-Za-z_][\w.]*)\}")
-
-
-def expand_names(text: str, values: Mapping[str, str]) -> str:
-    """${name} replaced by its value where values has it (other ${...} kept)."""
-    return _NAME_REF.sub(lambda m: values.get(m.group(1), m.group(0)), text)
-
-
 def config_defaults(app_dir: Path | None) -> dict[str, str]:
     """The app's config-default.xml (Hadoop configuration XML), which Oozie reads for the
     parameters' defaults; {} when there is none."""
@@ -258,44 +212,6 @@ def config_defaults(app_dir: Path | None) -> dict[str, str]:
         (p.findtext("name") or "").strip(): p.findtext("value") or ""
         for p in root.iterfind("property")
     }
-
-
-def read_properties(text: str) -> dict[str, str]:
-    """Java properties (key=value, key: value or key value; # and ! comments; a trailing \\
-    continues the line), as Oozie reads capture-output and job.properties."""
-    logical: list[str] = []
-    pending: str | None = None
-    for raw in text.splitlines():
-        line = raw.lstrip()
-        if pending is None and (not line or line[0] in "#!"):
-            continue
-        line = line if pending is None else pending + line
-        backslashes = len(line) - len(line.rstrip("\\"))
-        if backslashes % 2 == 1:  # an odd number of trailing backslashes continues the line
-            pending = line[:-1]
-            continue
-        pending = None
-        logical.append(line)
-    if pending is not None:
-        logical.append(pending)
-    props: dict[str, str] = {}
-    for line in logical:
-        m = re.match(r"((?:[^=:\s\\]|\\.)*)\s*[=:]?\s*(.*)$", line)
-        if m and m.group(1):
-            props[_unescape(m.group(1))] = _unescape(m.group(2))
-    return props
-
-
-def _unescape(text: str) -> str:
-    """Java properties escapes: \\t \\n \\uXXXX, and \\x as x."""
-
-    def one(m: re.Match[str]) -> str:
-        c = m.group(1)
-        if c[0] == "u":
-            return chr(int(c[1:], 16))
-        return {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}.get(c, c)
-
-    return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", one, text)
 
 
 class _Context:

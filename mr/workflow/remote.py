@@ -43,8 +43,9 @@ from typing import Any
 
 from mr.clients.hdfs import HDFS
 from mr.clients.oozie import Oozie
-from mr.workflow.local import UTC, default_runs_dir, read_properties, resolve_parameters
+from mr.workflow.local import UTC, default_runs_dir, resolve_parameters
 from mr.workflow.model import Workflow
+from mr.workflow.properties import read_properties
 from mr.workflow.render import write_app
 from mr.workflow.runs import (
     ERROR,

@@ -40,6 +40,7 @@ from mr.workflow.model import (
     Touchz,
     Workflow,
 )
+from mr.workflow.properties import properties_text
 
 #: child order of each element, as the 1.0 schemas (and the older ones, where they have them)
 ORDER = {
@@ -324,44 +325,7 @@ def render_properties(
         "true",
     )
     values = {**dict(zip(STANDARD_PROPERTIES, standard, strict=True)), **wf.properties}
-    lines = [f"# job.properties of the Oozie workflow {wf.name} (written by mrkit)"]
-    lines += [f"{escape_key(k)}={escape_value(v)}" for k, v in values.items()]
-    return "\n".join(lines) + "\n"
-
-
-def _escape(text: str, specials: str) -> str:
-    out = []
-    for ch in text:
-        if ch in specials or ch == "\\":
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) > 0x7E or ord(ch) < 0x20:
-            # java.util.Properties reads ISO 8859-1; \uXXXX keeps any character
-            out.extend(f"\\u{unit:04x}" for unit in _utf16_units(ch))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _utf16_units(ch: str) -> list[int]:
-    data = ch.encode("utf-16-be")
-    return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
-
-
-def escape_key(key: str) -> str:
-    """A java.util.Properties key: = : # ! and spaces escaped."""
-    return _escape(key, "=: #!")
-
-
-def escape_value(value: str) -> str:
-    """A java.util.Properties value: a leading space escaped (others are kept as they are)."""
-    escaped = _escape(value, "")
-    return "\\" + escaped if escaped.startswith(" ") else escaped
+    return properties_text(f"the Oozie workflow {wf.name}", values)
 
 
 def write_app(

@@ -27,6 +27,7 @@ from mr.workflow.graph import _node_name, check_graph, check_parameters
 from mr.workflow.model import WORKFLOW_NAMESPACES, Raw, Workflow
 from mr.workflow.parse import ParseError, line_of, parse_workflow, read_xml
 from mr.workflow.problems import Problem
+from mr.workflow.properties import job_properties
 from mr.workflow.render import STANDARD_PROPERTIES, render_workflow
 
 OOZIE_CLIENT_JAR = "oozie-client-5.2.1.jar"
@@ -91,7 +92,6 @@ def oozie_schema(jar: Path) -> etree.XMLSchema:
 
 _NS_IN_BRACES = re.compile(r"\{[^}]*\}")
 # key (backslash escapes allowed), separator (= : or whitespace), value
-_PROPERTY = re.compile(r"((?:\\.|[^=:\s\\])*)\s*[=:\s]?\s*(.*)")
 
 
 def schema_problems(root: Raw, file: str, jar: Path) -> list[Problem]:
@@ -109,21 +109,6 @@ def schema_problems(root: Raw, file: str, jar: Path) -> list[Problem]:
         message = _NS_IN_BRACES.sub("", error.message)
         problems.append(Problem(file, "xsd", message, node, error.line or None))
     return problems
-
-
-def job_properties(path: Path) -> dict[str, str]:
-    """Keys and values of a job.properties file (java.util.Properties, simple form)."""
-    values: dict[str, str] = {}
-    if not path.exists():
-        return values
-    for raw in path.read_text(encoding="latin-1").splitlines():
-        line = raw.strip()
-        if not line or line[0] in "#!":
-            continue
-        match = _PROPERTY.match(line)
-        if match:
-            values[re.sub(r"\\(.)", r"\1", match.group(1))] = match.group(2)
-    return values
 
 
 def declared_parameters(root: Raw) -> set[str]:
