@@ -1,7 +1,7 @@
 """Build hook: the repo's fixed top level goes into the wheel, and so does the finder of the
 stand-ins for distutils and pipes, at the top of site-packages.
 
-The twins (hive/, pig/), the engines' poms, the hadoop launcher and the HBase gateway
+The twins (hive/, pig/), the engines' poms, the hadoop launcher, the KDC and the HBase gateway
 (scripts/) and the default mrjob.conf stay at the top of the repo, where people look for them;
 the wheel carries copies under mr/_bundle, where mr.lib.config.RESOURCE_ROOT points when mrkit
 runs from an install rather than a checkout. mr/lib/stdlib_finder.py's site_files() (a copy of
@@ -24,6 +24,7 @@ BUNDLE = (
     "scripts/*/pom.xml",
     "scripts/hadoop/bin/hadoop",
     "scripts/hbase/thrift_gateway.py",
+    "scripts/kerberos/MrkitKdc.java",
     "mrjob.conf",
 )
 #: the finder of the stand-ins, whose site_files() go to the top of site-packages

@@ -18,6 +18,8 @@ pytest_plugins = [
     "tests.plugins.oozie",
     "tests.plugins.mysql",
     "tests.plugins.airflow",
+    "tests.plugins.airflow_celery",
+    "tests.plugins.secure",
 ]
 
 
@@ -28,10 +30,13 @@ STOPS_AIRFLOW = "test_down_stops_every_process_it_started"
 
 def pytest_collection_modifyitems(items):
     """The wheel test first: it starts a cluster of its own, before the session's holds the
-    ports (tests/test_wheel.py). The test that stops Airflow last."""
+    ports (tests/test_wheel.py). Then the CeleryExecutor's Airflow, started and stopped by its
+    own tests before the session's other engines and Airflow load the 2 cores
+    (tests/plugins/airflow_celery.py). The test that stops Airflow last."""
     items.sort(
         key=lambda item: (
             item.get_closest_marker("wheel") is None,
+            item.get_closest_marker("celery") is None,
             getattr(item, "originalname", item.name) == STOPS_AIRFLOW,
         )
     )

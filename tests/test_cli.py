@@ -194,6 +194,19 @@ def test_cluster_up_with_a_bad_setting_is_a_usage_error(tmp_path):
     assert line.endswith("-D expects KEY=VALUE, not 'no-equals-sign'")
 
 
+def test_cluster_env_and_secure_status_without_a_cluster(tmp_path):
+    env = {"MRKIT_HOME": str(tmp_path)}
+    for args in (("env",), ("env", "--secure")):
+        result = mrkit("cluster", *args, env=env)
+        assert result.returncode == 3 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and " running (mrkit cluster up" in result.stderr
+    status = mrkit("cluster", "status", "--secure", env=env)
+    assert status.returncode == 3
+    assert "hadoop-secure: not running (`mrkit cluster up --secure` starts it)" in status.stdout
+    down = mrkit("cluster", "down", "--secure", env=env)
+    assert down.returncode == 0 and "hadoop-secure: not running" in down.stdout
+
+
 def test_cluster_help_shows_the_readme_example():
     result = mrkit("cluster", "--help")
     assert result.returncode == 0

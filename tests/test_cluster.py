@@ -71,6 +71,18 @@ def test_status_reports_the_running_cluster(hadoop_cluster):
     assert st["running"] and st["webhdfs_answers"]
 
 
+def test_env_exports_the_running_cluster(hadoop_cluster):
+    """`eval "$(mrkit cluster env)"` points a shell at the open cluster; the variables a secure
+    cluster's env left behind go."""
+    result = mrkit("cluster", "env")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "unset MRKIT_WEBHDFS_CA MRKIT_PRINCIPAL MRKIT_KEYTAB"
+    assert f"export HADOOP_CONF_DIR={hadoop_cluster.conf_dir}" in lines
+    assert f"export MRKIT_WEBHDFS_URL={hadoop_cluster.webhdfs_url}" in lines
+    assert "security    none" in mrkit("cluster", "status").stdout
+
+
 def test_status_and_down_without_a_cluster(tmp_path):
     env = {"MRKIT_HOME": str(tmp_path)}
     status = mrkit("cluster", "status", env=env)

@@ -15,8 +15,13 @@ def home(tmp_path, monkeypatch):
     monkeypatch.setenv("MRKIT_HOME", str(tmp_path))
     for name in ("ZK", "MASTER", "REGIONSERVER", "THRIFT"):
         monkeypatch.delenv(f"MRKIT_HBASE_{name}_PORT", raising=False)
-    for name in ("TRANSPORT", "PROTOCOL"):
-        monkeypatch.delenv(f"MRKIT_HBASE_{name}", raising=False)
+    for name in (
+        "MRKIT_HBASE_TRANSPORT",
+        "MRKIT_HBASE_PROTOCOL",
+        "MRKIT_HBASE_HOST",
+        "MRKIT_BIND_HOST",
+    ):
+        monkeypatch.delenv(name, raising=False)
     return tmp_path
 
 
@@ -64,7 +69,10 @@ def test_thrift_command_prefers_hbase_thrift_jar(home, tmp_path):
     assert argv[1].endswith("scripts/hbase/thrift_gateway.py") and "9090" in argv
     (lib / "hbase-thrift-2.6.4-hadoop3.jar").write_bytes(b"")
     argv = engine.thrift_argv(settings, lib, tmp_path)
-    assert argv[-4:] == ["org.apache.hadoop.hbase.thrift.ThriftServer", "-p", "9090", "start"]
+    assert argv[-6:] == [
+        "org.apache.hadoop.hbase.thrift.ThriftServer",
+        *("-b", "127.0.0.1", "-p", "9090", "start"),
+    ]
     assert "--add-modules=jdk.unsupported" in argv
 
 
@@ -84,6 +92,23 @@ def test_thrift_transport_and_protocol_reach_the_server_command(
     assert gateway[-4:] == ["--transport", transport, "--protocol", protocol]
     (lib / "hbase-thrift-2.6.4-hadoop3.jar").write_bytes(b"")  # HBase's own ThriftServer
     assert engine.thrift_argv(settings, lib, tmp_path)[-2 - len(flags) : -1] == ["9090", *flags]
+
+
+def test_every_server_listens_on_the_bind_host(home, tmp_path, monkeypatch):
+    """127.0.0.1 unless MRKIT_BIND_HOST says otherwise; clients connect to 127.0.0.1 when it
+    is every interface."""
+    props = engine.site_properties(engine.Settings.from_env())
+    for key in ("master.ipc.address", "regionserver.ipc.address", "regionserver.thrift.ipaddress"):
+        assert props[f"hbase.{key}"] == "127.0.0.1"
+    assert props["hbase.zookeeper.property.clientPortAddress"] == "127.0.0.1"
+    monkeypatch.setenv("MRKIT_BIND_HOST", "0.0.0.0")
+    settings = engine.Settings.from_env()
+    assert settings.host == "127.0.0.1"
+    props = engine.site_properties(settings)
+    assert props["hbase.master.ipc.address"] == "0.0.0.0"
+    assert props["hbase.master.hostname"] == props["hbase.zookeeper.quorum"] == "127.0.0.1"
+    gateway = engine.thrift_argv(settings, tmp_path, tmp_path)
+    assert gateway[gateway.index("--host") + 1] == "0.0.0.0"
 
 
 def test_a_bad_thrift_setting_is_a_usage_error(home, monkeypatch):

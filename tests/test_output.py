@@ -266,3 +266,14 @@ def test_the_library_refuses_too(no_java, tmp_path):
         hive.run(run)
     outcome = hive.run_many([run])
     assert isinstance(outcome[out.resolve()], UsageError)
+
+
+def test_part_names_are_the_same_for_every_engine():
+    from mr.lib.publish import part_names
+
+    assert part_names(["000001_0", "000000_0", "_SUCCESS", ".000000_0.crc", "x.crc"]) == {
+        "000000_0": "part-00000",
+        "000001_0": "part-00001",
+    }
+    assert part_names(["part-m-00000", "_logs"]) == {"part-m-00000": "part-00000"}
+    assert part_names([]) == {}

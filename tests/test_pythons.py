@@ -30,7 +30,8 @@ VERSIONS = ["3.10", "3.11", "3.12", "3.13"]
 REQUIRED = {"3.11", "3.12", "3.13"}
 OTHERS = [v for v in VERSIONS if v != f"{sys.version_info[0]}.{sys.version_info[1]}"]
 ENGINE_FREE = (
-    "not (hadoop or hbase or hive or pig or oozie or spark or oozie_jars or wheel or airflow)"
+    "not (hadoop or hbase or hive or pig or oozie or spark or oozie_jars or wheel or airflow"
+    " or secure)"
 )
 PYTHON_TESTS = [
     "tests/test_stdlib_compat.py",

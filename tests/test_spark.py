@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -60,19 +61,25 @@ def spark_command(case: Case) -> list[str]:
 _SPAWN = threading.Lock()
 
 
-def run_case(case: Case) -> subprocess.CompletedProcess:
+def run_case(case: Case) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """The finished run, and what it left in its own TMPDIR (mrjob's and Spark's temporary
+    directories must be gone)."""
     argv = [*spark_command(case), *case.inputs]
+    tmp = tempfile.mkdtemp(prefix=f"mrkit-spark-{case.name}-")
     # one process start at a time: starting processes from several threads at once failed here
     # with "OSError: [Errno 14] Bad address" (vfork in a threaded process; conftest.py now turns
     # vfork off for the test process as well)
     with _SPAWN:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+                                env={**os.environ, "TMPDIR": tmp})  # fmt: skip
     try:
         out, err = proc.communicate(timeout=600)
     except subprocess.TimeoutExpired:
         proc.kill()
         out, err = proc.communicate()
-    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+    left = sorted(os.listdir(tmp))
+    shutil.rmtree(tmp, ignore_errors=True)
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err), left
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +117,7 @@ def spark_runs(request):
     ids=[c.name for c in CASES],
 )
 def test_case_on_spark_matches_golden(spark_runs, case):
-    done = spark_runs[case.name].result()
+    done, left = spark_runs[case.name].result()
     assert done.returncode == 0, (
         f"{' '.join(spark_command(case))} failed:\n"
         + done.stderr.decode("utf-8", "replace")[-4000:]
@@ -118,3 +125,5 @@ def test_case_on_spark_matches_golden(spark_runs, case):
     out = done.stdout.decode("utf-8")
     rows = sorted(out.split("\n")[:-1] if out else [])
     assert rows == case.expected_rows()
+    # mrjob's Spark runner left $TMPDIR/<job>.<user>.<time>-spark after every run
+    assert [name for name in left if name.endswith("-spark")] == []

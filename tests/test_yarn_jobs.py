@@ -258,6 +258,8 @@ def test_case_on_yarn_matches_golden(yarn, case: Case):
     run = yarn.result(f"case:{case.name}")
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.output_complete, "no _SUCCESS marker in the job's HDFS output directory"
+    # without -v: the job's own counters, not Hadoop's framework groups
+    assert "Map-Reduce Framework" not in run.stderr, run.stderr[-3000:]
     if case.expected.exists():
         assert run.rows == case.expected_rows()
     else:  # no golden yet: parity with the inline runner on the same input

@@ -12,8 +12,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mr.cli.cluster import add_bind_host
 from mr.cli.docs import module_doc
+from mr.lib import config
 from mr.lib.defaults import (
+    AIRFLOW_CELERY_PORT_DEFAULTS,
+    AIRFLOW_EXECUTORS,
     AIRFLOW_PORT_DEFAULTS,
     AIRFLOW_PORT_ENV,
     AIRFLOW_START_TIMEOUT,
@@ -27,9 +31,13 @@ if TYPE_CHECKING:
 def cmd_up(args: argparse.Namespace) -> int:
     from mr.engines import airflow
 
+    config.use_bind_host(args.bind_host)
     started = time.monotonic()
     state = airflow.up(
-        port=args.port, timeout=args.timeout, say=lambda line: print(line, file=sys.stderr)
+        port=args.port,
+        timeout=args.timeout,
+        say=lambda line: print(line, file=sys.stderr),
+        executor=args.executor,
     )
     print_state(state)
     print(f"  (up in {time.monotonic() - started:.0f}s)")
@@ -46,6 +54,12 @@ def print_state(state: airflow.AirflowInfo) -> None:
     print(f"  AIRFLOW_HOME={state.home}")
     print(f"  venv        {state.venv}   (Airflow {state.version})")
     print(f"  logs        {airflow.log_dir()}")
+    print(f"  executor    {state.executor}   (database {state.database})")
+    if state.executor == "celery":
+        print(f"  broker      {state.broker}   (RabbitMQ)")
+        print(f"  workers     {', '.join(state.workers.values())}")
+        print(f"  Flower      {state.flower}   (user {state.user}, password in "
+              f"{airflow.flower_password_file()})")  # fmt: skip
     if state.task_settings:
         shown = " ".join(f"{k}={v}" for k, v in state.task_settings.items())
         print(f"  tasks       {shown}")
@@ -69,7 +83,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         state = airflow.info()
         assert state is not None
         print_state(state)
-        sick = {c: h for c, h in st["health"].items() if h != "healthy"}
+        sick = {c: h for c, h in st["health"].items() if h not in ("healthy", "answers")}
         if sick:
             print(f"  warning: not healthy: {sick}")
     else:
@@ -404,7 +418,11 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         description=module_doc("mr.engines.airflow"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="ports: "
-        + ", ".join(f"{name} (default {port})" for name, port in AIRFLOW_PORT_DEFAULTS.items()),
+        + ", ".join(f"{name} (default {port})" for name, port in AIRFLOW_PORT_DEFAULTS.items())
+        + "; with --executor celery also "
+        + ", ".join(
+            f"{name} (default {port})" for name, port in AIRFLOW_CELERY_PORT_DEFAULTS.items()
+        ),
     )
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     up = sub.add_parser(
@@ -412,7 +430,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         help="make the venv (once), start Airflow and wait until it is healthy",
         description="Start the api-server, scheduler, dag-processor and triggerer in the "
         "background (pid files and logs under the state dir's airflow/) and wait until the "
-        "health endpoint says all are healthy. Harmless if running.",
+        "health endpoint says all are healthy. With --executor celery, PostgreSQL and RabbitMQ "
+        "first and two Celery workers and Flower after, waiting also until both workers answer "
+        "Flower's broadcast. Harmless if running.",
     )
     up.add_argument(
         "--port",
@@ -426,6 +446,15 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         type=float,
         default=AIRFLOW_START_TIMEOUT,
         help="seconds to wait for readiness (default %(default)s; MRKIT_AIRFLOW_START_TIMEOUT)",
+    )
+    add_bind_host(up)
+    up.add_argument(
+        "--executor",
+        choices=AIRFLOW_EXECUTORS,
+        default="local",
+        help="local (default): the scheduler runs tasks, SQLite; celery: two Celery workers "
+        "fed through RabbitMQ, PostgreSQL shared by every process, Flower (Debian's "
+        "rabbitmq-server and postgresql); a running Airflow of the other executor is restarted",
     )
     up.set_defaults(func=cmd_up)
     down = sub.add_parser(

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import time
 
+from mr.cli.cluster import add_bind_host
 from mr.cli.docs import module_doc
+from mr.lib import config
 from mr.lib.errors import NOT_RUNNING_EXIT
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     from mr.engines import hbase, state_dir
 
+    config.use_bind_host(args.bind_host)
     started = time.monotonic()
     s = hbase.up()
     print(
@@ -57,4 +60,5 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         choices=tuple(ACTIONS),
         help="what to do (status: exit code 0 if Thrift answers, 3 if not)",
     )
+    add_bind_host(p)
     p.set_defaults(func=cmd_hbase)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import time
 
+from mr.cli.cluster import add_bind_host
 from mr.cli.docs import module_doc
+from mr.lib import config
 from mr.lib.errors import NOT_RUNNING_EXIT
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     from mr.engines import mariadb
 
+    config.use_bind_host(args.bind_host)
     started = time.monotonic()
     s = mariadb.up()
     print(
@@ -66,4 +69,5 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         help="up: initialize (once) and start, wait until it answers; down: stop it; "
         "status: where it runs, exit code 0 if it answers, 3 if not",
     )
+    add_bind_host(p)
     p.set_defaults(func=cmd_mysql)

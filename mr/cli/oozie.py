@@ -7,6 +7,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from mr.cli.cluster import add_bind_host
+from mr.lib import config
 from mr.lib.defaults import (
     OOZIE_DEFAULT_PORT,
     OOZIE_PORT_ENV,
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 def cmd_up(args: argparse.Namespace) -> int:
     from mr.engines import oozie
 
+    config.use_bind_host(args.bind_host)
     state = oozie.up(
         port=args.port,
         timeout=args.timeout,
@@ -108,6 +111,7 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "(user.retry.error.code.ext), comma-separated; ALL: every error; a shell action's exit "
         f"code is its error code (default ${OOZIE_RETRY_CODES_ENV})",
     )
+    add_bind_host(up)
     up.set_defaults(func=cmd_up)
     down = sub.add_parser(
         "down",

@@ -113,10 +113,12 @@ def cluster_conf() -> Path:
 
 
 def run_on_cluster(engine: TwinCommand, args: argparse.Namespace) -> str:
-    """The twin on YARN, its rows written to a hidden directory beside --output, then renamed
-    into place and marked with _SUCCESS: --output never holds a partial result, and data in it
-    is replaced only with --overwrite."""
+    """The twin on YARN, its rows written to a hidden directory beside --output, its data files
+    named part-NNNNN (Hive writes 000000_0, Pig part-m-00000), then renamed into place and
+    marked with _SUCCESS: --output never holds a partial result, and data in it is replaced
+    only with --overwrite."""
     from mr.clients.hdfs import client, hdfs_path
+    from mr.lib.publish import part_names
 
     job = twin_run(engine, args)
     conf = cluster_conf()
@@ -129,6 +131,14 @@ def run_on_cluster(engine: TwinCommand, args: argparse.Namespace) -> str:
     job.vars["OUTPUT"] = f"{_authority(args.output)}{staging}"
     try:
         engine.run_on(job, conf)
+        files = [e for e in fs.ls(staging) if not e.is_dir]
+        names = part_names([posixpath.basename(e.path) for e in files])
+        for entry in files:
+            name = posixpath.basename(entry.path)
+            if name in names:
+                fs.rename(entry.path, f"{staging}/{names[name]}")
+            else:  # Hive's and Pig's markers and checksums: _SUCCESS is written below
+                fs.rm(entry.path)
         if fs.exists(target):
             fs.rm(target, recursive=True)
         fs.rename(staging, target)

@@ -33,7 +33,7 @@ from mr.lib.publish import SUCCESS, remove, temp_name, temp_path
 from mr.lib.uris import uri_path
 from mr.lib.webhdfs import HdfsError as HdfsError
 from mr.lib.webhdfs import HdfsUnavailable as HdfsUnavailable
-from mr.lib.webhdfs import raw_client
+from mr.lib.webhdfs import file_status, raw_client
 from mr.lib.webhdfs import webhdfs_source as webhdfs_source
 
 Progress = Callable[[int], None]  # called with the number of bytes moved since the last call
@@ -88,7 +88,7 @@ class HDFS:
         """The path's Entry, or None if it does not exist."""
         path = hdfs_path(path)
         with self._errors(f"status {path}"):
-            st = self.raw.status(path, strict=False)
+            st = file_status(self.raw, path)
         return None if st is None else _entry(path, st)
 
     def exists(self, path: str) -> bool:

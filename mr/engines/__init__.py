@@ -1,6 +1,7 @@
 """Real engines on one machine, from Maven Central jars: shared plumbing.
 
-Each engine (hadoop, hbase, hive, pig) has a pom in ``scripts/<engine>/pom.xml``; its jars are
+Each engine (hadoop, hbase, hive, pig; kerberos and libhadoop for the secure hadoop of
+secure.py) has a pom in ``scripts/<engine>/pom.xml``; its jars are
 copied into ``<state>/<engine>/lib`` and its state (configs, data, logs, pid files) lives under
 ``<state>/<engine>/``: ``.cluster`` in a checkout, ``~/.local/share/mrkit`` for an installed
 mrkit, ``MRKIT_HOME`` wherever it says (mr.lib.config.state_root). MariaDB (mariadb.py) is the
@@ -11,13 +12,15 @@ exception to the jars: it comes from Debian's mariadb-server package, its state 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from mr.lib.config import PACKAGE_PARENT as PACKAGE_PARENT
@@ -129,10 +132,10 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-def check_ports_free(ports: dict[str, int]) -> None:
-    """EngineError naming the first taken port and the setting that moves it."""
+def check_ports_free(ports: dict[str, int], host: str = "127.0.0.1") -> None:
+    """EngineError naming the first taken port (on host) and the setting that moves it."""
     for setting, port in ports.items():
-        if port_in_use(port):
+        if port_in_use(port, host):
             raise EngineError(
                 f"port {port} ({setting}) is already in use; stop what holds it or set {setting}"
             )
@@ -189,8 +192,15 @@ class Daemon:
     def running(self) -> bool:
         return self.pid() is not None
 
-    def start(self, argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> int:
-        """Start argv in its own session, output to the log; return its pid."""
+    def start(
+        self,
+        argv: Sequence[str],
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        unset: Sequence[str] = (),
+    ) -> int:
+        """Start argv in its own session, output to the log; return its pid. ``env`` goes on
+        top of this process's environment, without the variables named in ``unset``."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
         cwd.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
@@ -202,7 +212,7 @@ class Daemon:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env={**os.environ, **(env or {})},
+                env={k: v for k, v in {**os.environ, **(env or {})}.items() if k not in unset},
                 start_new_session=True,
             )
         self.pidfile.write_text(str(proc.pid))
@@ -240,3 +250,99 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+# -- processes and the sockets they listen on ----------------------------------------------------
+
+
+def _proc_table() -> dict[int, tuple[int, int]]:
+    """{pid: (parent pid, session id)} of every process, from /proc."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        # the command name is in parentheses and may hold spaces: split after its last ')'
+        fields = stat[stat.rindex(")") + 2 :].split()
+        table[int(entry)] = (int(fields[1]), int(fields[3]))
+    return table
+
+
+def process_tree(pid: int) -> set[int]:
+    """pid, every process of its session (it leads one: Daemon.start), and their descendants
+    by parent pid (a child that left the session too)."""
+    table = _proc_table()
+    found = {pid} | {p for p, (_, sid) in table.items() if sid == pid}
+    grew = True
+    while grew:
+        children = {p for p, (ppid, _) in table.items() if ppid in found} - found
+        found |= children
+        grew = bool(children)
+    return {p for p in found if p in table}
+
+
+@dataclass(frozen=True)
+class Listener:
+    """A TCP socket in LISTEN state and the process that holds it."""
+
+    pid: int
+    address: str
+    port: int
+
+    @property
+    def loopback(self) -> bool:
+        """True for 127.0.0.0/8, ::1 and ::ffff:127.x.y.z (what only this machine reaches)."""
+        ip = ipaddress.ip_address(self.address)
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        return ip.is_loopback
+
+    def __str__(self) -> str:
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        return f"{host}:{self.port} (pid {self.pid})"
+
+
+_TCP_LISTEN = "0A"
+
+
+def _proc_net_address(hexed: str) -> str:
+    """An address of /proc/net/tcp*: 32-bit words in host (little-endian) byte order; an
+    IPv4-mapped IPv6 address (Java's sockets) as its IPv4 address."""
+    raw = bytes.fromhex(hexed)
+    ip = ipaddress.ip_address(b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4)))
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return str(mapped or ip)
+
+
+def listening_sockets(pids: Iterable[int]) -> list[Listener]:
+    """The TCP sockets in LISTEN state held by pids (IPv4 and IPv6), from /proc/net/tcp and
+    /proc/net/tcp6 and the pids' open file descriptors: what `ss -ltnp` shows, without ss."""
+    owner: dict[str, int] = {}
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:  # gone, or not ours to read
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                owner[target[8:-1]] = pid
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 10 or fields[3] != _TCP_LISTEN or fields[9] not in owner:
+                continue
+            address, port = fields[1].rsplit(":", 1)
+            found.append(Listener(owner[fields[9]], _proc_net_address(address), int(port, 16)))
+    return sorted(found, key=lambda x: (x.port, x.address, x.pid))

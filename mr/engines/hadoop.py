@@ -12,6 +12,12 @@ Maven Central jars of ``scripts/hadoop/pom.xml``. State under ``.cluster/hadoop/
 - ``state.json``     ports and URLs of the running cluster; ``logs/`` the cluster log and task logs
 
 HDFS starts empty on every ``up`` (it is formatted): this is a scratch cluster.
+
+Every port listens on the bind host (``MRKIT_BIND_HOST`` or ``--bind-host``, default 127.0.0.1:
+mr.lib.config.bind_host), and each can be moved (mr.lib.defaults.HADOOP_PORT_DEFAULTS). The
+ResourceManager's and the JobHistory server's admin ACLs are the user who starts the cluster,
+not Hadoop's ``*``; under simple authentication anyone can claim that user's name
+(HADOOP_USER_NAME), so the ACL keeps out mistakes, not attackers: Kerberos is what does that.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import shutil
 import sys
 import urllib.error
@@ -39,24 +46,20 @@ from mr.engines import (
     fetch,
     java_bin,
     lib_dir,
-    port_in_use,
     state_dir,
     wait_for,
 )
 from mr.lib import config
-from mr.lib.defaults import HADOOP_FIXED_PORTS, HADOOP_PORT_DEFAULTS, HADOOP_START_TIMEOUT
+from mr.lib.defaults import HADOOP_PORT_DEFAULTS, HADOOP_START_TIMEOUT
 
 ENGINE = "hadoop"
 MAIN_CLASS = "org.apache.hadoop.mapreduce.MiniHadoopClusterManager"
 LAUNCHER = SCRIPTS_DIR / "hadoop" / "bin" / "hadoop"
 HDFS_ALIAS = "mrkit"
-# the start timeout, the ports that can be moved (environment variable -> default) and those the
-# MiniCluster binds at their Hadoop defaults whatever the options say: in mr/lib/defaults.py,
+# the start timeout and the ports (environment variable -> default): in mr/lib/defaults.py,
 # which `mrkit cluster --help` reads without importing this module
 DEFAULT_TIMEOUT = HADOOP_START_TIMEOUT
 PORT_DEFAULTS = HADOOP_PORT_DEFAULTS
-FIXED_PORTS = HADOOP_FIXED_PORTS
-RM_WEB_PORT = 8088
 
 #: where finished jobs' history (.jhist: which container ran which task attempt) goes, on HDFS
 HISTORY_DIR = "/tmp/mrkit/history"
@@ -128,33 +131,54 @@ log4j.logger.org.apache.hadoop.yarn.util.resource.ResourceUtils=WARN
 
 @dataclass(frozen=True)
 class Ports:
-    """The four movable ports of the cluster."""
+    """The cluster's ports (mr.lib.defaults.HADOOP_PORT_DEFAULTS says which is which)."""
 
     hdfs: int = PORT_DEFAULTS["MRKIT_HDFS_PORT"]
     webhdfs: int = PORT_DEFAULTS["MRKIT_WEBHDFS_PORT"]
     rm: int = PORT_DEFAULTS["MRKIT_RM_PORT"]
     jhs: int = PORT_DEFAULTS["MRKIT_JHS_PORT"]
+    rm_scheduler: int = PORT_DEFAULTS["MRKIT_RM_SCHEDULER_PORT"]
+    rm_tracker: int = PORT_DEFAULTS["MRKIT_RM_TRACKER_PORT"]
+    rm_admin: int = PORT_DEFAULTS["MRKIT_RM_ADMIN_PORT"]
+    rm_web: int = PORT_DEFAULTS["MRKIT_RM_WEB_PORT"]
+    jhs_web: int = PORT_DEFAULTS["MRKIT_JHS_WEB_PORT"]
+    jhs_admin: int = PORT_DEFAULTS["MRKIT_JHS_ADMIN_PORT"]
+
+    @staticmethod
+    def env_names() -> dict[str, str]:
+        """{field: environment variable}."""
+        return {f: f"MRKIT_{f.upper()}_PORT" for f in Ports.__dataclass_fields__}
 
     @classmethod
     def from_env(cls) -> Ports:
-        """Ports from MRKIT_HDFS_PORT, MRKIT_WEBHDFS_PORT, MRKIT_RM_PORT, MRKIT_JHS_PORT."""
-        fields = dict(zip(("hdfs", "webhdfs", "rm", "jhs"), PORT_DEFAULTS, strict=True))
+        """Ports from MRKIT_HDFS_PORT, MRKIT_RM_PORT, ... (the defaults where unset)."""
         values = {}
-        for field, env in fields.items():
+        for field, env in cls.env_names().items():
             raw = os.environ.get(env, "")
             try:
                 values[field] = int(raw) if raw else PORT_DEFAULTS[env]
             except ValueError:
                 raise EngineError(f"{env}={raw!r} is not a port number") from None
+            if not 0 < values[field] < 65536:
+                raise EngineError(f"{env}={raw!r} is not a port number")
         return cls(**values)
 
     def settings(self) -> dict[str, int]:
         """{environment variable: port}, for check_ports_free's messages."""
+        return {env: getattr(self, f) for f, env in self.env_names().items()}
+
+    def addresses(self, host: str) -> dict[str, str]:
+        """The -D settings that put each daemon's port on `host` (the CLI's -nnport ... set the
+        NameNode's, the RM's and the JobHistory RPC's port; their host is the bind-host keys')."""
         return {
-            "MRKIT_HDFS_PORT": self.hdfs,
-            "MRKIT_WEBHDFS_PORT": self.webhdfs,
-            "MRKIT_RM_PORT": self.rm,
-            "MRKIT_JHS_PORT": self.jhs,
+            "yarn.resourcemanager.address": f"{host}:{self.rm}",
+            "yarn.resourcemanager.scheduler.address": f"{host}:{self.rm_scheduler}",
+            "yarn.resourcemanager.resource-tracker.address": f"{host}:{self.rm_tracker}",
+            "yarn.resourcemanager.admin.address": f"{host}:{self.rm_admin}",
+            "yarn.resourcemanager.webapp.address": f"{host}:{self.rm_web}",
+            "mapreduce.jobhistory.address": f"{host}:{self.jhs}",
+            "mapreduce.jobhistory.webapp.address": f"{host}:{self.jhs_web}",
+            "mapreduce.jobhistory.admin.address": f"{host}:{self.jhs_admin}",
         }
 
 
@@ -170,6 +194,10 @@ class ClusterInfo:
     conf_dir: str
     mrjob_conf: str
     hdfscli_config: str
+    #: the address every port listens on (mr.lib.config.bind_host)
+    bind_host: str = config.DEFAULT_BIND_HOST
+    #: the NodeManager's shuffle port, on every interface (shuffle_port() says why); 0: unknown
+    shuffle_port: int = 0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -257,7 +285,9 @@ def examples_jar(lib: Path | None = None) -> Path:
     return jars[-1]
 
 
-def java_command(ports: Ports, lib: Path, extra: dict[str, str]) -> list[str]:
+def java_command(
+    ports: Ports, lib: Path, extra: dict[str, str], bind_host: str = config.DEFAULT_BIND_HOST
+) -> list[str]:
     """The java command line of the MiniCluster."""
     argv = [
         java_bin(),
@@ -282,9 +312,43 @@ def java_command(ports: Ports, lib: Path, extra: dict[str, str]) -> list[str]:
         "-writeConfig",
         str(written_config()),
     ]
-    for key, value in {**CLUSTER_SETTINGS, **proxy_user_settings(), **extra}.items():
+    settings = {
+        **CLUSTER_SETTINGS,
+        **listen_settings(ports, bind_host),
+        **admin_acl_settings(),
+        **proxy_user_settings(),
+        **extra,
+    }
+    for key, value in settings.items():
         argv += ["-D", f"{key}={value}"]
     return argv
+
+
+def listen_settings(ports: Ports, bind_host: str) -> dict[str, str]:
+    """Every daemon's address on bind_host. The addresses say where clients connect (the CLI
+    sets the RM's and the JobHistory's to the machine's host name, which need not be loopback);
+    the bind-host keys say where the servers listen, whatever the addresses say. The NameNode and
+    the DataNode listen on 127.0.0.1 (MiniDFSCluster's choice); only an every-interface bind host
+    moves the NameNode (the DataNode has no bind-host key)."""
+    connect = config.connect_host(bind_host)
+    hdfs = (
+        {
+            f"dfs.namenode.{key}-bind-host": bind_host
+            for key in ("rpc", "servicerpc", "lifeline.rpc", "http", "https")
+        }
+        if bind_host in config.WILDCARD_HOSTS
+        else {}
+    )
+    return {
+        # MiniYARNCluster replaces every address by <hostname>:0 unless told to keep them
+        "yarn.minicluster.fixed.ports": "true",
+        **ports.addresses(connect),
+        "yarn.resourcemanager.bind-host": bind_host,
+        "yarn.nodemanager.bind-host": bind_host,
+        "mapreduce.jobhistory.bind-host": bind_host,
+        "yarn.timeline-service.bind-host": bind_host,
+        **hdfs,
+    }
 
 
 def proxy_user_settings(user: str | None = None) -> dict[str, str]:
@@ -292,6 +356,13 @@ def proxy_user_settings(user: str | None = None) -> dict[str, str]:
     runs as that user and submits each workflow's actions as the workflow's user."""
     user = user or getpass.getuser()
     return {f"hadoop.proxyuser.{user}.hosts": "*", f"hadoop.proxyuser.{user}.groups": "*"}
+
+
+def admin_acl_settings(user: str | None = None) -> dict[str, str]:
+    """Only the user who starts the cluster may administer it (`yarn rmadmin`, `mapred
+    hsadmin`): Hadoop's default ACL, `*`, lets anyone refresh nodes and queues."""
+    user = user or getpass.getuser()
+    return {"yarn.admin.acl": user, "mapreduce.jobhistory.admin.acl": user}
 
 
 def up(
@@ -315,17 +386,12 @@ def up(
         assert pid is not None
         ports = _ports_of_starting_cluster() or ports or Ports.from_env()
         say(f"hadoop: pid {pid} is starting; waiting for it")
-        return _wait_ready(pid, ports, timeout)
+        return _wait_ready(pid, ports, timeout, config.bind_host())
 
     ports = ports or Ports.from_env()
+    bind_host = config.bind_host()
     java = java_bin()  # a clear error before Maven, if Java is missing
-    check_ports_free(ports.settings())
-    for what, port in FIXED_PORTS.items():
-        if port_in_use(port):
-            raise EngineError(
-                f"port {port} ({what}) is already in use; the Hadoop MiniCluster always binds it: "
-                f"stop what holds it (`ss -ltnp 'sport = :{port}'` shows who)"
-            )
+    check_ports_free(ports.settings(), config.connect_host(bind_host))
     say("hadoop: fetching jars (Maven, first time only)...")
     lib = fetch(ENGINE)
 
@@ -335,13 +401,13 @@ def up(
     for stale in (written_config(), state_path(), mrjob_conf_path()):
         stale.unlink(missing_ok=True)
     _write_log4j()
-    argv = java_command(ports, lib, extra or {})
+    argv = java_command(ports, lib, extra or {}, bind_host)
     argv[0] = java
     pid = d.start(argv, cwd=run, env=container_env())
     (home() / "starting.json").write_text(json.dumps(asdict(ports)))
     say(f"hadoop: started pid {pid}, log {d.log}; waiting up to {timeout:.0f}s for HDFS and YARN")
     try:
-        return _wait_ready(pid, ports, timeout)
+        return _wait_ready(pid, ports, timeout, bind_host)
     except BaseException:
         d.stop()
         raise
@@ -365,7 +431,9 @@ def _ports_of_starting_cluster() -> Ports | None:
         return None
 
 
-def _wait_ready(pid: int, ports: Ports, timeout: float) -> ClusterInfo:
+def _wait_ready(
+    pid: int, ports: Ports, timeout: float, bind_host: str = config.DEFAULT_BIND_HOST
+) -> ClusterInfo:
     d = daemon()
     url = f"http://127.0.0.1:{ports.webhdfs}"
     wait_for(
@@ -375,7 +443,7 @@ def _wait_ready(pid: int, ports: Ports, timeout: float) -> ClusterInfo:
         alive=lambda: d.pid() == pid,
         log=d.log,
     )
-    state = _write_client_files(pid, ports)
+    state = _write_client_files(pid, ports, bind_host)
     state_path().write_text(state.to_json())
     (home() / "starting.json").unlink(missing_ok=True)
     return state
@@ -398,7 +466,26 @@ def _nodemanager_log_dirs() -> list[Path]:
     return sorted(p for p in (home() / "run" / "target").rglob("*-logDir-nm-*") if p.is_dir())
 
 
-def _write_client_files(pid: int, ports: Ports) -> ClusterInfo:
+SHUFFLE_LISTENING = re.compile(r"mapreduce_shuffle listening on port (\d+)")
+
+
+def shuffle_port(log: Path | None = None) -> int:
+    """The port of the NodeManager's shuffle service (reducers fetch map output there), from the
+    cluster's log of its last start; 0 if not found. Hadoop 3.4.1's ShuffleHandler binds every
+    interface and has no setting for the address, and MiniMRYarnCluster sets its port to 0
+    whatever -D says: the one port of the cluster not on the bind host. It serves only requests
+    signed with a running job's secret token (a URL hash checked against the job's key)."""
+    log = log or daemon().log
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        return 0
+    text = text[text.rfind("\n=== ") + 1 :]  # Daemon.start marks each start so
+    found = SHUFFLE_LISTENING.findall(text)
+    return int(found[-1]) if found else 0
+
+
+def _write_client_files(pid: int, ports: Ports, bind_host: str) -> ClusterInfo:
     """conf/ (copies of the written config), mrjob.conf, hdfscli.cfg; return the state."""
     conf = conf_dir()
     _write_log4j()
@@ -423,10 +510,12 @@ def _write_client_files(pid: int, ports: Ports) -> ClusterInfo:
         ports=ports,
         fs_uri=f"hdfs://localhost:{ports.hdfs}",
         webhdfs_url=webhdfs,
-        rm_url=f"http://localhost:{RM_WEB_PORT}",
+        rm_url=f"http://{config.connect_host(bind_host)}:{ports.rm_web}",
         conf_dir=str(conf),
         mrjob_conf=str(mrjob_conf_path()),
         hdfscli_config=str(hdfscli_config_path()),
+        bind_host=bind_host,
+        shuffle_port=shuffle_port(),
     )
     mrjob_conf_path().write_text(
         # the history dir too: from the .jhist of a failed job mrjob learns which container ran

@@ -12,7 +12,9 @@ artifact, so by default it is scripts/hbase/thrift_gateway.py, which speaks the 
 
 Ports (environment variable: default): MRKIT_HBASE_ZK_PORT: 2181 (ZooKeeper client),
 MRKIT_HBASE_MASTER_PORT: 16000, MRKIT_HBASE_REGIONSERVER_PORT: 16020,
-MRKIT_HBASE_THRIFT_PORT: 9090; MRKIT_HBASE_HOST: 127.0.0.1 (where clients connect).
+MRKIT_HBASE_THRIFT_PORT: 9090; MRKIT_HBASE_HOST: where clients connect (default: 127.0.0.1, or
+the bind host when that is one address). Every port listens on the bind host (MRKIT_BIND_HOST or
+``up --bind-host``, default 127.0.0.1: mr.lib.config.bind_host), ZooKeeper's too.
 Thrift: MRKIT_HBASE_TRANSPORT (buffered|framed) and MRKIT_HBASE_PROTOCOL (binary|compact), for
 the server `up` starts and for every client (mr.lib.config).
 Web UIs are off (info ports -1). Timeouts: MRKIT_HBASE_START_TIMEOUT (seconds, default 180).
@@ -96,6 +98,8 @@ class Settings:
     #: the Thrift server's transport and protocol (mr.lib.config: MRKIT_HBASE_TRANSPORT/PROTOCOL)
     transport: str = "buffered"
     protocol: str = "binary"
+    #: where every server listens (mr.lib.config.bind_host)
+    bind_host: str = config.DEFAULT_BIND_HOST
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -109,8 +113,9 @@ class Settings:
                 raise EngineError(f"{name}={value} is not a port number")
             return value
 
+        bind_host = config.bind_host()
         return cls(
-            host=config.hbase_host(),
+            host=os.environ.get(config.HBASE_HOST_ENV) or config.connect_host(bind_host),
             zk_port=port("MRKIT_HBASE_ZK_PORT", 2181),
             master_port=port("MRKIT_HBASE_MASTER_PORT", 16000),
             regionserver_port=port("MRKIT_HBASE_REGIONSERVER_PORT", 16020),
@@ -118,6 +123,7 @@ class Settings:
             start_timeout=float(os.environ.get("MRKIT_HBASE_START_TIMEOUT", "180")),
             transport=config.hbase_transport(),
             protocol=config.hbase_protocol(),
+            bind_host=bind_host,
         )
 
 
@@ -136,23 +142,31 @@ def conf_dir() -> Path:
 def site_properties(settings: Settings) -> dict[str, str]:
     """hbase-site.xml for a one-machine standalone HBase with its state under .cluster/hbase."""
     data = state_dir(ENGINE) / "data"
+    # where servers listen (bind host) and what they tell clients to connect to (its address,
+    # or 127.0.0.1 for every interface)
+    listen, connect = settings.bind_host, config.connect_host(settings.bind_host)
     return {
         "hbase.cluster.distributed": "false",
         "hbase.rootdir": f"file://{data / 'hbase'}",
         "hbase.tmp.dir": str(data / "tmp"),
-        "hbase.zookeeper.quorum": "127.0.0.1",
+        "hbase.zookeeper.quorum": connect,
         "hbase.zookeeper.property.clientPort": str(settings.zk_port),
+        "hbase.zookeeper.property.clientPortAddress": listen,
         "hbase.zookeeper.property.dataDir": str(data / "zk"),
         # the local file system has no hflush/hsync capability: allow the WAL on it anyway
         "hbase.unsafe.stream.capability.enforce": "false",
         "hbase.master.port": str(settings.master_port),
         "hbase.regionserver.port": str(settings.regionserver_port),
-        "hbase.master.hostname": "127.0.0.1",
-        "hbase.regionserver.hostname": "127.0.0.1",
+        "hbase.master.hostname": connect,
+        "hbase.regionserver.hostname": connect,
+        "hbase.master.ipc.address": listen,
+        "hbase.regionserver.ipc.address": listen,
+        # no web UIs: nothing here reads them
         "hbase.master.info.port": "-1",
         "hbase.regionserver.info.port": "-1",
         # Thrift server (ThriftServer ignores -D: its settings live here)
         "hbase.regionserver.thrift.port": str(settings.thrift_port),
+        "hbase.regionserver.thrift.ipaddress": listen,
         "hbase.thrift.info.port": "-1",
         "hbase.regionserver.thrift.framed": "false",
         "hbase.regionserver.thrift.compact": "false",
@@ -200,6 +214,8 @@ def thrift_argv(settings: Settings, lib: Path, conf: Path) -> list[str]:
             lib,
             conf,
             "org.apache.hadoop.hbase.thrift.ThriftServer",
+            "-b",
+            settings.bind_host,
             "-p",
             str(settings.thrift_port),
             *(["-f"] if settings.transport == "framed" else []),
@@ -210,7 +226,7 @@ def thrift_argv(settings: Settings, lib: Path, conf: Path) -> list[str]:
         sys.executable,
         str(SCRIPTS_DIR / "hbase" / "thrift_gateway.py"),
         "--host",
-        settings.host,
+        settings.bind_host,
         "--port",
         str(settings.thrift_port),
         "--conf",
@@ -253,27 +269,31 @@ def up(settings: Settings | None = None) -> Settings:
         return settings
     lib = fetch(ENGINE)
     conf = write_conf(settings)
+    at = config.connect_host(settings.bind_host)
     if not hm.running():
         check_ports_free(
             {
                 "MRKIT_HBASE_ZK_PORT": settings.zk_port,
                 "MRKIT_HBASE_MASTER_PORT": settings.master_port,
                 "MRKIT_HBASE_REGIONSERVER_PORT": settings.regionserver_port,
-            }
+            },
+            at,
         )
         hm.start(
             _java_argv(lib, conf, "org.apache.hadoop.hbase.master.HMaster", "start"),
             cwd=state_dir(ENGINE),
         )
         wait_for(
-            lambda: port_in_use(settings.regionserver_port) and port_in_use(settings.zk_port),
+            lambda: (
+                port_in_use(settings.regionserver_port, at) and port_in_use(settings.zk_port, at)
+            ),
             settings.start_timeout,
             "HBase master",
             alive=hm.running,
             log=hm.log,
         )
     if not ts.running():
-        check_ports_free({"MRKIT_HBASE_THRIFT_PORT": settings.thrift_port})
+        check_ports_free({"MRKIT_HBASE_THRIFT_PORT": settings.thrift_port}, at)
         ts.start(thrift_argv(settings, lib, conf), cwd=state_dir(ENGINE))
     wait_for(
         lambda: thrift_answers(settings),
@@ -291,7 +311,10 @@ def restart_thrift(settings: Settings | None = None) -> None:
     settings = settings or Settings.from_env()
     ts = thrift()
     ts.stop()
-    wait_for(lambda: not port_in_use(settings.thrift_port), 30, "the old Thrift server to let go")
+    at = config.connect_host(settings.bind_host)
+    wait_for(
+        lambda: not port_in_use(settings.thrift_port, at), 30, "the old Thrift server to let go"
+    )
     ts.start(thrift_argv(settings, fetch(ENGINE), write_conf(settings)), cwd=state_dir(ENGINE))
     wait_for(
         lambda: thrift_answers(settings),

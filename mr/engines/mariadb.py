@@ -7,7 +7,8 @@ and `mrkit import mysql`.
 no part), and waits until a query answers. ``down`` stops it by its pid (SIGTERM: a clean
 shutdown); ``status`` says where it runs and whether it answers.
 
-- Port: ``MRKIT_MYSQL_PORT`` (default 3307, beside the system's 3306), bound to 127.0.0.1;
+- Port: ``MRKIT_MYSQL_PORT`` (default 3307, beside the system's 3306), bound to the bind host
+  (``MRKIT_BIND_HOST`` or ``up --bind-host``, default 127.0.0.1: mr.lib.config.bind_host);
   unix socket ``.cluster/mariadb/mysqld.sock``; pid file ``.cluster/mariadb/mariadbd.pid``;
   log ``.cluster/mariadb/logs/mariadbd.log``.
 - Users: root with no password, from 127.0.0.1 and the socket only (a local test server);
@@ -48,12 +49,16 @@ class Settings:
     socket: Path
     data: Path
     start_timeout: float
-    host: str = "127.0.0.1"
+    #: where clients connect (the bind host's address, 127.0.0.1 for every interface)
+    host: str = config.DEFAULT_BIND_HOST
+    #: where mariadbd listens (mr.lib.config.bind_host)
+    bind_host: str = config.DEFAULT_BIND_HOST
 
     @classmethod
     def from_env(cls) -> Settings:
         try:
             port = config.mysql_port()
+            bind_host = config.bind_host()
         except UsageError as e:
             raise EngineError(str(e)) from None
         raw = os.environ.get("MRKIT_MYSQL_START_TIMEOUT", "60")
@@ -66,6 +71,8 @@ class Settings:
             socket=config.mysql_socket(),
             data=state_dir(ENGINE) / "data",
             start_timeout=timeout,
+            host=config.connect_host(bind_host),
+            bind_host=bind_host,
         )
 
     @property
@@ -146,7 +153,7 @@ def server_argv(settings: Settings, server: str) -> list[str]:
         "--no-defaults",
         f"--datadir={settings.data}",
         f"--port={settings.port}",
-        f"--bind-address={settings.host}",
+        f"--bind-address={settings.bind_host}",
         f"--socket={settings.socket}",
         f"--pid-file={daemon().pidfile}",
         f"--log-error={home / 'logs' / 'mariadbd.log'}",
@@ -175,7 +182,7 @@ def up(settings: Settings | None = None) -> Settings:
             "unix sockets cannot be: set MRKIT_HOME to a shorter directory"
         )
     if not d.running():
-        check_ports_free({config.MYSQL_PORT_ENV: settings.port})
+        check_ports_free({config.MYSQL_PORT_ENV: settings.port}, settings.host)
         initialize(settings, install_db)
         home = state_dir(ENGINE)
         for sub in ("logs", "tmp", "files"):

@@ -22,7 +22,9 @@ Hive and Pig twins run as shell actions (mr/workflow/twins.py says why), so no h
 sharelib is needed. The cluster must let this user act for others (hadoop.proxyuser.<user>.*):
 ``mrkit cluster up`` sets that (mr.engines.hadoop.proxy_user_settings).
 
-Port (environment variable: default): MRKIT_OOZIE_PORT: 11000. Error codes retried besides
+Port (environment variable: default): MRKIT_OOZIE_PORT: 11000, Oozie's only one (its admin API is
+under the same REST base), on the bind host (MRKIT_BIND_HOST or ``up --bind-host``, default
+127.0.0.1: mr.lib.config.bind_host). Error codes retried besides
 Oozie's defaults: MRKIT_OOZIE_RETRY_CODES (or ``up --retry-codes``), e.g. ``1`` for shell actions
 that exit 1. Timeout: MRKIT_OOZIE_START_TIMEOUT (seconds, default 180). The launcher's YARN
 container: MRKIT_OOZIE_LAUNCHER_MB (default 512).
@@ -55,6 +57,7 @@ from mr.engines import (
     state_dir,
     wait_for,
 )
+from mr.lib import config
 from mr.lib.defaults import (
     OOZIE_DEFAULT_PORT,
     OOZIE_PORT_ENV,
@@ -87,10 +90,11 @@ SITE_SETTINGS = {
     "oozie.service.HadoopAccessorService.hadoop.configurations": "*={hadoop_conf}",
     "oozie.service.HadoopAccessorService.action.configurations": "*={action_conf}",
     "oozie.service.HadoopAccessorService.supported.filesystems": "*",
-    "oozie.http.hostname": "localhost",
+    # Jetty listens on this address only (the bind host)
+    "oozie.http.hostname": "{bind_host}",
     "oozie.http.port": "{port}",
     # where launchers call back when an action ends (they run on this machine)
-    "oozie.base.url": "http://localhost:{port}/oozie",
+    "oozie.base.url": "{url}",
     # the launcher is one small YARN application per action (Oozie's default asks 2 GB)
     "oozie.launcher.default.memory.mb": "{launcher_mb}",
     "oozie.launcher.default.vcores": "1",
@@ -185,8 +189,10 @@ def port_from_env() -> int:
         raise EngineError(f"{PORT_ENV}={raw!r} is not a port number") from None
 
 
-def base_url(port: int) -> str:
-    return f"http://localhost:{port}/oozie"
+def base_url(port: int, bind_host: str = config.DEFAULT_BIND_HOST) -> str:
+    """The server's URL when it listens on bind_host (localhost for 127.0.0.1, as before)."""
+    host = config.connect_host(bind_host)
+    return f"http://{'localhost' if host == config.DEFAULT_BIND_HOST else host}:{port}/oozie"
 
 
 def info() -> OozieInfo | None:
@@ -327,7 +333,7 @@ def java_command(lib: Path, port: int) -> list[str]:
     ]
 
 
-def write_conf(port: int, retry_codes: str = "") -> None:
+def write_conf(port: int, retry_codes: str = "", bind_host: str = config.DEFAULT_BIND_HOST) -> None:
     conf = conf_dir()
     conf.mkdir(parents=True, exist_ok=True)
     (conf / "action-conf").mkdir(exist_ok=True)
@@ -336,6 +342,8 @@ def write_conf(port: int, retry_codes: str = "") -> None:
         "hadoop_conf": str(hadoop_conf_dir()),
         "action_conf": str(conf / "action-conf"),
         "port": str(port),
+        "bind_host": bind_host,
+        "url": base_url(port, bind_host),
         "launcher_mb": os.environ.get("MRKIT_OOZIE_LAUNCHER_MB", "512"),
     }
     settings = {key: value.format(**values) for key, value in SITE_SETTINGS.items()}
@@ -383,14 +391,15 @@ def up(
         say(f"oozie: pid {running.pid} runs with {why}; restarting it")
         down()
     port = port or port_from_env()
+    bind_host = config.bind_host()
     java = java_bin()
-    check_ports_free({PORT_ENV: port})
+    check_ports_free({PORT_ENV: port}, config.connect_host(bind_host))
     say("oozie: fetching jars (Maven, first time only)...")
     lib = fetch(ENGINE)
     user = getpass.getuser()
     sharelib = upload_sharelib(lib, user, say)
     write_hadoop_conf(cluster)
-    write_conf(port, retry_codes)
+    write_conf(port, retry_codes, bind_host)
     shutil.rmtree(data_dir(), ignore_errors=True)
     data_dir().mkdir(parents=True)
     log_dir().mkdir(parents=True, exist_ok=True)
@@ -401,7 +410,7 @@ def up(
     # Oozie's launcher gives each action the server's PATH (with . first), not YARN's: this
     # venv's bin goes first there too, so shell actions find its `mrkit` (and `python`)
     pid = d.start(argv, cwd=home(), env=hadoop.container_env())
-    url = base_url(port)
+    url = base_url(port, bind_host)
     say(f"oozie: started pid {pid}, log {d.log}; waiting up to {timeout:.0f}s for {url}")
     try:
         wait_for(

@@ -46,7 +46,7 @@ from pathlib import Path
 
 from mr.engines import PACKAGE_PARENT, RESOURCE_ROOT, EngineError, state_dir
 from mr.lib.errors import UsageError
-from mr.lib.publish import check_output, publish_dir, remove, temp_path
+from mr.lib.publish import check_output, part_names, publish_dir, remove, temp_path
 
 VAR_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -288,16 +288,12 @@ def publish(run: TwinRun) -> Path:
     """Rename the staged engine files part-NNNNN and publish them as run.output (_SUCCESS)."""
     staging = run.staging
     staging.mkdir(parents=True, exist_ok=True)
-    data = sorted(
-        p
-        for p in staging.iterdir()
-        if p.is_file() and not p.name.startswith((".", "_")) and not p.name.endswith(".crc")
-    )
+    parts = part_names([p.name for p in staging.iterdir() if p.is_file()])
     for p in staging.iterdir():
-        if p not in data:
+        if p.name not in parts:
             remove(p)
-    for i, p in enumerate(data):
-        p.rename(staging / f"part-{i:05d}")
+    for old, new in parts.items():
+        (staging / old).rename(staging / new)
     return publish_dir(staging, run.output)
 
 

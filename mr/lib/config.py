@@ -21,12 +21,22 @@ files named here instead of importing the engines, so the layers stay one-way:
 ``MRKIT_MYSQL_PORT``       the port of `mrkit mysql up`'s MariaDB (default 3307, beside a
                            system MySQL's 3306)
 ``MRKIT_MYSQL_PASSWORD``   the MySQL password (never on a command line, where ps shows it)
+``MRKIT_BIND_HOST``        the address every engine of `mrkit ... up` listens on (default
+                           127.0.0.1, this machine only; ``--bind-host`` of each ``up``)
+``MRKIT_AUTH``             ``simple`` or ``kerberos``: how clients authenticate (default: the
+                           Hadoop client configuration's; mr/lib/auth.py)
+``MRKIT_PRINCIPAL``        the principal a refusal tells the user to kinit as
+``MRKIT_KEYTAB``           its keytab, for the user's own ``kinit -kt`` (mrkit never reads it)
+``MRKIT_WEBHDFS_CA``       the CA file that signs a Kerberized NameNode's HTTPS certificate
+``MRKIT_SECURE_*_PORT``    the ports of ``mrkit cluster up --secure`` (mr/lib/defaults.py)
 =========================  ==================================================================
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 
 from mr.lib.errors import UsageError
@@ -57,6 +67,15 @@ DEFAULT_MYSQL_PORT = 3307
 #: `-threadpool` server). Servers started with `-f`/`-c` (framed, compact) are common in 2.x.
 THRIFT_TRANSPORTS = ("buffered", "framed")
 THRIFT_PROTOCOLS = ("binary", "compact")
+BIND_HOST_ENV = "MRKIT_BIND_HOST"
+#: loopback: the engines have no authentication worth the name (simple auth believes any user
+#: name), so by default nothing but this machine reaches them
+DEFAULT_BIND_HOST = "127.0.0.1"
+#: what listening on every interface is spelled as (the engines' clients connect to 127.0.0.1)
+WILDCARD_HOSTS = ("0.0.0.0", "::")
+_HOST_NAME = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*"
+)
 
 
 def state_root() -> Path:
@@ -92,6 +111,34 @@ def use_default_mrjob_conf() -> None:
     conf = default_mrjob_conf()
     if conf.exists():
         os.environ.setdefault("MRJOB_CONF", str(conf))
+
+
+def bind_host(value: str | None = None) -> str:
+    """The address the engines listen on: `value` (a --bind-host), else $MRKIT_BIND_HOST, else
+    127.0.0.1. UsageError unless it is an IP address or a host name: it goes into the engines'
+    configuration files and command lines."""
+    raw = value if value is not None else os.environ.get(BIND_HOST_ENV) or DEFAULT_BIND_HOST
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        pass
+    if len(raw) > 253 or not _HOST_NAME.fullmatch(raw):
+        where = "--bind-host" if value is not None else BIND_HOST_ENV
+        raise UsageError(f"{where}={raw!r} is not an IP address or a host name")
+    return raw
+
+
+def connect_host(bind: str) -> str:
+    """Where a client on this machine reaches a server that listens on `bind`: 127.0.0.1 for
+    every interface (0.0.0.0, ::), else the address itself."""
+    return "127.0.0.1" if bind in WILDCARD_HOSTS else bind
+
+
+def use_bind_host(value: str | None) -> None:
+    """Make a `--bind-host` the engines' setting (checked first), for this process and the
+    engines it starts."""
+    if value is not None:
+        os.environ[BIND_HOST_ENV] = bind_host(value)
 
 
 def hbase_host() -> str:

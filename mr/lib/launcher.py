@@ -14,7 +14,10 @@ row:
 - mrjob.conf: mrkit's (the cluster's while ``mrkit cluster up`` runs), with the user's own on
   top, and the user's options mrkit cannot honour named;
 - the ``mr`` package ships with the job, so tasks run where mrkit is not installed, and the
-  fixes of mr/lib/mrjob_fixes.py for the runner in use.
+  fixes of mr/lib/mrjob_fixes.py for the runner in use;
+- on a Kerberized cluster (mr/lib/auth.py), ``-r hadoop`` without a valid ticket is one line
+  naming the principal to kinit as, exit code 2, before any JVM; the hadoop client gets Java's
+  krb5.conf in HADOOP_CLIENT_OPTS.
 """
 
 from __future__ import annotations
@@ -95,6 +98,12 @@ class Launcher(MRJob):
             kwargs["py_files"] = [*(kwargs.get("py_files") or []), _package_zip()]
             mrjob_fixes.apply_spark()
         elif self._runner_class().alias == "hadoop":
+            from mr.lib import auth
+
+            if auth.is_kerberos():
+                # fail closed before any JVM: one line naming the principal to kinit as
+                auth.require_ticket()
+                os.environ.update(auth.java_env())
             mrjob_fixes.apply_hadoop()
         return kwargs
 
@@ -169,6 +178,7 @@ class Launcher(MRJob):
         from mr.lib import job_status
 
         status = None  # a live line on a terminal, once the job is past its checks
+        failures: tuple[type[BaseException], ...] = (OSError, *_hdfs_errors())
         if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
             # SIGTERM unwinds like Ctrl-C: the runner cleans up (on YARN, closing the hadoop
             # client's pty kills the application) instead of dying on the spot
@@ -206,9 +216,10 @@ class Launcher(MRJob):
             # the rows' reader went away (`... | head -1`): the job is done, say nothing
             discard_stdout()
             sys.exit(BROKEN_PIPE_EXIT)
-        except OSError as e:
+        except failures as e:
             # a NameNode that does not answer, a full disk, a file system gone read-only
-            # mid-run: a failure, not a bug
+            # mid-run, HDFS refusing a path (permissions on a secure cluster): a failure, not a
+            # bug
             self._failed(f"job failed: {e}")
         finally:
             job_status.stop(status)
@@ -251,6 +262,10 @@ class Launcher(MRJob):
                 continue
             if runner.fs.can_handle_path(path) and not exists(path):
                 raise UsageError(f"input path {path} does not exist")
+            if path.startswith("hdfs://"):
+                # its first entry: a directory the user may see but not list (permissions on a
+                # secure cluster) fails here in one line, not in Java's job submission
+                next(iter(runner.fs.ls(path)), None)
         if remote_output and runner.fs.can_handle_path(remote_output):
             if exists(remote_output):
                 if not self.options.overwrite:
@@ -276,6 +291,16 @@ class Launcher(MRJob):
         self.options.conf_paths = [str(default_mrjob_conf()), user]
         for problem in unhonoured_options(user):
             print(f"{self.job_label()}: warning: {problem}", file=sys.stderr)
+
+
+def _hdfs_errors() -> tuple[type[BaseException], ...]:
+    """What the WebHDFS client raises for a refused call (mrjob's HDFS calls go through it);
+    imported here, in the launcher: a task's Python may lack the hdfs package."""
+    from hdfs.util import HdfsError as LibHdfsError
+
+    from mr.lib.webhdfs import HdfsError
+
+    return (LibHdfsError, HdfsError)
 
 
 class _Terminated(KeyboardInterrupt):
@@ -320,10 +345,46 @@ def write_counters(counters: list[dict[str, dict[str, int]]]) -> None:
         Path(path).write_text(json.dumps(counters, sort_keys=True))
 
 
+#: the counter groups Hadoop's framework keeps for every job (3.4's display names): shown with
+#: -v, and in the counters a run hands on (MRKIT_COUNTERS_FILE, Airflow's XCom), not by default
+HADOOP_COUNTER_GROUPS = frozenset({
+    "File System Counters", "Job Counters", "Map-Reduce Framework", "Shuffle Errors",
+    "File Input Format Counters", "File Output Format Counters",
+})  # fmt: skip
+
+
+def job_counters_only(message: str) -> str:
+    """mrjob's counters block (``Counters: N``, a tab and a group, two tabs and
+    ``name=value``) without Hadoop's own groups; "" when nothing else is left."""
+    lines = message.split("\n")
+    if len(lines) < 2:
+        return message
+    kept: list[str] = []
+    counted = 0
+    keep = False
+    for line in lines[1:]:
+        if line.startswith("\t\t"):
+            if keep:
+                kept.append(line)
+                counted += 1
+        elif line.startswith("\t"):
+            keep = line.strip() not in HADOOP_COUNTER_GROUPS
+            if keep:
+                kept.append(line)
+        else:  # not the shape mrjob writes: leave the message alone
+            return message
+    return "\n".join([f"{lines[0].split(':')[0]}: {counted}", *kept]) if counted else ""
+
+
 def essential_record(record: logging.LogRecord) -> bool:
-    """Whether a log record is shown without -v: warnings, errors and the counters (a live
-    status line, mr/lib/job_status.py, steps aside for them)."""
-    shown = record.levelno >= logging.WARNING or record.getMessage().lstrip().startswith("Counters")
+    """Whether a log record is shown without -v: warnings, errors and the job's own counters
+    (Hadoop's groups only with -v); a live status line, mr/lib/job_status.py, steps aside."""
+    message = record.getMessage()
+    shown = record.levelno >= logging.WARNING
+    if not shown and message.lstrip().startswith("Counters"):
+        message = job_counters_only(message)
+        record.msg, record.args = message, None
+        shown = bool(message)
     if shown and "mr.lib.job_status" in sys.modules:  # a launcher that shows a status line
         sys.modules["mr.lib.job_status"].clear_all()
     return shown

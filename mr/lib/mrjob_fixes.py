@@ -41,6 +41,9 @@
   the job's steps, and the harness slices again: it ran no step and copied the first step's
   output as the job's rows. The steps description here is the job's whole list, which is what
   the harness's numbering expects (applied by :func:`apply_spark` when a job runs on Spark).
+  With a local master the Spark runner keeps step and counter output in ``$TMPDIR/<job
+  key>-spark``, which mrjob's clean-up never removed; it is removed with the job's other
+  temporary files now.
 - HDFS calls around a YARN job. mrjob's hadoop runner checks inputs, uploads the job's files,
   lists and reads the output and deletes its temporary directory with ``hadoop fs`` commands, a
   JVM each. With a NameNode configured (mr/lib/webhdfs.py), those calls go over WebHDFS
@@ -431,6 +434,21 @@ def apply_spark() -> None:
     if not _SPARK_SCRIPT_ARGS:
         _SPARK_SCRIPT_ARGS.append(spark.SparkMRJobRunner._spark_script_args)
         spark.SparkMRJobRunner._spark_script_args = _spark_script_args
+        _SPARK_CLEANUP.append(spark.SparkMRJobRunner._cleanup_local_tmp)
+        spark.SparkMRJobRunner._cleanup_local_tmp = _cleanup_spark_local_tmp
+
+
+_SPARK_CLEANUP: list[Any] = []
+
+
+def _cleanup_spark_local_tmp(self: Any) -> None:
+    """mrjob's local clean-up, and the Spark runner's own temporary directory
+    (``$TMPDIR/<job key>-spark``: step and counter output) when it is local; mrjob removes the
+    first only, so every run on a local master left one behind."""
+    _SPARK_CLEANUP[0](self)
+    tmp = getattr(self, "_spark_tmp_dir", None)
+    if tmp and _local(tmp) and os.path.isdir(tmp):
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _hadoop_runner_fs(self: Any) -> Any:

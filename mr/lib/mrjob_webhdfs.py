@@ -7,6 +7,7 @@ temporary directory) from the NameNode mr/lib/webhdfs.py finds. mrjob makes each
 streaming job itself still starts with ``hadoop jar``. mr/lib/mrjob_fixes.py puts it in front of
 mrjob's HadoopFilesystem for ``hdfs://`` paths of that NameNode (others, such as
 ``hdfs://other:8020/``, stay with ``hadoop fs``); ``MRKIT_JOB_FS=hadoop`` keeps mrjob's own calls.
+On a Kerberized cluster the client speaks SPNEGO over HTTPS (mr/lib/auth.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from mr.lib.globs import has_magic, match_paths
 from mr.lib.webhdfs import (
     HdfsError,
     default_fs,
+    file_status,
     namenode_of_source,
     raw_client,
     webhdfs_source,
@@ -42,8 +44,10 @@ def job_filesystem() -> WebHDFSFilesystem | None:
     if choice == "hadoop":
         return None
     try:
-        source, configured = webhdfs_source()
-        client = configured if configured is not None else raw_client(source)
+        source, _ = webhdfs_source()
+        # authenticated as mr/lib/auth.py says: on a Kerberized cluster without a ticket this
+        # raises auth.NoTicket (a usage error: one line, exit code 2), never falls back
+        client = raw_client()
     except HdfsError:
         return None
     return WebHDFSFilesystem(client, default_fs(), namenode_of_source(source))
@@ -90,8 +94,7 @@ class WebHDFSFilesystem(Filesystem):
         return f"{parts.scheme}://{parts.netloc}", parts.path or "/"
 
     def _status(self, path: str) -> dict[str, Any] | None:
-        status: dict[str, Any] | None = self.client.status(path, strict=False)
-        return status
+        return file_status(self.client, path)
 
     def _names(self, directory: str) -> list[str]:
         status = self._status(directory)

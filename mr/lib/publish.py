@@ -22,6 +22,20 @@ from mr.lib.errors import UsageError
 SUCCESS = "_SUCCESS"
 
 
+def is_data_file(name: str) -> bool:
+    """Whether an engine's output file holds rows: not hidden (``.``, ``_``: markers, logs) and
+    not a checksum (``.crc``)."""
+    return not name.startswith((".", "_")) and not name.endswith(".crc")
+
+
+def part_names(names: list[str]) -> dict[str, str]:
+    """The engine's data files (Hive's ``000000_0``, Pig's ``part-m-00000``, in sorted order)
+    -> ``part-00000``, ``part-00001``, ...: the names every mrkit output has, MR jobs' and
+    twins', local or on a cluster, so one ``part-*`` glob reads any of them."""
+    data = sorted(n for n in names if is_data_file(n))
+    return {name: f"part-{i:05d}" for i, name in enumerate(data)}
+
+
 def temp_name(name: str) -> str:
     """The hidden temporary name under which `name` is written: ``.name.tmp-1a2b3c4d``."""
     return f".{name}.tmp-{uuid.uuid4().hex[:8]}"

@@ -7,6 +7,9 @@ Which NameNode (first that applies), for ``mrkit hdfs`` (mr/clients/hdfs.py) and
    or ``~/.hdfscli.cfg``; ``[NAME.alias]`` with ``url`` and ``user``);
 3. the cluster started by ``mrkit cluster up`` (its state in ``.cluster/hadoop``);
 4. ``default.alias`` of the HdfsCLI config.
+
+How the client authenticates (a user name, or SPNEGO with a Kerberos ticket over HTTPS) is
+mr/lib/auth.py's answer, not this module's.
 """
 
 from __future__ import annotations
@@ -60,13 +63,37 @@ def webhdfs_source(url: str | None = None, alias: str | None = None) -> tuple[st
 
 
 def raw_client(url: str | None = None, alias: str | None = None, user: str | None = None) -> Any:
-    """An ``hdfs.Client`` for the configured NameNode (webhdfs_source's order)."""
-    from hdfs import InsecureClient
+    """An ``hdfs.Client`` for the configured NameNode (webhdfs_source's order), authenticated
+    as mr/lib/auth.py decides: a Kerberized cluster gets SPNEGO with the user's ticket (no
+    ticket: auth.NoTicket) and never a user name; an open one the user name (``user``, else the
+    OS user)."""
+    from hdfs import Client, InsecureClient
+
+    from mr.lib import auth
 
     source, configured = webhdfs_source(url, alias)
+    if auth.is_kerberos():
+        # the alias's URL, with mrkit's session instead of the alias's own client class
+        where = configured.url if configured is not None else source
+        return Client(where, session=auth.webhdfs_session(), timeout=30)
     if configured is None:
         configured = InsecureClient(source, user=user or getpass.getuser(), timeout=30)
     return configured
+
+
+def file_status(client: Any, path: str) -> dict[str, Any] | None:
+    """WebHDFS's FileStatus of a path, None when it does not exist. Not the hdfs package's
+    ``status(strict=False)``, which answers None for every error: a path that a secure cluster
+    refuses to show (Permission denied) looked missing."""
+    from hdfs.util import HdfsError as LibHdfsError
+
+    try:
+        status: dict[str, Any] = client.status(path, strict=True)
+    except LibHdfsError as e:
+        if getattr(e, "exception", None) == "FileNotFoundException":
+            return None
+        raise
+    return status
 
 
 def default_fs() -> str | None:

@@ -1,0 +1,71 @@
+"""The `secure_cluster` session fixture: the Kerberized cluster of `mrkit cluster up --secure`.
+
+A MiniKdc (realm MRKIT.TEST) and HDFS + YARN in secure mode, started once for the session (or
+reused when one runs, and then left running) and stopped at its end. Its ports are its own
+(MRKIT_SECURE_*_PORT), disjoint from the open cluster's, so both session clusters can run at
+once. `kerberos_user` gives a user's client environment, as `mrkit cluster env --secure --user
+USER` prints it, logged in with kinit from the user's keytab (or not, with ticket=False: an
+empty ticket cache of its own).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import uuid
+
+import pytest
+
+from tests.plugins.engines import unavailable
+from tests.support import mrkit
+
+
+@pytest.fixture(scope="session")
+def secure_cluster():
+    from mr.engines import EngineError
+    from mr.engines import secure as engine
+
+    running = engine.info()
+    if running is not None:
+        yield running
+        return
+    try:
+        state = engine.up()
+    except (EngineError, OSError) as e:
+        unavailable("hadoop-secure", e)
+        return
+    try:
+        yield state
+    finally:
+        engine.down()
+
+
+@pytest.fixture(scope="session")
+def kerberos_user(secure_cluster, tmp_path_factory):
+    """kerberos_user(user, ticket=True) -> the environment of a client acting as `user`."""
+    made: dict[tuple[str, bool], dict[str, str]] = {}
+
+    def env_for(user: str, ticket: bool = True) -> dict[str, str]:
+        if (user, ticket) in made:
+            return made[(user, ticket)]
+        printed = mrkit("cluster", "env", "--secure", "--user", user)
+        assert printed.returncode == 0, printed.stderr
+        env = dict(os.environ)
+        for line in printed.stdout.splitlines():
+            key, _, value = line.removeprefix("export ").partition("=")
+            env[key] = shlex.split(value)[0]
+        # each test user's own ticket cache, not the cluster's shared one
+        cache = tmp_path_factory.mktemp("krb5cc") / f"{user}-{uuid.uuid4().hex[:8]}"
+        env["KRB5CCNAME"] = f"FILE:{cache}"
+        if ticket:
+            subprocess.run(
+                ["kinit", "-kt", env["MRKIT_KEYTAB"], env["MRKIT_PRINCIPAL"]],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        made[(user, ticket)] = env
+        return env
+
+    return env_for
