@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Render Apache Oozie's example apps (examples/src/main/apps of an Oozie source tree) as
-Airflow DAGs with mrkit (mr/airflow/render.py) and import them with Airflow's DagBag: a table,
-one row per app (and per alternative XML an app ships, such as map-reduce's
-workflow-with-config-class.xml), saying what rendered and what imported, and why not.
+Airflow DAGs with mrkit (mr/airflow/render.py) and import them with Airflow's DagBag: a
+Markdown table, one row per app, saying what rendered, what imported (and how many DAGs), why
+not, and which tasks would fail by design when run (an action that cannot run here, such as a
+map-reduce of Java classes or email, or an input of HCatalog partitions); then a second table
+for the alternative XMLs an app ships (such as map-reduce's workflow-with-config-class.xml).
 
     python scripts/render_oozie_examples.py OOZIE_APPS_DIR [--out DIR] [--python PY]
 
@@ -19,7 +21,7 @@ import argparse
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,11 +41,11 @@ KINDS = ("bundle.xml", "coordinator.xml", "workflow.xml")
 @dataclass
 class Row:
     app: str
-    files: str
     rendered: bool = False
     imported: bool = False
     dags: int = 0
     reason: str = ""
+    fails: list[str] = field(default_factory=list)
 
 
 def apps_of(apps_dir: Path) -> list[tuple[str, Path, Path | None]]:
@@ -82,17 +84,20 @@ def one_line(text: str, width: int = 150) -> str:
 
 
 def check(label: str, xml: Path, job: Path | None, out: Path, python: Path) -> Row:
-    from mr.airflow.render import InvalidApp, RenderError, check_imports, render_app
+    from mr.airflow.render import InvalidApp, RenderError, check_imports, render_dags, write_dags
+    from mr.workflow.apps import load_app
+    from mr.workflow.properties import job_properties
 
-    files = " ".join(sorted(p.name for p in xml.parent.iterdir() if p.is_file())) if (
-        xml.is_file()) else "(no workflow, coordinator or bundle XML)"  # fmt: skip
-    row = Row(label, files)
+    row = Row(label)
     if not xml.is_file():
         row.reason = "no workflow.xml, coordinator.xml or bundle.xml"
         return row
     dags = out / "dags" / label.split()[0]
     try:
-        written = render_app(str(xml), dags, properties_file(job, out, label))
+        app = load_app(str(xml))
+        app.properties = job_properties(properties_file(job, out, label))
+        rendered = render_dags(app, source=str(xml))
+        written = write_dags(rendered, dags)
     except InvalidApp as e:
         row.reason = one_line(f"invalid: {e.problems[0]}" + (
             f" (+{len(e.problems) - 1} more)" if len(e.problems) > 1 else ""))  # fmt: skip
@@ -101,6 +106,7 @@ def check(label: str, xml: Path, job: Path | None, out: Path, python: Path) -> R
         row.reason = one_line(str(e))
         return row
     row.rendered, row.dags = True, len(written)
+    row.fails = [f for dag in rendered for f in dag.fails]
     errors = check_imports(written, python)
     row.imported = not errors
     if errors:
@@ -111,23 +117,35 @@ def check(label: str, xml: Path, job: Path | None, out: Path, python: Path) -> R
 
 
 def table(rows: list[Row]) -> str:
-    head = ("app", "files", "rendered", "imports", "reason")
-    lines = [
-        "| " + " | ".join(head) + " |",
-        "|" + "|".join("---" for _ in head) + "|",
-    ]
-    for r in rows:
-        rendered = f"yes ({r.dags} DAG{'s' if r.dags != 1 else ''})" if r.rendered else "no"
-        imported = "yes" if r.imported else ("no" if r.rendered else "-")
-        cells = (r.app, r.files, rendered, imported, r.reason.replace("|", "\\|"))
-        lines.append("| " + " | ".join(cells) + " |")
+    """Markdown: the apps, then the alternative XMLs, then a line of totals."""
+    head = ("app", "rendered", "imports", "DAGs", "fails by design when run", "why not")
     apps = [r for r in rows if "(" not in r.app]
+    others = [r for r in rows if r not in apps]
+
+    def lines_of(part: list[Row]) -> list[str]:
+        lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+        for r in part:
+            cells = (
+                r.app,
+                "yes" if r.rendered else "no",
+                "yes" if r.imported else ("no" if r.rendered else "-"),
+                str(r.dags),
+                ", ".join(r.fails) or "-",
+                r.reason.replace("|", "\\|") or "-",
+            )
+            lines.append("| " + " | ".join(cells) + " |")
+        return lines
+
+    lines = lines_of(apps)
+    if others:
+        lines += ["", "Alternative XMLs:", "", *lines_of(others)]
     lines.append("")
     lines.append(
         f"{len(apps)} apps: {sum(r.rendered for r in apps)} rendered, "
         f"{sum(r.imported for r in apps)} imported in Airflow's DagBag "
-        f"({sum(r.dags for r in apps)} DAGs); alternative XMLs: "
-        f"{sum(r.imported for r in rows if r not in apps)} of {len(rows) - len(apps)} imported"
+        f"({sum(r.dags for r in apps)} DAGs), {sum(bool(r.fails) for r in apps)} with a task "
+        f"that fails by design; alternative XMLs: {sum(r.imported for r in others)} of "
+        f"{len(others)} imported"
     )
     return "\n".join(lines)
 

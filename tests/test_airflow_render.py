@@ -400,6 +400,21 @@ def test_an_oozie_app_directory_with_other_engines_actions(tmp_path):
     assert '"jobTracker": "localhost:8032"' in text  # job.properties become params
 
 
+def test_the_tasks_that_fail_by_design_are_listed(tmp_path):
+    """What scripts/render_oozie_examples.py reports: the actions that cannot run here."""
+    from mr.airflow.render import render_dags
+    from mr.workflow.apps import load_app
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "workflow.xml").write_text(OTHER_ACTIONS)
+    (app / "job.properties").write_text("nameNode=x\njobTracker=y\n")
+    [dag] = render_dags(load_app(str(app)), source="x")
+    assert dag.fails == ["mail (email)"]
+    [coord] = render_dags(load_app(str(COUNTED_APP)), source="x")
+    assert coord.fails == ["wait-for-logs (hcat input)"]
+
+
 def test_properties_given_replace_those_beside_the_app(tmp_path):
     app = tmp_path / "app"
     app.mkdir()
@@ -448,6 +463,48 @@ def test_an_unknown_action_type_is_named(tmp_path):
         render_app(str(app), tmp_path / "out")
 
 
+def test_a_coordinators_parameter_nothing_defines_fails_with_the_validators_problems(tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(GOLDEN / "counters-hcat-app", app)
+    xml = app / "coordinator.xml"
+    xml.write_text(
+        xml.read_text().replace("<value>/logs</value>", "<value>${nowhere}/logs</value>")
+    )
+    done = mrkit("airflow", "render", str(app), "--out", str(tmp_path / "dags"))
+    assert done.returncode == 1, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("coordinator counted-coord:")
+    assert line.endswith(": undefined-parameter: ${nowhere} is not a parameter, a job.properties "
+                         "key or an EL constant")  # fmt: skip
+    assert not (tmp_path / "dags").exists()
+
+
+def test_render_cli_names_an_unknown_action_type_in_one_line_exit_2(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "workflow.xml").write_text(OTHER_ACTIONS.replace(
+        '<email xmlns="uri:oozie:email-action:0.1"><to>a@b</to><subject>s</subject>\n    '
+        "<body>b</body></email>",
+        '<teleport xmlns="uri:example:teleport:0.1"><to>mars</to></teleport>',
+    ))  # fmt: skip
+    (app / "job.properties").write_text("nameNode=x\njobTracker=y\n")
+    done = mrkit("airflow", "render", str(app), "--out", str(tmp_path / "dags"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "mrkit airflow render: error: workflow others: node 'mail': unknown action type "
+        "'teleport' (uri:example:teleport:0.1); Oozie's are distcp, email, fs, git, hive, hive2, "
+        "java, map-reduce, pig, shell, spark, sqoop, ssh, sub-workflow"
+    ]
+    assert not (tmp_path / "dags").exists()
+
+
+def test_nodes_that_would_be_one_task_are_refused():
+    wf = Workflow("w").action("a b", Fs([Mkdir("/x")])).action("a_b", Fs([Mkdir("/y")])).end()
+    with pytest.raises(RenderError, match=r"^workflow w: nodes 'a b' and 'a_b' would both be the "
+                       r"task 'a_b': rename one$"):  # fmt: skip
+        workflow_dag(wf, {}, source="x")
+
+
 def test_a_dag_that_would_not_compile_is_never_written(tmp_path):
     good = RenderedDag("good", "x = 1\n")
     bad = RenderedDag("bad", "with DAG(\n")
@@ -486,8 +543,11 @@ def airflow_python() -> Path:
 
 
 @pytest.mark.airflow
-def test_golden_dags_import_in_a_dagbag(airflow_python):
-    assert check_imports(sorted(GOLDEN.glob("*.py")), airflow_python) == {}
+def test_golden_dags_import_in_a_dagbag(airflow_python, tmp_path):
+    """The golden files, and the DAG of the app of counters and HCatalog datasets (one DagBag
+    process for both)."""
+    [counted] = render_app(str(GOLDEN / "counters-hcat-app"), tmp_path)
+    assert check_imports([*sorted(GOLDEN.glob("*.py")), counted], airflow_python) == {}
 
 
 @pytest.mark.airflow
@@ -496,6 +556,37 @@ def test_a_dag_that_would_not_import_is_never_written(airflow_python, tmp_path):
     with pytest.raises(RenderError, match="broken.py would not import in Airflow: .*no_such_"):
         write_dags([broken], tmp_path, python=airflow_python)
     assert list(tmp_path.iterdir()) == []
+
+
+SLOW_RETRY = """<workflow-app xmlns="uri:oozie:workflow:1.0" name="slow-retry">
+  <start to="mark"/>
+  <action name="mark" retry-max="1" retry-interval="99999999999999">
+    <fs><touchz path="/marked"/></fs><ok to="end"/><error to="fail"/>
+  </action>
+  <kill name="fail"><message>failed</message></kill>
+  <end name="end"/>
+</workflow-app>
+"""
+
+
+@pytest.mark.airflow
+def test_render_cli_never_writes_a_dag_that_would_not_import(airflow_python, tmp_path):
+    """A retry-interval too large for a timedelta renders and compiles but fails in Airflow's
+    DagBag: one line, and the file of an earlier render is left as it was."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "workflow.xml").write_text(SLOW_RETRY)
+    dags = tmp_path / "dags"
+    dags.mkdir()
+    (dags / "slow-retry.py").write_text("# an earlier render\n")
+    done = mrkit("airflow", "render", str(app), "--out", str(dags), "--check-imports")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "mrkit airflow render: error: slow-retry.py would not import in Airflow: OverflowError: "
+        "Python int too large to convert to C int"
+    ]
+    assert [p.name for p in dags.iterdir()] == ["slow-retry.py"]  # no staging directory left
+    assert (dags / "slow-retry.py").read_text() == "# an earlier render\n"
 
 
 def airflow_env(home: Path, dags: Path, root: Path) -> dict[str, str]:
@@ -667,3 +758,126 @@ def rows_of(directory: Path) -> list[str]:
     return sorted(
         line for part in directory.glob("part-*") for line in part.read_text().splitlines()
     )
+
+
+class FakeTaskInstance:
+    """XCom of one DAG run, as the runtime pushes and pulls it (task id, key) -> value."""
+
+    def __init__(self, task: str, xcom: dict):
+        self.task, self.xcom = task, xcom
+
+    def xcom_push(self, key, value):
+        self.xcom[(self.task, key)] = value
+
+    def xcom_pull(self, task_ids, key="return_value"):
+        return self.xcom.get((task_ids, key))
+
+
+def test_a_jobs_counters_go_through_xcom_to_hadoop_counters(tmp_path):
+    """Without Airflow: the job task pushes each step's counters, a later step task its own,
+    and a decision task's hadoop:counters('x') pulls task x's."""
+    from mr.airflow import runtime
+    from mr.airflow.runtime import Job, JobStep, OozieTasks
+    from mr.workflow.local import LocalRun
+
+    tasks = OozieTasks("w")
+    settings = LocalSettings(root=tmp_path / "root", minute_seconds=0)
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "in.txt").write_text("the cat\nthe dog\na bird\n")
+    xcom: dict = {}
+
+    def run_for(task: str) -> LocalRun:
+        run = LocalRun(Workflow("w"), {}, settings, tmp_path / "run")
+        ti = FakeTaskInstance(task, xcom)
+        run.counters = runtime._Pulled(ti, runtime.COUNTERS_KEY, runtime._counters)
+        return run
+
+    job = Job("grep", ["--pattern", "the"], input=["/in.txt"], output="/g")
+    outcome = tasks.attempt(run_for("grep-step1"), "grep-step1", job, 1)
+    assert outcome.ok and len(outcome.counters) == 2  # grep's two steps
+    tasks.push_counters(FakeTaskInstance("grep-step1", xcom), job, outcome)
+    step2 = JobStep("grep", 2, "grep-step1")
+    tasks.push_counters(FakeTaskInstance("grep-step2", xcom), step2, tasks.attempt(
+        run_for("grep-step2"), "grep-step2", step2, 1))  # fmt: skip
+    assert xcom[("grep-step1", "counters")] == {"grep": {"matching_lines": 2}}
+    assert xcom[("grep-step2", "counters")] == outcome.counters[1]
+    decide = run_for("decide")
+    lines = "${hadoop:counters('grep-step1')['grep']['matching_lines']}"
+    assert decide.eval_text(lines, "decide") == "2"
+    with pytest.raises(Exception, match=r"hadoop:counters\('nothing'\): no counters"):
+        decide.eval_text("${hadoop:counters('nothing')['grep']['x']}", "decide")
+
+
+# -- hadoop:counters and HCatalog datasets (tests/fixtures/airflow/counters-hcat-app) -------------
+
+COUNTED_APP = GOLDEN / "counters-hcat-app"
+
+
+def test_an_app_of_counters_and_hcat_datasets_renders(tmp_path):
+    [path] = render_app(str(COUNTED_APP), tmp_path / "dags")
+    text = path.read_text()
+    # the input of HCatalog partitions: a task that fails saying why, never a sensor that passes
+    assert 'wait_for_logs = oozie.cannot_wait_for(\n        "logs",\n' in text
+    assert "oozie.wait_for(" not in text
+    assert "- the input event logs: its task fails:\n  hcat://localhost:9083/web/logs/" in text
+    assert "{\"${hadoop:counters('grep')['grep']['matching_lines'] gt 0}\": \"report\"}" in text
+    assert 'Job(\n            "grep",\n            args=["--pattern", "the"],' in text
+    assert '"OUTPUT_PARTITIONS": "${coord:dataOutPartitions(\'counts\')}"' in text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("databaseIn('logs')", "databaseIn('nope')"),
+         "coord:databaseIn('nope'): no data-in is named 'nope'"),
+        (("tableOut('counts')", "tableOut('logs')"),
+         "coord:tableOut('logs'): no data-out is named 'logs'"),
+        (("hcat://${metastore}/web/counts/", "hdfs://${metastore}/web/counts/"),
+         "coord:databaseOut('counts'): the dataset of data-out 'counts' is not of HCatalog "
+         "partitions (hdfs://localhost:9083/web/counts/ds=${YEAR}${MONTH}${DAY})"),
+        ((";region=eu", ";region"),
+         "coord:databaseIn('logs'): HCatalog URI 'hcat://localhost:9083/web/logs/ds=${YEAR}"
+         "${MONTH}${DAY};region': partition 'region' is not key=value"),
+    ],
+)  # fmt: skip
+def test_hcat_functions_of_an_event_that_is_not_hcat_are_refused_when_rendered(
+    change, message, tmp_path
+):
+    app = tmp_path / "counters-hcat-app"
+    shutil.copytree(COUNTED_APP, app)
+    xml = app / "coordinator.xml"
+    text = xml.read_text()
+    assert change[0] in text
+    xml.write_text(text.replace(change[0], change[1]))
+    with pytest.raises(RenderError) as caught:
+        render_app(str(app), tmp_path / "dags")
+    assert str(caught.value) == f"coordinator counted-coord: {message}"
+    assert not (tmp_path / "dags").exists()
+
+
+def counted_workflow() -> Workflow:
+    """An mrkit job (grep, two steps run whole at the first) and a decision on its counters."""
+    from mr.grep import Grep
+    from tests.support import fixture
+
+    counted = "hadoop:counters('grep-step1')['grep']['matching_lines']"
+    return (
+        Workflow("counted")
+        .param("input", f"file://{fixture('word_count')}")
+        .job("grep", Grep, ["--pattern", "the"], input="${input}", output="/grep")
+        .decision("matched", {f"${{{counted} gt 0}}": "many"}, default="none")
+        .action("many", Fs([Touchz(f"/many-${{{counted}}}")]))
+        .end()
+        .add(Action("none", Fs([Touchz("/none")]), ok="end", error="fail"))
+    )
+
+
+@pytest.mark.airflow
+def test_dags_test_decides_on_a_jobs_counters_as_the_local_runner_does(airflow_python, tmp_path):
+    from tests.support import fixture
+
+    lines = Path(fixture("word_count")).read_text().splitlines()
+    matching = sum(1 for line in lines if "the" in line)
+    assert matching > 0
+    dags_test_against_local(counted_workflow(), [{}], airflow_python, tmp_path)
+    assert (tmp_path / "root" / f"many-{matching}").is_file()  # the counters, through XCom

@@ -106,8 +106,60 @@ def test_el_values(text, expected):
 
 
 def test_el_refuses_unknown_functions_when_parsed():
-    with pytest.raises(el.ELError, match=r"^\$\{hadoop:counters\('x'\)\}: unsupported EL function"):
-        el.check("${hadoop:counters('x')}")
+    with pytest.raises(el.ELError, match=r"^\$\{wf:actionExternalId\('x'\)\}: unsupported EL"):
+        el.check("${wf:actionExternalId('x')}")
+
+
+class Counted(Ctx):
+    """hadoop:counters of one node, 'mr', as a job on YARN reports them (mrjob's names)."""
+
+    def function(self, name):
+        counters = {"Map-Reduce Framework": {"Map input records": 7, "Reduce input groups": 3},
+                    "grep": {"matching_lines": 5}}  # fmt: skip
+        return {"hadoop:counters": lambda node: el.hadoop_counters(
+            node, counters if node == "mr" else None)}[name]  # fmt: skip
+
+    def variable(self, name):
+        return el.CONSTANTS[name]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${hadoop:counters('mr')['grep']['matching_lines']}", "5"),
+        ("${hadoop:counters('mr')[RECORDS][MAP_IN] gt 6}", "true"),  # Oozie's constants
+        ("${hadoop:counters('mr')[RECORDS][GROUPS]}", "3"),
+        ("${hadoop:counters('mr')['grep']['no_such'] == 0}", "true"),  # Oozie: undefined is 0
+        ("${hadoop:counters('mr')['ACTION_TYPE']}", "MAP_REDUCE"),
+    ],
+)
+def test_hadoop_counters(text, expected):
+    assert el.substitute(text, Counted()) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("${hadoop:counters('other')['grep']['matching_lines']}",
+         "hadoop:counters('other'): no counters: 'other' is not a map-reduce action of an "
+         "mrkit job that succeeded in this run"),
+        ("${hadoop:counters('mr')['gerp']['matching_lines']}",
+         "hadoop:counters('mr') has no counter group 'gerp' (it has: Map-Reduce Framework, grep, "
+         "org.apache.hadoop.mapred.Task$Counter)"),
+    ],
+)  # fmt: skip
+def test_hadoop_counters_of_a_node_or_group_that_is_not_there(text, message):
+    with pytest.raises(el.ELError) as caught:
+        el.substitute(text, Counted())
+    assert str(caught.value) == f"{text}: {message}"
+
+
+def test_hadoop_counters_records_of_a_job_not_run_on_yarn_say_why():
+    inline = el.hadoop_counters("mr", {"grep": {"matching_lines": 5}})
+    with pytest.raises(el.ELError, match=r"no counter group 'org.apache.hadoop.mapred.Task\$"
+                       r"Counter' \(it has: grep\); Hadoop's record counters \(RECORDS\) "
+                       r"come from a job run on YARN"):  # fmt: skip
+        inline.lookup(el.RECORDS)
 
 
 def test_read_properties_as_java_does():
@@ -344,6 +396,34 @@ def test_a_multi_step_job_runs_whole_at_its_first_step(tmp_path):
     ).read_text() == "ran whole at grep-step1\n"
     expected = run_job(Grep, [fixture("word_count")], ["--pattern", "the"])[0]
     assert rows(tmp_path / "root" / "g") == expected
+
+
+def test_decision_on_a_jobs_counters(tmp_path):
+    """hadoop:counters of each step action of a job run whole: its own step's counters."""
+    from mr.grep import Grep
+
+    text = Path(fixture("word_count"))
+    matching = sum(1 for line in text.read_text().splitlines() if "the" in line)
+    assert matching > 0
+    counted = "hadoop:counters('grep-step1')['grep']['matching_lines']"
+    wf = (
+        Workflow("g")
+        .job("grep", Grep, ["--pattern", "the"], input=local(text), output="hdfs:///g")
+        .decision("all?", {f"${{{counted} == {matching}}}": "said"}, default="fail")
+        .add(step("said", sh(f"echo lines=${{{counted}}}", capture_output=True)))
+        .end()
+    )
+    wf.node("said").ok, wf.node("said").error = "end", "fail"
+    result = run(wf, tmp_path)
+    assert names(result) == ["grep-step1", "grep-step2", "grep-cleanup", "all?", "said", "end"]
+    assert result.node("said").data == {"lines": str(matching)}
+    # step 2 counts nothing of its own: its counters have no group 'grep'
+    wf.node("said").body.arguments[1] = "echo ${hadoop:counters('grep-step2')['grep']['x']}"
+    failed = run(wf, tmp_path / "again").node("said")
+    assert failed.error_code == "EL_ERROR"
+    assert "hadoop:counters('grep-step2') has no counter group 'grep' (it has: none)" in (
+        failed.error_message
+    )
 
 
 def test_a_job_with_a_missing_input_goes_to_its_error_transition(tmp_path):

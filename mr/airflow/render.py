@@ -8,8 +8,9 @@ imports Airflow; the files import Airflow 3 (``airflow.sdk``) and mrkit's runtim
 
 What a file holds, in the workflow's order: the DAG (params from the workflow's parameters and
 the job.properties given, a schedule for a coordinator), one task per node named like the node
-(a name Airflow refuses is cleaned by :func:`mr.airflow.runtime.task_id`; its Python variable
-is the name with ``-`` and ``.`` as ``_``), each action's body as mrkit's model writes it
+(a name Airflow refuses is cleaned by :func:`mr.airflow.runtime.task_id`, and two names that
+would be one task are refused; its Python variable is the name with ``-`` and ``.`` as ``_``),
+each action's body as mrkit's model writes it
 (``Fs([Delete(...)])``, ``Shell(...)``, ``Job(...)`` for an mrkit job), then the transitions,
 each written once: ok transitions as chains (``a >> [b, c] >> join``), error transitions as
 edges labelled ``error``. Trigger rules (:func:`trigger_rules`) carry Oozie's transitions:
@@ -20,9 +21,12 @@ Oozie actions mrkit has no model for become the command line of their engine (``
 ``hive -f``, ``beeline``, ``spark-submit``, ``hadoop distcp``, ``sqoop``, ``ssh``, ``hadoop
 <main class>``, ``mapred streaming|pipes``), or, where that cannot work (a map-reduce of Java
 classes, email, git), a task that fails naming the action type; an action type Oozie does not
-have is refused. Bad input is refused before anything is written (:class:`InvalidApp`: the
-validator's one-line problems; :class:`RenderError`: one line), and files are written to a
-temporary directory, compiled (and imported by Airflow when a Python with Airflow is given, see
+have is refused. A coordinator's input of HCatalog partitions (hcat://) becomes a task that
+fails saying why (nothing here can ask a metastore whether a partition exists).
+
+Bad input is refused before anything is written (:class:`InvalidApp`: the validator's one-line
+problems; :class:`RenderError`: one line), and files are written to a temporary directory,
+compiled (and imported by Airflow when a Python with Airflow is given, see
 :func:`check_imports`) and only then moved into place.
 """
 
@@ -62,9 +66,16 @@ from mr.airflow.source import (
 )
 from mr.lib import jobconf as keys
 from mr.lib.errors import UsageError
-from mr.workflow import el
+from mr.workflow import el, hcat
 from mr.workflow.apps import App, load_app, read_app_xml
-from mr.workflow.coordinator import Bundle, Coordinator, DataIn, DataOut
+from mr.workflow.coordinator import (
+    WORKFLOW_PATH_PROPERTY,
+    Bundle,
+    Coordinator,
+    DataIn,
+    DataOut,
+    render_coordinator,
+)
 from mr.workflow.graph import check_graph, check_parameters
 from mr.workflow.local import (
     DEFAULT_RETRY_INTERVAL,
@@ -125,11 +136,13 @@ DEFAULT_TIMEOUT_MINUTES = 120  # mr.workflow.coord_local.DEFAULT_TIMEOUT (Oozie'
 
 @dataclass
 class RenderedDag:
-    """One DAG file: its id, its text, and what Oozie says that Airflow cannot."""
+    """One DAG file: its id, its text, what Oozie says that Airflow cannot, and the tasks that
+    fail by design (``node (kind)``: an action that cannot run here, an HCatalog input)."""
 
     dag_id: str
     text: str
     notes: list[str] = field(default_factory=list)
+    fails: list[str] = field(default_factory=list)
 
     @property
     def file_name(self) -> str:
@@ -252,6 +265,7 @@ class _Context:
     app_dir: Path | None
     values: dict[str, str]
     notes: list[str] = field(default_factory=list)
+    fails: list[str] = field(default_factory=list)
     imports: set[str] = field(default_factory=set)
     constants: list[str] = field(default_factory=list)
     constant_names: set[str] = field(default_factory=set)
@@ -283,7 +297,7 @@ def workflow_dag(
     )
     oozie = _oozie_tasks(wf.name, ctx)
     text = _file(doc, ctx, dag, [oozie, "", *nodes, "", *edges])
-    return RenderedDag(dag_id, text, ctx.notes)
+    return RenderedDag(dag_id, text, ctx.notes, ctx.fails)
 
 
 def check_workflow(wf: Workflow, defined: set[str]) -> None:
@@ -348,6 +362,13 @@ def _oozie_tasks(workflow: str, ctx: _Context, coordinator: str | None = None) -
 
 def workflow_body(wf: Workflow, ctx: _Context) -> tuple[list[str], list[str]]:
     """(the task statements, the transition statements) of a workflow's nodes."""
+    tasks: dict[str, str] = {}
+    for node in wf.nodes:  # names that differ only in characters Airflow refuses in an id
+        made = task_id(node.name)
+        if made in tasks:
+            raise RenderError(f"workflow {wf.name}: nodes {tasks[made]!r} and {node.name!r} "
+                              f"would both be the task {made!r}: rename one")  # fmt: skip
+        tasks[made] = node.name
     names: dict[str, str] = {}
     for node in wf.nodes:
         names[node.name] = identifier(node.name, names.values())
@@ -549,19 +570,20 @@ def _body(
             return expr(JobStep(chain.stem, chain.steps.index(action.name) + 1, chain.first)), {}
         job = Job(chain.stem, chain.args, chain.inputs, chain.output, chain.overwrite)
         return expr(job), {}
+    found: Command | Unsupported | None = None
     if isinstance(body, MapReduce):
         found = streaming_command(action.name, body)
-        ctx.imports.add(type(found).__name__)
-        return expr(found), {}
-    if isinstance(body, RawAction):
+    elif isinstance(body, RawAction):
         found = foreign_action(wf, action, body.element)
-        ctx.imports.add(type(found).__name__)
-        return expr(found), {}
-    if isinstance(body, Fs) and any(isinstance(op, etree._Element) for op in body.ops):
+    elif isinstance(body, Fs) and any(isinstance(op, etree._Element) for op in body.ops):
         kinds = [etree.QName(op).localname for op in body.ops if isinstance(op, etree._Element)]
-        ctx.imports.add("Unsupported")
         reason = f"fs {', '.join(kinds)} cannot run here (mrkit's fs: delete, mkdir, move, touchz)"
-        return expr(Unsupported("fs", reason)), {}
+        found = Unsupported("fs", reason)
+    if found is not None:
+        ctx.imports.add(type(found).__name__)
+        if isinstance(found, Unsupported):
+            ctx.fails.append(f"{action.name} ({found.kind})")
+        return expr(found), {}
     clean = _clean_body(body)
     ctx.imports.add(type(clean).__name__)
     _model_imports(clean, ctx)
@@ -924,10 +946,22 @@ def coordinator_dag(
         raise RenderError(f"{owner}: no value for {', '.join(missing)}; give it in "
                           "job.properties (--properties FILE)")  # fmt: skip
     values = layered_values(owner, [], {k: v or "" for k, v in raw.items()}, None, None)
+    # ${name}s of the coordinator itself that nothing defines: the validator's problems
+    root = etree.fromstring(render_coordinator(coord).encode())
+    known = set(values) | set(STANDARD_PROPERTIES) | {WORKFLOW_PATH_PROPERTY}
+    problems = check_parameters(root, known, owner)
+    if problems:
+        raise InvalidApp(problems)
     passed = set(coord.configuration) | set(raw)
     check_workflow(wf, passed)
+    templates = {d.name: expand_names(d.uri_template, values) for d in coord.datasets}
     try:
         el.check(" ".join(coord.configuration.values()), el.COORD_FUNCTIONS)
+        hcat.check_calls(
+            " ".join(coord.configuration.values()),
+            {i.name: templates.get(i.dataset, "") for i in coord.inputs},
+            {o.name: templates.get(o.dataset, "") for o in coord.outputs},
+        )
         start = parse_time(expand_names(coord.start, values))
         end = parse_time(expand_names(coord.end, values))
         frequency = parse_frequency(expand_names(coord.frequency, values))
@@ -958,7 +992,14 @@ def coordinator_dag(
     for data_in in coord.inputs:
         var = identifier(f"wait-for-{data_in.name}", names | set(sensor_names))
         sensor_names.append(var)
-        made = call("oozie.wait_for", data_in.name, timeout=None if timeout < 0 else timeout)
+        template = templates.get(data_in.dataset, "")
+        if hcat.is_hcat(template):
+            made = call("oozie.cannot_wait_for", data_in.name, hcat.CANNOT_WAIT)
+            ctx.fails.append(f"wait-for-{data_in.name} (hcat input)")
+            ctx.notes.append(f"the input event {data_in.name}: its task fails: {template} is "
+                             f"{hcat.CANNOT_WAIT}")  # fmt: skip
+        else:
+            made = call("oozie.wait_for", data_in.name, timeout=None if timeout < 0 else timeout)
         sensors.append(statement(f"{var} = ", made, 4))
     if sensor_names and wf.start:
         node_vars: dict[str, str] = {}  # as workflow_body names them
@@ -1010,7 +1051,7 @@ def coordinator_dag(
     dag = call("DAG", **dag_kw)
     oozie = _oozie_tasks(wf.name, ctx, coordinator="COORDINATOR")
     text = _file(doc, ctx, dag, [oozie, "", *sensors, *nodes, "", *edges], end_comment=end_text)
-    return RenderedDag(task_id(coord.name), text, ctx.notes)
+    return RenderedDag(task_id(coord.name), text, ctx.notes, ctx.fails)
 
 
 def _coordinator_expr(coord: Coordinator) -> Expr:

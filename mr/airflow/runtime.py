@@ -6,10 +6,14 @@ PythonOperator that runs the action's body with :meth:`LocalRun.attempt`, EL sub
 mrkit's evaluator), ``decision`` (a BranchPythonOperator: the first case whose predicate is
 true, else the default), ``fork``/``join``/``end`` (EmptyOperators), ``kill`` (fails with the
 kill node's message) and, for a coordinator, ``wait_for`` (a sensor on the done-flags of one
-input event's instances). The state a local run keeps in memory is kept in XCom:
+input event's instances; ``cannot_wait_for``, a task that fails saying why, for an input of
+HCatalog partitions). The state a local run keeps in memory is kept in XCom:
 
 * capture-output: an action's data is its XCom ``return_value``; ``wf:actionData('x')`` pulls
   it from task x;
+* counters: an mrkit job's action pushes ``counters`` (its step's, {group: {name: n}}) and
+  ``step_counters`` (every step's: its later step actions push theirs from it);
+  ``hadoop:counters('x')`` pulls them from task x;
 * errors: an action that ends in ERROR pushes ``error`` ({code, message, at}) and fails;
   ``wf:errorCode/errorMessage('x')`` and ``wf:lastErrorNode()`` read them back;
 * retries: a retryable error code (Oozie's defaults, plus $MRKIT_AIRFLOW_RETRY_CODES, ``ALL``
@@ -82,6 +86,9 @@ RUNS_ENV = AIRFLOW_RUNS_ENV
 RETRY_CODES_ENV = AIRFLOW_RETRY_CODES_ENV
 #: the XCom key of an action's error
 ERROR_KEY = "error"
+#: the XCom keys of a job action's counters: its step's, and every step's of the job
+COUNTERS_KEY = "counters"
+STEP_COUNTERS_KEY = "step_counters"
 #: the error code of an action the runtime cannot run (its message names the action type)
 UNSUPPORTED = "UNSUPPORTED"
 #: the label of an error transition's edge, and of an edge that is both ok and error
@@ -278,6 +285,17 @@ class OozieTasks:
             mode="reschedule",
         )
 
+    def cannot_wait_for(self, data_in: str, reason: str) -> Any:
+        """The task of an input this runtime cannot wait for (HCatalog partitions): it fails
+        with the reason, so the run never passes it silently."""
+        from airflow.providers.standard.operators.python import PythonOperator
+
+        self.kinds[data_in] = "input"
+        return PythonOperator(
+            task_id=task_id(f"wait-for-{data_in}"),
+            python_callable=functools.partial(self.run_cannot_wait, data_in, reason),
+        )
+
     def _control(self, name: str, kind: str, trigger_rule: str) -> Any:
         self.kinds[name] = kind
         if trigger_rule in ("all_done", "one_failed"):
@@ -304,6 +322,7 @@ class OozieTasks:
         run = self.local_run(context, name, body, child)
         outcome = self.attempt(run, name, body, ti.try_number)
         if outcome.ok:
+            self.push_counters(ti, body, outcome)
             return outcome.data or None
         ti.xcom_push(
             ERROR_KEY,
@@ -314,6 +333,19 @@ class OozieTasks:
         if "ALL" in codes or (outcome.code or "") in codes:
             raise AirflowException(said)  # Airflow retries it while retries are left
         raise AirflowFailException(said)
+
+    def push_counters(self, ti: Any, body: Body, outcome: Outcome) -> None:
+        """A job's counters into XCom: the step's, and every step's for the later steps."""
+        steps = outcome.counters
+        if isinstance(body, JobStep):
+            pulled = ti.xcom_pull(task_ids=task_id(body.ran_at), key=STEP_COUNTERS_KEY)
+            steps = pulled if isinstance(pulled, list) else []
+            if len(steps) >= body.step:
+                ti.xcom_push(COUNTERS_KEY, steps[body.step - 1])
+            return
+        if steps:
+            ti.xcom_push(COUNTERS_KEY, steps[0])
+            ti.xcom_push(STEP_COUNTERS_KEY, steps)
 
     def attempt(self, run: LocalRun, name: str, body: Body, number: int) -> Outcome:
         """One attempt of an action, as the local runner makes it; its log printed (into the
@@ -377,9 +409,23 @@ class OozieTasks:
     def run_control(self, name: str, **context: Any) -> None:
         self.check_reached(name, context)
 
-    def inputs_done(self, data_in: str, **context: Any) -> bool:
+    def run_cannot_wait(self, data_in: str, reason: str, **context: Any) -> None:
+        from airflow.sdk.exceptions import AirflowFailException
+
         runner, action = self.coordinator_action(context, self.settings())
-        missing = runner.missing(action, data_in)
+        uris = runner.data_in(action, data_in)
+        raise AirflowFailException(f"{data_in}: {uris or '(no instance)'}: {reason}")
+
+    def inputs_done(self, data_in: str, **context: Any) -> bool:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from mr.workflow.coord_local import CoordinatorError
+
+        runner, action = self.coordinator_action(context, self.settings())
+        try:
+            missing = runner.missing(action, data_in)
+        except CoordinatorError as e:  # an input it cannot check: fail, never wait for ever
+            raise AirflowFailException(str(e)) from None
         print(f"{data_in}: " + ("done" if not missing else "waiting for " + ", ".join(missing)))
         return not missing
 
@@ -408,6 +454,7 @@ class OozieTasks:
         ti = context["ti"]
         run.action_data = _Pulled(ti, "return_value", _data)
         run.errors = _Pulled(ti, ERROR_KEY, _error)
+        run.counters = _Pulled(ti, COUNTERS_KEY, _counters)
         if "lastErrorNode" in repr(body):
             run.last_error_node = self.last_error_node(context)
         return run
@@ -535,6 +582,13 @@ class _Pulled(dict[str, Any]):
 
 def _data(value: Any) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else None
+
+
+def _counters(value: Any) -> dict[str, dict[str, int]] | None:
+    if not isinstance(value, dict):
+        return None
+    return {str(g): {str(k): int(v) for k, v in names.items()} for g, names in value.items()
+            if isinstance(names, dict)}  # fmt: skip
 
 
 def _error(value: Any) -> tuple[str, str] | None:

@@ -19,7 +19,9 @@ The walk of :func:`run_coordinator`:
    plus the action's configuration, with ``coord:`` EL resolved: ``dataIn('x')`` (the
    instances' URIs, comma-separated, newest first as Oozie lists them), ``dataOut('x')``,
    ``nominalTime()``, ``actualTime()``, ``formatTime(t, 'yyyy-MM-dd')``, ``dateOffset(t, n,
-   'DAY')``, ``name()``, ``user()``, ``conf('k')``.
+   'DAY')``, ``name()``, ``user()``, ``conf('k')``, and those of HCatalog datasets
+   (``databaseIn('x')``, ``dataInPartitionFilter('x', 'pig')`` ...: mr/workflow/hcat.py). An
+   input of HCatalog partitions cannot be checked here: the action FAILS naming it.
 4. **end**: an action is SUCCEEDED, KILLED or FAILED as its workflow run; the coordinator is
    SUCCEEDED when every action SUCCEEDED, DONEWITHERROR when some did not.
 
@@ -43,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from mr.lib.errors import UsageError
-from mr.workflow import el
+from mr.workflow import el, hcat
 from mr.workflow.coordinator import Coordinator, DataIn, DataOut
 from mr.workflow.local import (
     LocalSettings,
@@ -218,6 +220,8 @@ class LocalCoordinator:
         return m.group(1), int(m.group(2))
 
     def done(self, uri: str, flag: str) -> bool:
+        if hcat.is_hcat(uri):
+            raise CoordinatorError(f"{uri}: {hcat.CANNOT_WAIT}")
         directory = self.paths.local(uri)
         return (directory / flag).is_file() if flag else directory.is_dir()
 
@@ -295,7 +299,10 @@ class LocalCoordinator:
         nominal = parse_time(action.nominal_time)
         self.inputs[action.number] = [self.instances(d, nominal) for d in self.coord.inputs]
         self.created_at[action.number] = time.monotonic()
-        action.status, action.missing = WAITING, self.missing(action)
+        try:
+            action.status, action.missing = WAITING, self.missing(action)
+        except CoordinatorError:  # HCatalog instances: named here, the check fails the action
+            action.missing = [u for found in self.inputs[action.number] for u in found.uris]
 
     def run(self) -> CoordRun:
         """Materialize, wait, run, until every action ended; the record (coord.json too)."""
@@ -372,7 +379,12 @@ class LocalCoordinator:
         for action in waiting:
             if action.status != WAITING:
                 continue
-            gaps = self.missing(action)
+            try:
+                gaps = self.missing(action)
+            except CoordinatorError as e:  # inputs it cannot check (HCatalog): never a pass
+                action.status, action.ended, action.message = FAILED, _stamp(), str(e)
+                self.changed(action)
+                continue
             if gaps != action.missing:
                 action.missing = gaps
                 self.save()
@@ -492,6 +504,7 @@ class _CoordContext:
             "concat": lambda x, y: el.as_text(x) + el.as_text(y),
             "trim": lambda x: el.as_text(x).strip(),
             "firstNotNull": lambda x, y: x if x is not None else y,
+            **hcat.functions(lambda n: r.data_in(a, n), lambda n: r.data_out(a, n)),
         }
         return table[name]
 

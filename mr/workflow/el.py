@@ -5,8 +5,12 @@ Supported: parameters (``${input}``, dotted names such as ``${user.name}``), str
 (and ``== != < > <= >=``), ``and or not`` (and ``&& || !``), ``empty``, ``+ - * / div mod``,
 ``[...]`` on a map; the functions ``wf:id() wf:name() wf:appPath() wf:user() wf:conf('x')
 wf:actionData('node') wf:lastErrorNode() wf:errorCode('node') wf:errorMessage('node') wf:run()``,
-``fs:exists fs:isDir fs:fileSize fs:dirSize`` and ``concat trim firstNotNull``. Anything else
-is refused when the expression is parsed (:class:`ELError`, one line), before a run starts.
+``fs:exists fs:isDir fs:fileSize fs:dirSize``, ``hadoop:counters('node')`` (:func:`hadoop_counters`)
+and ``concat trim firstNotNull``; Oozie's constants (:data:`CONSTANTS`: ``RECORDS``, ``MAP_IN``
+..., ``KB`` ...) where no parameter has the name. Anything else is refused when the expression
+is parsed (:class:`ELError`, one line), before a run starts. A coordinator's configuration has
+the ``coord:`` functions instead (:data:`COORD_FUNCTIONS`; those of HCatalog datasets are in
+mr/workflow/hcat.py).
 
 Comparison follows the EL rules workflows rely on: two values that read as numbers compare as
 numbers, a boolean against a string compares as booleans, otherwise as strings.
@@ -15,7 +19,7 @@ numbers, a boolean against a string compares as booleans, otherwise as strings.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -45,14 +49,92 @@ class Context(Protocol):
 #: function names a Context must answer to (checked at parse time)
 FUNCTIONS = frozenset(
     "wf:id wf:name wf:appPath wf:user wf:conf wf:actionData wf:lastErrorNode wf:errorCode "
-    "wf:errorMessage wf:run fs:exists fs:isDir fs:fileSize fs:dirSize concat trim "
-    "firstNotNull".split()
+    "wf:errorMessage wf:run fs:exists fs:isDir fs:fileSize fs:dirSize hadoop:counters concat "
+    "trim firstNotNull".split()
 )
-#: the functions of a coordinator action's configuration (mr/workflow/coord_local.py)
+#: the functions of a coordinator action's configuration (mr/workflow/coord_local.py), with
+#: those of HCatalog datasets (mr/workflow/hcat.py)
 COORD_FUNCTIONS = frozenset(
     "coord:nominalTime coord:actualTime coord:dataIn coord:dataOut coord:formatTime "
-    "coord:dateOffset coord:name coord:user coord:conf concat trim firstNotNull".split()
+    "coord:dateOffset coord:name coord:user coord:conf concat trim firstNotNull "
+    "coord:databaseIn coord:databaseOut coord:tableIn coord:tableOut "
+    "coord:dataInPartitionFilter coord:dataInPartitionMin coord:dataInPartitionMax "
+    "coord:dataInPartitions coord:dataOutPartitions coord:dataOutPartitionValue".split()
 )
+#: Oozie's workflow EL constants (oozie-default.xml, ELService.constants.workflow): sizes, and
+#: the group and names of Hadoop's record counters (HadoopELFunctions)
+RECORDS = "org.apache.hadoop.mapred.Task$Counter"
+CONSTANTS: dict[str, Any] = {
+    "KB": 1024,
+    "MB": 1024**2,
+    "GB": 1024**3,
+    "TB": 1024**4,
+    "PB": 1024**5,
+    "RECORDS": RECORDS,
+    "MAP_IN": "MAP_INPUT_RECORDS",
+    "MAP_OUT": "MAP_OUTPUT_RECORDS",
+    "REDUCE_IN": "REDUCE_INPUT_RECORDS",
+    "REDUCE_OUT": "REDUCE_OUTPUT_RECORDS",
+    "GROUPS": "REDUCE_INPUT_GROUPS",
+}
+#: Hadoop's task counters as YARN's job report shows them (the group "Map-Reduce Framework",
+#: display names, what mrjob reads) -> their names in RECORDS (Hadoop maps the old group name
+#: to TaskCounter, so Oozie's RECORDS reads them on Hadoop 2 and 3)
+TASK_COUNTERS = {
+    "Map input records": "MAP_INPUT_RECORDS",
+    "Map output records": "MAP_OUTPUT_RECORDS",
+    "Reduce input records": "REDUCE_INPUT_RECORDS",
+    "Reduce output records": "REDUCE_OUTPUT_RECORDS",
+    "Reduce input groups": "REDUCE_INPUT_GROUPS",
+    "Combine input records": "COMBINE_INPUT_RECORDS",
+    "Combine output records": "COMBINE_OUTPUT_RECORDS",
+    "Spilled Records": "SPILLED_RECORDS",
+}
+FRAMEWORK_GROUP = "Map-Reduce Framework"
+
+
+class Lookup(dict[str, Any]):
+    """A map whose ``[key]`` for a key it lacks asks ``missing(key)`` (which may raise
+    ELError naming what is there) rather than giving null."""
+
+    def __init__(self, items: Mapping[str, Any], missing: Callable[[str], Any]):
+        super().__init__(items)
+        self.missing = missing
+
+    def lookup(self, key: str) -> Any:
+        return self[key] if key in self else self.missing(key)
+
+
+def hadoop_counters(node: str, counters: Mapping[str, Mapping[str, int]] | None) -> Lookup:
+    """``hadoop:counters(node)``: {group: {counter: n}} of the map-reduce action `node`, as
+    Oozie's HadoopELFunctions gives them (``ACTION_TYPE`` MAP_REDUCE, and the group RECORDS
+    when the job ran on YARN); a counter a group lacks is 0 (Oozie: "0 ... for undefined
+    counters"). ELError when the node has no counters, and for a group it lacks (naming the
+    groups it has): a decision on a group that is not there would silently take the wrong
+    branch."""
+    call = f"hadoop:counters('{node}')"
+    if counters is None:
+        raise ELError(f"{call}: no counters: {node!r} is not a map-reduce action of an mrkit "
+                      "job that succeeded in this run")  # fmt: skip
+    groups: dict[str, Any] = {"ACTION_TYPE": "MAP_REDUCE"}
+    for group, names in counters.items():
+        groups[group] = Lookup(names, lambda _: 0)
+    framework = counters.get(FRAMEWORK_GROUP, {})
+    records = {TASK_COUNTERS[k]: v for k, v in framework.items() if k in TASK_COUNTERS}
+    if records:
+        groups[RECORDS] = Lookup(records, lambda _: 0)
+
+    def missing(group: str) -> Any:
+        have = ", ".join(sorted(g for g in groups if g != "ACTION_TYPE")) or "none"
+        why = ""
+        if group == RECORDS:
+            why = (
+                "; Hadoop's record counters (RECORDS) come from a job run on YARN "
+                "(-r hadoop): the inline and local runners count only the job's own"
+            )
+        raise ELError(f"{call} has no counter group {group!r} (it has: {have}){why}")
+
+    return Lookup(groups, missing)
 
 
 @dataclass(frozen=True)
@@ -179,6 +261,19 @@ def check(text: str, functions: frozenset[str] = FUNCTIONS) -> None:
             raise ELError(f"{m.group(0)}: {e}") from None
 
 
+def calls(text: str, functions: frozenset[str] = FUNCTIONS) -> Iterator[tuple[str, list[Any]]]:
+    """(function, its arguments: a literal's value, else None) of each call in text's ``${...}``."""
+
+    def walk(node: _Node) -> Iterator[tuple[str, list[Any]]]:
+        if node.kind == "call":
+            yield node.value, [a.value if a.kind == "lit" else None for a in node.args]
+        for child in node.args:
+            yield from walk(child)
+
+    for m in EL_RE.finditer(text):
+        yield from walk(parse(m.group(1), functions))
+
+
 def substitute(text: str, ctx: Context, functions: frozenset[str] = FUNCTIONS) -> str:
     """Text with every ``${...}`` replaced by its value (as Oozie writes it: true, 3, '')."""
 
@@ -243,6 +338,8 @@ def _eval(node: _Node, ctx: Context) -> Any:
         container, key = (_eval(a, ctx) for a in node.args)
         if not isinstance(container, dict):
             raise ELError(f"[{key!r}] on a value that is not a map")
+        if isinstance(container, Lookup):
+            return container.lookup(as_text(key))
         return container.get(as_text(key))
     op = node.value
     if op == "u!":

@@ -14,15 +14,15 @@ from collections.abc import Callable, Iterator
 
 from lxml import etree
 
+from mr.workflow import el
 from mr.workflow.model import Action, Decision, End, Fork, Join, Kill, Node, Raw, Workflow
 from mr.workflow.parse import line_of
 from mr.workflow.problems import Problem
 
 #: names EL knows without a definition: size units, Hadoop counter groups, SLA time units,
 #: the URI template variables of coordinator datasets, and the user Oozie sets
-EL_CONSTANTS = frozenset(
-    "KB MB GB TB PB RECORDS MAP_IN MAP_OUT REDUCE_IN REDUCE_OUT GROUPS "
-    "YEAR MONTH DAY HOUR MINUTE MINUTES HOURS DAYS user.name".split()
+EL_CONSTANTS = frozenset(el.CONSTANTS) | frozenset(
+    "YEAR MONTH DAY HOUR MINUTE MINUTES HOURS DAYS user.name".split()  # a dataset's template
 )
 EL_KEYWORDS = frozenset(
     "true false null empty not and or div mod eq ne lt gt le ge instanceof".split()

@@ -33,6 +33,8 @@ paths as Oozie reads them, are mapped under ``root``; only ``file:///x`` is this
   into the output of its last: mrjob runs its steps together, and the chained actions exist
   only to let Hadoop pass data between them; the later step actions are then OK at once
   (their log says ``ran whole at <first step>``). Rows are those of running the job directly.
+  Each step's counters (the launcher's $MRKIT_COUNTERS_FILE) go to its step action, for
+  ``hadoop:counters('node')``.
 * shell actions run ``exec`` with the arguments and env-vars in a work directory holding the
   action's ``<file>``s; ``capture-output`` reads stdout as Java properties (at most
   ``max_output_data``, Oozie's 2048 characters). ``mrkit ...`` runs this mrkit (``python -m
@@ -49,6 +51,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import os
 import re
 import shlex
@@ -69,7 +72,7 @@ from lxml import etree
 import mr
 from mr.engines import state_dir
 from mr.lib import jobconf as keys
-from mr.lib.defaults import WORKFLOW_MINUTE_SECONDS_ENV
+from mr.lib.defaults import COUNTERS_FILE_ENV, WORKFLOW_MINUTE_SECONDS_ENV
 from mr.lib.errors import UsageError
 from mr.workflow import el
 from mr.workflow.model import (
@@ -156,6 +159,8 @@ class Outcome:
     code: str | None = None
     message: str | None = None
     data: dict[str, str] = field(default_factory=dict)
+    #: a job's counters, one {group: {name: n}} per step (mrjob's runner.counters())
+    counters: list[dict[str, dict[str, int]]] = field(default_factory=list)
 
     @classmethod
     def error(cls, code: str, message: str) -> Outcome:
@@ -217,9 +222,11 @@ class _Context:
 
     def variable(self, name: str) -> Any:
         values = self.runner.parameters
-        if name not in values:
-            raise el.ELError(f"{name} is not defined (a parameter or job.properties key)")
-        return values[name]
+        if name in values:
+            return values[name]
+        if name in el.CONSTANTS:
+            return el.CONSTANTS[name]
+        raise el.ELError(f"{name} is not defined (a parameter or job.properties key)")
 
     def function(self, name: str) -> Callable[..., Any]:
         r = self.runner
@@ -243,6 +250,9 @@ class _Context:
             "wf:lastErrorNode": lambda: r.last_error_node or "",
             "wf:errorCode": lambda node: r.errors.get(node, ("", ""))[0],
             "wf:errorMessage": lambda node: r.errors.get(node, ("", ""))[1],
+            "hadoop:counters": lambda node: el.hadoop_counters(
+                el.as_text(node), r.counters.get(el.as_text(node))
+            ),
             "fs:exists": lambda path: r.paths.local(el.as_text(path)).exists(),
             "fs:isDir": lambda path: r.paths.local(el.as_text(path)).is_dir(),
             "fs:fileSize": lambda path: size(el.as_text(path), False),
@@ -343,6 +353,8 @@ class LocalRun:
             parameters=dict(parameters), run_dir=str(run_dir),
         )  # fmt: skip
         self.action_data: dict[str, dict[str, str]] = {}
+        #: node -> its job step's counters ({group: {name: n}}), for hadoop:counters()
+        self.counters: dict[str, dict[str, dict[str, int]]] = {}
         self.errors: dict[str, tuple[str, str]] = {}
         self.last_error_node: str | None = None
         #: step actions already run as part of a whole multi-step job
@@ -611,10 +623,19 @@ class LocalRun:
         argv = [sys.executable, "-m", "mr.cli", "run", stem, "-r", self.settings.runner,
                 "--output-dir", str(self.paths.local(output)), *args,
                 *(str(self.paths.local(i)) for i in inputs)]  # fmt: skip
-        return self.process(
-            argv, log, env=_with_this_mr(dict(os.environ)), cwd=None, capture=False,
-            exists_code="JA018", label=stem,
+        counters_file = log.with_suffix(".counters.json")
+        counters_file.unlink(missing_ok=True)
+        env = _with_this_mr({**os.environ, COUNTERS_FILE_ENV: str(counters_file)})
+        outcome = self.process(
+            argv, log, env=env, cwd=None, capture=False, exists_code="JA018", label=stem
         )  # fmt: skip
+        if outcome.ok and counters_file.is_file():
+            # one dict per step; the step actions this one ran (covered) get theirs in order
+            outcome.counters = json.loads(counters_file.read_text(encoding="utf-8"))
+            steps = [action.name, *(n for n, by in self.covered.items() if by == action.name)]
+            for name, counters in zip(steps, outcome.counters, strict=False):
+                self.counters[name] = counters
+        return outcome
 
     def whole_job_output(self, first: Action, stem: str, output: str) -> str:
         """The output of the last step action chained after `first` (a multi-step job runs
