@@ -47,7 +47,6 @@ from mr.workflow.model import (
     Workflow,
     step,
 )
-from tests.plugins.engines import unavailable
 from tests.support import mrkit
 
 GOLDEN = Path(__file__).parent / "fixtures" / "airflow"
@@ -468,21 +467,6 @@ def test_bad_apps_are_one_line(tmp_path):
 
 
 # -- with Airflow ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def airflow_python() -> Path:
-    """The python of the Airflow venv of `mrkit airflow up` (mr/engines/airflow.py), made
-    when missing; a venv that cannot be made fails the tests under CI and skips them
-    otherwise."""
-    from mr.engines import EngineError
-    from mr.engines import airflow as engine
-
-    try:
-        venv = engine.ensure_venv()
-    except (EngineError, OSError) as e:
-        unavailable("airflow venv", e)
-    return venv / "bin" / "python"
 
 
 @pytest.mark.airflow
