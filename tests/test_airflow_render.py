@@ -163,6 +163,41 @@ def test_backfill_refuses_dates_it_cannot_read(tmp_path):
     assert done.returncode == 2 and "--from 'yesterday': give a day" in done.stderr
 
 
+LOCKED = 'POST backfills: HTTP 503: {"detail":"Database is locked. Backfill creation is not'
+
+
+@pytest.mark.parametrize(
+    ("answers", "made"),
+    [
+        ([LOCKED, LOCKED, {"id": 7}], True),  # seen after a deploy (tests/test_airflow_live.py)
+        ([LOCKED, "POST backfills: HTTP 409: already running", {"id": 7}], True),
+        (["POST backfills: HTTP 409: already running", {"id": 7}], False),  # no 503 first
+        (["POST backfills: HTTP 400: bad dates", {"id": 7}], False),
+        ([LOCKED] * 5, False),  # for longer than the timeout
+    ],
+)
+def test_a_backfill_is_posted_again_while_sqlite_is_locked(answers, made):
+    from mr.cli.airflow import create_backfill
+    from mr.engines import EngineError
+
+    calls = []
+
+    def rest(method, path, body):
+        calls.append((method, path))
+        answer = answers[len(calls) - 1]
+        if isinstance(answer, str):
+            raise EngineError(answer)
+        return answer
+
+    if made:
+        assert create_backfill(rest, {}, timeout=1, pause=0.01) == {"id": 7}
+        assert len(calls) == 3
+    else:
+        with pytest.raises(EngineError):
+            create_backfill(rest, {}, timeout=0.03, pause=0.01)
+        assert len(calls) < len(answers)
+
+
 # -- transitions and trigger rules -------------------------------------------------------------
 
 
