@@ -1,5 +1,5 @@
 """`mrkit airflow deploy` and `mrkit airflow backfill` on the real Airflow 3.3 of the session
-(tests/plugins/airflow.py, started with MRKIT_AIRFLOW_RETRY_CODES=1 and a 2 s sensor poke):
+(tests/plugins/airflow.py, started with MRKIT_AIRFLOW_RETRY_CODES=1 and a 15 s sensor poke):
 a coordinator defined here, rendered and deployed, backfilled over three days by the real
 scheduler, each day's files compared with `mrkit coord run --engine local` of the same day.
 

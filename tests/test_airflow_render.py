@@ -47,7 +47,6 @@ from mr.workflow.model import (
     Workflow,
     step,
 )
-from tests.plugins.engines import unavailable
 from tests.support import mrkit
 
 GOLDEN = Path(__file__).parent / "fixtures" / "airflow"
@@ -162,6 +161,41 @@ def test_backfill_refuses_dates_it_cannot_read(tmp_path):
     done = mrkit("airflow", "backfill", "d", "--from", "yesterday", "--to", "2026-01-02",
                  env={"MRKIT_HOME": str(tmp_path)})  # fmt: skip
     assert done.returncode == 2 and "--from 'yesterday': give a day" in done.stderr
+
+
+LOCKED = 'POST backfills: HTTP 503: {"detail":"Database is locked. Backfill creation is not'
+
+
+@pytest.mark.parametrize(
+    ("answers", "made"),
+    [
+        ([LOCKED, LOCKED, {"id": 7}], True),  # seen after a deploy (tests/test_airflow_live.py)
+        ([LOCKED, "POST backfills: HTTP 409: already running", {"id": 7}], True),
+        (["POST backfills: HTTP 409: already running", {"id": 7}], False),  # no 503 first
+        (["POST backfills: HTTP 400: bad dates", {"id": 7}], False),
+        ([LOCKED] * 5, False),  # for longer than the timeout
+    ],
+)
+def test_a_backfill_is_posted_again_while_sqlite_is_locked(answers, made):
+    from mr.cli.airflow import create_backfill
+    from mr.engines import EngineError
+
+    calls = []
+
+    def rest(method, path, body):
+        calls.append((method, path))
+        answer = answers[len(calls) - 1]
+        if isinstance(answer, str):
+            raise EngineError(answer)
+        return answer
+
+    if made:
+        assert create_backfill(rest, {}, timeout=1, pause=0.01) == {"id": 7}
+        assert len(calls) == 3
+    else:
+        with pytest.raises(EngineError):
+            create_backfill(rest, {}, timeout=0.03, pause=0.01)
+        assert len(calls) < len(answers)
 
 
 # -- transitions and trigger rules -------------------------------------------------------------
@@ -525,21 +559,6 @@ def test_bad_apps_are_one_line(tmp_path):
 
 
 # -- with Airflow ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def airflow_python() -> Path:
-    """The python of the Airflow venv of `mrkit airflow up` (mr/engines/airflow.py), made
-    when missing; a venv that cannot be made fails the tests under CI and skips them
-    otherwise."""
-    from mr.engines import EngineError
-    from mr.engines import airflow as engine
-
-    try:
-        venv = engine.ensure_venv()
-    except (EngineError, OSError) as e:
-        unavailable("airflow venv", e)
-    return venv / "bin" / "python"
 
 
 @pytest.mark.airflow

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -18,60 +19,31 @@ from pathlib import Path
 import pytest
 
 from mr.workflow.coord_local import CoordSettings, run_coordinator
-from mr.workflow.coord_remote import (
-    follow_coordinator,
-    refresh_coordinator,
-    rerun_on_oozie,
-    run_coordinator_on_oozie,
-)
+from mr.workflow.coord_remote import follow_coordinator, rerun_on_oozie
 from mr.workflow.examples import daily_report
 from mr.workflow.local import LocalSettings
-from tests.support import REPO, daily_logs, hdfs_rows, part_rows, reports_dir
+from tests.plugins.examples import DAILY_DAYS as DAYS
+from tests.plugins.examples import DAILY_PROPERTIES as PROPERTIES
+from tests.support import REPO, part_rows, reports_dir
 
 pytestmark = [pytest.mark.oozie, pytest.mark.hadoop]
 
-DAYS = ("01", "02")
-
-
-#: two days, the streaming steps only
-PROPERTIES = {"end": "2026-01-03T00:00Z", "withHive": "false", "loadIndex": "false"}
-
 
 def test_a_late_day_waits_on_oozie_and_the_rows_are_the_local_runs(
-    oozie_settings, hdfs, work, tmp_path
+    daily_report_on_oozie, oozie_settings, hdfs, tmp_path
 ):
-    local_root = tmp_path / "root"
-    logs = daily_logs(local_root, len(DAYS), "2026-01-02")
-    for day in DAYS:  # the same logs on HDFS, day 2 not marked done yet
-        hdfs.write_bytes(f"{work}/logs/2026/01/{day}/access.log",
-                         (logs / "2026" / "01" / day / "access.log").read_bytes())  # fmt: skip
-    hdfs.write_bytes(f"{work}/logs/2026/01/01/_SUCCESS", b"")
-    nn = oozie_settings.name_node
-    where = {"logsRoot": f"{nn}{work}/logs", "reportsRoot": f"{nn}{work}/reports"}
-    on_oozie = run_coordinator_on_oozie(
-        daily_report(), oozie_settings, properties={**PROPERTIES, **where},
-        run_dir=tmp_path / "oozie-run", wait=False,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 600
-        while True:  # day 1 runs, day 2 waits for its flag
-            refresh_coordinator(oozie_settings, on_oozie)
-            state = [(a.status, a.missing) for a in on_oozie.actions]
-            if [s for s, _ in state] == ["SUCCEEDED", "WAITING"]:
-                break
-            assert time.monotonic() < deadline, on_oozie.summary_lines()
-            assert on_oozie.status not in ("KILLED", "FAILED"), on_oozie.summary_lines()
-            time.sleep(2)
-        assert state[1][1] == [f"{nn}{work}/logs/2026/01/02/_SUCCESS"]
-        assert not hdfs.exists(f"{work}/reports/2026-01-02")
-        hdfs.write_bytes(f"{work}/logs/2026/01/02/_SUCCESS", b"")
-        (logs / "2026" / "01" / "02" / "_SUCCESS").touch()
-        on_oozie = follow_coordinator(oozie_settings, on_oozie, tmp_path / "oozie-run")
-    finally:
-        if on_oozie.status not in ("SUCCEEDED", "DONEWITHERROR"):
-            oozie_settings.oozie.kill(on_oozie.id)
+    """The Oozie run is the session's (tests/plugins/examples.py: tests/test_airflow_live.py
+    compares Airflow's days with it too)."""
+    ran = daily_report_on_oozie
+    on_oozie, work = ran.run, ran.work
+    # day 1 ran while day 2 waited for its flag, and wrote nothing meanwhile
+    assert [s for s, _ in ran.waiting] == ["SUCCEEDED", "WAITING"]
+    assert ran.waiting[1][1] == [ran.flag]
+    assert not ran.day2_written_early
     assert on_oozie.status == "SUCCEEDED", on_oozie.summary_lines()
 
+    local_root = tmp_path / "root"
+    shutil.copytree(ran.root, local_root)  # the same logs, every day done by now
     settings = CoordSettings(workflow=LocalSettings(root=local_root), poll=0.1)
     local = run_coordinator(daily_report(), settings, properties=PROPERTIES,
                             run_dir=tmp_path / "local-run")  # fmt: skip
@@ -79,7 +51,8 @@ def test_a_late_day_waits_on_oozie_and_the_rows_are_the_local_runs(
     for day in DAYS:
         for part in ("report", "sessions"):
             local_rows = part_rows(reports_dir(local_root) / f"2026-01-{day}" / part)
-            assert hdfs_rows(hdfs, f"{work}/reports/2026-01-{day}/{part}") == local_rows, day
+            assert ran.rows[day][part] == local_rows, day
+            assert local_rows, day
 
     # a lost day: deleted, then run again by a coord-rerun, comes back byte for byte
     day1 = f"{work}/reports/2026-01-01"
@@ -87,7 +60,7 @@ def test_a_late_day_waits_on_oozie_and_the_rows_are_the_local_runs(
               if e.kind == "file"}  # fmt: skip
     hdfs.rm(day1, recursive=True)
     reran = rerun_on_oozie(oozie_settings, on_oozie, [1])
-    on_oozie = follow_coordinator(oozie_settings, on_oozie, tmp_path / "oozie-run", rerun=reran)
+    on_oozie = follow_coordinator(oozie_settings, on_oozie, ran.run_dir, rerun=reran)
     assert on_oozie.action(1).status == "SUCCEEDED", on_oozie.summary_lines()
     after = {e.path: hdfs.read_bytes(e.path) for e in hdfs.ls(day1, recursive=True)
              if e.kind == "file"}  # fmt: skip

@@ -22,15 +22,14 @@ from mr.workflow.examples import every_action
 from mr.workflow.local import DEFAULT_RETRY_CODES, LocalSettings, run_workflow
 from mr.workflow.model import Fs, Mkdir, Shell, Workflow
 from mr.workflow.runs import WorkflowRun
+from tests.plugins.examples import EVERY_ACTION_MARKERS, EVERY_ACTION_OUTPUTS
 from tests.plugins.oozie import RETRY_CODES
-from tests.support import FIXTURES, REPO, fixture, hdfs_rows, yarn_app_state
+from tests.support import FIXTURES, REPO, yarn_app_state
 
 pytestmark = [pytest.mark.oozie, pytest.mark.hadoop]
 
 #: the states a YARN application ends in
 DONE = ("FINISHED", "FAILED", "KILLED")
-#: the HBase table every_action loads (a literal: job options are checked when rendered)
-INDEX_TABLE = "every_action"
 
 
 def local_settings(tmp_path: Path) -> LocalSettings:
@@ -42,57 +41,15 @@ def local_settings(tmp_path: Path) -> LocalSettings:
     )
 
 
-def local_rows(directory: Path) -> list[str]:
-    rows: list[str] = []
-    for part in directory.iterdir():
-        if part.is_file() and not part.name.startswith(("_", ".")):
-            rows += part.read_text(encoding="utf-8").splitlines()
-    return sorted(rows)
-
-
 @pytest.mark.hbase
 @pytest.mark.hive
 @pytest.mark.pig
-def test_every_action_on_oozie_gives_the_outcomes_and_rows_of_its_local_run(
-    oozie_settings, hdfs, work, tmp_path, hbase_index
-):
+def test_every_action_on_oozie_gives_the_outcomes_and_rows_of_its_local_run(every_action_runs):
     """fs, streaming (one step and chained), Hive and Pig twins, shell with captured output, a
     decision, an HBase load, a shipped sub-workflow, a retried shell and an error transition:
-    SUCCEEDED on Oozie and locally, node for node, with the same rows."""
-    from mr.workflow.remote import run_on_oozie
-
-    hbase_index.drop_table(INDEX_TABLE)
-    books = f"{work}/books"
-    hdfs.write_bytes(f"{books}/input.txt", Path(fixture("word_count")).read_bytes())
-    local_books = tmp_path / "root" / books.lstrip("/")
-    local_books.mkdir(parents=True)
-    (local_books / "input.txt").write_bytes(Path(fixture("word_count")).read_bytes())
-
-    def properties(engine: str) -> dict[str, str]:
-        return {
-            "input": books,
-            "workDir": f"{work}/out",
-            "flagFile": str(tmp_path / f"flag-{engine}"),
-            "loadIndex": "true",
-        }
-
-    try:
-        on_oozie = run_on_oozie(
-            every_action(), oozie_settings, properties=properties("oozie"),
-            run_dir=tmp_path / "oozie-run",
-        )  # fmt: skip
-        loaded = {key: row["f:count"] for key, row in hbase_index.table(INDEX_TABLE).scan_range()}
-        hbase_index.drop_table(INDEX_TABLE)
-        local = run_workflow(
-            every_action(), local_settings(tmp_path), properties=properties("local"),
-            run_dir=tmp_path / "local-run",
-        )  # fmt: skip
-        loaded_locally = {
-            key: row["f:count"] for key, row in hbase_index.table(INDEX_TABLE).scan_range()
-        }
-    finally:
-        hbase_index.drop_table(INDEX_TABLE)
-
+    SUCCEEDED on Oozie and locally, node for node, with the same rows (both runs made once for
+    the session by tests/plugins/examples.py; tests/test_airflow_live.py compares Airflow's)."""
+    on_oozie, local = every_action_runs.oozie.run, every_action_runs.local.run
     assert on_oozie.status == "SUCCEEDED", "\n".join(on_oozie.summary_lines())
     assert local.status == "SUCCEEDED", "\n".join(local.summary_lines())
     assert on_oozie.comparable() == local.comparable()
@@ -104,14 +61,14 @@ def test_every_action_on_oozie_gives_the_outcomes_and_rows_of_its_local_run(
     # `mrkit workflow graph --run` colours the nodes and bolds the paths of both runs alike
     assert drawing(every_action(), on_oozie).source == drawing(every_action(), local).source
 
-    root = tmp_path / "root" / work.lstrip("/") / "out"
-    for name in ("published", "frequent", "hive_counts", "pig_counts"):
-        assert hdfs_rows(hdfs, f"{work}/out/{name}") == local_rows(root / name), name
-    words = dict(row.split("\t") for row in local_rows(root / "published"))
-    assert loaded == loaded_locally == words
-    for marker in ("STARTED", "DONE", "RECOVERED"):
-        assert hdfs.exists(f"{work}/out/{marker}") and (root / marker).is_file()
-    assert not hdfs.exists(f"{work}/out/counts")  # moved by the sub-workflow
+    oozie, here = every_action_runs.oozie, every_action_runs.local
+    for name in EVERY_ACTION_OUTPUTS:
+        assert oozie.rows[name] == here.rows[name], name
+        assert oozie.rows[name], name  # rows there to compare
+    words = dict(row.split("\t") for row in here.rows["published"])
+    assert oozie.loaded == here.loaded == words
+    assert oozie.markers == here.markers == dict.fromkeys(EVERY_ACTION_MARKERS, True)
+    assert not oozie.counts_left and not here.counts_left  # moved by the sub-workflow
 
 
 def test_a_kill_node_ends_both_runs_killed_at_the_same_node(oozie_settings, work, tmp_path):

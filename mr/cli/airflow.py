@@ -330,7 +330,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
                 f"({old['state']})"
             )
     known = {run["dag_run_id"] for run in before.values()}
-    backfill = rest("POST", "backfills", body)
+    backfill = create_backfill(rest, body)
     started = time.monotonic()
     print(
         f"backfill {backfill['id']} of {args.dag_id}: {len(planned) - len(before)} run(s) "
@@ -353,6 +353,34 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         return 1
     print(f"backfill {backfill['id']} of {args.dag_id}: done in {seconds:.0f}s", file=sys.stderr)
     return 0
+
+
+#: how long `backfill` tries again while Airflow answers that SQLite is locked
+LOCKED_RETRY_SECONDS = 60.0
+
+
+def create_backfill(
+    rest: Any, body: dict[str, Any], timeout: float = LOCKED_RETRY_SECONDS, pause: float = 2.0
+) -> dict[str, Any]:
+    """POST /backfills, tried again while Airflow answers HTTP 503 "Database is locked" (on
+    SQLite it refuses a backfill while another process writes: seen right after `deploy`, as
+    the dag-processor wrote the DAG). A 409 (a backfill running) after a 503 is tried again too:
+    the 503 may have come after the backfill's row was written, before its runs, and the
+    scheduler marks such a backfill complete."""
+    from mr.engines import EngineError
+
+    deadline = time.monotonic() + timeout
+    locked = False
+    while True:
+        try:
+            return dict(rest("POST", "backfills", body))
+        except EngineError as e:
+            said = str(e)
+            locked = locked or ("HTTP 503" in said and "locked" in said)
+            again = locked and ("HTTP 503" in said or "HTTP 409" in said)
+            if not again or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
 
 
 def runs_between(rest: Rest, dag_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:

@@ -8,12 +8,16 @@ An Airflow already running from this state dir, healthy and with the tests' task
 once for the session (making its venv in ~/.cache/mrkit the first time) and stopped at its
 end, also when tests fail. Fails under CI (skips otherwise) when it
 cannot start. Tests that use it carry the `airflow` marker.
+
+`airflow_python` (session): the python of that venv alone, for `airflow dags test` runs of an
+AIRFLOW_HOME of a test's own (no server).
 """
 
 from __future__ import annotations
 
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +59,18 @@ def airflow_server():
             (engine.dags_dir() / dag_file.name).unlink(missing_ok=True)
         if not reused:
             engine.down()
+
+
+@pytest.fixture(scope="session")
+def airflow_python() -> Path:
+    """The python of the Airflow venv of `mrkit airflow up` (mr/engines/airflow.py), made
+    when missing; a venv that cannot be made fails the tests under CI and skips them
+    otherwise."""
+    from mr.engines import EngineError
+    from mr.engines import airflow as engine
+
+    try:
+        venv = engine.ensure_venv()
+    except (EngineError, OSError) as e:
+        unavailable("airflow venv", e)
+    return venv / "bin" / "python"

@@ -20,7 +20,9 @@ class MrkitTwinOperator(BaseOperator):
     exit code 2, which fails the task). cluster: run on YARN (paths without a scheme are HDFS
     paths). Returns ``{"output": OUTPUT}``."""
 
-    template_fields: Sequence[str] = ("twin", "input", "output", "params_")
+    # the output directory is `output_dir`: `output` is BaseOperator's own (its XComArg), a
+    # property without a setter (assigning it failed every DAG that used this operator)
+    template_fields: Sequence[str] = ("twin", "input", "output_dir", "params_")
 
     def __init__(
         self,
@@ -38,7 +40,7 @@ class MrkitTwinOperator(BaseOperator):
         self.engine = engine
         self.twin = twin
         self.input = input
-        self.output = output
+        self.output_dir = output
         # not `params`: BaseOperator's own (the DAG's templating params)
         self.params_ = dict(params or {})
         self.cluster = cluster
@@ -50,10 +52,10 @@ class MrkitTwinOperator(BaseOperator):
             self.engine,
             self.twin,
             self.input,
-            self.output,
+            self.output_dir,
             self.params_,
             cluster=self.cluster,
             overwrite=self.overwrite,
         )
         MrkitHook().run(args)
-        return {"output": self.output}
+        return {"output": self.output_dir}
