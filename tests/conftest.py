@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.plugins.oozie",
     "tests.plugins.mysql",
     "tests.plugins.airflow",
+    "tests.plugins.nodes",
 ]
 
 

@@ -50,15 +50,24 @@ from mr.engines import (
     wait_for,
 )
 from mr.engines import hadoop
+from mr.lib.defaults import HADOOP_MAX_NODES, HADOOP_NODE_KINDS
 
 ENGINE = hadoop.ENGINE
 NODES_PORT_ENV = "MRKIT_NODES_PORT"
 DEFAULT_NODES_PORT = 18100
-MAX_NODES = 8
-KINDS = ("datanode", "nodemanager")
+MAX_NODES = HADOOP_MAX_NODES
+KINDS = HADOOP_NODE_KINDS
 #: YARN's node states (the REST API has no "all")
-NODE_STATES = ("NEW", "RUNNING", "UNHEALTHY", "DECOMMISSIONING", "DECOMMISSIONED", "LOST",
-               "REBOOTED", "SHUTDOWN")
+NODE_STATES = (
+    "NEW",
+    "RUNNING",
+    "UNHEALTHY",
+    "DECOMMISSIONING",
+    "DECOMMISSIONED",
+    "LOST",
+    "REBOOTED",
+    "SHUTDOWN",
+)
 
 MAIN_CLASSES = {
     "namenode": "org.apache.hadoop.hdfs.server.namenode.NameNode",
@@ -82,6 +91,9 @@ NODE_SETTINGS = {
     # (3 DataNodes and replication 3 have none)
     "dfs.client.block.write.replace-datanode-on-failure.best-effort": "true",
     "yarn.nm.liveness-monitor.expiry-interval-ms": "10000",
+    # one container per node heartbeat, so that a job's containers spread over the nodes as on
+    # a real cluster (by default the first node to heartbeat took the AM and every task)
+    "yarn.scheduler.capacity.per-node-heartbeat.multiple-assignments-enabled": "false",
     "yarn.nodemanager.aux-services": "mapreduce_shuffle",
     "yarn.nodemanager.aux-services.mapreduce_shuffle.class": "org.apache.hadoop.mapred.ShuffleHandler",
     "yarn.nodemanager.resource.memory-mb": "3072",
@@ -454,7 +466,9 @@ def _node(kind: str, index: int) -> tuple[dict, str]:
         raise EngineError(f"a node is one of {', '.join(KINDS)}, not {kind!r}")
     count = lay[f"{kind}s"]
     if not 0 <= index < count:
-        raise EngineError(f"{kind} {index} does not exist: the cluster has {kind}s 0 to {count - 1}")
+        raise EngineError(
+            f"{kind} {index} does not exist: the cluster has {kind}s 0 to {count - 1}"
+        )
     return lay, f"{kind}-{index}"
 
 

@@ -38,6 +38,10 @@ HADOOP_FIXED_PORTS = {
     "JobHistory admin": 10033,
 }
 
+#: the nodes a multi-node cluster (mr/engines/multinode.py) can stop and start, and their most
+HADOOP_NODE_KINDS = ("datanode", "nodemanager")
+HADOOP_MAX_NODES = 8
+
 # -- mr/engines/oozie.py -------------------------------------------------------------------------
 
 OOZIE_PORT_ENV = "MRKIT_OOZIE_PORT"
