@@ -71,7 +71,10 @@ def print_state(state: hadoop.ClusterInfo) -> None:
     print(f"  mrjob.conf  {state.mrjob_conf}")
     print(f"  client conf HADOOP_CONF_DIR={state.conf_dir}")
     print(f"  HdfsCLI     HDFSCLI_CONFIG={state.hdfscli_config}")
-    print(f"  log         {hadoop.daemon().log}")
+    if _multinode_recorded():
+        print(f"  logs        {hadoop.home() / 'logs' / 'nodes'}")
+    else:
+        print(f"  log         {hadoop.daemon().log}")
 
 
 def cmd_down(args: argparse.Namespace) -> int:

@@ -46,10 +46,10 @@ from mr.engines import (
     check_ports_free,
     classpath,
     fetch,
+    hadoop,
     java_bin,
     wait_for,
 )
-from mr.engines import hadoop
 from mr.lib.defaults import HADOOP_MAX_NODES, HADOOP_NODE_KINDS
 
 ENGINE = hadoop.ENGINE
@@ -78,6 +78,8 @@ MAIN_CLASSES = {
 }
 HEAP = {"namenode": "384m", "resourcemanager": "384m", "jobhistory": "256m"}
 
+SHUFFLE_HANDLER = "org.apache.hadoop.mapred.ShuffleHandler"
+
 # What differs from hadoop.CLUSTER_SETTINGS (which are kept: staging and history dirs, small
 # JVMs, uber mode): heartbeats and the masters' patience, short enough that a stopped node is
 # seen dead within seconds (a DataNode after 2 * recheck + 10 * heartbeat = 15 s), and no 30 s
@@ -95,7 +97,7 @@ NODE_SETTINGS = {
     # a real cluster (by default the first node to heartbeat took the AM and every task)
     "yarn.scheduler.capacity.per-node-heartbeat.multiple-assignments-enabled": "false",
     "yarn.nodemanager.aux-services": "mapreduce_shuffle",
-    "yarn.nodemanager.aux-services.mapreduce_shuffle.class": "org.apache.hadoop.mapred.ShuffleHandler",
+    "yarn.nodemanager.aux-services.mapreduce_shuffle.class": SHUFFLE_HANDLER,
     "yarn.nodemanager.resource.memory-mb": "3072",
     "yarn.nodemanager.vmem-check-enabled": "false",
     "yarn.nodemanager.pmem-check-enabled": "false",
@@ -327,8 +329,9 @@ def up(
     try:
         for node in node_names(lay):
             _start(node, lib)
+        logs = home() / "logs" / "nodes"
         say(
-            f"hadoop: started {len(node_names(lay))} daemons (logs in {home() / 'logs' / 'nodes'}); "
+            f"hadoop: started {len(node_names(lay))} daemons (logs in {logs}); "
             f"waiting up to {timeout:.0f}s for every node"
         )
         deadline = time.monotonic() + timeout

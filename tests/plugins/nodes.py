@@ -1,4 +1,4 @@
-"""The `nodes_cluster` session fixture: Hadoop of 3 DataNodes and 2 NodeManagers, one JVM per
+"""The `nodes_cluster` fixture: Hadoop of 3 DataNodes and 2 NodeManagers, one JVM per
 node (mr/engines/multinode.py), for the fault tests (tests/test_faults.py, marker `faults`).
 
 It lives beside the session's one-JVM cluster (tests/plugins/hadoop.py) under a state root of
@@ -6,7 +6,9 @@ its own (<state root>/faults, its lib linked to the main one's) and on ports of 
 MRKIT_FAULTS_PORT (default 18600) is its NameNode's, the next three WebHDFS, the RM and the
 JobHistory server, and MRKIT_FAULTS_PORT + 10 on are the nodes' (MRKIT_NODES_PORT). Tests drive
 it through `mrkit` and jobs in subprocesses with its environment (`nodes_cluster.env`). Started
-once per session; a node a test stops is started again after that test.
+once per test module (all fault tests are in one) and stopped after it, so that its eight JVMs
+do not idle through the rest of the suite; a node a test stops is started again after that
+test.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def faults_env(root: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def nodes_cluster():
     from mr.engines import EngineError, fetch, state_dir
 
