@@ -253,3 +253,64 @@ def test_datanode_stopped_while_hdfs_put_writes(nodes, tmp_path):
     else:
         assert len(err.strip().splitlines()) == 1, err
         assert not fs.exists(target)
+
+
+OOZIE_APP = """\
+from mr.workflow.model import Fs, Mkdir, Shell, Workflow
+
+wf = (
+    Workflow("survivor")
+    .global_settings(resource_manager="${resourceManager}", name_node="${nameNode}")
+    .param("out")
+    .action("nap", Shell(exec="sleep", arguments=["20"]))
+    .action("after", Fs([Mkdir("${out}/after")]))
+    .end()
+)
+"""
+
+
+def test_oozie_killed_and_started_again_while_a_workflow_runs(nodes_oozie, tmp_path):
+    # SIGKILLs the Oozie server while the workflow's shell action runs on YARN, then starts it
+    # again with `mrkit oozie up`. Afterwards: the workflow went on to SUCCEEDED (its next
+    # action ran), and `mrkit workflow run --engine oozie`, which was following it, waited for
+    # the server instead of giving up, and exited 0.
+    from mr.workflow.runs import WorkflowRun
+
+    nodes = nodes_oozie
+    fs = _hdfs(nodes)
+    out = f"/faults/{uuid.uuid4().hex[:8]}"
+    app = tmp_path / "survivor.py"
+    app.write_text(OOZIE_APP)
+    run_dir = tmp_path / "run"
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "mr.cli", "workflow", "run", f"{app}:wf", "--engine", "oozie",
+         "--run-dir", str(run_dir), "--property", f"out={out}"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=nodes.env,
+    )  # fmt: skip
+    try:
+        record = run_dir / "run.json"
+        deadline = time.monotonic() + 300
+        while True:  # until the shell action runs on YARN
+            if record.is_file():
+                nap = WorkflowRun.read(record).node("nap")
+                if nap is not None and nap.status == "RUNNING" and nap.external_id:
+                    break
+            assert follower.poll() is None, follower.communicate()
+            assert time.monotonic() < deadline, "the action never started"
+            time.sleep(0.5)
+        server = int((nodes.root / "oozie" / "oozie-server.pid").read_text())
+        os.kill(server, 9)
+        while Path(f"/proc/{server}").exists():
+            time.sleep(0.1)
+        again = nodes.mrkit("oozie", "up", timeout=600)
+        assert again.returncode == 0, again.stderr
+        _, err = follower.communicate(timeout=600)
+    finally:
+        if follower.poll() is None:
+            follower.kill()
+            follower.wait()
+    assert follower.returncode == 0, err[-3000:]
+    assert "does not answer" in err and "waiting up to" in err, err[-3000:]
+    run = WorkflowRun.read(run_dir / "run.json")
+    assert run.status == "SUCCEEDED", run
+    assert fs.exists(f"{out}/after")

@@ -315,6 +315,8 @@ def up(
     for node in node_names(lay):
         write_conf(nodes_dir() / node / "conf", {**common, **node_settings(lay, node)})
     write_conf(hadoop.conf_dir(), common)
+    # what the MiniCluster writes when it is up, read by Oozie's hadoop-conf (oozie.py)
+    hadoop.written_config().write_text(site_xml(common))
     layout_path().write_text(json.dumps(lay, indent=2))
 
     say("hadoop: formatting HDFS")

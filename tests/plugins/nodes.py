@@ -73,6 +73,7 @@ def faults_env(root: Path) -> dict[str, str]:
         "MRKIT_WEBHDFS_PORT": str(base + 1),
         "MRKIT_RM_PORT": str(base + 2),
         "MRKIT_JHS_PORT": str(base + 3),
+        "MRKIT_OOZIE_PORT": str(base + 5),
         "MRKIT_NODES_PORT": str(base + 10),
         "PYTHONPATH": os.pathsep.join([repo, path]) if path else repo,
     }
@@ -124,3 +125,28 @@ def nodes(nodes_cluster):
     nodes_cluster.ensure_all_running()
     yield nodes_cluster
     nodes_cluster.ensure_all_running()
+
+
+@pytest.fixture(scope="module")
+def nodes_oozie(nodes_cluster):
+    """Oozie 5.2.1 (`mrkit oozie up`) on the fault cluster, on MRKIT_FAULTS_PORT + 5."""
+    from mr.engines import EngineError, fetch, state_dir
+
+    try:
+        lib = fetch("oozie")
+    except (EngineError, OSError) as e:
+        unavailable("oozie", e)
+        return
+    home = nodes_cluster.root / "oozie"
+    home.mkdir(exist_ok=True)
+    if not (home / "lib").exists():
+        (home / "lib").symlink_to(lib)
+    assert state_dir("oozie") != home
+    started = nodes_cluster.mrkit("oozie", "up", timeout=600)
+    if started.returncode != 0:
+        unavailable("oozie", RuntimeError(started.stderr[-3000:]))
+        return
+    try:
+        yield nodes_cluster
+    finally:
+        nodes_cluster.mrkit("oozie", "down")
