@@ -314,3 +314,50 @@ def test_oozie_killed_and_started_again_while_a_workflow_runs(nodes_oozie, tmp_p
     run = WorkflowRun.read(run_dir / "run.json")
     assert run.status == "SUCCEEDED", run
     assert fs.exists(f"{out}/after")
+
+
+def _index(nodes):
+    from mr.clients.hbase import Index
+
+    return Index("127.0.0.1", int(nodes.env["MRKIT_HBASE_THRIFT_PORT"]), pool_size=1, retries=1)
+
+
+def test_thrift_gateway_killed_during_index_load(nodes_hbase, tmp_path):
+    # SIGKILLs the Thrift gateway once `mrkit index load` has written some of its rows, and
+    # starts it again (`mrkit hbase up`) after the load ended. Afterwards: the load failed in
+    # one line (exit 1), and a rerun loaded every row once, each with its value.
+    nodes = nodes_hbase
+    table = f"t_faults_{uuid.uuid4().hex[:8]}"
+    rows = 20000
+    data = tmp_path / "rows.tsv"
+    data.write_text("".join(f"k{i:06d}\t{i}\n" for i in range(rows)))
+    load = ["index", "load", table, str(data), "--columns", "f:n", "--batch-size", "50"]
+    loading = subprocess.Popen(
+        [sys.executable, "-m", "mr.cli", *load],
+        env=nodes.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        with _index(nodes) as index:
+            while not (table in index.tables() and index.table(table).lookup("k000100")):
+                assert loading.poll() is None, loading.communicate()
+                assert time.monotonic() < deadline, "the load wrote nothing"
+                time.sleep(0.2)
+        gateway = int((nodes.root / "hbase" / "thrift.pid").read_text())
+        os.kill(gateway, 9)
+        _, err = loading.communicate(timeout=600)
+    finally:
+        if loading.poll() is None:
+            loading.kill()
+            loading.wait()
+    assert loading.returncode == 1, err[-3000:]
+    assert len(err.strip().splitlines()) == 1, err[-3000:]
+    again = nodes.mrkit("hbase", "up", timeout=600)
+    assert again.returncode == 0, again.stderr
+    rerun = nodes.mrkit(*load, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert rerun.stdout.split() == [table, str(rows)]
+    with _index(nodes) as index:
+        found = {key: row["f:n"] for key, row in index.table(table).scan_prefix("k")}
+        index.drop_table(table)
+    assert found == {f"k{i:06d}": str(i) for i in range(rows)}

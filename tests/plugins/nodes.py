@@ -74,6 +74,10 @@ def faults_env(root: Path) -> dict[str, str]:
         "MRKIT_RM_PORT": str(base + 2),
         "MRKIT_JHS_PORT": str(base + 3),
         "MRKIT_OOZIE_PORT": str(base + 5),
+        "MRKIT_HBASE_ZK_PORT": str(base + 6),
+        "MRKIT_HBASE_MASTER_PORT": str(base + 7),
+        "MRKIT_HBASE_REGIONSERVER_PORT": str(base + 8),
+        "MRKIT_HBASE_THRIFT_PORT": str(base + 9),
         "MRKIT_NODES_PORT": str(base + 10),
         "PYTHONPATH": os.pathsep.join([repo, path]) if path else repo,
     }
@@ -150,3 +154,29 @@ def nodes_oozie(nodes_cluster):
         yield nodes_cluster
     finally:
         nodes_cluster.mrkit("oozie", "down")
+
+
+@pytest.fixture(scope="module")
+def nodes_hbase(nodes_cluster):
+    """Standalone HBase and its Thrift gateway (`mrkit hbase up`) beside the fault cluster, on
+    MRKIT_FAULTS_PORT + 6 to + 9."""
+    from mr.engines import EngineError, fetch
+
+    try:
+        lib = fetch("hbase")
+    except (EngineError, OSError) as e:
+        unavailable("hbase", e)
+        return
+    home = nodes_cluster.root / "hbase"
+    home.mkdir(exist_ok=True)
+    if not (home / "lib").exists():
+        (home / "lib").symlink_to(lib)
+    started = nodes_cluster.mrkit("hbase", "up", timeout=600)
+    if started.returncode != 0:
+        nodes_cluster.mrkit("hbase", "down")
+        unavailable("hbase", RuntimeError(started.stderr[-3000:]))
+        return
+    try:
+        yield nodes_cluster
+    finally:
+        nodes_cluster.mrkit("hbase", "down")
