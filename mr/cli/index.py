@@ -94,9 +94,8 @@ def cmd_count(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def quiet_task_logs() -> Iterator[None]:
     """A failed load is one line (the error main prints), not the client's reconnect warnings
-    and mrjob's "Error while reading from" note: the inline runner gives a task a binary
-    sys.stderr, where a warning's text write raised TypeError (a Thrift server killed
-    mid-load ended in a traceback of 106 lines)."""
+    and mrjob's "Error while reading from" note (a Thrift server killed mid-load ended in 106
+    lines: those, and a TypeError from the warnings on the inline task's binary stderr)."""
     loggers = [logging.getLogger(name) for name in ("mr.clients.hbase", "mrjob.inline")]
     saved = [(lg.propagate, lg.handlers[:]) for lg in loggers]
     for lg in loggers:
