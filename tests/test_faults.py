@@ -269,6 +269,7 @@ wf = (
 """
 
 
+@pytest.mark.oozie
 def test_oozie_killed_and_started_again_while_a_workflow_runs(nodes_oozie, tmp_path):
     # SIGKILLs the Oozie server while the workflow's shell action runs on YARN, then starts it
     # again with `mrkit oozie up`. Afterwards: the workflow went on to SUCCEEDED (its next
@@ -322,6 +323,7 @@ def _index(nodes):
     return Index("127.0.0.1", int(nodes.env["MRKIT_HBASE_THRIFT_PORT"]), pool_size=1, retries=1)
 
 
+@pytest.mark.hbase
 def test_thrift_gateway_killed_during_index_load(nodes_hbase, tmp_path):
     # SIGKILLs the Thrift gateway once `mrkit index load` has written some of its rows, and
     # starts it again (`mrkit hbase up`) after the load ended. Afterwards: the load failed in
@@ -363,6 +365,7 @@ def test_thrift_gateway_killed_during_index_load(nodes_hbase, tmp_path):
     assert found == {f"k{i:06d}": str(i) for i in range(rows)}
 
 
+@pytest.mark.hbase
 def test_hbase_restarted_while_hbase_join_looks_up(nodes_hbase, tmp_path):
     # Stops the whole standalone HBase (master, region server, ZooKeeper and the Thrift gateway:
     # `mrkit hbase down`) while hbase_join looks its records up one at a time, and starts it
