@@ -398,12 +398,25 @@ def _joined(node: str, lay: dict) -> bool:
     if kind == "namenode":
         return hadoop.webhdfs_answers(f"http://127.0.0.1:{p['webhdfs']}")
     if kind == "datanode":
-        return datanode_view(lay).get(node) == "live"
+        # the DataNode's own word too: the NameNode lists a stopped one live for 15 s
+        return _datanode_registered(p[f"{node}.http"]) and datanode_view(lay).get(node) == "live"
     if kind == "resourcemanager":
         return _http_json(f"http://127.0.0.1:{p['rm_web']}/ws/v1/cluster/info") is not None
     if kind == "nodemanager":
-        return nodemanager_view(lay).get(node) == "RUNNING"
+        answers = _http_json(f"http://127.0.0.1:{p[f'{node}.web']}/ws/v1/node/info") is not None
+        return answers and nodemanager_view(lay).get(node) == "RUNNING"
     return _http_json(f"http://127.0.0.1:{p['jhs_web']}/ws/v1/history/info") is not None
+
+
+def _datanode_registered(http_port: int) -> bool:
+    """Whether the DataNode on this HTTP port runs and has registered with its NameNode."""
+    url = f"http://127.0.0.1:{http_port}/jmx?qry=Hadoop:service=DataNode,name=DataNodeInfo"
+    beans = (_http_json(url) or {}).get("beans") or [{}]
+    try:
+        actors = json.loads(beans[0].get("BPServiceActorInfo") or "[]")
+    except ValueError:
+        return False
+    return any(a.get("ActorState") == "RUNNING" for a in actors)
 
 
 def _wait_joined(node: str, lay: dict, timeout: float) -> None:

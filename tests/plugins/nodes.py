@@ -146,6 +146,7 @@ def nodes_oozie(nodes_cluster):
     if not (home / "lib").exists():
         (home / "lib").symlink_to(lib)
     assert state_dir("oozie") != home
+    nodes_cluster.ensure_all_running()  # its sharelib goes to HDFS, through every DataNode
     started = nodes_cluster.mrkit("oozie", "up", timeout=600)
     if started.returncode != 0:
         unavailable("oozie", RuntimeError(started.stderr[-3000:]))
