@@ -158,7 +158,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "cluster",
         help="start, stop or inspect the one-machine Hadoop cluster (HDFS + YARN)",
         description="Hadoop 3.4.1 on this machine: NameNode, DataNode, ResourceManager, "
-        "NodeManager and JobHistory in one JVM (Hadoop's CLI MiniCluster), from Maven Central "
+        "NodeManager and JobHistory in one JVM (Hadoop's CLI MiniCluster), or with "
+        "--datanodes/--nodemanagers above 1 one JVM per node, which stop-node and start-node "
+        "stop and start; from Maven Central "
         "jars fetched into .cluster/hadoop/lib. `up` also writes .cluster/hadoop/mrjob.conf "
         "for `-r hadoop` jobs and .cluster/hadoop/hdfscli.cfg for `mrkit hdfs`. "
         "HDFS starts empty on every `up`.",
