@@ -168,10 +168,12 @@ def test_nodemanager_stopped_during_a_map_task(nodes, tmp_path):
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, err[-3000:]
-    # the lost attempt counts as killed (its node went away) or failed, and ran again
+    # the lost attempts count as killed (their node went away) or failed, and ran again: more
+    # attempts launched than the 4 maps (a killed attempt that had not started yet, seen once
+    # as Killed 3 and Launched 6, counts as killed and not as launched)
     lost = _counter(err, "Killed map tasks") + _counter(err, "Failed map tasks")
     assert lost >= 1, err[-3000:]
-    assert _counter(err, "Launched map tasks") >= 4 + lost, err[-3000:]
+    assert _counter(err, "Launched map tasks") > 4, err[-3000:]
     assert _rows(fs, f"{base}/out") == _expected(lines)
     # and the node is listed dead meanwhile
     status = nodes.mrkit("cluster", "status")
