@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.plugins.airflow_celery",
     "tests.plugins.secure",
     "tests.plugins.examples",
+    "tests.plugins.nodes",
 ]
 
 

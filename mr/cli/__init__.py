@@ -3,7 +3,7 @@
 Command groups (each module's ``add_commands(subparsers)`` adds its sub-command):
 
     mr/cli/jobs.py     mrkit jobs, mrkit run JOB ...
-    mr/cli/cluster.py  mrkit cluster up|down|status|env   (Hadoop: HDFS + YARN; --secure)
+    mr/cli/cluster.py  mrkit cluster up|down|status|env|stop-node|start-node  (Hadoop; --secure)
     mr/cli/hbase.py    mrkit hbase up|down|status         (HBase + its Thrift server)
     mr/cli/mysql.py    mrkit mysql up|down|status         (mrkit's own MariaDB)
     mr/cli/oozie.py    mrkit oozie up|down|status         (Oozie, on the cluster)

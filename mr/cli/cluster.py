@@ -1,5 +1,9 @@
-"""``mrkit cluster up|down|status|env``: the one-machine Hadoop cluster of mr/engines/hadoop.py,
-or with ``--secure`` the Kerberized one of mr/engines/secure.py (a KDC first, then the cluster)."""
+"""``mrkit cluster up|down|status|env|stop-node|start-node``: the one-machine Hadoop cluster.
+
+One DataNode and one NodeManager (the default): Hadoop's MiniCluster in one JVM
+(mr/engines/hadoop.py). More (``--datanodes N --nodemanagers M``): one JVM per node
+(mr/engines/multinode.py), so that ``stop-node`` and ``start-node`` can stop and start one.
+With ``--secure``: the Kerberized cluster of mr/engines/secure.py (a KDC, then the cluster)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from mr.lib import config
 from mr.lib.defaults import (
+    HADOOP_MAX_NODES,
+    HADOOP_NODE_KINDS,
     HADOOP_PORT_DEFAULTS,
     HADOOP_START_TIMEOUT,
     SECURE_EXTRA_USERS,
@@ -44,12 +50,27 @@ def cmd_up(args: argparse.Namespace) -> int:
 
         if args.bind_host:
             raise UsageError("--bind-host is for the open cluster; the secure one is on 127.0.0.1")
+        if (args.datanodes, args.nodemanagers) != (1, 1):
+            raise UsageError("--datanodes and --nodemanagers are for the open cluster")
         print_secure_state(secure.up(timeout=args.timeout, extra=extra, say=say))
         return 0
     from mr.engines import hadoop
 
-    config.use_bind_host(args.bind_host)
-    state = hadoop.up(timeout=args.timeout, extra=extra, say=say)
+    for what in ("datanodes", "nodemanagers"):
+        if not 1 <= getattr(args, what) <= HADOOP_MAX_NODES:
+            raise UsageError(f"--{what} must be 1 to {HADOOP_MAX_NODES}, not {getattr(args, what)}")
+    if (args.datanodes, args.nodemanagers) == (1, 1) and not _multinode_recorded():
+        config.use_bind_host(args.bind_host)
+        state = hadoop.up(timeout=args.timeout, extra=extra, say=say)
+    else:
+        from mr.engines import multinode
+
+        if args.bind_host:
+            raise UsageError("--bind-host is for a cluster of one node of each kind; one of "
+                             "several nodes listens on 127.0.0.1")  # fmt: skip
+        state = multinode.up(
+            args.datanodes, args.nodemanagers, timeout=args.timeout, extra=extra, say=say
+        )
     print_state(state)
     return 0
 
@@ -69,6 +90,12 @@ def print_secure_state(state: secure.SecureInfo) -> None:
           'kinit -kt "$MRKIT_KEYTAB" "$MRKIT_PRINCIPAL"')  # fmt: skip
 
 
+def _multinode_recorded() -> bool:
+    from mr.engines import multinode
+
+    return multinode.read_layout() is not None
+
+
 def print_state(state: hadoop.ClusterInfo) -> None:
     from mr.engines import hadoop
 
@@ -81,7 +108,10 @@ def print_state(state: hadoop.ClusterInfo) -> None:
     print(f"  mrjob.conf  {state.mrjob_conf}")
     print(f"  client conf HADOOP_CONF_DIR={state.conf_dir}")
     print(f"  HdfsCLI     HDFSCLI_CONFIG={state.hdfscli_config}")
-    print(f"  log         {hadoop.daemon().log}")
+    if _multinode_recorded():
+        print(f"  logs        {hadoop.home() / 'logs' / 'nodes'}")
+    else:
+        print(f"  log         {hadoop.daemon().log}")
 
 
 def cmd_down(args: argparse.Namespace) -> int:
@@ -92,8 +122,40 @@ def cmd_down(args: argparse.Namespace) -> int:
         return 0
     from mr.engines import hadoop
 
-    print("hadoop: stopped" if hadoop.down() else "hadoop: not running")
+    if _multinode_recorded():
+        from mr.engines import multinode
+
+        stopped = multinode.down()
+    else:
+        stopped = hadoop.down()
+    print("hadoop: stopped" if stopped else "hadoop: not running")
     return 0
+
+
+def cmd_stop_node(args: argparse.Namespace) -> int:
+    from mr.engines import multinode
+
+    stopped = multinode.stop_node(args.kind, args.index)
+    print(f"{args.kind}-{args.index}: {'stopped' if stopped else 'was not running'}")
+    return 0
+
+
+def cmd_start_node(args: argparse.Namespace) -> int:
+    from mr.engines import multinode
+
+    pid = multinode.start_node(args.kind, args.index, timeout=args.timeout)
+    print(f"{args.kind}-{args.index}: running (pid {pid})")
+    return 0
+
+
+def print_nodes(rows: list[dict]) -> None:
+    live = [r["node"] for r in rows if r["state"] == "live"]
+    dead = [r["node"] for r in rows if r["state"] != "live"]
+    print(f"  nodes       live: {' '.join(live) or '-'}")
+    print(f"              dead: {' '.join(dead) or '-'}")
+    for r in rows:
+        pid = r["pid"] if r["pid"] is not None else "-"
+        print(f"    {r['node']:<16} pid {pid!s:<8} {r['state']}")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -104,10 +166,18 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     st = hadoop.status()
     state = hadoop.info() if st["running"] else None
+    rows: list[dict] = []
+    if _multinode_recorded():
+        from mr.engines import multinode
+
+        rows = multinode.nodes_status()
+        st["nodes"] = rows
     if args.json:
         print(json.dumps(st, indent=2))
     elif state is not None:
         print_state(state)
+        if rows:
+            print_nodes(rows)
         if not st["webhdfs_answers"]:
             print(f"  warning: WebHDFS at {st['webhdfs_url']} does not answer")
     elif st["starting"]:
@@ -204,7 +274,9 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "cluster",
         help="start, stop or inspect the one-machine Hadoop cluster (HDFS + YARN)",
         description="Hadoop 3.4.1 on this machine: NameNode, DataNode, ResourceManager, "
-        "NodeManager and JobHistory in one JVM (Hadoop's CLI MiniCluster), from Maven Central "
+        "NodeManager and JobHistory in one JVM (Hadoop's CLI MiniCluster), or with "
+        "--datanodes/--nodemanagers above 1 one JVM per node, which stop-node and start-node "
+        "stop and start; from Maven Central "
         "jars fetched into .cluster/hadoop/lib. `up` also writes .cluster/hadoop/mrjob.conf "
         "for `-r hadoop` jobs and .cluster/hadoop/hdfscli.cfg for `mrkit hdfs`. "
         "HDFS starts empty on every `up`. With --secure: a Kerberos KDC (realm MRKIT.TEST) "
@@ -243,6 +315,17 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         help="an extra Hadoop setting for the cluster (repeatable)",
     )
     add_bind_host(up)
+    up.add_argument(
+        "--datanodes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="DataNodes (default 1; with 3 or more, replication 3). More than one DataNode or "
+        "NodeManager runs one JVM per node (MRKIT_NODES_PORT: the first of their ports)",
+    )
+    up.add_argument(
+        "--nodemanagers", type=int, default=1, metavar="M", help="NodeManagers (default 1)"
+    )
     up.set_defaults(func=cmd_up)
     down = sub.add_parser(
         "down",
@@ -282,3 +365,23 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         help=f"on the secure cluster: act as USER (the OS user, {', '.join(SECURE_EXTRA_USERS)})",
     )
     env.set_defaults(func=cmd_env)
+    for name, func, verb in (
+        ("stop-node", cmd_stop_node, "stop"),
+        ("start-node", cmd_start_node, "start"),
+    ):
+        node = sub.add_parser(
+            name,
+            help=f"{verb} one DataNode or NodeManager of a multi-node cluster while it runs",
+            description=f"{verb.capitalize()} node I (from 0, as `status` lists them) of a "
+            "cluster started with --datanodes or --nodemanagers above 1.",
+        )
+        node.add_argument("kind", choices=HADOOP_NODE_KINDS)
+        node.add_argument("index", type=int, metavar="I", help=f"0 to {HADOOP_MAX_NODES - 1}")
+        if verb == "start":
+            node.add_argument(
+                "--timeout",
+                type=float,
+                default=120.0,
+                help="seconds to wait until its master lists it (default %(default)s)",
+            )
+        node.set_defaults(func=func)

@@ -13,7 +13,10 @@ The Thrift server is MRKIT_HBASE_HOST:MRKIT_HBASE_THRIFT_PORT (127.0.0.1:9090) u
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mr.lib import config
@@ -88,6 +91,23 @@ def cmd_count(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def quiet_task_logs() -> Iterator[None]:
+    """A failed load is one line (the error main prints), not the client's reconnect warnings
+    and mrjob's "Error while reading from" note (a Thrift server killed mid-load ended in 106
+    lines: those, and a TypeError from the warnings on the inline task's binary stderr)."""
+    loggers = [logging.getLogger(name) for name in ("mr.clients.hbase", "mrjob.inline")]
+    saved = [(lg.propagate, lg.handlers[:]) for lg in loggers]
+    for lg in loggers:
+        lg.propagate = False
+        lg.handlers[:] = [logging.NullHandler()]
+    try:
+        yield
+    finally:
+        for lg, (propagate, handlers) in zip(loggers, saved, strict=True):
+            lg.propagate, lg.handlers[:] = propagate, handlers
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     from mr.lib import job_status
     from mr.lib.config import use_default_mrjob_conf
@@ -121,7 +141,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     use_default_mrjob_conf()
     status = job_status.start(f"index load {args.table}")  # on a terminal: step, map/reduce %
     try:
-        with job.make_runner() as runner:
+        with quiet_task_logs(), job.make_runner() as runner:
             runner.run()
             loaded = 0
             for line in job.parse_output(runner.cat_output()):

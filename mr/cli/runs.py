@@ -108,4 +108,9 @@ def oozie_settings(given: dict[str, str], file_values: dict[str, str], quiet: bo
         )
     return OozieSettings(oozie=Oozie(), fs=client(), name_node=name_node,
                          resource_manager=resource_manager, on_node=progress_printer(quiet),
-                         on_action=action_printer(quiet))  # fmt: skip
+                         on_action=action_printer(quiet), on_wait=say_waiting)  # fmt: skip
+
+
+def say_waiting(line: str) -> None:
+    """A follower's word that the server stopped answering (it waits for it to return)."""
+    print(f"mrkit: {line}", file=sys.stderr, flush=True)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import queue
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -45,6 +46,33 @@ from thriftpy2.transport import TTransportException
 from mr.lib import config
 
 LOG = logging.getLogger(__name__)
+
+
+class _LastResort(logging.Handler):
+    """Logging's last resort (warnings to sys.stderr when nothing is configured), for a stderr
+    that may be binary: mrjob's inline runner gives a task a binary sys.stderr, where the
+    standard last resort's text write raised TypeError out of a reconnect warning and failed
+    the task (seen: hbase_join while HBase restarted). Silent when a handler is configured."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if logging.getLogger().handlers:
+            return  # the application's handlers print it (propagation)
+        try:
+            text = self.format(record) + "\n"
+            stream: Any = sys.stderr
+            if "b" in getattr(stream, "mode", "") or not hasattr(stream, "encoding"):
+                stream.write(text.encode("utf-8", "replace"))
+            else:
+                stream.write(text)
+            stream.flush()
+        except Exception:  # a warning must never fail the caller
+            pass
+
+
+LOG.addHandler(_LastResort())
 
 DEFAULT_BATCH_SIZE = 1000
 

@@ -11,8 +11,12 @@ the sharelib to HDFS, writes Oozie's configuration and starts
 - ``home/conf/``    oozie-site.xml, oozie-log4j.properties, ``hadoop-conf/`` (the cluster's client
                     configuration, with the classpath YARN gives Oozie's launcher), ``action-conf/``
 - ``classes/``      a classpath directory holding the ``webapp/`` resource Jetty serves
-- ``data/``         the Derby database (``oozie-db``), made anew on every ``up``: HDFS is
-                    formatted on every ``mrkit cluster up``, so old jobs would point nowhere
+- ``data/``         the Derby database (``oozie-db``). It outlives the server: an ``up`` after
+                    the server died (SIGKILL, a crash) or was stopped opens it again, and
+                    Oozie's recovery carries on the workflows and coordinators it holds. It is
+                    made anew only for another cluster (``data/cluster.json`` names the one
+                    it belongs to): HDFS is formatted on every ``mrkit cluster up``, so old
+                    jobs would point nowhere
 - ``logs/``         ``oozie.log`` (what ``?show=log`` streams) and the JVM's own log
 - ``state.json``    pid, port, URL, and the cluster's pid it was started against
 
@@ -108,6 +112,13 @@ SITE_SETTINGS = {
     "oozie.service.coord.input.check.requeue.interval": "5000",
     "oozie.service.coord.check.maximum.frequency": "false",
     "oozie.service.PurgeService.purge.interval": "86400",
+    # after a restart, actions and coordinator actions left in a transient state (PREP,
+    # START_RETRY, a callback the dead server missed) are requeued by the RecoveryService:
+    # every 10 s for those older than 10 s, not Oozie's 60 s and 120 s
+    "oozie.service.RecoveryService.interval": "10",
+    "oozie.service.RecoveryService.wf.actions.older.than": "10",
+    "oozie.service.RecoveryService.coord.older.than": "10",
+    "oozie.service.RecoveryService.bundle.older.than": "10",
 }
 
 #: Oozie's own log layout: XLogService streams `?show=log` only from a file appender named
@@ -400,8 +411,7 @@ def up(
     sharelib = upload_sharelib(lib, user, say)
     write_hadoop_conf(cluster)
     write_conf(port, retry_codes, bind_host)
-    shutil.rmtree(data_dir(), ignore_errors=True)
-    data_dir().mkdir(parents=True)
+    _keep_or_renew_database(cluster.pid, say)
     log_dir().mkdir(parents=True, exist_ok=True)
     state_path().unlink(missing_ok=True)
     d = daemon()
@@ -434,6 +444,22 @@ def up(
     )
     state_path().write_text(state.to_json())
     return state
+
+
+def _keep_or_renew_database(hadoop_pid: int, say: Callable[[str], None]) -> None:
+    """Keep the database of this cluster (the server's workflows outlive it); a new one for
+    another cluster, whose HDFS holds none of the old jobs' files."""
+    marker = data_dir() / "cluster.json"
+    try:
+        same = json.loads(marker.read_text()).get("hadoop_pid") == hadoop_pid
+    except (OSError, ValueError, AttributeError):
+        same = False
+    if same and (data_dir() / "oozie-db").is_dir():
+        say(f"oozie: reopening the database in {data_dir()} (jobs of this cluster)")
+        return
+    shutil.rmtree(data_dir(), ignore_errors=True)
+    data_dir().mkdir(parents=True)
+    marker.write_text(json.dumps({"hadoop_pid": hadoop_pid}))
 
 
 def down() -> bool:

@@ -63,6 +63,10 @@ SECURE_REALM = "MRKIT.TEST"
 #: the users the KDC knows besides the OS user running mrkit: for permission tests
 SECURE_EXTRA_USERS = ("alice", "bob")
 
+#: the nodes a multi-node cluster (mr/engines/multinode.py) can stop and start, and their most
+HADOOP_NODE_KINDS = ("datanode", "nodemanager")
+HADOOP_MAX_NODES = 8
+
 # -- mr/engines/oozie.py -------------------------------------------------------------------------
 
 OOZIE_PORT_ENV = "MRKIT_OOZIE_PORT"

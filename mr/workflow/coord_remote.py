@@ -32,6 +32,7 @@ from mr.workflow.remote import (
     Terminated,
     _iso,
     _kill_quietly,
+    patiently,
     terminate_as_interrupt,
     upload_app,
 )
@@ -101,7 +102,7 @@ def follow_coordinator(
     try:
         with terminate_as_interrupt():
             while True:
-                changed = refresh_coordinator(settings, record)
+                changed = patiently(settings, lambda: refresh_coordinator(settings, record))
                 record.write(run_dir)
                 for action in changed:
                     if settings.on_action is not None:

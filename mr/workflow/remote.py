@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from mr.clients.hdfs import HDFS
-from mr.clients.oozie import Oozie
+from mr.clients.oozie import Oozie, OozieUnavailable
 from mr.workflow.local import UTC, default_runs_dir, resolve_parameters
 from mr.workflow.model import Workflow
 from mr.workflow.properties import read_properties
@@ -91,6 +91,28 @@ class OozieSettings:
     on_node: Callable[[WorkflowRun, NodeRun], None] | None = None
     #: a coordinator's progress: called when one of its actions changes
     on_action: Callable[[CoordRun, CoordActionRun], None] | None = None
+    #: seconds a follower waits for a server that stopped answering (restarted, or killed and
+    #: started again: its jobs are in its database) before it gives up
+    patience: float = 600.0
+    #: told once, with a line to show, when the server stops answering
+    on_wait: Callable[[str], None] | None = None
+
+
+def patiently(settings: OozieSettings, ask: Callable[[], Any]) -> Any:
+    """ask(), asked again every poll while the server does not answer, for settings.patience
+    seconds; then its OozieUnavailable."""
+    deadline = None
+    while True:
+        try:
+            return ask()
+        except OozieUnavailable as e:
+            if deadline is None:
+                deadline = time.monotonic() + settings.patience
+                if settings.on_wait is not None:
+                    settings.on_wait(f"{e.message}; waiting up to {settings.patience:.0f}s")
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(max(settings.poll, 1.0))
 
 
 def deploy(wf: Workflow, settings: OozieSettings, stamp: str) -> tuple[str, dict[str, str]]:
@@ -198,7 +220,7 @@ def _kill_quietly(oozie: Oozie, job_id: str) -> None:
 def follow(settings: OozieSettings, record: WorkflowRun, run_dir: Path) -> WorkflowRun:
     """Poll the job until it ends, recording each node as its status changes."""
     while True:
-        changed = refresh(settings.oozie, record)
+        changed = patiently(settings, lambda: refresh(settings.oozie, record))
         record.write(run_dir)
         for node in changed:
             if settings.on_node:
