@@ -243,17 +243,18 @@ def test_a_deferred_sensor_polls_webhdfs_for_a_flag_on_hdfs(api, hadoop_cluster,
 def test_down_stops_every_process_it_started(airflow_server):
     """Last in this file: the session's Airflow goes down here (and up again if it was found
     running)."""
+    from mr import engines
     from mr.engines import airflow as engine
 
     tree = set()
     for pid in airflow_server.pids.values():
-        tree |= engine.process_tree(pid)
+        tree |= engines.process_tree(pid)
     assert len(tree) >= 4
     started = time.monotonic()
     done = mrkit("airflow", "down")
     assert done.returncode == 0 and "stopped" in done.stdout, done.stderr
     print(f"airflow down: {time.monotonic() - started:.1f}s, {len(tree)} processes")
-    assert [pid for pid in tree if engine.running(pid)] == []
+    assert [pid for pid in tree if engines.running(pid)] == []
     status = mrkit("airflow", "status")
     assert status.returncode == 3 and "not running" in status.stdout
     assert not engine.state_path().exists()

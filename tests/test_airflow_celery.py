@@ -47,7 +47,7 @@ def test_parallel_tasks_run_on_both_workers(celery_airflow):
 
 
 def test_a_killed_workers_task_is_retried_on_the_other(celery_airflow):
-    from mr.engines import airflow as engine
+    from mr import engines
 
     api = Api(celery_airflow)
     dag, task = "mrkit_celery_retry", "survive_a_kill"
@@ -58,7 +58,7 @@ def test_a_killed_workers_task_is_retried_on_the_other(celery_airflow):
         assert time.monotonic() < deadline, "the first try did not start"
         time.sleep(1)
     process = {host: name for name, host in celery_airflow.workers.items()}[first]
-    tree = engine.process_tree(celery_airflow.pids[process])
+    tree = engines.process_tree(celery_airflow.pids[process])
     killed = time.monotonic()
     for pid in tree:
         # a process of the tree may have ended since it was listed (a short-lived child):
@@ -82,18 +82,19 @@ def test_a_killed_workers_task_is_retried_on_the_other(celery_airflow):
 
 def test_down_stops_the_broker_database_workers_and_flower(celery_home):
     """Last of the celery tests: the fixture's Airflow goes down here."""
+    from mr import engines
     from mr.engines import airflow as engine
 
     state = celery_home
     tree: set[int] = set()
     for pid in state.pids.values():
-        tree |= engine.process_tree(pid)
+        tree |= engines.process_tree(pid)
     assert len(tree) >= 10
     started = time.monotonic()
     done = mrkit("airflow", "down")
     assert done.returncode == 0 and "stopped" in done.stdout, done.stderr
     print(f"airflow down (celery): {time.monotonic() - started:.1f}s, {len(tree)} processes")
-    assert [pid for pid in tree if engine.running(pid)] == []
+    assert [pid for pid in tree if engines.running(pid)] == []
     status = mrkit("airflow", "status")
     assert status.returncode == 3 and "not running" in status.stdout
     assert not engine.state_path().exists()

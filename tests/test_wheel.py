@@ -26,10 +26,10 @@ EXPECTED = ["cat\t1", "dog\t1", "end\t1", "the\t3"]
 
 
 def test_the_wheel_installed_far_from_the_checkout_runs_every_engine(tmp_path_factory):
-    from mr.engines import hadoop
+    from mr import engines
 
     far = tmp_path_factory.mktemp("far")
-    busy = [port for port in (8020, 9870, 8032) if hadoop.port_in_use(port)]
+    busy = [port for port in (8020, 9870, 8032) if engines.port_in_use(port)]
     if busy:
         unavailable("a free cluster", RuntimeError(f"ports {busy} are taken: a cluster runs"))
     built = subprocess.run(
