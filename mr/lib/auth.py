@@ -187,6 +187,18 @@ def webhdfs_session() -> Any:
     return session
 
 
+def http_session() -> Any:
+    """A requests session for another Kerberized HTTP service of the cluster (Oozie's REST
+    API): SPNEGO with the user's ticket, as :func:`webhdfs_session` (NoTicket without one)."""
+    return webhdfs_session()
+
+
+def short_name(principal: str) -> str:
+    """The user a service sees for a principal under auth_to_local DEFAULT: its first
+    component (``alice@R`` and ``alice/host@R`` -> ``alice``)."""
+    return principal.split("@", 1)[0].split("/", 1)[0]
+
+
 def java_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """What a Java Hadoop client's environment needs on top of ``env`` (default os.environ):
     ``-Djava.security.krb5.conf=$KRB5_CONFIG`` in HADOOP_CLIENT_OPTS, since Java ignores
