@@ -187,6 +187,13 @@ def up(
     # the launchers call back oozie.base.url (localhost): the callback servlet is outside
     # the authentication filter
     oozie.write_conf(port, "", "127.0.0.1", state=root, extra=kerberos_settings())
+    # every action's launcher (a YARN AM) is a Java Hadoop client in a secure cluster: Java
+    # reads /etc/krb5.conf, not KRB5_CONFIG, and without the realm its UGI failed ("No rules
+    # applied to oozie/localhost@MRKIT.TEST")
+    launcher_opts = f"-Djava.security.krb5.conf={cluster.krb5_conf}"
+    (oozie.conf_dir(root) / "action-conf" / "default.xml").write_text(
+        oozie.site_xml({"oozie.launcher.javaopts": launcher_opts})
+    )
     oozie._keep_or_renew_database(cluster.pid, say, state=root)
     oozie.log_dir(root).mkdir(parents=True, exist_ok=True)
     state_path().unlink(missing_ok=True)
