@@ -93,8 +93,8 @@ def oozie_settings(given: dict[str, str], file_values: dict[str, str], quiet: bo
     from mr.clients.hdfs import client
     from mr.clients.oozie import Oozie
     from mr.engines import hadoop
-    from mr.workflow.remote import OozieSettings
     from mr.lib import auth
+    from mr.workflow.remote import OozieSettings
 
     values = {**file_values, **given}
     name_node, resource_manager = values.get("nameNode"), values.get("resourceManager")

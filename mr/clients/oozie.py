@@ -67,8 +67,9 @@ def default_url() -> str:
         return url.rstrip("/")
     from mr.lib.config import state_root
 
-    secure = auth.is_kerberos()
-    engine, up = ("oozie-secure", "mrkit oozie up --secure") if secure else ("oozie", "mrkit oozie up")
+    engine, up = ("oozie", "mrkit oozie up")
+    if auth.is_kerberos():
+        engine, up = ("oozie-secure", "mrkit oozie up --secure")
     try:
         return str(json.loads((state_root() / engine / "state.json").read_text())["url"])
     except (OSError, ValueError, KeyError):

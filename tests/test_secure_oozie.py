@@ -1,0 +1,127 @@
+"""The Kerberized Oozie (`mrkit oozie up --secure`) on the secure cluster, and mrkit's Oozie
+client with SPNEGO.
+
+One session server (tests/plugins/secure.py `secure_oozie`) on the session's secure cluster.
+Covered: `mrkit workflow run --engine oozie` as a ticket holder deploys over SPNEGO WebHDFS,
+submits over SPNEGO, and a word_count streaming action on secure YARN (Oozie acting for the
+user with its delegation tokens) gives the golden rows; the refusals: no ticket (one line naming
+the principal, exit 2), a request with `?user.name=mallory` and no SPNEGO (401), and a 401 from
+the server to mrkit's client (NoTicket, one line).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+
+import pytest
+import requests
+
+from tests.cases import load_case
+from tests.support import REPO, mrkit
+
+pytestmark = pytest.mark.secure
+
+#: a workflow of one fs action and one MR streaming action (word_count), no Hive/Pig/HBase
+APP = """\
+from mr.word_count import WordCount
+from mr.workflow.model import Delete, Fs, Workflow
+
+wf = (
+    Workflow("secure-count")
+    .global_settings(resource_manager="${resourceManager}", name_node="${nameNode}")
+    .param("input", description="text to count")
+    .param("out", description="the counts")
+    .action("clean", Fs([Delete("${out}")]))
+    .job("count", WordCount, ["--overwrite"], input="${input}", output="${out}")
+    .end()
+)
+"""
+
+
+def one_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    path = tmp_path_factory.mktemp("secure-oozie") / "secure_count.py"
+    path.write_text(APP)
+    return f"{path}:wf"
+
+
+@pytest.fixture(scope="module")
+def alice_input(secure_cluster, kerberos_user):
+    """The word_count case's input under /user/alice (put as alice)."""
+    env = kerberos_user("alice")
+    case = load_case("word_count")
+    directory = f"/user/alice/oz-{uuid.uuid4().hex[:10]}"
+    put = mrkit("hdfs", "put", *case.inputs, f"{directory}/in/", env=env)
+    assert put.returncode == 0, put.stderr
+    yield env, directory, case
+    mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
+
+
+def test_a_workflow_on_the_secure_oozie_gives_the_golden_rows(secure_oozie, alice_input, app):
+    """alice's ticket: her app on HDFS, her job on Oozie; Oozie (oozie/localhost) acts for her
+    on YARN, and the streaming action writes word_count's golden rows."""
+    env, directory, case = alice_input
+    out = f"{directory}/counts"
+    run = mrkit("workflow", "run", app, "--engine", "oozie", "--property",
+                f"input={directory}/in", "--property", f"out={out}", env=env)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    job_id, status = run.stdout.split()[:2]
+    assert status == "SUCCEEDED" and job_id.endswith("-W"), run.stdout
+    rows = mrkit("hdfs", "cat", f"{out}/part-*", env=env).stdout.split("\n")[:-1]
+    assert sorted(rows) == case.expected_rows()
+    # the server ran it as alice (the ticket's name), not as whoever started the server
+    code = (
+        "import sys\nfrom mr.clients.oozie import Oozie\nprint(Oozie().info(sys.argv[1])['user'])"
+    )
+    asked = subprocess.run([sys.executable, "-c", code, job_id], env=env, cwd=REPO,
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert asked.stdout.strip() == "alice", asked.stderr
+
+
+def test_no_ticket_is_one_line_naming_the_principal(secure_oozie, kerberos_user, app):
+    env = kerberos_user("alice", ticket=False)
+    run = mrkit("workflow", "run", app, "--engine", "oozie", "--property", "input=/x",
+                "--property", "out=/y", env=env)  # fmt: skip
+    assert run.returncode == 2
+    line = one_line(run.stderr)
+    assert "no valid ticket" in line and "kinit as alice@MRKIT.TEST" in line, line
+
+
+def test_simple_authentication_is_refused(secure_oozie):
+    """?user.name=mallory without SPNEGO: 401 and a Negotiate challenge, on the API and on a
+    submit (nothing is created)."""
+    for method, path in (("GET", "admin/status"), ("POST", "jobs?action=start")):
+        sep = "&" if "?" in path else "?"
+        answer = requests.request(
+            method, f"{secure_oozie.url}/v2/{path}{sep}user.name=mallory", timeout=30
+        )
+        assert answer.status_code == 401, (path, answer.status_code)
+        assert answer.headers.get("WWW-Authenticate") == "Negotiate"
+
+
+def test_a_refused_ticket_is_one_line_and_exit_2(secure_oozie, kerberos_user, monkeypatch):
+    """The server's 401 to mrkit's client (here: its SPNEGO turned off, as for a ticket the
+    server does not accept, or one that expired after the client checked it) is NoTicket
+    naming the principal, not an HTML page."""
+    from mr.clients.oozie import Oozie
+    from mr.lib import auth
+
+    for key, value in kerberos_user("alice").items():
+        monkeypatch.setenv(key, value)
+    client = Oozie(secure_oozie.url)
+    assert client.user == "alice" and client.status() == "NORMAL"
+    # no SPNEGO and no hadoop.auth cookie from the first answer (it would be enough)
+    client.session.auth = None
+    client.session.cookies.clear()
+    with pytest.raises(auth.NoTicket) as refused:
+        client.status()
+    message = str(refused.value)
+    assert "\n" not in message and "HTTP 401" in message and "kinit as alice@MRKIT.TEST" in message
