@@ -4,7 +4,8 @@ client with SPNEGO.
 One session server (tests/plugins/secure.py `secure_oozie`) on the session's secure cluster.
 Covered: `mrkit workflow run --engine oozie` as a ticket holder deploys over SPNEGO WebHDFS,
 submits over SPNEGO, and a word_count streaming action on secure YARN (Oozie acting for the
-user with its delegation tokens) gives the golden rows; the refusals: no ticket (one line naming
+user with its delegation tokens) gives the golden rows and runs as the user; `mrkit coord run
+--engine oozie` runs a two-day coordinator as the user; the refusals: no ticket (one line naming
 the principal, exit 2), a request with `?user.name=mallory` and no SPNEGO (401), and a 401 from
 the server to mrkit's client (NoTicket, one line).
 """
@@ -39,6 +40,29 @@ wf = (
 )
 """
 
+#: a coordinator of two days, each a workflow of one fs action (no YARN: seconds)
+COORD = """\
+from mr.workflow.coordinator import Coordinator
+from mr.workflow.model import Fs, Mkdir, Parameter, Workflow
+
+day = (
+    Workflow("secure-day")
+    .global_settings(resource_manager="${resourceManager}", name_node="${nameNode}")
+    .param("out", description="the day's directory")
+    .action("mark", Fs([Mkdir("${out}")]))
+    .end()
+)
+coord = Coordinator(
+    "secure-days",
+    workflow=day,
+    frequency="${coord:days(1)}",
+    start="2026-01-01T00:00Z",
+    end="2026-01-03T00:00Z",
+    configuration={"out": "${root}/${coord:formatTime(coord:nominalTime(), 'yyyy-MM-dd')}"},
+    parameters=[Parameter("root", None, "where each day's directory goes")],
+)
+"""
+
 
 def one_line(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
@@ -47,10 +71,30 @@ def one_line(stderr: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("secure-oozie") / "secure_count.py"
-    path.write_text(APP)
-    return f"{path}:wf"
+def apps(tmp_path_factory):
+    root = tmp_path_factory.mktemp("secure-oozie")
+    (root / "secure_count.py").write_text(APP)
+    (root / "secure_days.py").write_text(COORD)
+    return root
+
+
+@pytest.fixture(scope="module")
+def app(apps):
+    return f"{apps / 'secure_count.py'}:wf"
+
+
+def in_child(env: dict[str, str], code: str, *args: str) -> str:
+    """What Python code prints in a child process with env (a user's ticket and config)."""
+    asked = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=REPO,
+                           capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    return asked.stdout.strip()
+
+
+def owner(env: dict[str, str], path: str) -> str:
+    """The HDFS owner of path, asked over SPNEGO WebHDFS with env's ticket."""
+    code = "import sys\nfrom mr.clients.hdfs import client\n"
+    return in_child(env, code + "print(client().raw.status(sys.argv[1])['owner'])", path)
 
 
 @pytest.fixture(scope="module")
@@ -78,12 +122,21 @@ def test_a_workflow_on_the_secure_oozie_gives_the_golden_rows(secure_oozie, alic
     rows = mrkit("hdfs", "cat", f"{out}/part-*", env=env).stdout.split("\n")[:-1]
     assert sorted(rows) == case.expected_rows()
     # the server ran it as alice (the ticket's name), not as whoever started the server
-    code = (
-        "import sys\nfrom mr.clients.oozie import Oozie\nprint(Oozie().info(sys.argv[1])['user'])"
-    )
-    asked = subprocess.run([sys.executable, "-c", code, job_id], env=env, cwd=REPO,
-                           capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert asked.stdout.strip() == "alice", asked.stderr
+    code = "import sys\nfrom mr.clients.oozie import Oozie\n"
+    assert in_child(env, code + "print(Oozie().info(sys.argv[1])['user'])", job_id) == "alice"
+
+
+def test_a_coordinator_on_the_secure_oozie(secure_oozie, alice_input, apps):
+    """`mrkit coord run --engine oozie` with alice's ticket: both days' actions SUCCEEDED and
+    their directories are alice's (Oozie acted for her on HDFS)."""
+    env, directory, _ = alice_input
+    run = mrkit("coord", "run", f"{apps / 'secure_days.py'}:coord", "--engine", "oozie",
+                "--property", f"root={directory}/days", env=env)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    job_id, status = run.stdout.split()[:2]
+    assert status == "SUCCEEDED" and job_id.endswith("-C"), run.stdout
+    for day in ("2026-01-01", "2026-01-02"):
+        assert owner(env, f"{directory}/days/{day}") == "alice"
 
 
 def test_no_ticket_is_one_line_naming_the_principal(secure_oozie, kerberos_user, app):
