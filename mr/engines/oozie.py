@@ -26,6 +26,10 @@ Hive and Pig twins run as shell actions (mr/workflow/twins.py says why), so no h
 sharelib is needed. The cluster must let this user act for others (hadoop.proxyuser.<user>.*):
 ``mrkit cluster up`` sets that (mr.engines.hadoop.proxy_user_settings).
 
+``mrkit oozie up --secure`` (mr/engines/oozie_secure.py) starts the same server, Kerberized, on
+the secure cluster, with this layout under a state dir of its own (the ``state``/``root``
+arguments below).
+
 Port (environment variable: default): MRKIT_OOZIE_PORT: 11000, Oozie's only one (its admin API is
 under the same REST base), on the bind host (MRKIT_BIND_HOST or ``up --bind-host``, default
 127.0.0.1: mr.lib.config.bind_host). Error codes retried besides
