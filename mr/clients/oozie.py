@@ -1,4 +1,5 @@
-"""Oozie's REST API (Web Services API v2) from Python, with the standard library only.
+"""Oozie's REST API (Web Services API v2) from Python: the standard library, and requests with
+SPNEGO on a Kerberos cluster.
 
 ``Oozie(url, user)``: submit a workflow (``POST /v2/jobs?action=start`` with the job's properties
 as a Hadoop ``<configuration>``), read a job (``GET /v2/job/<id>?show=info``) and its log, kill it
@@ -9,9 +10,9 @@ decides for the cluster: Oozie's "simple" kind (the user name goes with every ca
 ``user.name``), or Kerberos: SPNEGO with the user's ticket (``mrkit oozie up --secure``), the
 user being the ticket's short name; no ticket, or a 401 from the server, is
 :class:`~mr.lib.auth.NoTicket` (one line naming the principal to kinit as, exit code 2). The
-server's errors (HTTP 4xx/5xx with
-the ``oozie-error-code`` and ``oozie-error-message`` headers) become :class:`OozieError` with the
-code and message; a server that does not answer becomes :class:`OozieUnavailable`.
+server's errors (HTTP 4xx/5xx with the ``oozie-error-code`` and ``oozie-error-message`` headers)
+become :class:`OozieError` with the code and message; a server that does not answer becomes
+:class:`OozieUnavailable`.
 
 The URL: the argument, else ``$OOZIE_URL`` (as Oozie's own CLI reads it), else the server of
 ``mrkit oozie up`` (``mrkit oozie up --secure``'s when the cluster is Kerberos).
@@ -143,12 +144,8 @@ class Oozie:
                 f"Oozie at {self.url} does not answer ({type(e).__name__}): is it up? "
                 "(`mrkit oozie status --secure`)",
             ) from None
-        if answer.status_code == 401:  # the ticket was refused (expired meanwhile, other realm)
-            principal = auth.expected_principal()
-            raise auth.NoTicket(
-                f"Oozie at {self.url} refused the Kerberos ticket (HTTP 401): kinit as "
-                f"{principal} (kinit {principal})"
-            )
+        if answer.status_code == 401:  # a ticket it does not accept, or expired since the check
+            raise auth.refused(f"Oozie at {self.url}")
         if answer.status_code >= 400:
             code = answer.headers.get("oozie-error-code") or f"HTTP {answer.status_code}"
             message = answer.headers.get("oozie-error-message") or answer.reason

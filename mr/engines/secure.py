@@ -87,7 +87,7 @@ def service_principal() -> str:
 
 
 HTTP_PRINCIPAL = f"HTTP/localhost@{REALM}"
-#: the secure Oozie server's own principal (``mrkit oozie up --secure``, mr/engines/oozie.py):
+#: the secure Oozie server's own principal (``mrkit oozie up --secure``, oozie_secure.py):
 #: its short name, ``oozie``, is the proxy user the cluster lets act for workflow users
 OOZIE_SHORT_NAME = "oozie"
 OOZIE_PRINCIPAL = f"{OOZIE_SHORT_NAME}/localhost@{REALM}"
