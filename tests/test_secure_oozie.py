@@ -7,7 +7,7 @@ submits over SPNEGO, and a word_count streaming action on secure YARN (Oozie act
 user with its delegation tokens) gives the golden rows and runs as the user; `mrkit coord run
 --engine oozie` runs a two-day coordinator as the user; the refusals: no ticket (one line naming
 the principal, exit 2), a request with `?user.name=mallory` and no SPNEGO (401), and a 401 from
-the server to mrkit's client (NoTicket, one line).
+the server to mrkit's client (NoTicket, one line); the server holds only its own keytab.
 """
 
 from __future__ import annotations
@@ -178,3 +178,19 @@ def test_a_refused_ticket_is_one_line_and_exit_2(secure_oozie, kerberos_user, mo
         client.status()
     message = str(refused.value)
     assert "\n" not in message and "HTTP 401" in message and "kinit as alice@MRKIT.TEST" in message
+
+
+def test_the_server_holds_only_its_own_keytab(secure_oozie):
+    """Oozie's SPNEGO key (HTTP/localhost) comes from oozie.keytab, where the KDC exported it:
+    its configuration names no other keytab, so it never holds the Hadoop daemons' keys."""
+    import re
+    import subprocess as sp
+
+    from mr.engines import oozie, oozie_secure, secure
+
+    site = (oozie.conf_dir(oozie_secure.home()) / "oozie-site.xml").read_text()
+    named = set(re.findall(r"/[^<>\s]+\.keytab", site))  # paths, not key names
+    assert named == {str(secure.keytab("oozie"))}, named
+    listed = sp.run(["klist", "-kt", str(secure.keytab("oozie"))], capture_output=True, text=True)
+    principals = {line.split()[-1] for line in listed.stdout.splitlines() if "@" in line}
+    assert principals == {secure.OOZIE_PRINCIPAL, secure.HTTP_PRINCIPAL}, listed.stdout

@@ -8,9 +8,10 @@ The server of mr/engines/oozie.py (same jars, same layout and settings), against
   proxy user: the secure cluster lets ``oozie`` do so (``hadoop.proxyuser.oozie.*`` in
   secure.secure_settings). Oozie gets the delegation tokens the launcher and its jobs use.
 - towards its clients: the REST API wants SPNEGO (``oozie.authentication.type=kerberos``) as
-  ``HTTP/localhost``; ``?user.name=`` alone is refused with 401. The host's ``HTTP/localhost``
-  key is the one in ``cluster.keytab`` (the KDC makes each principal once: a second keytab
-  for it would make the first stale).
+  ``HTTP/localhost``; ``?user.name=`` alone is refused with 401. ``oozie.keytab`` holds that
+  key too, exported by the KDC from the principal it made for the cluster (made again, it would
+  get new keys and cluster.keytab's would stop working), so the server never reads
+  ``cluster.keytab``, which holds the keys of every Hadoop daemon.
 
 State under ``<state>/oozie-secure/`` (the layout of mr/engines/oozie.py), port
 MRKIT_SECURE_OOZIE_PORT (default 18011) on localhost; the sharelib under
@@ -113,7 +114,7 @@ def kerberos_settings() -> dict[str, str]:
         ),
         "oozie.authentication.type": "kerberos",
         "oozie.authentication.kerberos.principal": secure.HTTP_PRINCIPAL,
-        "oozie.authentication.kerberos.keytab": str(secure.keytab("cluster")),
+        "oozie.authentication.kerberos.keytab": str(secure.keytab(secure.OOZIE_SHORT_NAME)),
         "oozie.authentication.kerberos.name.rules": "DEFAULT",
         "oozie.authentication.simple.anonymous.allowed": "false",
         # the sharelib of the OS user, not of the server's Kerberos short name (oozie)

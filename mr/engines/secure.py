@@ -14,7 +14,8 @@ so that both can run at once; it uses the open cluster's jars.
   (the OS user running mrkit: its short name is the user the NodeManager runs containers as, so
   a job's shuffle passes Hadoop's owner check even outside uber mode), ``alice.keytab`` and
   ``bob.keytab`` (two more users, for permission tests)
-  ``oozie.keytab`` (``oozie/localhost``: the secure Oozie server's own principal)
+  ``oozie.keytab`` (``oozie/localhost``, the secure Oozie server's own principal, and
+  ``HTTP/localhost`` for its SPNEGO)
 - ``krb5.conf``  the realm, for MIT tools and gssapi (KRB5_CONFIG) and for Java
   (``-Djava.security.krb5.conf`` on every JVM: the cluster, the ApplicationMaster, the tasks)
 - ``ccache/``    ticket caches: ``krb5cc_<user>`` for the users, ``engine`` for mrkit's own
@@ -279,7 +280,9 @@ def start_kdc(port: int, timeout: float, say: Callable[[str], None]) -> int:
     _private_dir(keytab_dir())
     groups = [f"{keytab('cluster')}={service_principal()},{HTTP_PRINCIPAL}"]
     groups += [f"{keytab(user)}={user}" for user in users()]
-    groups.append(f"{keytab(OOZIE_SHORT_NAME)}={OOZIE_PRINCIPAL}")
+    # Oozie's own keytab holds HTTP/localhost too (exported, same keys) for its SPNEGO: the
+    # Oozie JVM never reads cluster.keytab, which holds the keys of every Hadoop daemon
+    groups.append(f"{keytab(OOZIE_SHORT_NAME)}={OOZIE_PRINCIPAL},+{HTTP_PRINCIPAL}")
     work = home() / "kdc"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
