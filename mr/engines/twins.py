@@ -418,13 +418,28 @@ class TwinEngine(ABC):
         self, lib: Path, conf: Path, rundir: Path, args: Sequence[str], hadoop_conf: Path | None
     ) -> subprocess.CompletedProcess[str]:
         """Run the engine's JVM in `rundir` and wait for it."""
+        command = self.java(lib, conf, rundir, args, hadoop_conf)
+        if hadoop_conf is not None:
+            from mr.lib import auth
+
+            command[1:1] = auth.java_options(hadoop_conf)  # a Kerberized cluster's krb5.conf
         return subprocess.run(
-            self.java(lib, conf, rundir, args, hadoop_conf),
+            command,
             cwd=rundir,
             env=self.env(),
             capture_output=True,
             text=True,
         )
+
+
+def check_login(hadoop_conf: Path) -> None:
+    """On a Kerberized cluster (``hadoop_conf`` says so, mr/lib/auth.py), a valid ticket before
+    any JVM starts: without one, auth.NoTicket (one line naming the principal, exit code 2),
+    not the engine's Java stack trace."""
+    from mr.lib import auth
+
+    if auth.method(hadoop_conf) == "kerberos":
+        auth.require_ticket()
 
 
 def run(engine: TwinEngine, job: TwinRun, hadoop_conf: Path | None = None) -> Path:
@@ -435,6 +450,8 @@ def run(engine: TwinEngine, job: TwinRun, hadoop_conf: Path | None = None) -> Pa
     variables = script_vars(job, hadoop_conf is not None)
     if hadoop_conf is None:
         _check_output(job)
+    else:
+        check_login(hadoop_conf)
     lib, conf = engine.prepare()
     rundir = engine.new_rundir()
     try:

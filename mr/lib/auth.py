@@ -187,6 +187,19 @@ def webhdfs_session() -> Any:
     return session
 
 
+def java_options(conf_dir: Path | None = None, env: Mapping[str, str] | None = None) -> list[str]:
+    """The JVM options of a Java Hadoop client that mrkit starts itself (the Hive and Pig twins'
+    JVMs on a cluster, not through the ``hadoop`` launcher): ``-Djava.security.krb5.conf``
+    when ``KRB5_CONFIG`` is set and the cluster (of ``conf_dir``) wants Kerberos; else empty.
+    Without it Java read /etc/krb5.conf and Pig's login failed (``NoMatchingRule: No rules
+    applied to root@MRKIT.TEST``)."""
+    env = os.environ if env is None else env
+    krb5 = env.get("KRB5_CONFIG")
+    if not krb5 or method(conf_dir) != "kerberos":
+        return []
+    return [f"-Djava.security.krb5.conf={krb5}"]
+
+
 def java_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """What a Java Hadoop client's environment needs on top of ``env`` (default os.environ):
     ``-Djava.security.krb5.conf=$KRB5_CONFIG`` in HADOOP_CLIENT_OPTS, since Java ignores
