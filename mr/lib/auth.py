@@ -144,15 +144,43 @@ def _ticket_from_klist() -> Ticket | None:
     return Ticket(found.group(1) if found else "?", None)
 
 
+def expired_holder() -> str | None:
+    """Whose ticket the cache holds when that ticket has expired ('?' when klist cannot say);
+    None when the cache holds a valid ticket or none at all (no cache, an empty one)."""
+    try:
+        import gssapi
+    except ImportError:
+        return None
+    try:
+        # inquiring the lifetime is what raises for an expired ticket
+        gssapi.Credentials(usage="initiate").inquire(name=False, lifetime=True, usage=False)
+        return None
+    except gssapi.exceptions.ExpiredCredentialsError:
+        pass
+    except gssapi.exceptions.GSSError:
+        return None
+    klist = shutil.which("klist")
+    out = subprocess.run([klist], capture_output=True, text=True).stdout if klist else ""
+    found = re.search(r"^Default principal:\s*(\S+)", out, re.MULTILINE)
+    return found.group(1) if found else "?"
+
+
 def require_ticket() -> Ticket:
-    """The ticket cache's valid ticket; NoTicket (one line: whom to kinit as) without one."""
+    """The ticket cache's valid ticket; NoTicket (one line: whom to kinit as) without one,
+    saying whether the cache held none or an expired one."""
     held = ticket()
     if held is None or (held.seconds_left is not None and held.seconds_left <= 0):
         principal = expected_principal()
         keytab = ' -kt "$MRKIT_KEYTAB"' if os.environ.get(KEYTAB_ENV) else ""
+        cache = os.environ.get("KRB5CCNAME", "default")
+        expired = expired_holder() if held is None else held.principal
+        if expired is None:
+            problem = f"there is no valid ticket (cache {cache})"
+        else:
+            of = "" if expired == "?" else f" of {expired}"
+            problem = f"the ticket{of} has expired (cache {cache})"
         raise NoTicket(
-            f"the cluster wants Kerberos and there is no valid ticket "
-            f"(cache {os.environ.get('KRB5CCNAME', 'default')}): kinit as {principal} "
+            f"the cluster wants Kerberos and {problem}: kinit as {principal} "
             f"(kinit{keytab} {principal})"
         )
     return held
