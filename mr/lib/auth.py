@@ -20,7 +20,11 @@ keytab. ``require_ticket()`` fails closed before any call: one line naming the p
   otherwise let ``REQUESTS_CA_BUNDLE`` replace it;
 - Java clients (``hadoop jar`` and ``hadoop fs`` of ``-r hadoop``): :func:`java_env`, the
   krb5.conf for Java in ``HADOOP_CLIENT_OPTS`` (Java reads /etc/krb5.conf and ignores
-  ``KRB5_CONFIG``); YARN gives the job's tasks delegation tokens, never a keytab.
+  ``KRB5_CONFIG``); YARN gives the job's tasks delegation tokens, never a keytab. The Hive and
+  Pig twins' JVMs on a cluster (started by mrkit, not by the launcher): :func:`java_options`.
+
+An expired ticket is told from none (``the ticket of alice@REALM has expired``); either way the
+refusal names the principal to kinit as.
 
 The Python side needs the ``kerberos`` extra (``pip install 'mrkit[kerberos]'``: gssapi and
 requests-gssapi; gssapi builds against MIT Kerberos, Debian's libkrb5-dev).
