@@ -9,7 +9,9 @@ data files are renamed ``part-00000``, ``part-00001``, ... (in the engine's own 
 directory is published in place of ``--output`` with ``_SUCCESS``
 (:func:`mr.lib.publish.publish_dir`), as the MR jobs do; when it fails, the staging directory is
 removed and the engine's own error lines are raised. :func:`run_many` runs several scripts in one
-JVM where the engine can.
+JVM where the engine can. On a cluster that wants Kerberos (mr/lib/auth.py) a run checks the
+user's ticket before any JVM starts (:func:`check_login`), and the JVM gets the cluster's
+krb5.conf (``auth.java_options``).
 
 An engine (:class:`TwinEngine`) supplies only what differs: its JVM command line, how variables
 reach a script, how several scripts share one JVM, and which output lines are its errors.
