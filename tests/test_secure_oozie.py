@@ -5,15 +5,17 @@ One session server (tests/plugins/secure.py `secure_oozie`) on the session's sec
 Covered: `mrkit workflow run --engine oozie` as a ticket holder deploys over SPNEGO WebHDFS,
 submits over SPNEGO, and a word_count streaming action on secure YARN (Oozie acting for the
 user with its delegation tokens) gives the golden rows and runs as the user; `mrkit coord run
---engine oozie` runs a two-day coordinator as the user; the refusals: no ticket (one line naming
-the principal, exit 2), a request with `?user.name=mallory` and no SPNEGO (401), and a 401 from
-the server to mrkit's client (NoTicket, one line); the server holds only its own keytab.
+--engine oozie` runs a two-day coordinator as the user; the refusals: no ticket or an expired
+one (one line naming the principal, exit 2), a request with `?user.name=mallory` and no SPNEGO
+(401), and a 401 from the server to mrkit's client (NoTicket, one line); the server holds only
+its own keytab.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -23,6 +25,9 @@ from tests.cases import load_case
 from tests.support import REPO, mrkit
 
 pytestmark = pytest.mark.secure
+
+#: how long the expiring ticket lives (the MiniKdc refused 4 s and less)
+SHORT_LIFE = 10
 
 #: a workflow of one fs action and one MR streaming action (word_count), no Hive/Pig/HBase
 APP = """\
@@ -98,7 +103,20 @@ def owner(env: dict[str, str], path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def alice_input(secure_cluster, kerberos_user):
+def expiring(kerberos_user, tmp_path_factory):
+    """alice's environment with a ticket that lives SHORT_LIFE seconds from the module's start
+    (the workflow test that comes first outlasts it)."""
+    env = dict(kerberos_user("alice", ticket=False))
+    env["KRB5CCNAME"] = f"FILE:{tmp_path_factory.mktemp('krb5cc') / 'short'}"
+    subprocess.run(
+        ["kinit", "-l", f"{SHORT_LIFE}s", "-kt", env["MRKIT_KEYTAB"], env["MRKIT_PRINCIPAL"]],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    return env
+
+
+@pytest.fixture(scope="module")
+def alice_input(secure_cluster, kerberos_user, expiring):
     """The word_count case's input under /user/alice (put as alice)."""
     env = kerberos_user("alice")
     case = load_case("word_count")
@@ -146,6 +164,17 @@ def test_no_ticket_is_one_line_naming_the_principal(secure_oozie, kerberos_user,
     assert run.returncode == 2
     line = one_line(run.stderr)
     assert "no valid ticket" in line and "kinit as alice@MRKIT.TEST" in line, line
+
+
+def test_an_expired_ticket_is_one_line_saying_so(secure_oozie, expiring, app):
+    while subprocess.run(["klist", "-s"], env=expiring).returncode == 0:
+        time.sleep(0.5)  # the tests before this one have used most of SHORT_LIFE
+    run = mrkit("workflow", "run", app, "--engine", "oozie", "--property", "input=/x",
+                "--property", "out=/y", env=expiring)  # fmt: skip
+    assert run.returncode == 2
+    line = one_line(run.stderr)
+    assert "the ticket of alice@MRKIT.TEST has expired" in line, line
+    assert "kinit as alice@MRKIT.TEST" in line, line
 
 
 def test_simple_authentication_is_refused(secure_oozie):
