@@ -43,7 +43,10 @@
   the harness's numbering expects (applied by :func:`apply_spark` when a job runs on Spark).
   With a local master the Spark runner keeps step and counter output in ``$TMPDIR/<job
   key>-spark``, which mrjob's clean-up never removed; it is removed with the job's other
-  temporary files now.
+  temporary files now, and so is its HDFS twin on a YARN master.
+- Spark on YARN. With ``--spark-master yarn`` spark-submit gets HADOOP_CONF_DIR, the Spark
+  jars' archive on HDFS and settings for the mini cluster (mr/lib/spark_yarn.py), and mrjob's
+  HDFS calls go over WebHDFS, as for the hadoop runner below.
 - HDFS calls around a YARN job. mrjob's hadoop runner checks inputs, uploads the job's files,
   lists and reads the output and deletes its temporary directory with ``hadoop fs`` commands, a
   JVM each. With a NameNode configured (mr/lib/webhdfs.py), those calls go over WebHDFS
@@ -444,6 +447,7 @@ def apply_spark() -> None:
         spark.SparkMRJobRunner.fs = property(_spark_runner_fs)
         spark.SparkMRJobRunner._spark_submit_args = _spark_submit_args
         spark.SparkMRJobRunner._run_spark_submit = _run_spark_submit
+        spark.SparkMRJobRunner._cleanup_hadoop_tmp = _cleanup_spark_hdfs_tmp
 
 
 _SPARK_CLEANUP: list[Any] = []
@@ -503,6 +507,19 @@ def _run_spark_submit(self: Any, args: list[str], env: dict[str, str], record_ca
     if spark_yarn.is_yarn(self._spark_master()):
         env = {**env, "HADOOP_CONF_DIR": spark_yarn.hadoop_conf_dir()}
     return _SPARK_ON_YARN["run_submit"](self, args, env, record_callback)
+
+
+def _cleanup_spark_hdfs_tmp(self: Any) -> None:
+    """The Spark runner's temporary directory on HDFS (a YARN master's: uploaded inputs and
+    files, step and counter output), which mrjob never removed (its hadoop runner does)."""
+    import mrjob.spark.runner as spark
+
+    tmp = getattr(self, "_spark_tmp_dir", None)
+    if tmp and tmp.startswith("hdfs:"):
+        try:
+            self.fs.rm(tmp)
+        except Exception as e:  # as mrjob's hadoop runner: a clean-up that fails is logged
+            spark.log.exception(e)
 
 
 def _hadoop_runner_fs(self: Any) -> Any:

@@ -45,7 +45,9 @@ YARN_SETTINGS = {
     "spark.executor.memory": "512m",
     "spark.yarn.am.memory": "512m",
     "spark.scheduler.minRegisteredResourcesRatio": "0",
-    "spark.hadoop.net.topology.node.switch.mapping.impl": "org.apache.hadoop.net.ScriptBasedMapping",
+    "spark.hadoop.net.topology.node.switch.mapping.impl": (
+        "org.apache.hadoop.net.ScriptBasedMapping"
+    ),
 }
 
 
