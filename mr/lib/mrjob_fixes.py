@@ -473,6 +473,8 @@ def _spark_runner_fs(self: Any) -> Any:
     if self._fs is None and spark_yarn.is_yarn(self._opts.get("spark_master")):
         from mrjob.fs.composite import CompositeFilesystem
 
+        spark_yarn.hadoop_conf_dir()  # no cluster: one line before anything is uploaded
+
         from mr.lib.mrjob_webhdfs import job_filesystem, unreachable
 
         webhdfs = job_filesystem()
@@ -495,7 +497,6 @@ def _spark_submit_args(self: Any, step_num: int) -> list[str]:
     if not getattr(self, "_mrkit_spark_archive", None):
         from mr.lib.webhdfs import default_fs, raw_client
 
-        spark_yarn.hadoop_conf_dir()  # no cluster: one line before the archive is built
         local = spark_yarn.local_archive(archive_cache_dir())
         path = spark_yarn.hdfs_archive(raw_client(), local)
         self._mrkit_spark_archive = (default_fs() or "hdfs://") + path

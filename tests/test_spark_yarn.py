@@ -1,0 +1,75 @@
+"""``-r spark --spark-master yarn`` on the session's mini cluster (tests/plugins/hadoop.py).
+
+One multi-step job (cooccurrence: two steps in one spark-submit) against its golden rows; the
+Spark jars' archive is on HDFS once afterwards and the run's temporary directory is gone. A
+YARN master without a cluster is one line and exit code 1, also when mrjob.conf names it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.cases import load_case
+from tests.support import REPO
+
+pytestmark = [pytest.mark.spark, pytest.mark.hadoop]
+
+SPARK_ARGS = [
+    "--python-bin", sys.executable,
+    "--spark-args",
+    "--conf spark.ui.enabled=false --conf spark.ui.showConsoleProgress=false "
+    "--driver-java-options=-XX:TieredStopAtLevel=1",
+]  # fmt: skip
+
+
+def _spark_job(case_name: str, *args: str, env: dict[str, str] | None = None):
+    case = load_case(case_name)
+    argv = [sys.executable, str(REPO / "mr" / f"{case.job}.py"), "-r", "spark", *args]
+    return subprocess.run(
+        [*argv, *case.args, *case.inputs],
+        cwd=REPO,
+        capture_output=True,
+        timeout=900,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_multi_step_job_on_yarn_matches_golden(hadoop_cluster, hdfs):
+    pytest.importorskip("pyspark")
+    done = _spark_job(
+        "cooccurrence",
+        "--no-conf", "--spark-master", "yarn", *SPARK_ARGS,
+        env={"HADOOP_CONF_DIR": hadoop_cluster.conf_dir},
+    )  # fmt: skip
+    err = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 0, err[-4000:]
+    out = done.stdout.decode("utf-8")
+    assert sorted(out.split("\n")[:-1]) == load_case("cooccurrence").expected_rows()
+    # the jars went to HDFS once (one archive, whatever ran before), and the job's own files
+    # (uploaded input, step and counter output) are gone
+    archives = [e.path for e in hdfs.ls("/tmp/mrkit/spark")]
+    assert len(archives) == 1 and archives[0].endswith(".zip"), archives
+    mine = f"/user/{getpass.getuser()}/tmp/mrjob"
+    left = [e.path for e in hdfs.ls(mine)] if hdfs.exists(mine) else []
+    assert not [p for p in left if "/cooccurrence." in p], left
+
+
+def test_yarn_master_from_mrjob_conf_without_a_cluster(tmp_path):
+    pytest.importorskip("pyspark")
+    conf = tmp_path / "mrjob.conf"
+    conf.write_text("runners:\n  spark:\n    spark_master: yarn\n")
+    empty = tmp_path / "no-cluster"
+    empty.mkdir()
+    done = _spark_job("cooccurrence", "-c", str(conf), env={"HADOOP_CONF_DIR": str(empty)})
+    err = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 1, err
+    assert err.strip().splitlines() == [
+        f"cooccurrence: job failed: --spark-master yarn: no yarn-site.xml in {empty} "
+        "(HADOOP_CONF_DIR): start a cluster with `mrkit cluster up` or point HADOOP_CONF_DIR "
+        "at one's client configuration"
+    ]
