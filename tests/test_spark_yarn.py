@@ -39,8 +39,16 @@ def _spark_job(case_name: str, *args: str, env: dict[str, str] | None = None):
     )
 
 
+def _job_dirs(hdfs) -> set[str]:
+    """mrjob's temporary directories of cooccurrence runs on the cluster."""
+    tmp = f"/user/{getpass.getuser()}/tmp/mrjob"
+    found = hdfs.ls(tmp) if hdfs.exists(tmp) else []
+    return {e.path for e in found if "/cooccurrence." in e.path}
+
+
 def test_multi_step_job_on_yarn_matches_golden(hadoop_cluster, hdfs):
     pytest.importorskip("pyspark")
+    before = _job_dirs(hdfs)
     done = _spark_job(
         "cooccurrence",
         "--no-conf", "--spark-master", "yarn", *SPARK_ARGS,
@@ -54,9 +62,7 @@ def test_multi_step_job_on_yarn_matches_golden(hadoop_cluster, hdfs):
     # (uploaded input, step and counter output) are gone
     archives = [e.path for e in hdfs.ls("/tmp/mrkit/spark")]
     assert len(archives) == 1 and archives[0].endswith(".zip"), archives
-    mine = f"/user/{getpass.getuser()}/tmp/mrjob"
-    left = [e.path for e in hdfs.ls(mine)] if hdfs.exists(mine) else []
-    assert not [p for p in left if "/cooccurrence." in p], left
+    assert _job_dirs(hdfs) == before
 
 
 def test_yarn_master_from_mrjob_conf_without_a_cluster(tmp_path):

@@ -497,8 +497,7 @@ def _spark_submit_args(self: Any, step_num: int) -> list[str]:
     if not getattr(self, "_mrkit_spark_archive", None):
         from mr.lib.webhdfs import default_fs, raw_client
 
-        local = spark_yarn.local_archive(archive_cache_dir())
-        path = spark_yarn.hdfs_archive(raw_client(), local)
+        path = spark_yarn.hdfs_archive(raw_client(), archive_cache_dir())
         self._mrkit_spark_archive = (default_fs() or "hdfs://") + path
     return spark_yarn.submit_args(self._mrkit_spark_archive) + args
 

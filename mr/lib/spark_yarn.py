@@ -115,14 +115,15 @@ def local_archive(cache_dir: str, jars: Path | None = None) -> str:
     return path
 
 
-def hdfs_archive(client: Any, local: str, directory: str = HDFS_ARCHIVE_DIR) -> str:
-    """The HDFS path of `local`'s archive under `directory`, uploaded if it is not there yet
-    (under a temporary name, then renamed)."""
+def hdfs_archive(client: Any, cache_dir: str, directory: str = HDFS_ARCHIVE_DIR) -> str:
+    """The HDFS path of the Spark jars' archive under `directory`; when it is not there yet,
+    built (local_archive) and uploaded under a temporary name, then renamed."""
     from mr.lib.webhdfs import file_status
 
-    target = posixpath.join(directory, os.path.basename(local))
+    target = posixpath.join(directory, archive_name())
     if file_status(client, target) is not None:
         return target
+    local = local_archive(cache_dir)
     client.makedirs(directory)
     temp = posixpath.join(directory, f".uploading-{uuid.uuid4().hex}")
     try:
