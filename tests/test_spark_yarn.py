@@ -79,3 +79,39 @@ def test_yarn_master_from_mrjob_conf_without_a_cluster(tmp_path):
         "(HADOOP_CONF_DIR): start a cluster with `mrkit cluster up` or point HADOOP_CONF_DIR "
         "at one's client configuration"
     ]
+
+
+def test_jars_archive_is_built_once_per_jar_set(tmp_path):
+    pytest.importorskip("pyspark")
+    import zipfile
+
+    from mr.lib import spark_yarn
+
+    jars = tmp_path / "jars"
+    jars.mkdir()
+    for name in ("b.jar", "a.jar"):
+        (jars / name).write_bytes(name.encode() * 10)
+    (jars / "README").write_text("not a jar")
+    cache = str(tmp_path / "cache")
+    built = spark_yarn.local_archive(cache, jars)
+    with zipfile.ZipFile(built) as z:
+        assert [(i.filename, i.compress_type) for i in z.infolist()] == [
+            ("a.jar", zipfile.ZIP_STORED), ("b.jar", zipfile.ZIP_STORED),
+        ]  # fmt: skip
+    stamp = os.stat(built).st_mtime_ns
+    assert spark_yarn.local_archive(cache, jars) == built
+    assert os.stat(built).st_mtime_ns == stamp  # not built again
+    (jars / "a.jar").write_bytes(b"another size")
+    assert spark_yarn.local_archive(cache, jars) != built
+    assert sorted(os.listdir(cache)) == sorted(
+        [os.path.basename(built), spark_yarn.archive_name(jars)]
+    )
+
+
+@pytest.mark.parametrize(
+    "master, yarn", [("yarn", True), ("local[2]", False), ("local", False), (None, False)]
+)
+def test_which_masters_are_yarn(master, yarn):
+    from mr.lib import spark_yarn
+
+    assert spark_yarn.is_yarn(master) is yarn
