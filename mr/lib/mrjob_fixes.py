@@ -473,10 +473,9 @@ def _spark_runner_fs(self: Any) -> Any:
     if self._fs is None and spark_yarn.is_yarn(self._opts.get("spark_master")):
         from mrjob.fs.composite import CompositeFilesystem
 
-        spark_yarn.hadoop_conf_dir()  # no cluster: one line before anything is uploaded
-
         from mr.lib.mrjob_webhdfs import job_filesystem, unreachable
 
+        spark_yarn.hadoop_conf_dir()  # no cluster: one line before anything is uploaded
         webhdfs = job_filesystem()
         built = _SPARK_ON_YARN["fs"].fget(self)
         if webhdfs is not None:
