@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 import happybase
 from thriftpy2.transport import TTransportException
 
-from mr.lib import config
+from mr.lib import auth, config
 
 LOG = logging.getLogger(__name__)
 
@@ -162,11 +162,17 @@ class Index:
         max_delay: float = 8.0,
         transport: str | None = None,
         protocol: str | None = None,
+        sasl: str | None = None,
     ) -> None:
         self.host = host or default_host()
         self.port = port or default_port()
         self.transport = transport or config.hbase_transport()
         self.protocol = protocol or config.hbase_protocol()
+        #: off, or the SASL/GSSAPI qop of a Kerberized gateway (mr/clients/hbase_sasl.py)
+        self.sasl = sasl or config.hbase_sasl()
+        if self.sasl != "off":
+            auth.require_ticket()  # fail closed before any connection: NoTicket, one line
+            self.sasl_service = config.hbase_sasl_service()
         self.timeout_ms = timeout_ms
         self.retries = retries
         self.retry_delay = retry_delay
@@ -178,6 +184,18 @@ class Index:
             self._pool.put(self._new_connection())
 
     def _new_connection(self) -> happybase.Connection:
+        if self.sasl != "off":
+            from mr.clients.hbase_sasl import SaslConnection
+
+            return SaslConnection(
+                self.host,
+                self.port,
+                service=self.sasl_service,
+                qop=self.sasl,
+                timeout=self.timeout_ms,
+                autoconnect=False,
+                protocol=self.protocol,
+            )
         return happybase.Connection(
             self.host,
             self.port,

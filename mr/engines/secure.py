@@ -87,6 +87,10 @@ def service_principal() -> str:
 
 HTTP_PRINCIPAL = f"HTTP/localhost@{REALM}"
 
+#: the secure HBase's service principals (mr/engines/hbase_secure.py), each in its own keytab
+#: <name>.keytab: HBase itself (master and region server in one JVM), and its Thrift gateway
+HBASE_PRINCIPALS = {"hbase": f"hbase/localhost@{REALM}", "thrift": f"thrift/localhost@{REALM}"}
+
 
 def users() -> tuple[str, ...]:
     """The KDC's users: the OS user running mrkit first, then alice and bob."""
@@ -274,6 +278,7 @@ def start_kdc(port: int, timeout: float, say: Callable[[str], None]) -> int:
     _private_dir(keytab_dir())
     groups = [f"{keytab('cluster')}={service_principal()},{HTTP_PRINCIPAL}"]
     groups += [f"{keytab(user)}={user}" for user in users()]
+    groups += [f"{keytab(name)}={principal}" for name, principal in HBASE_PRINCIPALS.items()]
     work = home() / "kdc"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
