@@ -23,7 +23,10 @@ import happybase
 from Hbase_thrift import Hbase  # type: ignore[import-not-found]  # loaded by happybase
 from thriftpy2.thrift import TClient
 from thriftpy2.transport import TSocket
-from thriftpy2.transport.sasl import TSaslClientTransport
+from thriftpy2.transport import sasl as thrift_sasl
+
+#: the Cython transport where thriftpy2 has it: its binary protocol takes no Python transport
+SaslTransport = getattr(thrift_sasl, "TCySaslClientTransport", thrift_sasl.TSaslClientTransport)
 
 #: SASL qualities of protection and their GSSAPI security-layer bits (RFC 4752 3.3)
 QOP_LAYERS = {"auth": 1, "auth-int": 2, "auth-conf": 4}
@@ -101,7 +104,7 @@ class SaslConnection(happybase.Connection):  # type: ignore[misc]
 
     def _refresh_thrift_client(self) -> None:
         sock = TSocket(host=self.host, port=self.port, socket_timeout=self.timeout)
-        self.transport = TSaslClientTransport(
+        self.transport = SaslTransport(
             lambda: GssapiSasl(self._sasl_service, self.host, self._sasl_qop), "GSSAPI", sock
         )
         protocol = self._protocol_class(self.transport, decode_response=False)

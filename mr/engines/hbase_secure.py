@@ -47,6 +47,17 @@ QOP = "auth"
 #: where clients connect: the host of the gateway's principal thrift/localhost
 CLIENT_HOST = "localhost"
 LOCAL = "127.0.0.1"
+#: log4j 1 (reload4j through slf4j is what HBase's jars log with here; log4j2.properties is not
+#: read): the security lines (logins, refusals) are what one needs from a secure HBase
+LOG4J = """\
+log4j.rootLogger=WARN,console
+log4j.appender.console=org.apache.log4j.ConsoleAppender
+log4j.appender.console.target=System.err
+log4j.appender.console.layout=org.apache.log4j.PatternLayout
+log4j.appender.console.layout.ConversionPattern=%d{ISO8601} %-5p [%t] %c{2}: %m%n
+log4j.logger.org.apache.hadoop.hbase.security=INFO
+log4j.logger.SecurityLogger=INFO
+"""
 
 
 @dataclass
@@ -191,6 +202,12 @@ def up(say: Callable[[str], None] | None = None) -> SecureHBaseInfo:
     check_ports_free(ports(), LOCAL)
     lib = fetch(open_hbase.ENGINE)
     conf = open_hbase.write_conf(s, ENGINE, security_properties())
+    (conf / "log4j.properties").write_text(LOG4J)
+    # Hadoop's UserGroupInformation reads core-site.xml, not hbase-site.xml: without it HBase
+    # did not log in from its keytab and ran as the OS user ("Kerberos principal does NOT
+    # contain an instance (hostname): root" on every RPC)
+    core = {k: v for k, v in security_properties().items() if k.startswith("hadoop.")}
+    (conf / "core-site.xml").write_text(secure._site_xml(core))
     state_path().unlink(missing_ok=True)
     krb5 = cluster.krb5_conf
     # the servers log in from their keytabs, never from a user's ticket cache

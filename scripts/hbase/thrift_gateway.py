@@ -204,9 +204,9 @@ class SaslThreadedServer(TThreadedServer):
     """TThreadedServer whose connections must negotiate SASL first; the thread serving one
     knows its caller (CALLER.user)."""
 
-    def __init__(self, *args, qop: str, **kwargs) -> None:
+    def __init__(self, *args, qop: str, compact: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.qop = qop
+        self.qop, self.compact = qop, compact
 
     def handle(self, client) -> None:
         from thriftpy2.transport import TTransportException
@@ -221,7 +221,11 @@ class SaslThreadedServer(TThreadedServer):
         # the short name, as ThriftServer's SecurityUtil.getUserFromPrincipal
         CALLER.user = principal.split("/")[0].split("@")[0]
         LOG.info("SASL: %s authenticated, acting as %s", principal, CALLER.user)
-        iprot = self.iprot_factory.get_protocol(trans)
+        # thriftpy2's pure-Python protocols: its Cython ones take Cython transports only
+        from thriftpy2.protocol.binary import TBinaryProtocol
+        from thriftpy2.protocol.compact import TCompactProtocol
+
+        iprot = (TCompactProtocol if self.compact else TBinaryProtocol)(trans)
         try:
             while True:
                 self.processor.process(iprot, iprot)
@@ -662,7 +666,11 @@ def main(argv: list[str] | None = None) -> int:
         login(args.conf)
     handler = Handler(proxy=bool(qop))
     timeout_ms = int(site_setting(args.conf, "hbase.thrift.server.socket.read.timeout", "60000"))
-    server_class, extra = (SaslThreadedServer, {"qop": qop}) if qop else (TThreadedServer, {})
+    server_class, extra = (
+        (SaslThreadedServer, {"qop": qop, "compact": args.protocol == "compact"})
+        if qop
+        else (TThreadedServer, {})
+    )
     server = server_class(
         TProcessor(T.Hbase, handler),
         NoDelayServerSocket(host=args.host, port=args.port, client_timeout=timeout_ms),
