@@ -41,6 +41,8 @@ from functools import partial
 from typing import Any, TypeVar
 
 import happybase
+from thriftpy2.protocol.cybin import ProtocolError as CyProtocolError
+from thriftpy2.protocol.exc import TProtocolException
 from thriftpy2.transport import TTransportException
 
 from mr.lib import auth, config
@@ -83,6 +85,10 @@ TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
     socket.timeout,
     EOFError,
 )
+
+#: an answer that is not Thrift: the server wants something else (SASL: it answers a plain
+#: client with a SASL error frame), not retried
+PROTOCOL_ERRORS: tuple[type[BaseException], ...] = (TProtocolException, CyProtocolError)
 
 T = TypeVar("T")
 Row = dict[str, str]
@@ -227,7 +233,7 @@ class Index:
         try:
             conn.open()
             yield conn
-        except TRANSPORT_ERRORS:
+        except (*TRANSPORT_ERRORS, *PROTOCOL_ERRORS):
             # the socket's state is unknown: drop it, the next user opens a fresh one
             _quiet_close(conn)
             conn._refresh_thrift_client()
@@ -252,6 +258,12 @@ class Index:
                 delay = min(self.max_delay, self.retry_delay * 2**attempt)
                 LOG.warning("HBase %s: %s; reconnecting in %.2fs", what, e, delay)
                 time.sleep(delay)
+            except PROTOCOL_ERRORS as e:
+                sasl = f"--hbase-sasl {self.sasl}" if self.sasl != "off" else "no --hbase-sasl"
+                raise ConnectionError(
+                    f"HBase Thrift server {self.host}:{self.port}: {what}: its answer is not "
+                    f"Thrift ({e}; {sasl}: does it want SASL/Kerberos, or not?)"
+                ) from e
         raise AssertionError("unreachable")
 
     # -- tables -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ HBase checks permissions (AccessController): the OS user running mrkit is its su
 and bob have no grants. Its root dir is the local file system (no HDFS); the embedded ZooKeeper
 is not authenticated.
 
-State under ``<state>/hbase-secure/`` (conf/, data/, logs/, state.json), ports of its own
+State under ``<state>/hbase-secure/`` (conf/, data/: new at each start, logs/, state.json), ports of its own
 (MRKIT_SECURE_HBASE_{ZK,MASTER,REGIONSERVER,THRIFT}_PORT, mr/lib/defaults.py), on 127.0.0.1,
 so that it and the open HBase can run at once. Clients connect to ``localhost`` (the host in
 the gateway's principal) with ``--hbase-sasl auth`` and ``MRKIT_HBASE_SASL_SERVICE=thrift``:
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -201,6 +202,8 @@ def up(say: Callable[[str], None] | None = None) -> SecureHBaseInfo:
     s = settings()
     check_ports_free(ports(), LOCAL)
     lib = fetch(open_hbase.ENGINE)
+    # a fresh HBase each start, as the secure cluster is: its users and keys are the KDC's of now
+    shutil.rmtree(state_dir(ENGINE) / "data", ignore_errors=True)
     conf = open_hbase.write_conf(s, ENGINE, security_properties())
     (conf / "log4j.properties").write_text(LOG4J)
     # Hadoop's UserGroupInformation reads core-site.xml, not hbase-site.xml: without it HBase

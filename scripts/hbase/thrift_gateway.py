@@ -283,7 +283,9 @@ class Handler:
             name = e.getClass().getSimpleName()
             if name == "TableExistsException":
                 raise T.AlreadyExists(message=str(e.getMessage())) from None
-            raise T.IOError(message=f"{name}: {e.getMessage()}") from None
+            # the first line: a remote error's message carries the server's stack trace
+            message = str(e.getMessage()).strip().splitlines() or [""]
+            raise T.IOError(message=f"{name}: {message[0]}") from None
         except Exception as e:  # a bug here must not drop the client's connection
             LOG.exception("call failed")
             raise T.IOError(message=f"{type(e).__name__}: {e}") from None
