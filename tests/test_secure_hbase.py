@@ -47,7 +47,9 @@ def test_load_and_get_over_sasl(loaded_table, hbase_user):
     assert got.stdout == "f:count\t7\n"
     scanned = mrkit("index", "scan", loaded_table, "--prefix", "", env=env)
     assert scanned.returncode == 0, scanned.stderr
-    assert sorted(scanned.stdout.splitlines()) == sorted(f"{k}\tf:count\t{v}" for k, v in ROWS.items())
+    assert sorted(scanned.stdout.splitlines()) == sorted(
+        f"{k}\tf:count\t{v}" for k, v in ROWS.items()
+    )
 
 
 def test_the_gateway_acts_as_the_caller(loaded_table, hbase_user, secure_hbase):

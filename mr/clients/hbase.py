@@ -41,7 +41,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import happybase
-from thriftpy2.protocol.cybin import ProtocolError as CyProtocolError
+from thriftpy2.protocol.cybin import ProtocolError as CyProtocolError  # type: ignore[attr-defined]
 from thriftpy2.protocol.exc import TProtocolException
 from thriftpy2.transport import TTransportException
 

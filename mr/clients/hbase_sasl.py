@@ -50,9 +50,7 @@ class GssapiSasl:
         import gssapi
 
         try:
-            target = gssapi.Name(
-                f"{self.service}@{self.host}", gssapi.NameType.hostbased_service
-            )
+            target = gssapi.Name(f"{self.service}@{self.host}", gssapi.NameType.hostbased_service)
             self._ctx = gssapi.SecurityContext(name=target, usage="initiate")
             return True, "GSSAPI", self._ctx.step() or b""
         except gssapi.exceptions.GSSError as e:
@@ -93,7 +91,7 @@ class GssapiSasl:
         return True, self._ctx.unwrap(frame[4:]).message
 
 
-class SaslConnection(happybase.Connection):  # type: ignore[misc]
+class SaslConnection(happybase.Connection):
     """happybase.Connection over SASL/GSSAPI (no buffered/framed layer: SASL frames itself)."""
 
     def __init__(

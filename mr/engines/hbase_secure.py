@@ -11,11 +11,11 @@ HBase checks permissions (AccessController): the OS user running mrkit is its su
 and bob have no grants. Its root dir is the local file system (no HDFS); the embedded ZooKeeper
 is not authenticated.
 
-State under ``<state>/hbase-secure/`` (conf/, data/: new at each start, logs/, state.json), ports of its own
-(MRKIT_SECURE_HBASE_{ZK,MASTER,REGIONSERVER,THRIFT}_PORT, mr/lib/defaults.py), on 127.0.0.1,
-so that it and the open HBase can run at once. Clients connect to ``localhost`` (the host in
-the gateway's principal) with ``--hbase-sasl auth`` and ``MRKIT_HBASE_SASL_SERVICE=thrift``:
-``mrkit hbase env --secure`` prints that environment.
+State under ``<state>/hbase-secure/`` (conf/, data/: new at each start, logs/, state.json),
+ports of its own (MRKIT_SECURE_HBASE_{ZK,MASTER,REGIONSERVER,THRIFT}_PORT, mr/lib/defaults.py),
+on 127.0.0.1, so that it and the open HBase can run at once. Clients connect to ``localhost``
+(the host in the gateway's principal) with ``--hbase-sasl auth`` and
+``MRKIT_HBASE_SASL_SERVICE=thrift``: ``mrkit hbase env --secure`` prints that environment.
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ from mr.engines import (
     check_ports_free,
     fetch,
     port_in_use,
+    secure,
     state_dir,
     wait_for,
 )
 from mr.engines import hbase as open_hbase
-from mr.engines import secure
 from mr.lib import config
 from mr.lib.defaults import SECURE_HBASE_PORT_DEFAULTS
 
@@ -190,7 +190,9 @@ def up(say: Callable[[str], None] | None = None) -> SecureHBaseInfo:
         return running
     cluster = secure.info()
     if cluster is None:
-        raise EngineError("the secure HBase uses the secure cluster's KDC: `mrkit cluster up --secure` first")
+        raise EngineError(
+            "the secure HBase uses the secure cluster's KDC: `mrkit cluster up --secure` first"
+        )
     missing = [n for n in secure.HBASE_PRINCIPALS if not secure.keytab(n).exists()]
     if missing:
         raise EngineError(

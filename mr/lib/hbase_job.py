@@ -1,8 +1,9 @@
 """HBaseJob: the base of the jobs that read or write the HBase index through its Thrift server.
 
 It adds the options those jobs share (``--table``, ``--batch-size``, ``--hbase-host``,
-``--hbase-port``, ``--hbase-transport``, ``--hbase-protocol``, ``--hbase-sasl``) and their checks; a task opens
-its connection with ``mr.clients.hbase.Index(**self.thrift_settings(), pool_size=1)``.
+``--hbase-port``, ``--hbase-transport``, ``--hbase-protocol``, ``--hbase-sasl``) and their
+checks; a task opens its connection with
+``mr.clients.hbase.Index(**self.thrift_settings(), pool_size=1)``.
 """
 
 from __future__ import annotations

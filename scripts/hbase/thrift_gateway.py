@@ -154,7 +154,9 @@ class SaslServerTransport:
                 self._recv()
             layer = QOP_LAYERS[self.qop]
             max_size = 0 if self.qop == "auth" else 0xFFFFFF
-            self._send(SASL_OK, ctx.wrap(bytes([layer]) + max_size.to_bytes(3, "big"), False).message)
+            self._send(
+                SASL_OK, ctx.wrap(bytes([layer]) + max_size.to_bytes(3, "big"), False).message
+            )
             _, answer = self._recv()
             choice = ctx.unwrap(answer).message
         except gssapi.exceptions.GSSError as e:
@@ -164,7 +166,9 @@ class SaslServerTransport:
         authzid = choice[4:].decode("utf-8", "replace")
         if not choice or choice[0] != layer:
             self._send(SASL_BAD, b"wrong security layer")
-            raise SaslRefused(f"{self.principal} chose security layer {choice[:1]!r}, not {self.qop}")
+            raise SaslRefused(
+                f"{self.principal} chose security layer {choice[:1]!r}, not {self.qop}"
+            )
         if authzid and authzid != self.principal:
             # as ThriftServer: the authorization id must be the authenticated one
             self._send(SASL_BAD, b"authorization id differs from the authenticated one")
