@@ -94,6 +94,11 @@ T = TypeVar("T")
 Row = dict[str, str]
 
 
+def _sasl_failed(error: BaseException) -> bool:
+    """Whether thriftpy2's SASL transport gave up in the negotiation (not a dropped socket)."""
+    return isinstance(error, TTransportException) and "SASL" in str(error.message)
+
+
 def default_host() -> str:
     """The Thrift server's host from the environment (mr.lib.config)."""
     return config.hbase_host()
@@ -250,7 +255,8 @@ class Index:
                 with self.connection() as conn:
                     return operation(conn)
             except TRANSPORT_ERRORS as e:
-                if attempt == self.retries:
+                # a SASL negotiation that failed (no such principal, another qop) fails again
+                if attempt == self.retries or _sasl_failed(e):
                     raise ConnectionError(
                         f"HBase Thrift server {self.host}:{self.port}: {what} failed after "
                         f"{attempt + 1} attempts: {e}"
