@@ -2,6 +2,8 @@
 scans by prefix and by range, and reconnect-and-retry when the Thrift connection drops.
 
     index = Index()                                   # MRKIT_HBASE_HOST / MRKIT_HBASE_THRIFT_PORT
+    Index(sasl="auth")                                # a Kerberized gateway (MRKIT_HBASE_SASL):
+                                                      # the user's ticket, else auth.NoTicket
     table = index.ensure_table(TableSpec("word_count", {"f": 1}))
     with table.writer(batch_size=1000) as w:
         w.put("the", {"f:count": "2"})

@@ -18,6 +18,7 @@ the bind host when that is one address). Every port listens on the bind host (MR
 Thrift: MRKIT_HBASE_TRANSPORT (buffered|framed) and MRKIT_HBASE_PROTOCOL (binary|compact), for
 the server `up` starts and for every client (mr.lib.config).
 Web UIs are off (info ports -1). Timeouts: MRKIT_HBASE_START_TIMEOUT (seconds, default 180).
+``--secure``: a Kerberized HBase and its SASL/GSSAPI gateway, mr/engines/hbase_secure.py.
 """
 
 from __future__ import annotations
