@@ -144,7 +144,8 @@ class MRKitJob(NamedFailures, Launcher):
         return self.counter_group()
 
     def make_runner(self) -> Any:
-        return mrjob_fixes.one_split_per_core(super().make_runner())
+        runner = mrjob_fixes.one_split_per_core(super().make_runner())
+        return mrjob_fixes.fork_tasks(runner, type(self))
 
 
 _SPARK_MODULE_SUFFIX = re.compile(r"_[^_]+_\d{8}_\d{6}_\d{6}$")
