@@ -97,7 +97,6 @@ from functools import partial
 from typing import IO, Any
 
 import mrjob.job
-import mrjob.local
 import mrjob.logs.history
 import mrjob.runner
 import mrjob.sim
@@ -270,6 +269,11 @@ def fork_tasks(runner: Any, job_cls: type) -> Any:
     """Run a local runner's tasks as forks of the launcher instead of new Pythons (see the
     module docstring: "Forked tasks"); the runner. Other runners are left as they are."""
     # the pool's workers must be forks too, to find the class in _FORKED_JOBS
+    import mrjob.local  # here, not at the top: only a local run needs it
+
+    if not _local_invoke_task_func:
+        _local_invoke_task_func.append(mrjob.local.LocalMRJobRunner._invoke_task_func)
+        mrjob.local.LocalMRJobRunner._invoke_task_func = _invoke_task_func
     if (
         isinstance(runner, mrjob.local.LocalMRJobRunner)
         and hasattr(os, "fork")
@@ -280,15 +284,15 @@ def fork_tasks(runner: Any, job_cls: type) -> Any:
     return runner
 
 
-_local_invoke_task_func = mrjob.local.LocalMRJobRunner._invoke_task_func
+_local_invoke_task_func: list[Callable[..., Any]] = []  # mrjob's, saved by fork_tasks()
 
 
 def _invoke_task_func(self: Any, task_type: str, step_num: int, task_num: int) -> Any:
     job_cls: type | None = getattr(self, "_mrkit_forked_job", None)
     if job_cls is None or _FORKED_JOBS.get(id(self)) is not job_cls:
-        return _local_invoke_task_func(self, task_type, step_num, task_num)
+        return _local_invoke_task_func[0](self, task_type, step_num, task_num)
     if not _forkable(self, job_cls, task_type, step_num):
-        return _local_invoke_task_func(self, task_type, step_num, task_num)
+        return _local_invoke_task_func[0](self, task_type, step_num, task_num)
     argv = self._substep_args(step_num, task_type)  # [python, script, --step-num=N, --mapper..]
     return partial(
         _run_forked_task, id(self), task_type, step_num, task_num, argv, self._num_steps()
@@ -554,7 +558,6 @@ def apply() -> None:
     mrjob.sim.SimMRJobRunner._pick_mapper_split_size = _pick_mapper_split_size
     mrjob.sim.SimMRJobRunner._split_mapper_input = _split_mapper_input
     mrjob.sim.SimMRJobRunner._split_reducer_input = _split_reducer_input
-    mrjob.local.LocalMRJobRunner._invoke_task_func = _invoke_task_func
     mrjob.runner.MRJobRunner._create_input_manifest_if_needed = _create_input_manifest_if_needed
 
 
