@@ -215,7 +215,7 @@ class Launcher(MRJob):
             # the rows' reader went away (`... | head -1`): the job is done, say nothing
             discard_stdout()
             sys.exit(BROKEN_PIPE_EXIT)
-        except (OSError, *_hdfs_errors()) as e:  # evaluated only for an exception left here
+        except _failures() as e:  # evaluated only for an exception that gets this far
             # a NameNode that does not answer, a full disk, a file system gone read-only
             # mid-run, HDFS refusing a path (permissions on a secure cluster): a failure, not a
             # bug
@@ -290,6 +290,11 @@ class Launcher(MRJob):
         self.options.conf_paths = [str(default_mrjob_conf()), user]
         for problem in unhonoured_options(user):
             print(f"{self.job_label()}: warning: {problem}", file=sys.stderr)
+
+
+def _failures() -> tuple[type[BaseException], ...]:
+    """What a run may raise that is a failure, not a bug: OSError and the WebHDFS errors."""
+    return (OSError, *_hdfs_errors())
 
 
 def _hdfs_errors() -> tuple[type[BaseException], ...]:
