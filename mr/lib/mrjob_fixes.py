@@ -35,16 +35,17 @@
   rows depend on its tasks (a count per task) would give other rows. Compressed input and
   input manifests are split by mrjob as before.
 - Forked tasks on the local runner. mrjob starts every task of ``-r local`` as a new Python
-  (``python job.py --mapper``), which imports mrjob and the job again: about 0.15 s of each
-  task, paid four times by a two-core word count (two maps, two reduces). For mrkit's own jobs
+  (``python job.py --mapper``), which imports mrjob and the job again: about 0.13 CPU
+  seconds of each task (a 10 MB word count, two maps and two reduces: 1.42 CPU s with new
+  Pythons, 0.92 with forks, at a load average of 7). For mrkit's own jobs
   whose tasks would run the launcher's own Python on the job's own file (no setup wrapper,
   command or pre-filter, no input manifest), each task is a ``fork()`` of mrjob's pool worker
   that runs the job class's task in the child, with the task's working directory, environment,
   argv and stdin/stdout/stderr files, as the new Python would (:func:`fork_tasks`, which
   ``MRKitJob`` calls). Splits, sort, partitioning, counters and a failing task's stderr and exit
   code are mrjob's, unchanged; a task's ``mr`` package is the launcher's, not the copy shipped
-  in its working directory (a ``python_bin`` of another Python still starts one per task, as
-  before).
+  in its working directory (a ``python_bin`` of another Python, or mrjob's bootstrap, still
+  starts one per task, as before). Forks share the launcher's hash seed.
 - Spark step groups after the first. mrjob's Spark runner runs consecutive streaming steps with
   the same jobconf in one spark-submit, and starts another for a step whose jobconf differs
   (grep's second step sets ``mapreduce.job.reduces=1``). For that second submit it passes the
