@@ -36,8 +36,8 @@
   input manifests are split by mrjob as before.
 - Forked tasks on the local runner. mrjob starts every task of ``-r local`` as a new Python
   (``python job.py --mapper``), which imports mrjob and the job again: about 0.13 CPU
-  seconds of each task (a 10 MB word count, two maps and two reduces: 1.42 CPU s with new
-  Pythons, 0.92 with forks, at a load average of 7). For mrkit's own jobs
+  seconds of each task (a 10 MB word count, two maps and two reduces: 1.37-1.43 CPU s with new
+  Pythons, 0.83-0.88 with forks, at a load average of 7). For mrkit's own jobs
   whose tasks would run the launcher's own Python on the job's own file (no setup wrapper,
   command or pre-filter, no input manifest), each task is a ``fork()`` of mrjob's pool worker
   that runs the job class's task in the child, with the task's working directory, environment,
