@@ -208,7 +208,7 @@ def _cached_uploads(runner: Any, prefix: str) -> Any:
     """mrjob's UploadDirManager whose py_files (mrjob.zip) are named in the cache."""
     from mrjob.setup import UploadDirManager
 
-    class CachedUploads(UploadDirManager):  # type: ignore[misc]
+    class CachedUploads(UploadDirManager):
         def uri(self, path: str) -> str:
             if path in self._path_to_name and path in runner._py_files():
                 cached = _cached_uri(runner, path, self._path_to_name[path])
