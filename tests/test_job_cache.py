@@ -220,3 +220,20 @@ def test_the_second_run_uploads_nothing(hadoop_cluster, hdfs, tmp_path):
     assert f"{cached}#lookup.txt" in args
     assert hdfs.status(path) == before  # never written again (YARN checks its mtime)
     hdfs.rm(posixpath.dirname(path), recursive=True)
+
+
+def test_mrjob_zip_imports_compiled_code_and_is_built_once(tmp_path):
+    import subprocess
+    import sys
+
+    import mrjob
+
+    mrjob_dir = os.path.dirname(mrjob.__file__)
+    zip_path = job_cache.compiled_mrjob_zip(mrjob_dir, str(tmp_path))
+    assert job_cache.compiled_mrjob_zip(mrjob_dir, str(tmp_path)) == zip_path
+    assert os.listdir(tmp_path) == [os.path.basename(zip_path)]  # no leftover temporary file
+    probe = subprocess.run(
+        [sys.executable, "-S", "-c", "import mrjob.job; print(mrjob.job.__file__)"],
+        env={"PYTHONPATH": zip_path}, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert probe.stdout.strip() == f"{zip_path}/mrjob/job.pyc"

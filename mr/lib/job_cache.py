@@ -19,7 +19,17 @@
   modification times of the jar directories that command runs (mrkit's ``<state>/hadoop/lib``,
   an installation's ``share/hadoop/common``): replacing the jars or the launcher asks again.
 
-``MRKIT_JOB_CACHE=0`` turns both off (mrjob's own behaviour, for comparisons).
+- mrjob.zip compiled, once. mrjob ships itself to the tasks as ``mrjob.zip`` (its ``.py``
+  files only), built again for every run, and every task's Python compiled the modules it
+  imports from it (zipimport cannot write ``.pyc`` files): about 0.12 s of CPU per task here
+  (0.33-0.36 s against 0.20-0.24 s for the mapper of a one-line input, measured with
+  ``/usr/bin/time``). The zip here holds a checked hash-based ``.pyc`` beside each ``.py``
+  (zipimport's legacy layout), for the launcher's Python; a task Python of another version
+  finds the magic number wrong and compiles the source as before. It is built once per mrjob
+  version, file list and Python, kept beside the directory archives of mr/lib/mrjob_fixes.py
+  and copied for each run, so its digest, and its cached upload, stay the same.
+
+``MRKIT_JOB_CACHE=0`` turns all three off (mrjob's own behaviour, for comparisons).
 
 Applied by ``mr.lib.mrjob_fixes.apply_hadoop``.
 """
@@ -95,6 +105,68 @@ def upload_once(fs: Any, src: str, uri: str) -> bool:
         if not fs.exists(uri):  # not a run that got there first: a real failure
             raise
     return True
+
+
+# mrjob.zip
+
+
+def _mrjob_file(name: str) -> bool:
+    """mrjob's filter for its zip: no bytecode, no editor backups, locks or resource forks."""
+    return not (
+        name.lower().endswith((".pyc", ".pyo"))
+        or name.endswith("~")
+        or name.startswith((".#", "._"))
+    )
+
+
+def mrjob_zip_members(mrjob_dir: str) -> list[tuple[str, str]]:
+    """(path, name in the zip) of mrjob's files, sorted by name, as mrjob zips them."""
+    members = []
+    for root, dirs, files in os.walk(mrjob_dir):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in files:
+            if _mrjob_file(name):
+                path = os.path.join(root, name)
+                rel = os.path.relpath(path, os.path.dirname(mrjob_dir))
+                members.append((path, rel.replace(os.sep, "/")))
+    return sorted(members, key=lambda m: m[1])
+
+
+def compiled_mrjob_zip(mrjob_dir: str, cache_dir: str) -> str:
+    """The path of mrjob.zip with a .pyc beside each .py, built once in `cache_dir`."""
+    import importlib.util
+    import py_compile
+    import sys
+    import zipfile
+
+    members = mrjob_zip_members(mrjob_dir)
+    key = hashlib.sha256(importlib.util.MAGIC_NUMBER + sys.version.encode())
+    for path, name in members:
+        st = os.stat(path)
+        key.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    zip_path = os.path.join(cache_dir, f"mrjob-{key.hexdigest()}.zip")
+    if os.path.exists(zip_path):
+        return zip_path
+    os.makedirs(cache_dir, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=cache_dir, prefix=".building-", suffix=".zip")
+    os.close(fd)
+    mode = py_compile.PycInvalidationMode.CHECKED_HASH  # whatever the zip's file times say
+    try:
+        with (
+            tempfile.TemporaryDirectory() as work,
+            zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as zf,
+        ):
+            for path, name in members:
+                zf.write(path, name)
+                if name.endswith(".py"):
+                    pyc = os.path.join(work, "x.pyc")
+                    py_compile.compile(path, pyc, dfile=name, doraise=True, invalidation_mode=mode)
+                    zf.write(pyc, name[:-3] + ".pyc")
+        os.replace(temp, zip_path)  # whole or not at all
+    except BaseException:
+        os.unlink(temp)
+        raise
+    return zip_path
 
 
 # the Hadoop version
@@ -235,6 +307,7 @@ def install() -> None:
     dest_in_wd_mirror = runner._dest_in_wd_mirror
     upload_local_files = runner._upload_local_files
     get_version = HadoopFilesystem.get_hadoop_version
+    create_mrjob_zip = runner._create_mrjob_zip
 
     def __init__(self: Any, **kwargs: Any) -> None:
         init(self, **kwargs)
@@ -282,7 +355,24 @@ def install() -> None:
                 log.info("Using Hadoop version %s (cached)", self._hadoop_version)
         return str(get_version(self))
 
+    def _create_mrjob_zip(self: Any) -> str:
+        if not enabled():
+            return str(create_mrjob_zip(self))
+        if not self._mrjob_zip_path:
+            import shutil
+
+            import mrjob
+
+            from mr.lib.mrjob_fixes import archive_cache_dir
+
+            cached = compiled_mrjob_zip(os.path.dirname(mrjob.__file__), archive_cache_dir())
+            zip_path = os.path.join(self._get_local_tmp_dir(), "mrjob.zip")
+            shutil.copyfile(cached, zip_path)
+            self._mrjob_zip_path = zip_path
+        return str(self._mrjob_zip_path)
+
     runner.__init__ = __init__
+    runner._create_mrjob_zip = _create_mrjob_zip
     runner._dest_in_wd_mirror = _dest_in_wd_mirror
     runner._upload_local_files = _upload_local_files
     HadoopFilesystem.get_hadoop_version = get_hadoop_version
