@@ -11,8 +11,9 @@
   file is never written again: YARN checks that a file it localizes still has the modification
   time it had at submission. Files mrjob writes for one run only (the setup wrapper, an input
   manifest) and local input files still go to the job's temporary directory. A changed file is
-  another digest, another entry; ``mrkit hdfs rm -r .mrkit/files`` empties the cache. Only over
-  WebHDFS (mr/lib/mrjob_webhdfs.py); with ``MRKIT_JOB_FS=hadoop`` mrjob uploads as before.
+  another digest, another entry; ``mrkit hdfs rm -r /user/<user>/.mrkit/files`` empties the
+  cache. Only over WebHDFS (mr/lib/mrjob_webhdfs.py); with ``MRKIT_JOB_FS=hadoop`` mrjob
+  uploads as before.
 - The Hadoop version once per installation. mrjob asks ``hadoop version`` (a JVM) before every
   job. The answer is kept in ``$XDG_CACHE_HOME/mrkit/hadoop-versions.json`` under a key made of
   the ``hadoop`` command (its files' paths and modification times), ``HADOOP_CONF_DIR`` and the
