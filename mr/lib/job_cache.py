@@ -44,6 +44,7 @@ import os
 import posixpath
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -295,8 +296,9 @@ def _cached_uploads(runner: Any, prefix: str) -> Any:
     return CachedUploads(prefix)
 
 
-def install() -> None:
-    """Patch mrjob's hadoop runner and HadoopFilesystem (idempotent)."""
+def install(zip_cache_dir: Callable[[], str]) -> None:
+    """Patch mrjob's hadoop runner and HadoopFilesystem (idempotent); `zip_cache_dir` says
+    where the compiled mrjob.zip is kept (mrjob_fixes' archive cache, which calls this)."""
     import mrjob.hadoop
     from mrjob.fs.hadoop import HadoopFilesystem
 
@@ -364,9 +366,7 @@ def install() -> None:
 
             import mrjob
 
-            from mr.lib.mrjob_fixes import archive_cache_dir
-
-            cached = compiled_mrjob_zip(os.path.dirname(mrjob.__file__), archive_cache_dir())
+            cached = compiled_mrjob_zip(os.path.dirname(mrjob.__file__), zip_cache_dir())
             zip_path = os.path.join(self._get_local_tmp_dir(), "mrjob.zip")
             shutil.copyfile(cached, zip_path)
             self._mrjob_zip_path = zip_path

@@ -478,4 +478,4 @@ def apply_hadoop() -> None:
     from mr.lib import job_cache
 
     mrjob.hadoop.HadoopJobRunner.fs = property(_hadoop_runner_fs)
-    job_cache.install()
+    job_cache.install(archive_cache_dir)
