@@ -63,7 +63,8 @@
   lists and reads the output and deletes its temporary directory with ``hadoop fs`` commands, a
   JVM each. With a NameNode configured (mr/lib/webhdfs.py), those calls go over WebHDFS
   (mr/lib/mrjob_webhdfs.py) and ``hadoop fs`` stays the fallback (other NameNodes, or WebHDFS
-  unreachable). Applied by :func:`apply_hadoop` when a job runs on Hadoop.
+  unreachable). Applied by :func:`apply_hadoop` when a job runs on Hadoop, with the upload
+  and version caches of mr/lib/job_cache.py.
 - Directory archives. A job ships the ``mr`` package (and a job's own directories, such as
   PyMySQL for mr/mysql_import.py) to its tasks as a ``.tar.gz`` that mrjob builds again on every
   run, at gzip's slowest level: 0.2 s of a small job's time on the local runner. Here an archive
@@ -699,4 +700,7 @@ def apply_hadoop() -> None:
     when a job runs on Hadoop."""
     import mrjob.hadoop
 
+    from mr.lib import job_cache
+
     mrjob.hadoop.HadoopJobRunner.fs = property(_hadoop_runner_fs)
+    job_cache.install(archive_cache_dir)

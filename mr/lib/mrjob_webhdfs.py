@@ -144,6 +144,11 @@ class WebHDFSFilesystem(Filesystem):
             raise ValueError("put() destination may not be a directory")
         self.client.upload(self._split(path)[1], src, overwrite=False)
 
+    def rename(self, src: str, dest: str) -> None:
+        """Move a file; HdfsError if `dest` exists (HDFS never renames over a file), which
+        mr/lib/job_cache.py relies on."""
+        self.client.rename(self._split(src)[1], self._split(dest)[1])
+
     def rm(self, path_glob: str) -> None:
         for path in self._paths(path_glob)[1]:
             self.client.delete(path, recursive=True)
