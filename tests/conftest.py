@@ -1,3 +1,5 @@
+import os
+import signal
 import subprocess
 
 import pytest
@@ -7,6 +9,25 @@ import pytest
 # "OSError: [Errno 14] Bad address" from Popen here, twice. _USE_VFORK is CPython's documented
 # fail-safe switch for such cases (gh-91401); it costs a little start-up time per child.
 subprocess._USE_VFORK = False
+
+# SIGINT and SIGTERM stop the session as Ctrl-C does, so the session fixtures stop their engines.
+# A pytest started in the background by a non-interactive shell (scripts/test runs one beside the
+# main run) inherits SIGINT ignored, and Python then installs no handler of its own: restore it.
+# SIGTERM (a CI timeout, `kill`) would otherwise end the process with every engine left running.
+# Only in this process: a child it forks (multiprocessing) dies of SIGTERM as before.
+_SESSION_PID = os.getpid()
+
+
+def _stop_the_session(signum, frame):
+    if os.getpid() != _SESSION_PID:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, _stop_the_session)
 
 # Session-scoped engine fixtures (each engine starts once per test session, stops at its end).
 pytest_plugins = [
