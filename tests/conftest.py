@@ -52,14 +52,14 @@ STOPS_AIRFLOW = "test_down_stops_every_process_it_started"
 
 
 def pytest_collection_modifyitems(items):
-    """The wheel test first: it starts a cluster of its own, before the session's holds the
-    ports (tests/test_wheel.py). Then the CeleryExecutor's Airflow, started and stopped by its
-    own tests before the session's other engines and Airflow load the 2 cores
-    (tests/plugins/airflow_celery.py). The test that stops Airflow last."""
+    """The CeleryExecutor's Airflow first, started and stopped by its own tests before other
+    engines load the 2 cores (tests/plugins/airflow_celery.py); then the wheel's tests, which
+    build venvs. The test that stops the session's Airflow last. (scripts/test runs the celery,
+    wheel, secure and fault tests in a pytest of their own beside the rest.)"""
     items.sort(
         key=lambda item: (
-            item.get_closest_marker("wheel") is None,
             item.get_closest_marker("celery") is None,
+            item.get_closest_marker("wheel") is None,
             getattr(item, "originalname", item.name) == STOPS_AIRFLOW,
         )
     )
