@@ -103,3 +103,12 @@ def test_java_gets_krb5_conf_through_hadoop_client_opts():
     }
     done = {"KRB5_CONFIG": "/k", "HADOOP_CLIENT_OPTS": "-Djava.security.krb5.conf=/j"}
     assert auth.java_env(done) == {}
+
+
+def test_a_twin_jvm_gets_krb5_conf_only_from_a_kerberos_conf_dir(conf, tmp_path):
+    krb5 = {"KRB5_CONFIG": "/k/krb5.conf"}
+    conf("simple")
+    assert auth.java_options(tmp_path, krb5) == []
+    conf("kerberos")
+    assert auth.java_options(tmp_path, krb5) == ["-Djava.security.krb5.conf=/k/krb5.conf"]
+    assert auth.java_options(tmp_path, {}) == []

@@ -9,7 +9,9 @@ data files are renamed ``part-00000``, ``part-00001``, ... (in the engine's own 
 directory is published in place of ``--output`` with ``_SUCCESS``
 (:func:`mr.lib.publish.publish_dir`), as the MR jobs do; when it fails, the staging directory is
 removed and the engine's own error lines are raised. :func:`run_many` runs several scripts in one
-JVM where the engine can.
+JVM where the engine can. On a cluster that wants Kerberos (mr/lib/auth.py) a run checks the
+user's ticket before any JVM starts (:func:`check_login`), and the JVM gets the cluster's
+krb5.conf (``auth.java_options``).
 
 An engine (:class:`TwinEngine`) supplies only what differs: its JVM command line, how variables
 reach a script, how several scripts share one JVM, and which output lines are its errors.
@@ -418,13 +420,28 @@ class TwinEngine(ABC):
         self, lib: Path, conf: Path, rundir: Path, args: Sequence[str], hadoop_conf: Path | None
     ) -> subprocess.CompletedProcess[str]:
         """Run the engine's JVM in `rundir` and wait for it."""
+        command = self.java(lib, conf, rundir, args, hadoop_conf)
+        if hadoop_conf is not None:
+            from mr.lib import auth
+
+            command[1:1] = auth.java_options(hadoop_conf)  # a Kerberized cluster's krb5.conf
         return subprocess.run(
-            self.java(lib, conf, rundir, args, hadoop_conf),
+            command,
             cwd=rundir,
             env=self.env(),
             capture_output=True,
             text=True,
         )
+
+
+def check_login(hadoop_conf: Path) -> None:
+    """On a Kerberized cluster (``hadoop_conf`` says so, mr/lib/auth.py), a valid ticket before
+    any JVM starts: without one, auth.NoTicket (one line naming the principal, exit code 2),
+    not the engine's Java stack trace."""
+    from mr.lib import auth
+
+    if auth.method(hadoop_conf) == "kerberos":
+        auth.require_ticket()
 
 
 def run(engine: TwinEngine, job: TwinRun, hadoop_conf: Path | None = None) -> Path:
@@ -435,6 +452,8 @@ def run(engine: TwinEngine, job: TwinRun, hadoop_conf: Path | None = None) -> Pa
     variables = script_vars(job, hadoop_conf is not None)
     if hadoop_conf is None:
         _check_output(job)
+    else:
+        check_login(hadoop_conf)
     lib, conf = engine.prepare()
     rundir = engine.new_rundir()
     try:

@@ -20,7 +20,11 @@ keytab. ``require_ticket()`` fails closed before any call: one line naming the p
   otherwise let ``REQUESTS_CA_BUNDLE`` replace it;
 - Java clients (``hadoop jar`` and ``hadoop fs`` of ``-r hadoop``): :func:`java_env`, the
   krb5.conf for Java in ``HADOOP_CLIENT_OPTS`` (Java reads /etc/krb5.conf and ignores
-  ``KRB5_CONFIG``); YARN gives the job's tasks delegation tokens, never a keytab.
+  ``KRB5_CONFIG``); YARN gives the job's tasks delegation tokens, never a keytab. The Hive and
+  Pig twins' JVMs on a cluster (started by mrkit, not by the launcher): :func:`java_options`.
+
+An expired ticket is told from none (``the ticket of alice@REALM has expired``); either way the
+refusal names the principal to kinit as.
 
 The Python side needs the ``kerberos`` extra (``pip install 'mrkit[kerberos]'``: gssapi and
 requests-gssapi; gssapi builds against MIT Kerberos, Debian's libkrb5-dev).
@@ -144,15 +148,43 @@ def _ticket_from_klist() -> Ticket | None:
     return Ticket(found.group(1) if found else "?", None)
 
 
+def expired_holder() -> str | None:
+    """Whose ticket the cache holds when that ticket has expired ('?' when klist cannot say);
+    None when the cache holds a valid ticket or none at all (no cache, an empty one)."""
+    try:
+        import gssapi
+    except ImportError:
+        return None
+    try:
+        # inquiring the lifetime is what raises for an expired ticket
+        gssapi.Credentials(usage="initiate").inquire(name=False, lifetime=True, usage=False)
+        return None
+    except gssapi.exceptions.ExpiredCredentialsError:
+        pass
+    except gssapi.exceptions.GSSError:
+        return None
+    klist = shutil.which("klist")
+    out = subprocess.run([klist], capture_output=True, text=True).stdout if klist else ""
+    found = re.search(r"^Default principal:\s*(\S+)", out, re.MULTILINE)
+    return found.group(1) if found else "?"
+
+
 def require_ticket() -> Ticket:
-    """The ticket cache's valid ticket; NoTicket (one line: whom to kinit as) without one."""
+    """The ticket cache's valid ticket; NoTicket (one line: whom to kinit as) without one,
+    saying whether the cache held none or an expired one."""
     held = ticket()
     if held is None or (held.seconds_left is not None and held.seconds_left <= 0):
         principal = expected_principal()
         keytab = ' -kt "$MRKIT_KEYTAB"' if os.environ.get(KEYTAB_ENV) else ""
+        cache = os.environ.get("KRB5CCNAME", "default")
+        expired = expired_holder() if held is None else held.principal
+        if expired is None:
+            problem = f"there is no valid ticket (cache {cache})"
+        else:
+            of = "" if expired == "?" else f" of {expired}"
+            problem = f"the ticket{of} has expired (cache {cache})"
         raise NoTicket(
-            f"the cluster wants Kerberos and there is no valid ticket "
-            f"(cache {os.environ.get('KRB5CCNAME', 'default')}): kinit as {principal} "
+            f"the cluster wants Kerberos and {problem}: kinit as {principal} "
             f"(kinit{keytab} {principal})"
         )
     return held
@@ -185,6 +217,19 @@ def webhdfs_session() -> Any:
     # OPTIONAL: the NameNode does not always sign its answer (mutual authentication)
     session.auth = HTTPSPNEGOAuth(mutual_authentication=OPTIONAL)
     return session
+
+
+def java_options(conf_dir: Path | None = None, env: Mapping[str, str] | None = None) -> list[str]:
+    """The JVM options of a Java Hadoop client that mrkit starts itself (the Hive and Pig twins'
+    JVMs on a cluster, not through the ``hadoop`` launcher): ``-Djava.security.krb5.conf``
+    when ``KRB5_CONFIG`` is set and the cluster (of ``conf_dir``) wants Kerberos; else empty.
+    Without it Java read /etc/krb5.conf and Pig's login failed (``NoMatchingRule: No rules
+    applied to root@MRKIT.TEST``)."""
+    env = os.environ if env is None else env
+    krb5 = env.get("KRB5_CONFIG")
+    if not krb5 or method(conf_dir) != "kerberos":
+        return []
+    return [f"-Djava.security.krb5.conf={krb5}"]
 
 
 def java_env(env: Mapping[str, str] | None = None) -> dict[str, str]:

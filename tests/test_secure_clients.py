@@ -1,0 +1,160 @@
+"""The Hive and Pig twins (`--cluster`) and `mrkit import|export mysql` (hdfs://) on the Kerberized
+cluster, and the refusals without a valid ticket: none, or an expired one.
+
+The session's secure cluster (tests/plugins/secure.py), as the OS user's principal (its short
+name is the user YARN runs containers as, as in tests/test_secure.py). Inputs are the word_count
+case's (a few hundred bytes): the twins' rows must equal its golden rows. An expired ticket is a
+real one: kinit for 10 s (the MiniKdc refused 4 s and less: "Requested effective lifetime is
+negative or too short"), taken when the module starts, so that the tests before the expiry test
+use up the wait.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from tests.cases import load_case
+from tests.support import REPO, mrkit
+
+pytestmark = pytest.mark.secure
+
+#: how long the expiring ticket lives (the MiniKdc refused 4 s and less)
+SHORT_LIFE = 10
+
+
+def one_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def expiring(kerberos_user, tmp_path_factory):
+    """The OS user's environment with a ticket that lives SHORT_LIFE seconds (from now)."""
+    from mr.engines import secure
+
+    env = dict(kerberos_user(secure.os_user(), ticket=False))
+    env["KRB5CCNAME"] = f"FILE:{tmp_path_factory.mktemp('krb5cc') / 'short'}"
+    subprocess.run(
+        ["kinit", "-l", f"{SHORT_LIFE}s", "-kt", env["MRKIT_KEYTAB"], env["MRKIT_PRINCIPAL"]],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    return env
+
+
+@pytest.fixture(scope="module")
+def home_input(secure_cluster, kerberos_user, expiring):
+    """(env, directory, case): the word_count case's input on HDFS under the OS user's home."""
+    from mr.engines import secure
+
+    env = kerberos_user(secure.os_user())
+    case = load_case("word_count")
+    directory = f"/user/{secure.os_user()}/t-{uuid.uuid4().hex[:10]}"
+    put = mrkit("hdfs", "put", *case.inputs, f"{directory}/in/", env=env)
+    assert put.returncode == 0, put.stderr
+    yield env, directory, case
+    mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
+
+
+def hdfs_part_rows(env: dict[str, str], directory: str) -> list[str]:
+    listed = mrkit("hdfs", "ls", directory, env=env)
+    assert listed.returncode == 0, listed.stderr
+    names = sorted(line.split()[-1].rsplit("/", 1)[-1] for line in listed.stdout.splitlines())
+    assert names[0] == "_SUCCESS" and names[1:] == [f"part-{i:05d}" for i in range(len(names) - 1)]
+    out = mrkit("hdfs", "cat", f"{directory}/part-*", env=env)
+    assert out.returncode == 0, out.stderr
+    return sorted(out.stdout.split("\n")[:-1])
+
+
+@pytest.mark.parametrize(
+    "engine",
+    [pytest.param("pig", marks=pytest.mark.pig), pytest.param("hive", marks=pytest.mark.hive)],
+)
+def test_twin_on_the_secure_cluster_gives_the_golden_rows(request, engine, home_input):
+    """Pig in MapReduce mode and Hive (embedded metastore, MR on YARN) with the user's ticket:
+    their JVM needs the cluster's krb5.conf (without it: "No rules applied to root@MRKIT.TEST")."""
+    request.getfixturevalue(f"{engine}_engine")
+    env, directory, case = home_input
+    output = f"{directory}/{engine}-out"
+    done = mrkit(engine, "run", case.name, "--cluster", "--input", f"{directory}/in",
+                 "--output", output, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert hdfs_part_rows(env, output) == case.expected_rows()
+
+
+@pytest.mark.mysql
+def test_import_into_hdfs_and_export_back(home_input, mysql_db, mysql_conn):
+    """`mrkit import mysql` into hdfs:// and `mrkit export mysql` from it, over SPNEGO WebHDFS:
+    the table comes back as it was (NULL, a tab, non-ASCII)."""
+    env, directory, _ = home_input
+    rows = [(1, "plain"), (2, "a\tb"), (3, None), (4, "caf\u00e9"), (5, "")]
+    with mysql_conn.cursor() as cur:
+        cur.execute("CREATE TABLE src (id INT PRIMARY KEY, txt VARCHAR(20) NULL)")
+        cur.executemany("INSERT INTO src VALUES (%s, %s)", rows)
+        cur.execute("CREATE TABLE back LIKE src")
+    target = f"hdfs://{directory}/imported"
+    url = ["--url", mysql_db.url]
+    imported = mrkit("import", "mysql", *url, "--table", "src", "-m", "2",
+                     "--target-dir", target, env=env)  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    assert "5 rows in 2 splits" in imported.stderr
+    exported = mrkit("export", "mysql", target, "--table", "back", *url, env=env)
+    assert exported.returncode == 0, exported.stderr
+    with mysql_conn.cursor() as cur:
+        cur.execute("SELECT id, txt FROM back ORDER BY id")
+        assert [tuple(r) for r in cur.fetchall()] == rows
+
+
+def refused(command: str, directory: str) -> list[str]:
+    """Each client's command line, on the secure cluster's HDFS."""
+    return {
+        "hdfs": [sys.executable, "-m", "mr.cli", "hdfs", "ls", directory],
+        "job": [sys.executable, "mr/word_count.py", "-r", "hadoop", f"hdfs://{directory}/in/"],
+        "pig": [sys.executable, "-m", "mr.cli", "pig", "run", "word_count", "--cluster",
+                "--input", f"{directory}/in", "--output", f"{directory}/refused"],
+        "hive": [sys.executable, "-m", "mr.cli", "hive", "run", "word_count", "--cluster",
+                 "--input", f"{directory}/in", "--output", f"{directory}/refused"],
+        "import": [sys.executable, "-m", "mr.cli", "import", "mysql", "--table", "t",
+                   "--target-dir", f"hdfs://{directory}/refused"],
+        "export": [sys.executable, "-m", "mr.cli", "export", "mysql", f"hdfs://{directory}/in",
+                   "--table", "t"],
+    }[command]  # fmt: skip
+
+
+COMMANDS = ("hdfs", "job", "pig", "hive", "import", "export")
+
+
+# `mrkit hdfs` and `-r hadoop` without a ticket: tests/test_secure.py
+@pytest.mark.parametrize("command", ["pig", "hive", "import", "export"])
+def test_no_ticket_is_one_line_naming_the_principal(command, home_input, kerberos_user):
+    """Before any JVM or MySQL connection: exit 2, one line, whom to kinit as."""
+    from mr.engines import secure
+
+    _, directory, _ = home_input
+    env = kerberos_user(secure.os_user(), ticket=False)
+    out = subprocess.run(refused(command, directory), env=env, cwd=REPO, capture_output=True,
+                         text=True, timeout=300)  # fmt: skip
+    assert out.returncode == 2, out.stderr
+    line = one_line(out.stderr)
+    assert "no valid ticket" in line and f"kinit as {secure.os_user()}@MRKIT.TEST" in line, line
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_expired_ticket_is_one_line_saying_so(command, home_input, expiring):
+    """A ticket that expired: told from none, its holder named; exit 2, one line."""
+    from mr.engines import secure
+
+    _, directory, _ = home_input
+    while subprocess.run(["klist", "-s"], env=expiring).returncode == 0:
+        time.sleep(0.5)  # the tests before this one have used most of SHORT_LIFE
+    out = subprocess.run(refused(command, directory), env=expiring, cwd=REPO,
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert out.returncode == 2, out.stderr
+    principal = f"{secure.os_user()}@MRKIT.TEST"
+    line = one_line(out.stderr)
+    assert f"the ticket of {principal} has expired" in line and f"kinit as {principal}" in line
