@@ -51,11 +51,27 @@ pytest_plugins = [
 STOPS_AIRFLOW = "test_down_stops_every_process_it_started"
 
 
-def pytest_collection_modifyitems(items):
+def pytest_configure(config):
+    """`--group beside`: this pytest runs beside the main one (scripts/test), in its own state
+    root and on ports of its own (tests.plugins.engines.beside_environment)."""
+    if config.getoption("--group") == "beside":
+        from tests.plugins.engines import beside_environment
+
+        os.environ.update(beside_environment())
+
+
+def pytest_collection_modifyitems(config, items):
     """The CeleryExecutor's Airflow first, started and stopped by its own tests before other
     engines load the 2 cores (tests/plugins/airflow_celery.py); then the wheel's tests, which
     build venvs. The test that stops the session's Airflow last. (scripts/test runs the celery,
     wheel, secure and fault tests in a pytest of their own beside the rest.)"""
+    group = config.getoption("--group")
+    if group:
+        from tests.plugins.engines import group_of
+
+        kept = [item for item in items if group_of(item) == group]
+        config.hook.pytest_deselected(items=[item for item in items if group_of(item) != group])
+        items[:] = kept
     items.sort(
         key=lambda item: (
             item.get_closest_marker("celery") is None,
@@ -66,6 +82,14 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_addoption(parser):
+    parser.addoption(
+        "--group",
+        choices=("main", "beside"),
+        help="only the tests of one of the two pytests scripts/test runs at once: `beside`, the "
+        "tests whose engines are their own (markers faults, celery, secure, wheel, spark; none "
+        "using the main pytest's cluster, HBase, Oozie or Airflow: tests.plugins.engines), in a "
+        "state root and on ports of their own; `main`, the others",
+    )
     parser.addoption(
         "--update-golden",
         action="store_true",
