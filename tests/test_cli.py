@@ -407,6 +407,26 @@ def test_oozie_status_when_nothing_runs_is_exit_3(tmp_path):
     assert result.stdout.startswith("oozie: not running")
 
 
+def test_secure_oozie_status_when_nothing_runs_is_exit_3(tmp_path):
+    result = mrkit("oozie", "status", "--secure", env={"MRKIT_HOME": str(tmp_path)})
+    assert result.returncode == 3
+    assert result.stdout.startswith("oozie-secure: not running")
+
+
+@pytest.mark.parametrize("option", [["--bind-host", "0.0.0.0"], ["--retry-codes", "1"]])
+def test_secure_oozie_up_refuses_the_open_servers_options(tmp_path, option):
+    result = mrkit("oozie", "up", "--secure", *option, env={"MRKIT_HOME": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "is for the open Oozie" in result.stderr
+
+
+def test_secure_oozie_up_without_the_secure_cluster_is_one_line(tmp_path):
+    result = mrkit("oozie", "up", "--secure", env={"MRKIT_HOME": str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "the secure cluster is not running" in result.stderr
+
+
 def test_workflow_run_on_oozie_without_a_server_is_one_line(tmp_path):
     app = tmp_path / "wf.py"
     app.write_text(

@@ -180,6 +180,70 @@ def test_nodemanager_stopped_during_a_map_task(nodes, tmp_path):
     assert re.search(rf"dead: .*nodemanager-{victim}", status.stdout), status.stdout
 
 
+def _spark_nodes(nodes, main_class: str) -> set[int]:
+    """The NodeManagers whose containers run a Spark JVM of the fault cluster (its AM:
+    ExecutorLauncher, an executor: YarnCoarseGrainedExecutorBackend)."""
+    return {
+        int(m.group(1))
+        for cwd in _processes(rf".*{re.escape(main_class)}").values()
+        if cwd.startswith(str(nodes.root)) and (m := re.search(r"nodemanager-(\d)", cwd))
+    }
+
+
+@pytest.mark.spark
+def test_nodemanager_stopped_during_a_spark_job_on_yarn(nodes, tmp_path):
+    # Stops the NodeManager of an executor (not the AM's) while its Python works on a task (the
+    # mapper sleeps on its first record), during `-r spark --spark-master yarn`. Afterwards: the
+    # driver saw the executor lost, the job succeeded, and its rows are an undisturbed run's.
+    # Two executors that do not fit on one node (1792 MB containers, 3072 MB per node) run
+    # one task each.
+    pytest.importorskip("pyspark")
+    fs = _hdfs(nodes)
+    base = f"/faults/{uuid.uuid4().hex[:8]}"
+    lines = [f"s{i % 5} t{i % 4}" for i in range(400)]
+    data = fs.write_bytes(f"{base}/in.txt", ("\n".join(lines) + "\n").encode())
+    script = tmp_path / f"slow_start_{uuid.uuid4().hex[:8]}.py"
+    script.write_text(SLOW_START_JOB)
+    conf = " ".join(f"--conf {c}" for c in (
+        "spark.executor.instances=2", "spark.executor.cores=1", "spark.executor.memory=1200m",
+        "spark.ui.enabled=false", "spark.ui.showConsoleProgress=false",
+    ))  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, str(script), "-r", "spark", "--no-conf", "--spark-master", "yarn",
+         "--python-bin", sys.executable, "--spark-args", conf, "-v", "--pause", "10",
+         f"hdfs://{data}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        env={**nodes.env, "HADOOP_CONF_DIR": str(nodes.root / "hadoop" / "conf")},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 600
+        while True:  # an executor without the AM beside it, with a task's Python at work
+            am = _spark_nodes(nodes, "org.apache.spark.deploy.yarn.ExecutorLauncher")
+            executors = _spark_nodes(nodes, "YarnCoarseGrainedExecutorBackend")
+            working = {
+                int(m.group(1))
+                for cwd in _processes(r"^\S*python\S* ").values()
+                if cwd.startswith(str(nodes.root)) and (m := re.search(r"nodemanager-(\d)", cwd))
+            }
+            victims = (executors & working) - am
+            if am and victims:
+                break
+            assert proc.poll() is None, proc.communicate()[1][-3000:]
+            assert time.monotonic() < deadline, f"AM on {am}, executors on {executors}"
+            time.sleep(0.5)
+        victim = min(victims)
+        stopped = nodes.mrkit("cluster", "stop-node", "nodemanager", str(victim))
+        assert stopped.returncode == 0, stopped.stderr
+        out, err = proc.communicate(timeout=900)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err[-3000:]
+    assert "Lost executor" in err, err[-3000:]
+    assert sorted(out.split("\n")[:-1]) == _expected(lines)
+
+
 def _busiest_datanode(nodes) -> int:
     """The DataNode with the most transfer threads (Xceivers) at work: the one serving reads."""
     lay = json.loads((nodes.root / "hadoop" / "nodes" / "nodes.json").read_text())
@@ -322,6 +386,93 @@ def test_oozie_killed_and_started_again_while_a_workflow_runs(nodes_oozie, tmp_p
     run = WorkflowRun.read(run_dir / "run.json")
     assert run.status == "SUCCEEDED", run
     assert fs.exists(f"{out}/after")
+
+
+COORD_APP = """\
+from mr.workflow.coordinator import Controls, Coordinator, DataIn, Dataset
+from mr.workflow.model import Fs, Mkdir, Parameter, Workflow
+
+day = (
+    Workflow("survivor-day")
+    .global_settings(resource_manager="${resourceManager}", name_node="${nameNode}")
+    .param("output")
+    .action("mark", Fs([Mkdir("${output}")]))
+    .end()
+)
+coord = Coordinator(
+    "survivor-days",
+    workflow=day,
+    start="2026-01-01T00:00Z",
+    end="2026-01-04T00:00Z",
+    datasets=[Dataset("flags", "${coord:days(1)}", "2026-01-01T00:00Z",
+                      "${nameNode}${root}/flags/${YEAR}-${MONTH}-${DAY}")],
+    inputs=[DataIn("flag", "flags")],
+    # one action waiting at a time: the next materializes only once the one before has its
+    # flag, so actions 2 and 3 materialize after the server came back
+    controls=Controls(timeout=-1, concurrency=1, throttle=1),
+    configuration={
+        "output": "${nameNode}${root}/done/${coord:formatTime(coord:nominalTime(), 'yyyy-MM-dd')}"
+    },
+    parameters=[Parameter("root")],
+)
+"""
+
+
+@pytest.mark.oozie
+def test_oozie_killed_and_started_again_while_a_coordinator_runs(nodes_oozie, tmp_path):
+    # SIGKILLs the Oozie server once a coordinator of three daily actions has materialized its
+    # first (waiting for its day's flag; one action waits at a time), then starts it again with
+    # `mrkit oozie up` and writes the three flags. Afterwards: the later actions materialized
+    # on the server that came back, every action SUCCEEDED, and so did the coordinator.
+    from mr.clients.oozie import Oozie
+
+    nodes = nodes_oozie
+    fs = _hdfs(nodes)
+    root = f"/faults/{uuid.uuid4().hex[:8]}"
+    app = tmp_path / "survivor_days.py"
+    app.write_text(COORD_APP)
+    run_dir = tmp_path / "run"
+    started = nodes.mrkit(
+        "coord", "run", f"{app}:coord", "--engine", "oozie", "--no-wait",
+        "--run-dir", str(run_dir), "--property", f"root={root}",
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    coord_id = started.stdout.split()[0]
+    oozie = Oozie(json.loads((nodes.root / "oozie" / "state.json").read_text())["url"])
+
+    def info() -> dict:  # a coordinator's actions are listed only with offset and len
+        return dict(oozie.json("GET", f"job/{coord_id}", params={"show": "info", "offset": "1",
+                                                                 "len": "100"}))  # fmt: skip
+
+    def actions() -> list[dict]:
+        return list(info().get("actions") or [])
+
+    deadline = time.monotonic() + 300
+    while not actions():
+        assert time.monotonic() < deadline, info()
+        time.sleep(0.5)
+    first = actions()
+    assert [a["actionNumber"] for a in first] == [1], first
+    assert first[0]["status"] == "WAITING", first
+
+    server = int((nodes.root / "oozie" / "oozie-server.pid").read_text())
+    os.kill(server, 9)
+    while Path(f"/proc/{server}").exists():
+        time.sleep(0.1)
+    again = nodes.mrkit("oozie", "up", timeout=600)
+    assert again.returncode == 0, again.stderr
+    for day in ("2026-01-01", "2026-01-02", "2026-01-03"):
+        fs.write_bytes(f"{root}/flags/{day}/_SUCCESS", b"")
+
+    deadline = time.monotonic() + 600
+    while (now := info())["status"] not in ("SUCCEEDED", "DONEWITHERROR", "KILLED", "FAILED"):
+        assert time.monotonic() < deadline, now
+        time.sleep(2)
+    assert now["status"] == "SUCCEEDED", now
+    done = {a["actionNumber"]: a["status"] for a in now["actions"]}
+    assert done == {1: "SUCCEEDED", 2: "SUCCEEDED", 3: "SUCCEEDED"}, now["actions"]
+    for day in ("2026-01-01", "2026-01-02", "2026-01-03"):
+        assert fs.exists(f"{root}/done/{day}"), day
 
 
 def _index(nodes):

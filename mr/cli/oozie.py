@@ -1,4 +1,5 @@
-"""``mrkit oozie up|down|status``: the Oozie server of mr/engines/oozie.py, on the cluster."""
+"""``mrkit oozie up|down|status``: the Oozie server of mr/engines/oozie.py, on the cluster;
+with ``--secure``, the Kerberized one of mr/engines/oozie_secure.py on the secure cluster."""
 
 from __future__ import annotations
 
@@ -14,16 +15,20 @@ from mr.lib.defaults import (
     OOZIE_PORT_ENV,
     OOZIE_RETRY_CODES_ENV,
     OOZIE_START_TIMEOUT,
+    SECURE_OOZIE_DEFAULT_PORT,
+    SECURE_OOZIE_PORT_ENV,
 )
-from mr.lib.errors import NOT_RUNNING_EXIT
+from mr.lib.errors import NOT_RUNNING_EXIT, UsageError
 
 if TYPE_CHECKING:
-    from mr.engines import oozie
+    from mr.engines import oozie, oozie_secure
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     from mr.engines import oozie
 
+    if args.secure:
+        return secure_up(args)
     config.use_bind_host(args.bind_host)
     state = oozie.up(
         port=args.port,
@@ -46,9 +51,40 @@ def print_state(state: oozie.OozieInfo) -> None:
     print(f"  log         {oozie.log_dir() / 'oozie.log'}")
 
 
+def secure_up(args: argparse.Namespace) -> int:
+    from mr.engines import oozie_secure
+
+    if args.bind_host:
+        raise UsageError("--bind-host is for the open Oozie; the secure one is on localhost")
+    if args.retry_codes:
+        raise UsageError("--retry-codes is for the open Oozie")
+    state = oozie_secure.up(
+        port=args.port, timeout=args.timeout, say=lambda line: print(line, file=sys.stderr)
+    )
+    print_secure_state(state)
+    return 0
+
+
+def print_secure_state(state: oozie_secure.SecureOozieInfo) -> None:
+    from mr.engines import oozie, oozie_secure
+
+    print(f"oozie-secure: running (pid {state.pid}), Kerberos")
+    print(f"  REST API    {state.url}/v2   (SPNEGO as {state.http_principal})")
+    print(f"  principal   {state.principal} (a proxy user of the secure cluster)")
+    print(f"  sharelib    hdfs://{state.sharelib}")
+    print(f"  log         {oozie.log_dir(oozie_secure.home()) / 'oozie.log'}")
+    print("  log in      eval \"$(mrkit cluster env --secure)\"; "
+          'kinit -kt "$MRKIT_KEYTAB" "$MRKIT_PRINCIPAL"')  # fmt: skip
+
+
 def cmd_down(args: argparse.Namespace) -> int:
     from mr.engines import oozie
 
+    if args.secure:
+        from mr.engines import oozie_secure
+
+        print("oozie-secure: stopped" if oozie_secure.down() else "oozie-secure: not running")
+        return 0
     print("oozie: stopped" if oozie.down() else "oozie: not running")
     return 0
 
@@ -56,6 +92,8 @@ def cmd_down(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from mr.engines import oozie
 
+    if args.secure:
+        return secure_status(args)
     st = oozie.status()
     if args.json:
         print(json.dumps(st, indent=2))
@@ -72,6 +110,31 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if st["running"] else NOT_RUNNING_EXIT
 
 
+def secure_status(args: argparse.Namespace) -> int:
+    from mr.engines import oozie_secure
+
+    st = oozie_secure.status()
+    if args.json:
+        print(json.dumps(st, indent=2))
+    elif st["running"]:
+        state = oozie_secure.info()
+        assert state is not None
+        print_secure_state(state)
+        if st["system_mode"] != "NORMAL":
+            print(f"  warning: the server answers {st['system_mode']} (expected NORMAL)")
+        if not st["cluster_running"]:
+            print("  warning: the secure cluster it was started on is gone: "
+                  "`mrkit oozie up --secure` again")  # fmt: skip
+    else:
+        print("oozie-secure: not running (`mrkit oozie up --secure` starts it, after "
+              "`mrkit cluster up --secure`)")  # fmt: skip
+    return 0 if st["running"] else NOT_RUNNING_EXIT
+
+
+def add_secure(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument("--secure", action="store_true", help=help)
+
+
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "oozie",
@@ -81,7 +144,8 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         "first). `up` uploads Oozie's sharelib to HDFS, writes Oozie's configuration and starts "
         "the server with a new Derby database; workflows run on it with "
         "`mrkit workflow run --engine oozie`.",
-        epilog=f"port: {OOZIE_PORT_ENV} (default {OOZIE_DEFAULT_PORT})\n\nthen:\n"
+        epilog=f"port: {OOZIE_PORT_ENV} (default {OOZIE_DEFAULT_PORT}); with --secure "
+        f"{SECURE_OOZIE_PORT_ENV} (default {SECURE_OOZIE_DEFAULT_PORT})\n\nthen:\n"
         "  mrkit workflow run mr.workflow.examples:word_pipeline --engine oozie",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -112,12 +176,18 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         f"code is its error code (default ${OOZIE_RETRY_CODES_ENV})",
     )
     add_bind_host(up)
+    add_secure(
+        up,
+        "a Kerberized server on the secure cluster (`mrkit cluster up --secure`): its own "
+        "principal oozie/localhost, SPNEGO on the REST API, state in .cluster/oozie-secure",
+    )
     up.set_defaults(func=cmd_up)
     down = sub.add_parser(
         "down",
         help="stop the server started by `up` (only that process)",
         description="Stop the Oozie server started by `mrkit oozie up` (by its recorded pid).",
     )
+    add_secure(down, "the secure server of `up --secure`")
     down.set_defaults(func=cmd_down)
     status = sub.add_parser(
         "status",
@@ -125,4 +195,5 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         description="Report whether the Oozie server runs, where, and on which cluster.",
     )
     status.add_argument("--json", action="store_true", help="print the status as JSON")
+    add_secure(status, "the secure server of `up --secure`")
     status.set_defaults(func=cmd_status)

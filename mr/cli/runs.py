@@ -93,17 +93,27 @@ def oozie_settings(given: dict[str, str], file_values: dict[str, str], quiet: bo
     from mr.clients.hdfs import client
     from mr.clients.oozie import Oozie
     from mr.engines import hadoop
+    from mr.lib import auth
     from mr.workflow.remote import OozieSettings
 
     values = {**file_values, **given}
+    name_node, resource_manager = values.get("nameNode"), values.get("resourceManager")
     cluster = hadoop.info()
-    name_node = values.get("nameNode") or (cluster.fs_uri if cluster else None)
-    resource_manager = values.get("resourceManager") or (
-        f"localhost:{cluster.ports.rm}" if cluster else None
-    )
+    if auth.is_kerberos():  # the secure cluster of `mrkit cluster up --secure`, if it runs
+        from mr.engines import secure
+
+        secure_cluster = secure.info()
+        if secure_cluster is not None:
+            name_node = name_node or secure_cluster.fs_uri
+            rm_port = secure_cluster.ports["MRKIT_SECURE_RM_PORT"]
+            resource_manager = resource_manager or f"localhost:{rm_port}"
+    elif cluster is not None:
+        name_node = name_node or cluster.fs_uri
+        resource_manager = resource_manager or f"localhost:{cluster.ports.rm}"
     if not name_node or not resource_manager:
         raise UsageError(
-            "no cluster: start one (`mrkit cluster up`, `mrkit oozie up`) or give "
+            "no cluster: start one (`mrkit cluster up`, `mrkit oozie up`; with Kerberos "
+            "`--secure` on both) or give "
             "--property nameNode=hdfs://HOST:PORT --property resourceManager=HOST:PORT"
         )
     return OozieSettings(oozie=Oozie(), fs=client(), name_node=name_node,

@@ -1,16 +1,21 @@
-"""Oozie's REST API (Web Services API v2) from Python, with the standard library only.
+"""Oozie's REST API (Web Services API v2) from Python: the standard library, and requests with
+SPNEGO on a Kerberos cluster.
 
 ``Oozie(url, user)``: submit a workflow (``POST /v2/jobs?action=start`` with the job's properties
 as a Hadoop ``<configuration>``), read a job (``GET /v2/job/<id>?show=info``) and its log, kill it
 (``PUT /v2/job/<id>?action=kill``), read the server's status; check an application the way the
 server does (``POST /v2/validate``: its XSDs; ``POST /v2/jobs?action=dryrun``: a submit that
-parses the workflow, graph included, and starts nothing). Authentication is Oozie's "simple"
-kind: the user name goes with every call as ``user.name``. The server's errors (HTTP 4xx/5xx with
-the ``oozie-error-code`` and ``oozie-error-message`` headers) become :class:`OozieError` with the
-code and message; a server that does not answer becomes :class:`OozieUnavailable`.
+parses the workflow, graph included, and starts nothing). Authentication, as mr/lib/auth.py
+decides for the cluster: Oozie's "simple" kind (the user name goes with every call as
+``user.name``), or Kerberos: SPNEGO with the user's ticket (``mrkit oozie up --secure``), the
+user being the ticket's short name; no ticket, or a 401 from the server, is
+:class:`~mr.lib.auth.NoTicket` (one line naming the principal to kinit as, exit code 2). The
+server's errors (HTTP 4xx/5xx with the ``oozie-error-code`` and ``oozie-error-message`` headers)
+become :class:`OozieError` with the code and message; a server that does not answer becomes
+:class:`OozieUnavailable`.
 
 The URL: the argument, else ``$OOZIE_URL`` (as Oozie's own CLI reads it), else the server of
-``mrkit oozie up``.
+``mrkit oozie up`` (``mrkit oozie up --secure``'s when the cluster is Kerberos).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
+
+from mr.lib import auth
 
 #: seconds a call may take (a submit parses the workflow and copies nothing: it is quick)
 TIMEOUT = 30.0
@@ -61,11 +68,14 @@ def default_url() -> str:
         return url.rstrip("/")
     from mr.lib.config import state_root
 
+    engine, up = ("oozie", "mrkit oozie up")
+    if auth.is_kerberos():
+        engine, up = ("oozie-secure", "mrkit oozie up --secure")
     try:
-        return str(json.loads((state_root() / "oozie" / "state.json").read_text())["url"])
+        return str(json.loads((state_root() / engine / "state.json").read_text())["url"])
     except (OSError, ValueError, KeyError):
         raise OozieUnavailable(
-            "", "no Oozie server: start one with `mrkit oozie up`, or set OOZIE_URL"
+            "", f"no Oozie server: start one with `{up}`, or set OOZIE_URL"
         ) from None
 
 
@@ -74,7 +84,14 @@ class Oozie:
 
     def __init__(self, url: str | None = None, user: str | None = None):
         self.url = (url or default_url()).rstrip("/")
-        self.user = user or getpass.getuser()
+        #: a requests session with SPNEGO when the cluster is Kerberos, else None (simple)
+        self.session: Any = None
+        if auth.is_kerberos():
+            # the server takes the user from the ticket, whatever user.name says
+            self.session = auth.http_session()
+            self.user = auth.short_name(auth.require_ticket().principal)
+        else:
+            self.user = user or getpass.getuser()
 
     def call(
         self,
@@ -83,6 +100,8 @@ class Oozie:
         params: Mapping[str, str] | None = None,
         body: str | None = None,
     ) -> bytes:
+        if self.session is not None:
+            return self._call_spnego(method, path, params, body)
         query = urllib.parse.urlencode({**(params or {}), "user.name": self.user})
         request = urllib.request.Request(
             f"{self.url}/v2/{path}?{query}",
@@ -103,6 +122,35 @@ class Oozie:
                 "",
                 f"Oozie at {self.url} does not answer ({reason}): is it up? (`mrkit oozie status`)",
             ) from None
+
+    def _call_spnego(
+        self, method: str, path: str, params: Mapping[str, str] | None, body: str | None
+    ) -> bytes:
+        import requests
+
+        url = f"{self.url}/v2/{path}"
+        try:
+            answer = self.session.request(
+                method,
+                url,
+                params=dict(params or {}),
+                data=body.encode("utf-8") if body is not None else None,
+                headers={"Content-Type": "application/xml;charset=UTF-8"} if body else {},
+                timeout=TIMEOUT,
+            )
+        except requests.exceptions.RequestException as e:
+            raise OozieUnavailable(
+                "",
+                f"Oozie at {self.url} does not answer ({type(e).__name__}): is it up? "
+                "(`mrkit oozie status --secure`)",
+            ) from None
+        if answer.status_code == 401:  # a ticket it does not accept, or expired since the check
+            raise auth.refused(f"Oozie at {self.url}")
+        if answer.status_code >= 400:
+            code = answer.headers.get("oozie-error-code") or f"HTTP {answer.status_code}"
+            message = answer.headers.get("oozie-error-message") or answer.reason
+            raise OozieError(code, str(message), answer.status_code)
+        return bytes(answer.content)
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         raw = self.call(method, path, **kwargs)

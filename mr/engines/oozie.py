@@ -26,6 +26,10 @@ Hive and Pig twins run as shell actions (mr/workflow/twins.py says why), so no h
 sharelib is needed. The cluster must let this user act for others (hadoop.proxyuser.<user>.*):
 ``mrkit cluster up`` sets that (mr.engines.hadoop.proxy_user_settings).
 
+``mrkit oozie up --secure`` (mr/engines/oozie_secure.py) starts the same server, Kerberized, on
+the secure cluster, with this layout under a state dir of its own (the ``state``/``root``
+arguments below).
+
 Port (environment variable: default): MRKIT_OOZIE_PORT: 11000, Oozie's only one (its admin API is
 under the same REST base), on the bind host (MRKIT_BIND_HOST or ``up --bind-host``, default
 127.0.0.1: mr.lib.config.bind_host). Error codes retried besides
@@ -47,6 +51,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from mr.engines import (
@@ -68,6 +73,9 @@ from mr.lib.defaults import (
     OOZIE_RETRY_CODES_ENV,
     OOZIE_START_TIMEOUT,
 )
+
+if TYPE_CHECKING:
+    from mr.clients.hdfs import HDFS
 
 ENGINE = "oozie"
 VERSION = "5.2.1"
@@ -164,24 +172,26 @@ def home() -> Path:
     return state_dir(ENGINE)
 
 
-def oozie_home() -> Path:
-    return home() / "home"
+# the layout under a server's state dir: root, default home(); the secure server of
+# mr/engines/oozie_secure.py keeps the same layout under its own
+def oozie_home(root: Path | None = None) -> Path:
+    return (root or home()) / "home"
 
 
-def conf_dir() -> Path:
-    return oozie_home() / "conf"
+def conf_dir(root: Path | None = None) -> Path:
+    return oozie_home(root) / "conf"
 
 
-def hadoop_conf_dir() -> Path:
-    return conf_dir() / "hadoop-conf"
+def hadoop_conf_dir(root: Path | None = None) -> Path:
+    return conf_dir(root) / "hadoop-conf"
 
 
-def data_dir() -> Path:
-    return home() / "data"
+def data_dir(root: Path | None = None) -> Path:
+    return (root or home()) / "data"
 
 
-def log_dir() -> Path:
-    return home() / "logs"
+def log_dir(root: Path | None = None) -> Path:
+    return (root or home()) / "logs"
 
 
 def state_path() -> Path:
@@ -253,13 +263,22 @@ def launcher_classpath(cluster: hadoop.ClusterInfo) -> str:
     return ",".join([cluster.conf_dir, f"{hadoop.lib_dir(hadoop.ENGINE)}/*"])
 
 
-def write_hadoop_conf(cluster: hadoop.ClusterInfo) -> Path:
-    """hadoop-conf/: the cluster's written configuration, with the application classpaths."""
-    tree = ET.parse(hadoop.written_config())
+def write_hadoop_conf(
+    cluster: hadoop.ClusterInfo | None,
+    source: Path | None = None,
+    app_classpath: str | None = None,
+    state: Path | None = None,
+) -> Path:
+    """hadoop-conf/: the cluster's written configuration (source, default the open cluster's),
+    with the application classpaths (default launcher_classpath(cluster))."""
+    tree = ET.parse(source or hadoop.written_config())
     root = tree.getroot()
+    if app_classpath is None:
+        assert cluster is not None, "the open cluster, or an application classpath"
+        app_classpath = launcher_classpath(cluster)
     overrides = {
-        "yarn.application.classpath": launcher_classpath(cluster),
-        "mapreduce.application.classpath": launcher_classpath(cluster),
+        "yarn.application.classpath": app_classpath,
+        "mapreduce.application.classpath": app_classpath,
     }
     for prop in root.findall("property"):
         if prop.findtext("name") in overrides:
@@ -268,7 +287,7 @@ def write_hadoop_conf(cluster: hadoop.ClusterInfo) -> Path:
         prop = ET.SubElement(root, "property")
         ET.SubElement(prop, "name").text = name
         ET.SubElement(prop, "value").text = value
-    conf = hadoop_conf_dir()
+    conf = hadoop_conf_dir(state)
     shutil.rmtree(conf, ignore_errors=True)
     conf.mkdir(parents=True)
     text = ET.tostring(root, encoding="unicode")
@@ -295,11 +314,18 @@ def sharelib_jars(lib: Path) -> dict[str, list[Path]]:
     }
 
 
-def upload_sharelib(lib: Path, user: str, say: Callable[[str], None]) -> str:
-    """Put the sharelib on HDFS (once per cluster: HDFS is new on every `cluster up`)."""
+def upload_sharelib(
+    lib: Path,
+    user: str,
+    say: Callable[[str], None],
+    fs: HDFS | None = None,
+    state: Path | None = None,
+) -> str:
+    """Put the sharelib on HDFS (once per cluster: HDFS is new on every `cluster up`), with fs
+    (default: the configured client)."""
     from mr.clients.hdfs import client
 
-    fs = client()
+    fs = fs or client()
     root = SHARELIB_ROOT.format(user=user)
     existing = [e for e in (fs.ls(root) if fs.exists(root) else []) if e.is_dir]
     if existing:
@@ -307,7 +333,7 @@ def upload_sharelib(lib: Path, user: str, say: Callable[[str], None]) -> str:
     stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
     target = f"{root}/lib_{stamp}"
     say(f"oozie: uploading the sharelib to {target}")
-    staging = home() / "sharelib"
+    staging = (state or home()) / "sharelib"
     shutil.rmtree(staging, ignore_errors=True)
     for name, jars in sharelib_jars(lib).items():
         (staging / name).mkdir(parents=True)
@@ -322,35 +348,47 @@ def upload_sharelib(lib: Path, user: str, say: Callable[[str], None]) -> str:
 LOG4J_RELOAD_SECONDS = 3600
 
 
-def java_command(lib: Path, port: int) -> list[str]:
+def java_command(
+    lib: Path, port: int, state: Path | None = None, jvm: tuple[str, ...] = ()
+) -> list[str]:
+    """The server's command line (state: its state dir, default home(); jvm: more options)."""
     return [
         java_bin(),
         f"-Xmx{os.environ.get('MRKIT_OOZIE_HEAP', '512m')}",
         *JAVA17_OPENS,
+        *jvm,
         "-XX:TieredStopAtLevel=1",
-        f"-Doozie.home.dir={oozie_home()}",
-        f"-Doozie.config.dir={conf_dir()}",
-        f"-Doozie.data.dir={data_dir()}",
-        f"-Doozie.log.dir={log_dir()}",
+        f"-Doozie.home.dir={oozie_home(state)}",
+        f"-Doozie.config.dir={conf_dir(state)}",
+        f"-Doozie.data.dir={data_dir(state)}",
+        f"-Doozie.log.dir={log_dir(state)}",
         "-Doozie.log4j.file=oozie-log4j.properties",
         # seconds between checks of the log4j file for changes: 0 makes log4j's FileWatchdog
         # check without pause, a core busy for nothing (it doubled every YARN test's time)
         f"-Doozie.log4j.reload={LOG4J_RELOAD_SECONDS}",
         f"-Doozie.http.port={port}",
-        f"-Dderby.stream.error.file={log_dir() / 'derby.log'}",
+        f"-Dderby.stream.error.file={log_dir(state) / 'derby.log'}",
         "-cp",
-        classpath(home() / "classes", f"{lib}/*"),
+        classpath((state or home()) / "classes", f"{lib}/*"),
         MAIN_CLASS,
     ]
 
 
-def write_conf(port: int, retry_codes: str = "", bind_host: str = config.DEFAULT_BIND_HOST) -> None:
-    conf = conf_dir()
+def write_conf(
+    port: int,
+    retry_codes: str = "",
+    bind_host: str = config.DEFAULT_BIND_HOST,
+    state: Path | None = None,
+    extra: dict[str, str] | None = None,
+) -> None:
+    """oozie-site.xml (SITE_SETTINGS, then extra), the log4j file and the webapp resource
+    under state (default home())."""
+    conf = conf_dir(state)
     conf.mkdir(parents=True, exist_ok=True)
     (conf / "action-conf").mkdir(exist_ok=True)
     values = {
-        "data": str(data_dir()),
-        "hadoop_conf": str(hadoop_conf_dir()),
+        "data": str(data_dir(state)),
+        "hadoop_conf": str(hadoop_conf_dir(state)),
         "action_conf": str(conf / "action-conf"),
         "port": str(port),
         "bind_host": bind_host,
@@ -360,9 +398,10 @@ def write_conf(port: int, retry_codes: str = "", bind_host: str = config.DEFAULT
     settings = {key: value.format(**values) for key, value in SITE_SETTINGS.items()}
     if retry_codes:
         settings[RETRY_CODES_KEY] = retry_codes
+    settings.update(extra or {})
     (conf / "oozie-site.xml").write_text(site_xml(settings))
     (conf / "oozie-log4j.properties").write_text(LOG4J_PROPERTIES)
-    webapp = home() / "classes" / "webapp"
+    webapp = (state or home()) / "classes" / "webapp"
     webapp.mkdir(parents=True, exist_ok=True)
     (webapp / "index.html").write_text(
         "<html><body>Oozie (mrkit): REST API under /oozie/v2</body></html>\n"
@@ -446,19 +485,22 @@ def up(
     return state
 
 
-def _keep_or_renew_database(hadoop_pid: int, say: Callable[[str], None]) -> None:
+def _keep_or_renew_database(
+    hadoop_pid: int, say: Callable[[str], None], state: Path | None = None
+) -> None:
     """Keep the database of this cluster (the server's workflows outlive it); a new one for
     another cluster, whose HDFS holds none of the old jobs' files."""
-    marker = data_dir() / "cluster.json"
+    data = data_dir(state)
+    marker = data / "cluster.json"
     try:
         same = json.loads(marker.read_text()).get("hadoop_pid") == hadoop_pid
     except (OSError, ValueError, AttributeError):
         same = False
-    if same and (data_dir() / "oozie-db").is_dir():
-        say(f"oozie: reopening the database in {data_dir()} (jobs of this cluster)")
+    if same and (data / "oozie-db").is_dir():
+        say(f"oozie: reopening the database in {data} (jobs of this cluster)")
         return
-    shutil.rmtree(data_dir(), ignore_errors=True)
-    data_dir().mkdir(parents=True)
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
     marker.write_text(json.dumps({"hadoop_pid": hadoop_pid}))
 
 

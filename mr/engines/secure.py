@@ -14,6 +14,8 @@ so that both can run at once; it uses the open cluster's jars.
   (the OS user running mrkit: its short name is the user the NodeManager runs containers as, so
   a job's shuffle passes Hadoop's owner check even outside uber mode), ``alice.keytab`` and
   ``bob.keytab`` (two more users, for permission tests)
+  ``oozie.keytab`` (``oozie/localhost``, the secure Oozie server's own principal, and
+  ``HTTP/localhost`` for its SPNEGO)
 - ``krb5.conf``  the realm, for MIT tools and gssapi (KRB5_CONFIG) and for Java
   (``-Djava.security.krb5.conf`` on every JVM: the cluster, the ApplicationMaster, the tasks)
 - ``ccache/``    ticket caches: ``krb5cc_<user>`` for the users, ``engine`` for mrkit's own
@@ -86,6 +88,10 @@ def service_principal() -> str:
 
 
 HTTP_PRINCIPAL = f"HTTP/localhost@{REALM}"
+#: the secure Oozie server's own principal (``mrkit oozie up --secure``, oozie_secure.py):
+#: its short name, ``oozie``, is the proxy user the cluster lets act for workflow users
+OOZIE_SHORT_NAME = "oozie"
+OOZIE_PRINCIPAL = f"{OOZIE_SHORT_NAME}/localhost@{REALM}"
 
 
 def users() -> tuple[str, ...]:
@@ -274,6 +280,9 @@ def start_kdc(port: int, timeout: float, say: Callable[[str], None]) -> int:
     _private_dir(keytab_dir())
     groups = [f"{keytab('cluster')}={service_principal()},{HTTP_PRINCIPAL}"]
     groups += [f"{keytab(user)}={user}" for user in users()]
+    # Oozie's own keytab holds HTTP/localhost too (exported, same keys) for its SPNEGO: the
+    # Oozie JVM never reads cluster.keytab, which holds the keys of every Hadoop daemon
+    groups.append(f"{keytab(OOZIE_SHORT_NAME)}={OOZIE_PRINCIPAL},+{HTTP_PRINCIPAL}")
     work = home() / "kdc"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -444,6 +453,8 @@ def secure_settings(ports: SecurePorts) -> dict[str, str]:
     return {
         **hadoop.CLUSTER_SETTINGS,
         **hadoop.proxy_user_settings(),
+        # the secure Oozie submits each action as the workflow's user
+        **hadoop.proxy_user_settings(OOZIE_SHORT_NAME),
         "dfs.permissions.enabled": "true",
         "hadoop.security.authentication": "kerberos",
         "hadoop.security.authorization": "true",

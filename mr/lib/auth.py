@@ -18,6 +18,9 @@ keytab. ``require_ticket()`` fails closed before any call: one line naming the p
   :func:`webhdfs_session`, SPNEGO over HTTPS (requests-gssapi), the cluster's CA
   (``MRKIT_WEBHDFS_CA``) trusted explicitly and nothing from the environment: requests would
   otherwise let ``REQUESTS_CA_BUNDLE`` replace it;
+- Oozie's REST API (mr/clients/oozie.py, ``mrkit oozie up --secure``): :func:`http_session`,
+  SPNEGO as for WebHDFS; a 401 from a service (a ticket it does not accept) is
+  :func:`refused`, the same one line as no ticket;
 - Java clients (``hadoop jar`` and ``hadoop fs`` of ``-r hadoop``): :func:`java_env`, the
   krb5.conf for Java in ``HADOOP_CLIENT_OPTS`` (Java reads /etc/krb5.conf and ignores
   ``KRB5_CONFIG``); YARN gives the job's tasks delegation tokens, never a keytab. The Hive and
@@ -217,6 +220,28 @@ def webhdfs_session() -> Any:
     # OPTIONAL: the NameNode does not always sign its answer (mutual authentication)
     session.auth = HTTPSPNEGOAuth(mutual_authentication=OPTIONAL)
     return session
+
+
+def http_session() -> Any:
+    """A requests session for another Kerberized HTTP service of the cluster (Oozie's REST
+    API): SPNEGO with the user's ticket, as :func:`webhdfs_session` (NoTicket without one)."""
+    return webhdfs_session()
+
+
+def refused(service: str) -> NoTicket:
+    """The error for a service's 401 to a SPNEGO call: one line naming the principal."""
+    principal = expected_principal()
+    keytab = ' -kt "$MRKIT_KEYTAB"' if os.environ.get(KEYTAB_ENV) else ""
+    return NoTicket(
+        f"{service} refused the Kerberos ticket (HTTP 401): kinit as {principal} "
+        f"(kinit{keytab} {principal})"
+    )
+
+
+def short_name(principal: str) -> str:
+    """The user a service sees for a principal under auth_to_local DEFAULT: its first
+    component (``alice@R`` and ``alice/host@R`` -> ``alice``)."""
+    return principal.split("@", 1)[0].split("/", 1)[0]
 
 
 def java_options(conf_dir: Path | None = None, env: Mapping[str, str] | None = None) -> list[str]:

@@ -76,6 +76,10 @@ OOZIE_START_TIMEOUT = float(os.environ.get("MRKIT_OOZIE_START_TIMEOUT", "180"))
 #: error codes retried besides Oozie's defaults (JA008 JA009 JA017 JA018 JA019 FS008 FS009
 #: FS014); a shell action's exit code is its error code, so `1` retries shells that exit 1
 OOZIE_RETRY_CODES_ENV = "MRKIT_OOZIE_RETRY_CODES"
+#: the Kerberized Oozie of `mrkit oozie up --secure` (mr/engines/oozie_secure.py), beside the
+#: open one: its own port, on localhost (SPNEGO asks for HTTP/localhost)
+SECURE_OOZIE_PORT_ENV = "MRKIT_SECURE_OOZIE_PORT"
+SECURE_OOZIE_DEFAULT_PORT = 18011
 
 # -- mr/workflow/local.py ------------------------------------------------------------------------
 

@@ -43,7 +43,10 @@
   the harness's numbering expects (applied by :func:`apply_spark` when a job runs on Spark).
   With a local master the Spark runner keeps step and counter output in ``$TMPDIR/<job
   key>-spark``, which mrjob's clean-up never removed; it is removed with the job's other
-  temporary files now.
+  temporary files now, and so is its HDFS twin on a YARN master.
+- Spark on YARN. With ``--spark-master yarn`` spark-submit gets HADOOP_CONF_DIR, the Spark
+  jars' archive on HDFS and settings for the mini cluster (mr/lib/spark_yarn.py), and mrjob's
+  HDFS calls go over WebHDFS, as for the hadoop runner below.
 - HDFS calls around a YARN job. mrjob's hadoop runner checks inputs, uploads the job's files,
   lists and reads the output and deletes its temporary directory with ``hadoop fs`` commands, a
   JVM each. With a NameNode configured (mr/lib/webhdfs.py), those calls go over WebHDFS
@@ -87,7 +90,7 @@ import mrjob.sim
 from mrjob.cat import is_compressed
 from mrjob.parse import is_uri
 
-from mr.lib import jobconf
+from mr.lib import jobconf, spark_yarn
 from mr.lib.errors import UsageError
 from mr.lib.inputs import local_input_files
 
@@ -436,6 +439,15 @@ def apply_spark() -> None:
         spark.SparkMRJobRunner._spark_script_args = _spark_script_args
         _SPARK_CLEANUP.append(spark.SparkMRJobRunner._cleanup_local_tmp)
         spark.SparkMRJobRunner._cleanup_local_tmp = _cleanup_spark_local_tmp
+        _SPARK_ON_YARN.update(
+            fs=spark.SparkMRJobRunner.fs,
+            submit_args=spark.SparkMRJobRunner._spark_submit_args,
+            run_submit=spark.SparkMRJobRunner._run_spark_submit,
+        )
+        spark.SparkMRJobRunner.fs = property(_spark_runner_fs)
+        spark.SparkMRJobRunner._spark_submit_args = _spark_submit_args
+        spark.SparkMRJobRunner._run_spark_submit = _run_spark_submit
+        spark.SparkMRJobRunner._cleanup_hadoop_tmp = _cleanup_spark_hdfs_tmp
 
 
 _SPARK_CLEANUP: list[Any] = []
@@ -449,6 +461,64 @@ def _cleanup_spark_local_tmp(self: Any) -> None:
     tmp = getattr(self, "_spark_tmp_dir", None)
     if tmp and _local(tmp) and os.path.isdir(tmp):
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+#: mrjob's own Spark runner methods that the YARN fixes wrap
+_SPARK_ON_YARN: dict[str, Any] = {}
+
+
+def _spark_runner_fs(self: Any) -> Any:
+    """mrjob's file systems for the Spark runner, with WebHDFS in front of `hadoop fs` on a
+    YARN master (as for the hadoop runner)."""
+    if self._fs is None and spark_yarn.is_yarn(self._opts.get("spark_master")):
+        from mrjob.fs.composite import CompositeFilesystem
+
+        from mr.lib.mrjob_webhdfs import job_filesystem, unreachable
+
+        spark_yarn.hadoop_conf_dir()  # no cluster: one line before anything is uploaded
+        webhdfs = job_filesystem()
+        built = _SPARK_ON_YARN["fs"].fget(self)
+        if webhdfs is not None:
+            fs = CompositeFilesystem()
+            fs.add_fs("webhdfs", webhdfs, disable_if=unreachable)
+            for name in built._fs_names:
+                fs.add_fs(name, getattr(built, name), built._disable_if.get(name))
+            self._fs = fs
+    return _SPARK_ON_YARN["fs"].fget(self)
+
+
+def _spark_submit_args(self: Any, step_num: int) -> list[str]:
+    """mrjob's spark-submit arguments, after mr/lib/spark_yarn.py's settings on a YARN master
+    (first: a later --conf of the job's own spark_args wins)."""
+    args: list[str] = list(_SPARK_ON_YARN["submit_args"](self, step_num))
+    if not spark_yarn.is_yarn(self._spark_master()):
+        return args
+    if not getattr(self, "_mrkit_spark_archive", None):
+        from mr.lib.webhdfs import default_fs, raw_client
+
+        path = spark_yarn.hdfs_archive(raw_client(), archive_cache_dir())
+        self._mrkit_spark_archive = (default_fs() or "hdfs://") + path
+    return spark_yarn.submit_args(self._mrkit_spark_archive) + args
+
+
+def _run_spark_submit(self: Any, args: list[str], env: dict[str, str], record_callback: Any) -> Any:
+    """spark-submit, on a YARN master with HADOOP_CONF_DIR (spark_yarn.hadoop_conf_dir())."""
+    if spark_yarn.is_yarn(self._spark_master()):
+        env = {**env, "HADOOP_CONF_DIR": spark_yarn.hadoop_conf_dir()}
+    return _SPARK_ON_YARN["run_submit"](self, args, env, record_callback)
+
+
+def _cleanup_spark_hdfs_tmp(self: Any) -> None:
+    """The Spark runner's temporary directory on HDFS (a YARN master's: uploaded inputs and
+    files, step and counter output), which mrjob never removed (its hadoop runner does)."""
+    import mrjob.spark.runner as spark
+
+    tmp = getattr(self, "_spark_tmp_dir", None)
+    if tmp and tmp.startswith("hdfs:"):
+        try:
+            self.fs.rm(tmp)
+        except Exception as e:  # as mrjob's hadoop runner: a clean-up that fails is logged
+            spark.log.exception(e)
 
 
 def _hadoop_runner_fs(self: Any) -> Any:

@@ -2,13 +2,18 @@
 // written once (a principal created again gets new random keys and older keytabs stop working).
 // Run in Java's source-file mode by mr/engines/secure.py:
 //   java -cp 'LIB/*' MrkitKdc.java WORKDIR PORT KEYTAB=PRINCIPAL,PRINCIPAL ...
+// A principal written +PRINCIPAL is one an earlier group made, exported into this keytab too.
 // Prints "KDC READY realm=MRKIT.TEST port=PORT" when every keytab is written, then serves until
 // it is killed. Keytabs are made 0600 before that line.
 import java.io.File;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import org.apache.hadoop.minikdc.MiniKdc;
+import org.apache.kerby.kerberos.kerb.server.SimpleKdcServer;
 
 public class MrkitKdc {
   public static void main(String[] args) throws Exception {
@@ -31,11 +36,30 @@ public class MrkitKdc {
       Files.deleteIfExists(keytab.toPath());
       Files.createFile(keytab.toPath(), PosixFilePermissions.asFileAttribute(
           PosixFilePermissions.fromString("rw-------")));
-      kdc.createPrincipal(keytab, group[1].split(","));
+      // "+NAME": a principal made by an earlier group, exported with its keys as they are (a
+      // principal made again gets new keys and the earlier keytab stops working)
+      List<String> created = new ArrayList<>();
+      List<String> exported = new ArrayList<>();
+      for (String name : group[1].split(",")) {
+        (name.startsWith("+") ? exported : created).add(name.replaceFirst("^\\+", ""));
+      }
+      if (!created.isEmpty()) {
+        kdc.createPrincipal(keytab, created.toArray(new String[0]));
+      }
+      for (String name : exported) {
+        kerby(kdc).exportPrincipal(name.contains("@") ? name : name + "@" + kdc.getRealm(), keytab);
+      }
       Files.setPosixFilePermissions(keytab.toPath(), PosixFilePermissions.fromString("rw-------"));
     }
     System.out.println("KDC READY realm=" + kdc.getRealm() + " port=" + kdc.getPort());
     System.out.flush();
     Thread.currentThread().join();
+  }
+
+  /** MiniKdc's Kerby server, which it keeps private: the one that can export a principal. */
+  private static SimpleKdcServer kerby(MiniKdc kdc) throws ReflectiveOperationException {
+    Field field = MiniKdc.class.getDeclaredField("simpleKdc");
+    field.setAccessible(true);
+    return (SimpleKdcServer) field.get(kdc);
   }
 }

@@ -5,7 +5,8 @@ reused when one runs, and then left running) and stopped at its end. Its ports a
 (MRKIT_SECURE_*_PORT), disjoint from the open cluster's, so both session clusters can run at
 once. `kerberos_user` gives a user's client environment, as `mrkit cluster env --secure --user
 USER` prints it, logged in with kinit from the user's keytab (or not, with ticket=False: an
-empty ticket cache of its own).
+empty ticket cache of its own). `secure_oozie`: the Kerberized Oozie of `mrkit oozie up
+--secure` on that cluster, once per session.
 """
 
 from __future__ import annotations
@@ -69,3 +70,26 @@ def kerberos_user(secure_cluster, tmp_path_factory):
         return env
 
     return env_for
+
+
+@pytest.fixture(scope="session")
+def secure_oozie(secure_cluster):
+    """The Kerberized Oozie of `mrkit oozie up --secure` on the session's secure cluster,
+    started once (or reused when one runs on it, and then left running) and stopped at the
+    end."""
+    from mr.engines import EngineError
+    from mr.engines import oozie_secure as engine
+
+    running = engine.info()
+    if running is not None and running.hadoop_pid == secure_cluster.pid:
+        yield running
+        return
+    try:
+        state = engine.up()
+    except (EngineError, OSError) as e:
+        unavailable("oozie-secure", e)
+        return
+    try:
+        yield state
+    finally:
+        engine.down()
