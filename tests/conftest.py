@@ -41,6 +41,7 @@ pytest_plugins = [
     "tests.plugins.airflow",
     "tests.plugins.airflow_celery",
     "tests.plugins.secure",
+    "tests.plugins.secure_hbase",
     "tests.plugins.examples",
     "tests.plugins.nodes",
 ]

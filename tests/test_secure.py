@@ -68,6 +68,7 @@ def test_secret_files_are_private_and_off_command_lines(secure_cluster):
     assert stat.S_IMODE(keytabs.stat().st_mode) == 0o700
     names = sorted(p.name for p in keytabs.iterdir())
     keytab_names = ["cluster.keytab", "oozie.keytab", *[f"{u}.keytab" for u in secure.users()]]
+    keytab_names += [f"{name}.keytab" for name in secure.HBASE_PRINCIPALS]  # the secure HBase's
     assert names == sorted(keytab_names)
     server = secure.server_conf_dir()
     secrets = [server / "ssl-server.xml", server / "http-secret", secure.ssl_dir() / "keystore.jks"]

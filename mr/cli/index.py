@@ -7,7 +7,9 @@
     mrkit index count word_count
 
 The Thrift server is MRKIT_HBASE_HOST:MRKIT_HBASE_THRIFT_PORT (127.0.0.1:9090) unless
-``--hbase-host``/``--hbase-port`` say otherwise; ``mrkit hbase up`` starts one.
+``--hbase-host``/``--hbase-port`` say otherwise; ``mrkit hbase up`` starts one. A Kerberized
+one (``mrkit hbase up --secure``) wants ``--hbase-sasl auth`` (MRKIT_HBASE_SASL) and a ticket:
+without one, one line naming the principal to kinit as, exit code 2.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def _index(args: argparse.Namespace) -> Index:
         retries=args.retries,
         transport=args.hbase_transport,
         protocol=args.hbase_protocol,
+        sasl=args.hbase_sasl,
     )
 
 
@@ -132,12 +135,18 @@ def cmd_load(args: argparse.Namespace) -> int:
         args.hbase_transport,
         "--hbase-protocol",
         args.hbase_protocol,
+        "--hbase-sasl",
+        args.hbase_sasl,
         *(["--columns", args.columns] if args.columns else []),
         *(["--format", args.format] if args.format else []),
         *args.inputs,
     ]
     job = LoadHBase(argv)
     job.validate_options()  # UsageError: one line, exit code 2
+    if args.hbase_sasl != "off":
+        from mr.lib import auth
+
+        auth.require_ticket()  # before any task: NoTicket, one line, exit code 2
     use_default_mrjob_conf()
     status = job_status.start(f"index load {args.table}")  # on a terminal: step, map/reduce %
     try:
@@ -174,6 +183,13 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         choices=config.THRIFT_PROTOCOLS,
         default=config.hbase_protocol(),
         help=f"its Thrift protocol (default ${config.HBASE_PROTOCOL_ENV} or binary)",
+    )
+    common.add_argument(
+        "--hbase-sasl",
+        choices=config.HBASE_SASL_CHOICES,
+        default=config.hbase_sasl(),
+        help=f"SASL/GSSAPI (Kerberos) with this qop, the server's hbase.thrift.security.qop "
+        f"(default ${config.HBASE_SASL_ENV} or off; service ${config.HBASE_SASL_SERVICE_ENV})",
     )
     common.add_argument(
         "--retries",

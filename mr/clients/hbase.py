@@ -2,6 +2,8 @@
 scans by prefix and by range, and reconnect-and-retry when the Thrift connection drops.
 
     index = Index()                                   # MRKIT_HBASE_HOST / MRKIT_HBASE_THRIFT_PORT
+    Index(sasl="auth")                                # a Kerberized gateway (MRKIT_HBASE_SASL):
+                                                      # the user's ticket, else auth.NoTicket
     table = index.ensure_table(TableSpec("word_count", {"f": 1}))
     with table.writer(batch_size=1000) as w:
         w.put("the", {"f:count": "2"})
@@ -41,9 +43,11 @@ from functools import partial
 from typing import Any, TypeVar
 
 import happybase
+from thriftpy2.protocol.cybin import ProtocolError as CyProtocolError  # type: ignore[attr-defined]
+from thriftpy2.protocol.exc import TProtocolException
 from thriftpy2.transport import TTransportException
 
-from mr.lib import config
+from mr.lib import auth, config
 
 LOG = logging.getLogger(__name__)
 
@@ -84,8 +88,17 @@ TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
     EOFError,
 )
 
+#: an answer that is not Thrift: the server wants something else (SASL: it answers a plain
+#: client with a SASL error frame), not retried
+PROTOCOL_ERRORS: tuple[type[BaseException], ...] = (TProtocolException, CyProtocolError)
+
 T = TypeVar("T")
 Row = dict[str, str]
+
+
+def _sasl_failed(error: BaseException) -> bool:
+    """Whether thriftpy2's SASL transport gave up in the negotiation (not a dropped socket)."""
+    return isinstance(error, TTransportException) and "SASL" in str(error.message)
 
 
 def default_host() -> str:
@@ -162,11 +175,17 @@ class Index:
         max_delay: float = 8.0,
         transport: str | None = None,
         protocol: str | None = None,
+        sasl: str | None = None,
     ) -> None:
         self.host = host or default_host()
         self.port = port or default_port()
         self.transport = transport or config.hbase_transport()
         self.protocol = protocol or config.hbase_protocol()
+        #: off, or the SASL/GSSAPI qop of a Kerberized gateway (mr/clients/hbase_sasl.py)
+        self.sasl = sasl or config.hbase_sasl()
+        if self.sasl != "off":
+            auth.require_ticket()  # fail closed before any connection: NoTicket, one line
+            self.sasl_service = config.hbase_sasl_service()
         self.timeout_ms = timeout_ms
         self.retries = retries
         self.retry_delay = retry_delay
@@ -178,6 +197,18 @@ class Index:
             self._pool.put(self._new_connection())
 
     def _new_connection(self) -> happybase.Connection:
+        if self.sasl != "off":
+            from mr.clients.hbase_sasl import SaslConnection
+
+            return SaslConnection(
+                self.host,
+                self.port,
+                service=self.sasl_service,
+                qop=self.sasl,
+                timeout=self.timeout_ms,
+                autoconnect=False,
+                protocol=self.protocol,
+            )
         return happybase.Connection(
             self.host,
             self.port,
@@ -209,7 +240,7 @@ class Index:
         try:
             conn.open()
             yield conn
-        except TRANSPORT_ERRORS:
+        except (*TRANSPORT_ERRORS, *PROTOCOL_ERRORS):
             # the socket's state is unknown: drop it, the next user opens a fresh one
             _quiet_close(conn)
             conn._refresh_thrift_client()
@@ -226,7 +257,8 @@ class Index:
                 with self.connection() as conn:
                     return operation(conn)
             except TRANSPORT_ERRORS as e:
-                if attempt == self.retries:
+                # a SASL negotiation that failed (no such principal, another qop) fails again
+                if attempt == self.retries or _sasl_failed(e):
                     raise ConnectionError(
                         f"HBase Thrift server {self.host}:{self.port}: {what} failed after "
                         f"{attempt + 1} attempts: {e}"
@@ -234,6 +266,12 @@ class Index:
                 delay = min(self.max_delay, self.retry_delay * 2**attempt)
                 LOG.warning("HBase %s: %s; reconnecting in %.2fs", what, e, delay)
                 time.sleep(delay)
+            except PROTOCOL_ERRORS as e:
+                sasl = f"--hbase-sasl {self.sasl}" if self.sasl != "off" else "no --hbase-sasl"
+                raise ConnectionError(
+                    f"HBase Thrift server {self.host}:{self.port}: {what}: its answer is not "
+                    f"Thrift ({e}; {sasl}: does it want SASL/Kerberos, or not?)"
+                ) from e
         raise AssertionError("unreachable")
 
     # -- tables -----------------------------------------------------------------------------

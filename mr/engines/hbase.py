@@ -18,6 +18,7 @@ the bind host when that is one address). Every port listens on the bind host (MR
 Thrift: MRKIT_HBASE_TRANSPORT (buffered|framed) and MRKIT_HBASE_PROTOCOL (binary|compact), for
 the server `up` starts and for every client (mr.lib.config).
 Web UIs are off (info ports -1). Timeouts: MRKIT_HBASE_START_TIMEOUT (seconds, default 180).
+``--secure``: a Kerberized HBase and its SASL/GSSAPI gateway, mr/engines/hbase_secure.py.
 """
 
 from __future__ import annotations
@@ -135,13 +136,14 @@ def thrift() -> Daemon:
     return Daemon(ENGINE, "thrift")
 
 
-def conf_dir() -> Path:
-    return state_dir(ENGINE) / "conf"
+def conf_dir(engine: str = ENGINE) -> Path:
+    return state_dir(engine) / "conf"
 
 
-def site_properties(settings: Settings) -> dict[str, str]:
-    """hbase-site.xml for a one-machine standalone HBase with its state under .cluster/hbase."""
-    data = state_dir(ENGINE) / "data"
+def site_properties(settings: Settings, engine: str = ENGINE) -> dict[str, str]:
+    """hbase-site.xml for a one-machine standalone HBase with its state under .cluster/<engine>
+    (hbase; hbase-secure for mr/engines/hbase_secure.py)."""
+    data = state_dir(engine) / "data"
     # where servers listen (bind host) and what they tell clients to connect to (its address,
     # or 127.0.0.1 for every interface)
     listen, connect = settings.bind_host, config.connect_host(settings.bind_host)
@@ -177,13 +179,15 @@ def site_properties(settings: Settings) -> dict[str, str]:
     }
 
 
-def write_conf(settings: Settings) -> Path:
-    """Write hbase-site.xml and log4j2.properties; return the conf dir."""
-    conf = conf_dir()
+def write_conf(
+    settings: Settings, engine: str = ENGINE, extra: dict[str, str] | None = None
+) -> Path:
+    """Write hbase-site.xml (site_properties, then extra) and log4j2.properties; the conf dir."""
+    conf = conf_dir(engine)
     conf.mkdir(parents=True, exist_ok=True)
     props = "".join(
         f"  <property><name>{escape(k)}</name><value>{escape(v)}</value></property>\n"
-        for k, v in site_properties(settings).items()
+        for k, v in {**site_properties(settings, engine), **(extra or {})}.items()
     )
     (conf / "hbase-site.xml").write_text(
         f'<?xml version="1.0"?>\n<!-- written by mrkit hbase up -->\n<configuration>\n'
@@ -193,13 +197,16 @@ def write_conf(settings: Settings) -> Path:
     return conf
 
 
-def _java_argv(lib: Path, conf: Path, main: str, *args: str) -> list[str]:
+def _java_argv(
+    lib: Path, conf: Path, main: str, *args: str, engine: str = ENGINE, opts: tuple[str, ...] = ()
+) -> list[str]:
     return [
         java_bin(),
         *HBASE_JAVA17_FLAGS,
         "-Xmx1g",
+        *opts,
         f"-Dlog4j2.configurationFile={conf / 'log4j2.properties'}",
-        f"-Dhbase.log.dir={state_dir(ENGINE) / 'logs'}",
+        f"-Dhbase.log.dir={state_dir(engine) / 'logs'}",
         "-cp",
         classpath(conf, lib / "*"),
         main,

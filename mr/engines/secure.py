@@ -93,6 +93,10 @@ HTTP_PRINCIPAL = f"HTTP/localhost@{REALM}"
 OOZIE_SHORT_NAME = "oozie"
 OOZIE_PRINCIPAL = f"{OOZIE_SHORT_NAME}/localhost@{REALM}"
 
+#: the secure HBase's service principals (mr/engines/hbase_secure.py), each in its own keytab
+#: <name>.keytab: HBase itself (master and region server in one JVM), and its Thrift gateway
+HBASE_PRINCIPALS = {"hbase": f"hbase/localhost@{REALM}", "thrift": f"thrift/localhost@{REALM}"}
+
 
 def users() -> tuple[str, ...]:
     """The KDC's users: the OS user running mrkit first, then alice and bob."""
@@ -283,6 +287,7 @@ def start_kdc(port: int, timeout: float, say: Callable[[str], None]) -> int:
     # Oozie's own keytab holds HTTP/localhost too (exported, same keys) for its SPNEGO: the
     # Oozie JVM never reads cluster.keytab, which holds the keys of every Hadoop daemon
     groups.append(f"{keytab(OOZIE_SHORT_NAME)}={OOZIE_PRINCIPAL},+{HTTP_PRINCIPAL}")
+    groups += [f"{keytab(name)}={principal}" for name, principal in HBASE_PRINCIPALS.items()]
     work = home() / "kdc"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)

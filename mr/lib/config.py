@@ -15,6 +15,9 @@ files named here instead of importing the engines, so the layers stay one-way:
 ``MRKIT_HBASE_THRIFT_PORT``  its port (default 9090)
 ``MRKIT_HBASE_TRANSPORT``  its Thrift transport: buffered (default) or framed
 ``MRKIT_HBASE_PROTOCOL``   its Thrift protocol: binary (default) or compact
+``MRKIT_HBASE_SASL``       SASL/GSSAPI to it with this qop: auth, auth-int, auth-conf (its
+                           ``hbase.thrift.security.qop``); off (default): a plain connection
+``MRKIT_HBASE_SASL_SERVICE``  the first part of its Kerberos principal (default hbase)
 ``MRKIT_MYSQL_URL``        the MySQL/MariaDB server of mrkit export/import:
                            ``mysql://user@host:port/database`` (no password in it); default:
                            ``mysql://root@127.0.0.1:<MRKIT_MYSQL_PORT>/``, the `mrkit mysql up` one
@@ -55,6 +58,10 @@ HBASE_HOST_ENV = "MRKIT_HBASE_HOST"
 HBASE_PORT_ENV = "MRKIT_HBASE_THRIFT_PORT"
 HBASE_TRANSPORT_ENV = "MRKIT_HBASE_TRANSPORT"
 HBASE_PROTOCOL_ENV = "MRKIT_HBASE_PROTOCOL"
+HBASE_SASL_ENV = "MRKIT_HBASE_SASL"
+HBASE_SASL_SERVICE_ENV = "MRKIT_HBASE_SASL_SERVICE"
+#: --hbase-sasl: off, or the SASL quality of protection the server asks for
+HBASE_SASL_CHOICES = ("off", "auth", "auth-int", "auth-conf")
 DEFAULT_HBASE_HOST = "127.0.0.1"
 DEFAULT_HBASE_PORT = 9090
 MYSQL_URL_ENV = "MRKIT_MYSQL_URL"
@@ -159,6 +166,19 @@ def hbase_transport() -> str:
 def hbase_protocol() -> str:
     """The Thrift protocol of the HBase server: $MRKIT_HBASE_PROTOCOL or binary."""
     return _choice(HBASE_PROTOCOL_ENV, THRIFT_PROTOCOLS)
+
+
+def hbase_sasl() -> str:
+    """SASL/GSSAPI to the HBase Thrift server: $MRKIT_HBASE_SASL (a qop) or off."""
+    return _choice(HBASE_SASL_ENV, HBASE_SASL_CHOICES)
+
+
+def hbase_sasl_service() -> str:
+    """The service name of the Thrift server's principal: $MRKIT_HBASE_SASL_SERVICE or hbase."""
+    service = os.environ.get(HBASE_SASL_SERVICE_ENV) or "hbase"
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", service):
+        raise UsageError(f"{HBASE_SASL_SERVICE_ENV}={service!r} is not a service name")
+    return service
 
 
 def _choice(env: str, choices: tuple[str, ...]) -> str:

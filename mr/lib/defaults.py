@@ -58,6 +58,14 @@ SECURE_PORT_DEFAULTS = {
     "MRKIT_SECURE_JHS_WEB_PORT": 18889,
     "MRKIT_SECURE_JHS_ADMIN_PORT": 18034,
 }
+#: the secure HBase's ports (mrkit hbase up --secure: mr/engines/hbase_secure.py), disjoint
+#: from the open HBase's
+SECURE_HBASE_PORT_DEFAULTS = {
+    "MRKIT_SECURE_HBASE_ZK_PORT": 12182,
+    "MRKIT_SECURE_HBASE_MASTER_PORT": 16100,
+    "MRKIT_SECURE_HBASE_REGIONSERVER_PORT": 16120,
+    "MRKIT_SECURE_HBASE_THRIFT_PORT": 19090,
+}
 #: the realm of the secure cluster's KDC (MiniKdc: ORG_NAME.ORG_DOMAIN)
 SECURE_REALM = "MRKIT.TEST"
 #: the users the KDC knows besides the OS user running mrkit: for permission tests

@@ -1,8 +1,9 @@
 """HBaseJob: the base of the jobs that read or write the HBase index through its Thrift server.
 
 It adds the options those jobs share (``--table``, ``--batch-size``, ``--hbase-host``,
-``--hbase-port``, ``--hbase-transport``, ``--hbase-protocol``) and their checks; a task opens
-its connection with ``mr.clients.hbase.Index(**self.thrift_settings(), pool_size=1)``.
+``--hbase-port``, ``--hbase-transport``, ``--hbase-protocol``, ``--hbase-sasl``) and their
+checks; a task opens its connection with
+``mr.clients.hbase.Index(**self.thrift_settings(), pool_size=1)``.
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ class HBaseJob(RecordJob):
             "binary; compact for a ThriftServer started with -c)",
         )
 
+        self.add_passthru_arg(
+            "--hbase-sasl",
+            choices=config.HBASE_SASL_CHOICES,
+            default=config.hbase_sasl(),
+            help=f"SASL/GSSAPI (Kerberos) with this qop, the server's hbase.thrift.security.qop "
+            f"(default ${config.HBASE_SASL_ENV} or off)",
+        )
+
     def validate_options(self) -> None:
         super().validate_options()
         if not self.options.table:
@@ -77,4 +86,5 @@ class HBaseJob(RecordJob):
             "port": o.hbase_port,
             "transport": o.hbase_transport,
             "protocol": o.hbase_protocol,
+            "sasl": o.hbase_sasl,
         }

@@ -13,6 +13,14 @@ hbase-site.xml in --conf points at.
 
 Settings read from hbase-site.xml: ``hbase.thrift.server.socket.read.timeout`` (ms, default
 60000): an idle client connection is closed after it, as HBase's ThriftServer does.
+
+Kerberos, as HBase's ThriftServer reads it (``mrkit hbase up --secure``): with
+``hbase.thrift.security.qop`` (auth, auth-int, auth-conf) every client must open with SASL/GSSAPI
+(Thrift's SASL framing; the acceptor key from KRB5_KTNAME, the ``hbase.thrift.keytab.file``),
+and a client that does not is refused. The gateway logs in to HBase from
+``hbase.thrift.keytab.file`` as ``hbase.thrift.kerberos.principal`` and runs each call as the
+authenticated caller's short name, a proxy user of its own login (HBase must allow it:
+``hadoop.proxyuser.<gateway short name>.hosts/groups``), as ThriftServer does over SASL.
 Calls outside the supported set answer with a Thrift application error.
 """
 
@@ -81,17 +89,192 @@ def split_column(column: bytes) -> tuple[bytes, bytes | None]:
     return family, (qualifier if sep else None)
 
 
-class Handler:
-    """The Hbase service methods happybase uses, on one shared HBase client Connection."""
+#: SASL quality of protection -> its GSSAPI security-layer bit (RFC 4752)
+QOP_LAYERS = {"auth": 1, "auth-int": 2, "auth-conf": 4}
+#: the Thrift SASL negotiation's status bytes
+SASL_START, SASL_OK, SASL_BAD, SASL_ERROR, SASL_COMPLETE = 1, 2, 3, 4, 5
+#: the caller of the connection this thread serves (its Kerberos short name), with SASL
+CALLER = threading.local()
 
-    def __init__(self) -> None:
+
+class SaslRefused(Exception):
+    """A client failed or skipped the SASL negotiation."""
+
+
+class SaslServerTransport:
+    """The server side of Thrift's SASL transport (libthrift's TSaslServerTransport) for
+    GSSAPI: the negotiation, then length-prefixed frames, wrapped when qop is not auth."""
+
+    def __init__(self, trans, qop: str) -> None:
+        self._trans = trans
+        self.qop = qop
+        self._ctx = None
+        self._rbuf = b""
+        self._wbuf: list[bytes] = []
+        self.principal = ""
+
+    # -- negotiation --------------------------------------------------------------------------
+
+    def _read_exactly(self, n: int) -> bytes:
+        from thriftpy2.transport.base import readall
+
+        return readall(self._trans.read, n)
+
+    def _recv(self) -> tuple[int, bytes]:
+        header = self._read_exactly(5)
+        status, length = header[0], int.from_bytes(header[1:], "big")
+        if status not in (SASL_START, SASL_OK, SASL_COMPLETE) or length > 1 << 20:
+            self._send(SASL_ERROR, b"expected a SASL negotiation (hbase.thrift.security.qop)")
+            raise SaslRefused(f"not a SASL client (first bytes {header!r})")
+        return status, self._read_exactly(length) if length else b""
+
+    def _send(self, status: int, payload: bytes) -> None:
+        self._trans.write(bytes([status]) + len(payload).to_bytes(4, "big") + payload)
+        self._trans.flush()
+
+    def negotiate(self) -> str:
+        """Run the GSSAPI negotiation; the client's principal (SaslRefused on failure)."""
+        import gssapi
+
+        status, mechanism = self._recv()
+        if status != SASL_START or mechanism != b"GSSAPI":
+            self._send(SASL_BAD, b"only GSSAPI is supported")
+            raise SaslRefused(f"mechanism {mechanism[:40]!r}: only GSSAPI is supported")
+        try:
+            self._ctx = ctx = gssapi.SecurityContext(usage="accept")
+            _, token = self._recv()
+            while not ctx.complete:
+                out = ctx.step(token)
+                if ctx.complete:
+                    break
+                self._send(SASL_OK, out or b"")
+                _, token = self._recv()
+            if out:  # the last context token (mutual authentication); the client answers empty
+                self._send(SASL_OK, out)
+                self._recv()
+            layer = QOP_LAYERS[self.qop]
+            max_size = 0 if self.qop == "auth" else 0xFFFFFF
+            self._send(
+                SASL_OK, ctx.wrap(bytes([layer]) + max_size.to_bytes(3, "big"), False).message
+            )
+            _, answer = self._recv()
+            choice = ctx.unwrap(answer).message
+        except gssapi.exceptions.GSSError as e:
+            self._send(SASL_ERROR, b"GSSAPI failed")
+            raise SaslRefused(f"GSSAPI: {e.gen_message()}") from None
+        self.principal = str(ctx.initiator_name)
+        authzid = choice[4:].decode("utf-8", "replace")
+        if not choice or choice[0] != layer:
+            self._send(SASL_BAD, b"wrong security layer")
+            raise SaslRefused(
+                f"{self.principal} chose security layer {choice[:1]!r}, not {self.qop}"
+            )
+        if authzid and authzid != self.principal:
+            # as ThriftServer: the authorization id must be the authenticated one
+            self._send(SASL_BAD, b"authorization id differs from the authenticated one")
+            raise SaslRefused(f"{self.principal} asked to act as {authzid!r}")
+        self._send(SASL_COMPLETE, b"")
+        return self.principal
+
+    # -- frames (the Thrift transport interface the protocol uses) -----------------------------
+
+    def read(self, n: int) -> bytes:
+        while len(self._rbuf) < n:
+            frame = self._read_exactly(int.from_bytes(self._read_exactly(4), "big"))
+            if self.qop != "auth":
+                frame = self._ctx.unwrap(frame).message
+            self._rbuf += frame
+        out, self._rbuf = self._rbuf[:n], self._rbuf[n:]
+        return out
+
+    def write(self, data: bytes) -> None:
+        self._wbuf.append(bytes(data))
+
+    def flush(self) -> None:
+        data, self._wbuf = b"".join(self._wbuf), []
+        if self.qop != "auth":
+            data = self._ctx.wrap(data, self.qop == "auth-conf").message
+        self._trans.write(len(data).to_bytes(4, "big") + data)
+        self._trans.flush()
+
+    def is_open(self) -> bool:
+        return self._trans.is_open()
+
+    def close(self) -> None:
+        self._trans.close()
+
+
+class SaslThreadedServer(TThreadedServer):
+    """TThreadedServer whose connections must negotiate SASL first; the thread serving one
+    knows its caller (CALLER.user)."""
+
+    def __init__(self, *args, qop: str, compact: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.qop, self.compact = qop, compact
+
+    def handle(self, client) -> None:
+        from thriftpy2.transport import TTransportException
+
+        trans = SaslServerTransport(client, self.qop)
+        try:
+            principal = trans.negotiate()
+        except (SaslRefused, TTransportException, OSError) as e:
+            LOG.warning("refused a Thrift client: %s", e)
+            trans.close()
+            return
+        # the short name, as ThriftServer's SecurityUtil.getUserFromPrincipal
+        CALLER.user = principal.split("/")[0].split("@")[0]
+        LOG.info("SASL: %s authenticated, acting as %s", principal, CALLER.user)
+        # thriftpy2's pure-Python protocols: its Cython ones take Cython transports only
+        from thriftpy2.protocol.binary import TBinaryProtocol
+        from thriftpy2.protocol.compact import TCompactProtocol
+
+        iprot = (TCompactProtocol if self.compact else TBinaryProtocol)(trans)
+        try:
+            while True:
+                self.processor.process(iprot, iprot)
+        except TTransportException:
+            pass
+        except Exception as x:
+            LOG.exception(x)
+        trans.close()
+
+
+class Handler:
+    """The Hbase service methods happybase uses, on one HBase client Connection (or, with SASL,
+    one per caller: its login's proxy user)."""
+
+    def __init__(self, proxy: bool = False) -> None:
         from org.apache.hadoop.hbase import HBaseConfiguration  # type: ignore
         from org.apache.hadoop.hbase.client import ConnectionFactory  # type: ignore
 
-        self.conn = ConnectionFactory.createConnection(HBaseConfiguration.create())
+        self.hbase_conf = HBaseConfiguration.create()
+        self.proxy = proxy
+        self._conn = None if proxy else ConnectionFactory.createConnection(self.hbase_conf)
+        self._user_conns: dict[str, object] = {}
         self.scanners: dict[int, object] = {}
         self.scanner_ids = itertools.count(1)
         self.lock = threading.Lock()
+
+    @property
+    def conn(self):
+        """The connection of this thread's caller (proxy mode) or the one connection."""
+        if not self.proxy:
+            return self._conn
+        from org.apache.hadoop.hbase.client import ConnectionFactory  # type: ignore
+        from org.apache.hadoop.hbase.security import User  # type: ignore
+        from org.apache.hadoop.security import UserGroupInformation  # type: ignore
+
+        user = CALLER.user
+        with self.lock:
+            conn = self._user_conns.get(user)
+            if conn is None:
+                ugi = UserGroupInformation.createProxyUser(
+                    user, UserGroupInformation.getLoginUser()
+                )
+                conn = ConnectionFactory.createConnection(self.hbase_conf, User.create(ugi))
+                self._user_conns[user] = conn
+        return conn
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -104,7 +287,9 @@ class Handler:
             name = e.getClass().getSimpleName()
             if name == "TableExistsException":
                 raise T.AlreadyExists(message=str(e.getMessage())) from None
-            raise T.IOError(message=f"{name}: {e.getMessage()}") from None
+            # the first line: a remote error's message carries the server's stack trace
+            message = str(e.getMessage()).strip().splitlines() or [""]
+            raise T.IOError(message=f"{name}: {message[0]}") from None
         except Exception as e:  # a bug here must not drop the client's connection
             LOG.exception("call failed")
             raise T.IOError(message=f"{type(e).__name__}: {e}") from None
@@ -434,6 +619,20 @@ class Handler:
         table.close()
 
 
+def login(conf_dir: Path) -> None:
+    """Log the JVM in from the gateway's keytab (hbase.thrift.keytab.file/kerberos.principal)."""
+    from org.apache.hadoop.hbase import HBaseConfiguration  # type: ignore
+    from org.apache.hadoop.security import UserGroupInformation  # type: ignore
+
+    principal = site_setting(conf_dir, "hbase.thrift.kerberos.principal", "")
+    keytab = site_setting(conf_dir, "hbase.thrift.keytab.file", "")
+    if not principal or not keytab:
+        raise SystemExit("SASL needs hbase.thrift.kerberos.principal and hbase.thrift.keytab.file")
+    UserGroupInformation.setConfiguration(HBaseConfiguration.create())
+    UserGroupInformation.loginUserFromKeytab(principal, keytab)
+    LOG.info("logged in to HBase as %s", principal)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -455,20 +654,35 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
+    qop = site_setting(args.conf, "hbase.thrift.security.qop", "")
+    if qop and qop not in QOP_LAYERS:
+        parser.error(f"hbase.thrift.security.qop={qop!r}: expected one of {', '.join(QOP_LAYERS)}")
+    if qop and args.transport == "framed":
+        parser.error("SASL (hbase.thrift.security.qop) does not go with the framed transport")
+    krb5 = os.environ.get("KRB5_CONFIG")
     jpype.startJVM(
         *HBASE_JAVA17_FLAGS,
         "-Xmx512m",
         f"-Dlog4j2.configurationFile={args.conf / 'log4j2.properties'}",
+        *([f"-Djava.security.krb5.conf={krb5}"] if qop and krb5 else []),
         classpath=[str(args.conf), str(args.lib / "*")],
         convertStrings=False,
     )
-    handler = Handler()
+    if qop:
+        login(args.conf)
+    handler = Handler(proxy=bool(qop))
     timeout_ms = int(site_setting(args.conf, "hbase.thrift.server.socket.read.timeout", "60000"))
-    server = TThreadedServer(
+    server_class, extra = (
+        (SaslThreadedServer, {"qop": qop, "compact": args.protocol == "compact"})
+        if qop
+        else (TThreadedServer, {})
+    )
+    server = server_class(
         TProcessor(T.Hbase, handler),
         NoDelayServerSocket(host=args.host, port=args.port, client_timeout=timeout_ms),
         iprot_factory=PROTOCOLS[args.protocol](),
         itrans_factory=TRANSPORTS[args.transport](),
+        **extra,
     )
 
     def stop(signum, frame):  # noqa: ARG001
@@ -477,11 +691,12 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     LOG.info(
-        "HBase Thrift gateway serving on %s:%d (%s transport, %s protocol)",
+        "HBase Thrift gateway serving on %s:%d (%s transport, %s protocol%s)",
         args.host,
         args.port,
-        args.transport,
+        "SASL" if qop else args.transport,
         args.protocol,
+        f", SASL/GSSAPI qop {qop}" if qop else "",
     )
     sys.stdout.flush()
     server.serve()
