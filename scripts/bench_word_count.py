@@ -18,12 +18,13 @@ time (interpreter start-up and writing the rows included):
   ours-inline  python mr/word_count.py -r inline --tokenizer T  (--inline)
 
 Our rows must equal plain's exactly (exit 1 otherwise); coreutils' rows are compared and shown
-but not required (its output format differs). Prints a table per size, the ratios to plain
-(target: ours-local <= 1.0x) and the scaling table (seconds by size), and the load average
-before and after: the machine may be shared, so compare ratios from one run.
+but not required (its output format differs). Prints a table per size: the ratios to plain
+(each the median of the runs' ratios to the plain run beside them, with their spread, and the
+load average; target: ours-local <= 1.0x), then the scaling table (seconds by size) and the
+load average before and after: the machine may be shared, so compare ratios from one run.
 
     .venv/bin/python scripts/bench_word_count.py                        # 10MB and 100MB
-    .venv/bin/python scripts/bench_word_count.py --sizes 10MB,100MB,1GB --repeat 3
+    .venv/bin/python scripts/bench_word_count.py --sizes 10MB,100MB,1GB --repeat 5
     .venv/bin/python scripts/bench_word_count.py --text zipf --sizes 200MB
 """
 
@@ -229,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="input sizes, comma-separated (default 10MB,100MB)")  # fmt: skip
     parser.add_argument("--tokenizer", choices=TOKENIZERS, action="append",
                         help="only this tokenizer (repeatable; default both)")  # fmt: skip
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="runs of each contender; the median is used (default 1)")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="alternating runs of each contender; the median is used "
+                             "(default 3)")  # fmt: skip
     parser.add_argument("--inline", action="store_true", help="also time -r inline")
     parser.add_argument("--cache-dir", type=Path, default=REPO / ".cluster" / "bench",
                         help="where the text, the inputs and the outputs are kept "
@@ -270,12 +272,16 @@ def main(argv: list[str] | None = None) -> int:
                 for name, cmd, out in runs:
                     walls[name].append(timed(cmd, out, env))
             expected = read_rows(runs[0][2])
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
             print(f"\n{mib:.0f} MiB, --tokenizer {tok}: {len(expected):,} words, "
-                  f"{sum(expected.values()):,} tokens")  # fmt: skip
-            print(f"  {'contender':<12} {'wall s':>8} {'vs plain':>9}  rows")
-            base = statistics.median(walls["plain"])
+                  f"{sum(expected.values()):,} tokens; median of {args.repeat} alternating runs, "
+                  f"load average {load} after them")  # fmt: skip
+            print(f"  {'contender':<12} {'wall s':>8} {'vs plain':>9}  {'runs':<13}  rows")
             for name, _, out in runs:
                 wall = statistics.median(walls[name])
+                # each run's ratio to the plain run beside it: the spread
+                paired = [w / p for w, p in zip(walls[name], walls["plain"], strict=True)]
+                spread = f"{min(paired):.2f}-{max(paired):.2f}x"
                 scaling.setdefault((tok, name), {})[size] = wall
                 if name == "plain":
                     check = "(the reference)"
@@ -287,11 +293,11 @@ def main(argv: list[str] | None = None) -> int:
                     check = "same as plain" if same else f"{differ} words differ"
                     if not same and name.startswith("ours"):
                         ok = False
-                ratio = wall / base
+                ratio = statistics.median(paired)
                 mark = ""
                 if name == "ours-local":
                     mark = f"  (target <= {TARGET:g}: {'met' if ratio <= TARGET else 'NOT met'})"
-                print(f"  {name:<12} {wall:>8.2f} {ratio:>8.2f}x  {check}{mark}")
+                print(f"  {name:<12} {wall:>8.2f} {ratio:>8.2f}x  {spread:<13}  {check}{mark}")
 
     load_after = os.getloadavg()
     print("\nscaling: wall seconds by input size (median of --repeat)")

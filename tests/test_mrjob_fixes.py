@@ -2,7 +2,10 @@
 
 import os
 import random
+import subprocess
+import sys
 import tarfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +15,7 @@ from mrjob.logs.history import _match_history_log_path
 from mr.lib import mrjob_fixes
 from mr.lib.job import MRKitJob  # (importing it applies the fixes)
 from mr.lib.mrjob_fixes import copy_range, line_ranges
+from tests.support import REPO
 
 JHIST = (
     "hdfs:///tmp/mrkit/history/done_intermediate/{user}/job_1796146935472_0002-1796147014890-"
@@ -185,3 +189,78 @@ def test_a_plain_job_keeps_mrjobs_two_splits_per_core(tmp_path, job_cls, splits)
     job = job_cls(["-r", "local", "--no-conf", "--num-cores", "2", str(path)])
     with job.make_runner() as runner:
         assert runner._pick_mapper_split_size([str(path)], 0) == 1000 // splits
+
+
+def _parts_and_counters(job_cls, argv):
+    """(the part files' bytes by name, counters) of a local run with the repo's mrjob.conf (no
+    mrjob bootstrap: tasks run `python job.py`)."""
+    job = job_cls(["-r", "local", "-c", str(REPO / "mrjob.conf"), "--num-cores", "2", *argv])
+    with job.make_runner() as runner:
+        runner.run()
+        out = runner.get_output_dir()
+        parts = {p: (Path(out) / p).read_bytes() for p in sorted(os.listdir(out))}
+        return parts, runner.counters()
+
+
+def test_local_tasks_are_forks_with_the_rows_counters_and_partitions_of_new_pythons(
+    tmp_path, monkeypatch
+):
+    """mrkit's jobs run their local tasks as forks of the launcher: the same part files (so the
+    same partitioning over two reducers) and counters as tasks started as new Pythons, which a
+    python_bin of its own still gets."""
+    from mr.word_count import WordCount
+
+    path = tmp_path / "input.txt"
+    path.write_bytes(b"\xef\xbb\xbfthe cat\n\nthe dog \xff\n" * 300 + b"a b c d e f g\n" * 200)
+    forks = tmp_path / "forks"
+    forks.mkdir()
+    in_child = mrjob_fixes._task_in_child
+
+    def recorded(*args, **kwargs):
+        (forks / str(os.getpid())).touch()
+        return in_child(*args, **kwargs)
+
+    monkeypatch.setattr(mrjob_fixes, "_task_in_child", recorded)
+    argv = ["--tokenizer", "whitespace", str(path)]
+    forked = _parts_and_counters(WordCount, argv)
+    assert len(os.listdir(forks)) == 4  # two map and two reduce tasks
+    spawned = _parts_and_counters(WordCount, ["--python-bin", f"{sys.executable} -X utf8", *argv])
+    assert len(os.listdir(forks)) == 4  # none more
+    assert forked == spawned
+    parts, counters = forked
+    assert len(parts) == 2 and all(parts.values())
+    assert counters[0]["word_count"] == {"empty_lines": 300, "bad_utf8": 300}
+
+
+EXPLODE = """
+import os
+
+from mr.lib.job import MRKitJob
+
+IMPORTED_BY = os.getpid()  # in a forked task, the launcher's pid
+
+
+class Explode(MRKitJob):
+    def mapper(self, _, line):
+        if b"BOOM" in line:
+            raise ValueError(f"cannot digest this line (forked={IMPORTED_BY != os.getpid()})")
+        yield line, 1
+
+
+if __name__ == "__main__":
+    Explode.run()
+"""
+
+
+def test_a_forked_task_that_fails_fails_the_run_naming_its_record(tmp_path):
+    job = tmp_path / "explode.py"
+    job.write_text(EXPLODE)
+    data = tmp_path / "input.txt"
+    data.write_text("fine\nBOOM here\nfine too\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    conf = str(REPO / "mrjob.conf")  # no mrjob bootstrap: tasks would run `python explode.py`
+    done = subprocess.run([sys.executable, str(job), "-r", "local", "-c", conf, str(data)],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 1
+    assert "ValueError: cannot digest this line (forked=True)" in done.stderr
+    assert "mrkit: mapper of step 1 failed on input record 2" in done.stderr

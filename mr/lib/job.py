@@ -4,7 +4,8 @@ What it adds to ``mrjob.job.MRJob``:
 - bytes in, TSV out (``mr.lib.tsv``); lines that are not UTF-8 are counted and skipped;
 - ``self.count(name)``: a Hadoop counter in the job's own group (its file stem);
 - ``--help`` that starts with the job's contract (its module docstring) and its own options;
-- one split per core on the inline and local runners (mr/lib/mrjob_fixes.py says why);
+- one split per core on the inline and local runners, and local tasks forked from the launcher
+  instead of new Pythons (mr/lib/mrjob_fixes.py says why);
 - mrkit's launcher (mr/lib/launcher.py: one-line errors, atomic output with ``_SUCCESS``, quiet
   runs, mrjob.conf layering, the ``mr`` package shipped to tasks), and a failing task names its
   input record (mr/lib/task_failures.py); both serve a user's own MRJob under ``mrkit run``.
@@ -144,7 +145,8 @@ class MRKitJob(NamedFailures, Launcher):
         return self.counter_group()
 
     def make_runner(self) -> Any:
-        return mrjob_fixes.one_split_per_core(super().make_runner())
+        runner = mrjob_fixes.one_split_per_core(super().make_runner())
+        return mrjob_fixes.fork_tasks(runner, type(self))
 
 
 _SPARK_MODULE_SUFFIX = re.compile(r"_[^_]+_\d{8}_\d{6}_\d{6}$")

@@ -16,8 +16,6 @@ import sys
 import threading
 from typing import IO
 
-from tqdm import tqdm
-
 _STEP = re.compile(r"Running step (\d+) of (\d+)")
 _PERCENT = re.compile(r"^\s*map\s+(\d+)%\s+reduce\s+(\d+)%\s*$")
 
@@ -35,6 +33,9 @@ class JobStatus(logging.Handler):
         self.saved_level = logging.NOTSET
         self.step = ""
         self.percent = ""
+        # imported here: a run that shows no status line (stderr not a terminal) never needs it
+        from tqdm import tqdm
+
         self.bar = tqdm(total=None, desc=f"{job}: starting", bar_format="{desc} [{elapsed}]",
                         file=stream or sys.stderr, leave=False, dynamic_ncols=True)  # fmt: skip
         self._stop = threading.Event()
