@@ -1,3 +1,5 @@
+import os
+import signal
 import subprocess
 
 import pytest
@@ -7,6 +9,25 @@ import pytest
 # "OSError: [Errno 14] Bad address" from Popen here, twice. _USE_VFORK is CPython's documented
 # fail-safe switch for such cases (gh-91401); it costs a little start-up time per child.
 subprocess._USE_VFORK = False
+
+# SIGINT and SIGTERM stop the session as Ctrl-C does, so the session fixtures stop their engines.
+# A pytest started in the background by a non-interactive shell (scripts/test runs one beside the
+# main run) inherits SIGINT ignored, and Python then installs no handler of its own: restore it.
+# SIGTERM (a CI timeout, `kill`) would otherwise end the process with every engine left running.
+# Only in this process: a child it forks (multiprocessing) dies of SIGTERM as before.
+_SESSION_PID = os.getpid()
+
+
+def _stop_the_session(signum, frame):
+    if os.getpid() != _SESSION_PID:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, _stop_the_session)
 
 # Session-scoped engine fixtures (each engine starts once per test session, stops at its end).
 pytest_plugins = [
@@ -31,21 +52,45 @@ pytest_plugins = [
 STOPS_AIRFLOW = "test_down_stops_every_process_it_started"
 
 
-def pytest_collection_modifyitems(items):
-    """The wheel test first: it starts a cluster of its own, before the session's holds the
-    ports (tests/test_wheel.py). Then the CeleryExecutor's Airflow, started and stopped by its
-    own tests before the session's other engines and Airflow load the 2 cores
-    (tests/plugins/airflow_celery.py). The test that stops Airflow last."""
+def pytest_configure(config):
+    """`--group beside`: this pytest runs beside the main one (scripts/test), in its own state
+    root and on ports of its own (tests.plugins.engines.beside_environment)."""
+    if config.getoption("--group") == "beside":
+        from tests.plugins.engines import beside_environment
+
+        os.environ.update(beside_environment())
+
+
+def pytest_collection_modifyitems(config, items):
+    """The CeleryExecutor's Airflow first, started and stopped by its own tests before other
+    engines load the 2 cores (tests/plugins/airflow_celery.py); then the wheel's tests, which
+    build venvs. The test that stops the session's Airflow last. (scripts/test runs the celery,
+    wheel, secure and fault tests in a pytest of their own beside the rest.)"""
+    group = config.getoption("--group")
+    if group:
+        from tests.plugins.engines import group_of
+
+        kept = [item for item in items if group_of(item) == group]
+        config.hook.pytest_deselected(items=[item for item in items if group_of(item) != group])
+        items[:] = kept
     items.sort(
         key=lambda item: (
-            item.get_closest_marker("wheel") is None,
             item.get_closest_marker("celery") is None,
+            item.get_closest_marker("wheel") is None,
             getattr(item, "originalname", item.name) == STOPS_AIRFLOW,
         )
     )
 
 
 def pytest_addoption(parser):
+    parser.addoption(
+        "--group",
+        choices=("main", "beside"),
+        help="only the tests of one of the two pytests scripts/test runs at once: `beside`, the "
+        "tests whose engines are their own (markers faults, celery, secure, wheel, spark; none "
+        "using the main pytest's cluster, HBase, Oozie or Airflow: tests.plugins.engines), in a "
+        "state root and on ports of their own; `main`, the others",
+    )
     parser.addoption(
         "--update-golden",
         action="store_true",

@@ -144,16 +144,22 @@ def cache_dir() -> Path:
 def cached_venv(python: str, version: str, requirements: list[str], label: str) -> Path:
     """A venv of `requirements` for that Python, kept in cache_dir() between runs (keyed by the
     requirements; made again when missing or broken: a venv is complete once its stamp is)."""
+    import fcntl
     import hashlib
 
     key = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:12]
     venv = cache_dir() / f"{label}-py{version}-{key}"
     stamp = venv / ".complete"
-    if stamp.is_file() and (venv / "bin" / "python").exists():
-        return venv
-    subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *requirements]
-    done = subprocess.run(pip, capture_output=True, text=True, timeout=1800)
-    assert done.returncode == 0, done.stderr[-3000:]
-    stamp.write_text("\n".join(requirements))
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    # one maker at a time: scripts/test runs two pytests at once, and a venv made again with
+    # --clear while another process installs into it would be broken for both
+    with open(venv.parent / f"{venv.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.is_file() and (venv / "bin" / "python").exists():
+            return venv
+        subprocess.run([python, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
+        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *requirements]
+        done = subprocess.run(pip, capture_output=True, text=True, timeout=1800)
+        assert done.returncode == 0, done.stderr[-3000:]
+        stamp.write_text("\n".join(requirements))
     return venv

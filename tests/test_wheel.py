@@ -2,8 +2,9 @@
 checkout, it runs what a user runs (jobs, a job inline and local, a Hive and a Pig twin, a
 cluster, a job on YARN).
 
-It starts its own cluster (the installed mrkit's state is a fresh MRKIT_HOME), so it runs first
-in the session (tests/conftest.py), before the session's cluster holds the ports.
+It starts its own cluster (the installed mrkit's state is a fresh MRKIT_HOME) on ports of its
+own, MRKIT_TEST_WHEEL_PORT (default 17200) and the nine after it, so it can run beside the
+session's cluster (scripts/test runs it beside the main pytest: marker `wheel`).
 """
 
 from __future__ import annotations
@@ -25,11 +26,20 @@ WORDS = "the cat\nthe dog\n\nthe end\n"
 EXPECTED = ["cat\t1", "dog\t1", "end\t1", "the\t3"]
 
 
+def cluster_ports() -> dict[str, str]:
+    """Every port variable of `mrkit cluster up`, from MRKIT_TEST_WHEEL_PORT on."""
+    from mr.lib.defaults import HADOOP_PORT_DEFAULTS
+
+    base = int(os.environ.get("MRKIT_TEST_WHEEL_PORT") or 17200)
+    return {name: str(base + i) for i, name in enumerate(HADOOP_PORT_DEFAULTS)}
+
+
 def test_the_wheel_installed_far_from_the_checkout_runs_every_engine(tmp_path_factory):
     from mr import engines
 
     far = tmp_path_factory.mktemp("far")
-    busy = [port for port in (8020, 9870, 8032) if engines.port_in_use(port)]
+    ports = cluster_ports()
+    busy = [port for port in ports.values() if engines.port_in_use(int(port))]
     if busy:
         unavailable("a free cluster", RuntimeError(f"ports {busy} are taken: a cluster runs"))
     built = subprocess.run(
@@ -48,7 +58,7 @@ def test_the_wheel_installed_far_from_the_checkout_runs_every_engine(tmp_path_fa
     home = far / "home"
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("MRKIT_", "MRJOB_", "HADOOP_", "HDFSCLI", "PYTHON"))}  # fmt: skip
-    env.update(MRKIT_HOME=str(home), PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}")
+    env.update(ports, MRKIT_HOME=str(home), PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}")
     data = far / "words.txt"
     data.write_text(WORDS)
 

@@ -15,3 +15,59 @@ def unavailable(engine: str, error: Exception):
     if engines_required():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+# -- two pytests at once (scripts/test): the main one, and one beside it -------------------------
+
+#: markers of the tests that run beside the main pytest (`--group beside`): their engines are
+#: their own (the fault cluster, the CeleryExecutor's Airflow, the Kerberized cluster), or they
+#: need none that runs (the wheel in fresh venvs, Spark on local[2]), and most of their time is
+#: waiting or CPU the main pytest leaves idle
+BESIDE_MARKERS = ("faults", "celery", "secure", "wheel", "spark")
+#: the main pytest's servers: a test that uses one of these runs in the main pytest, whatever
+#: its markers (Spark on YARN needs the open cluster)
+MAIN_SERVERS = frozenset({"hadoop_cluster", "hbase_server", "oozie_server", "airflow_server"})
+
+
+def group_of(item) -> str:
+    """`beside` or `main`: where scripts/test runs this test."""
+    marked = any(item.get_closest_marker(m) for m in BESIDE_MARKERS)
+    return "beside" if marked and not MAIN_SERVERS & set(item.fixturenames) else "main"
+
+
+#: the state root of the pytest beside the main one, below the main one's (<state root>/beside):
+#: the engines both may start (MariaDB, Hive's metastore template) then never share a directory
+BESIDE_ROOT = "beside"
+#: the engines whose jars the pytest beside links to the main state root's, instead of fetching
+BESIDE_LINKED_LIBS = ("hadoop", "hbase", "hive", "pig", "oozie", "kerberos", "libhadoop")
+#: the first of the ports the pytest beside gives the engines the main pytest runs, in case one
+#: of its tests starts one of them too (MariaDB for MySQL on the secure cluster)
+BESIDE_PORT_BASE = 27000
+
+
+def beside_environment() -> dict[str, str]:
+    """The environment of the pytest beside the main one: a state root of its own, the main
+    one's jars linked into it, and every port of the main pytest's engines moved."""
+    from mr.lib.config import state_root
+    from mr.lib.defaults import AIRFLOW_PORT_DEFAULTS, HADOOP_PORT_DEFAULTS, OOZIE_PORT_ENV
+
+    main = state_root()
+    root = main / BESIDE_ROOT
+    for engine in BESIDE_LINKED_LIBS:
+        lib, link = main / engine / "lib", root / engine / "lib"
+        if lib.is_dir() and not link.exists():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(lib, target_is_directory=True)
+    names = [
+        *HADOOP_PORT_DEFAULTS,
+        "MRKIT_HBASE_ZK_PORT",
+        "MRKIT_HBASE_MASTER_PORT",
+        "MRKIT_HBASE_REGIONSERVER_PORT",
+        "MRKIT_HBASE_THRIFT_PORT",
+        OOZIE_PORT_ENV,
+        "MRKIT_MYSQL_PORT",
+        *AIRFLOW_PORT_DEFAULTS,
+    ]
+    env = {name: str(BESIDE_PORT_BASE + i) for i, name in enumerate(names)}
+    env["MRKIT_HOME"] = str(root)
+    return env
