@@ -425,6 +425,10 @@ def run_suite(run: Run, python: Path, tree: Path, work: Path, pytest_args: list[
                         "PYTEST_PLUGINS", "MRJOB_CONF", "PYTHONWARNINGS")}  # fmt: skip
     env["PYTHONPATH"] = os.pathsep.join([str(src), *([str(extra)] if extra else [])])
     env["XDG_CACHE_HOME"] = str(top / "cache")  # the fixes' archive cache: this run's own
+    # mrjob's runners make their temporary directories in TMPDIR and some tests leave theirs
+    # (about 100 /tmp/test_job.<user>.* a run): this run's own, gone with its work directory
+    (top / "tmp").mkdir(exist_ok=True)
+    env["TMPDIR"] = str(top / "tmp")
     env["AWS_EC2_METADATA_DISABLED"] = "true"  # in case a mocked test reaches botocore
     xml = top / "results.xml"
     # MRJob() parses sys.argv[1:]: the launcher hands pytest its arguments and clears them
