@@ -27,6 +27,7 @@ JOIN_TYPES = ("inner", "left")
 class HBaseJoin(HBaseJob):
     """Append HBase columns to each record, looked up by a key field in batches."""
 
+    INDEX = Index
     TABLE_HELP = "HBase table to look keys up in"
     BATCH_SIZE = 500
     BATCH_HELP = "records buffered per multi-row lookup"
@@ -60,7 +61,7 @@ class HBaseJoin(HBaseJob):
     def mapper_init(self):
         o = self.options
         self.columns = [f"{f}:{q}" for f, q in parse_column_spec(o.columns)]
-        self.index = Index(**self.thrift_settings(), pool_size=1)
+        self.index = self.open_index()
         self.table = self.index.table(o.table)
         self.buffer: list[list[str | None]] = []
 

@@ -75,6 +75,7 @@ def map_row(
 class LoadHBase(HBaseJob):
     """Load TSV rows into an HBase table in batches (map-only)."""
 
+    INDEX = Index
     TABLE_HELP = "HBase table to load into (created if missing)"
     BATCH_SIZE = 1000
     BATCH_HELP = "rows per put round trip"
@@ -127,7 +128,7 @@ class LoadHBase(HBaseJob):
         o = self.options
         self.key_cols = self.column_list("row_key_cols") or [0]  # default "0": never None
         self.columns = parse_column_spec(o.columns)
-        self.index = Index(**self.thrift_settings(), pool_size=1)
+        self.index = self.open_index()
         table = self.index.ensure_table(TableSpec(o.table, self.families()))
         self.writer = table.writer(batch_size=o.batch_size)
 

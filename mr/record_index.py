@@ -60,6 +60,7 @@ def record_spans(
 class RecordIndex(HBaseJob):
     """Index each record's byte position in its file, by a key field, into HBase."""
 
+    INDEX = Index
     TABLE_HELP = "HBase table for the index (created if missing)"
     BATCH_SIZE = 1000
     BATCH_HELP = "rows per put round trip"
@@ -88,7 +89,7 @@ class RecordIndex(HBaseJob):
 
     def mapper_raw_index(self, local_path, uri):
         o = self.options
-        index = Index(**self.thrift_settings(), pool_size=1)
+        index = self.open_index()
         table = index.ensure_table(TableSpec(o.table, {FAMILY: 1}))
         seen: set[str] = set()
         records = 0

@@ -4,17 +4,23 @@ One session HBase (tests/plugins/secure_hbase.py) on the secure cluster's KDC. T
 running mrkit (HBase's superuser) loads a table with `mrkit index load` and looks a key up; bob,
 who has no grants, is refused by HBase under his own name (the gateway calls HBase as the caller,
 a proxy user); no ticket: one line naming the principal, exit 2; a plain (non-SASL) client is
-refused by the gateway.
+refused by the gateway. Delegation tokens: a client with no ticket but a token (a YARN task's
+situation) is served as the token's owner until the token is cancelled; hbase_join on the secure
+YARN reads the index from its tasks with the token its launcher obtained.
 """
 
 from __future__ import annotations
 
 import getpass
+import stat
+import subprocess
+import sys
 import uuid
+from dataclasses import replace
 
 import pytest
 
-from tests.support import mrkit
+from tests.support import REPO, mrkit
 
 pytestmark = pytest.mark.secure
 
@@ -82,3 +88,97 @@ def test_a_plain_client_is_refused(hbase_user, secure_hbase):
     assert result.returncode == 1
     assert "its answer is not Thrift" in one_line(result.stderr)
     assert "refused a Thrift client: not a SASL client" in hbase_secure.thrift().log.read_text()
+
+
+# -- delegation tokens: a job's tasks have no ticket ------------------------------------------
+
+#: a client of the gateway in a fresh Python, as a task would be (its env says where)
+TOKEN_CALL = """
+import sys
+from pathlib import Path
+from mr.clients.hbase import Index
+from mr.lib import tokens
+index = Index(pool_size=1, retries=0)
+action, path = sys.argv[1], Path(sys.argv[2])
+if action == "obtain":
+    tokens.save_credentials(path, {"hbase": index.delegation_token("alice")})
+elif action == "cancel":
+    (token,) = tokens.read_credentials(path.read_bytes()).values()
+    index.cancel_token(token)
+elif action == "obtain-again":
+    index.delegation_token("alice")
+"""
+
+
+def token_call(action: str, path, env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", TOKEN_CALL, action, str(path)],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_a_token_stands_in_for_the_ticket_until_cancelled(loaded_table, hbase_user, tmp_path):
+    """alice obtains a token with her ticket; a client with no ticket but the token (as a YARN
+    task: HADOOP_TOKEN_FILE_LOCATION) reads as alice; it cannot get a token of its own with it;
+    a forged copy and, once alice cancels it, the token itself are refused in one line."""
+    from mr.engines import hbase_secure
+    from mr.lib import tokens
+
+    creds = tmp_path / "alice.tokens"
+    obtained = token_call("obtain", creds, hbase_user("alice"))
+    assert obtained.returncode == 0, obtained.stderr
+    assert stat.S_IMODE(creds.stat().st_mode) == 0o600
+    (token,) = tokens.read_credentials(creds.read_bytes()).values()
+    assert token.kind == tokens.HBASE_THRIFT_KIND and token.owner() == "alice@MRKIT.TEST"
+
+    task_env = {**hbase_user("alice", ticket=False), tokens.TOKEN_FILE_ENV: str(creds)}
+    # the gateway served the token's owner: HBase refuses alice (no grants), not a missing ticket
+    got = mrkit("index", "get", loaded_table, "fox", "--retries", "0", env=task_env)
+    assert got.returncode == 1, got.stderr
+    assert f"Insufficient permissions for user 'alice' (table={loaded_table}" in got.stderr
+    log = hbase_secure.thrift().log.read_text()
+    assert "SASL: alice@MRKIT.TEST authenticated (token), acting as alice" in log
+
+    again = token_call("obtain-again", creds, task_env)
+    assert again.returncode == 1 and "tokens are issued to Kerberos-authenticated" in again.stderr
+
+    forged = tmp_path / "forged.tokens"
+    tokens.save_credentials(forged, {"hbase": replace(token, password=b"\0" * 20)})
+    refused = mrkit("index", "get", loaded_table, "fox", "--retries", "0",
+                    env={**task_env, tokens.TOKEN_FILE_ENV: str(forged)})  # fmt: skip
+    assert refused.returncode == 1
+    assert "does not match the token's password" in one_line(refused.stderr)
+
+    cancelled = token_call("cancel", creds, hbase_user("alice"))
+    assert cancelled.returncode == 0, cancelled.stderr
+    refused = mrkit("index", "get", loaded_table, "fox", "--retries", "0", env=task_env)
+    assert refused.returncode == 1
+    assert "is cancelled or unknown" in one_line(refused.stderr)
+
+
+def test_hbase_join_on_yarn_reads_the_index_with_a_token(loaded_table, hbase_user, tmp_path):
+    """hbase_join -r hadoop on the secure cluster: its tasks (no ticket) look the keys up with
+    the token the launcher obtained; the launcher cancels it when the job ends."""
+    from mr.engines import hbase_secure, secure
+
+    env = hbase_user(secure.os_user())
+    directory = f"/user/{secure.os_user()}/t-{uuid.uuid4().hex[:10]}"
+    words = tmp_path / "words.tsv"
+    words.write_text("fox\tNN\nthe\tDT\nunicorn\tNN\n")
+    assert mrkit("hdfs", "put", str(words), f"{directory}/in/", env=env).returncode == 0
+    log_before = len(hbase_secure.thrift().log.read_text())
+    try:
+        out = subprocess.run(
+            [sys.executable, "mr/hbase_join.py", "-r", "hadoop", "--table", loaded_table,
+             "--columns", "f:count", f"hdfs://{directory}/in/"],
+            env=env, cwd=REPO, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    finally:
+        mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert sorted(out.stdout.splitlines()) == ["fox\tNN\t7", "the\tDT\t2"]
+    log = hbase_secure.thrift().log.read_text()[log_before:]
+    principal = f"{secure.os_user()}@MRKIT.TEST"
+    assert f"issued a token to {principal}" in log
+    assert f"SASL: {principal} authenticated (token), acting as {secure.os_user()}" in log
+    assert f"{principal} cancelled a token" in log

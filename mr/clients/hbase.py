@@ -3,7 +3,8 @@ scans by prefix and by range, and reconnect-and-retry when the Thrift connection
 
     index = Index()                                   # MRKIT_HBASE_HOST / MRKIT_HBASE_THRIFT_PORT
     Index(sasl="auth")                                # a Kerberized gateway (MRKIT_HBASE_SASL):
-                                                      # the user's ticket, else auth.NoTicket
+                                                      # the job's delegation token in a task,
+                                                      # else the user's ticket, else NoTicket
     table = index.ensure_table(TableSpec("word_count", {"f": 1}))
     with table.writer(batch_size=1000) as w:
         w.put("the", {"f:count": "2"})
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import re
 import socket
 import sys
 import threading
@@ -48,6 +50,7 @@ from thriftpy2.protocol.exc import TProtocolException
 from thriftpy2.transport import TTransportException
 
 from mr.lib import auth, config
+from mr.lib.tokens import HBASE_THRIFT_KIND, Token
 
 LOG = logging.getLogger(__name__)
 
@@ -98,7 +101,16 @@ Row = dict[str, str]
 
 def _sasl_failed(error: BaseException) -> bool:
     """Whether thriftpy2's SASL transport gave up in the negotiation (not a dropped socket)."""
-    return isinstance(error, TTransportException) and "SASL" in str(error.message)
+    # "Bad status": the server answered the negotiation with BAD or ERROR (a refused token)
+    message = str(error.message) if isinstance(error, TTransportException) else ""
+    return "SASL" in message or message.startswith("Bad status")
+
+
+def _sasl_reason(error: BaseException) -> str:
+    """What the server or the mechanism said, out of thriftpy2's "Bad status: 3 (b'...')"."""
+    message = str(getattr(error, "message", error))
+    found = re.fullmatch(r"Bad status: \d+ \(b?(['\"])(.*)\1\)", message, re.DOTALL)
+    return found.group(2).replace("\\'", "'") if found else message
 
 
 def default_host() -> str:
@@ -183,8 +195,12 @@ class Index:
         self.protocol = protocol or config.hbase_protocol()
         #: off, or the SASL/GSSAPI qop of a Kerberized gateway (mr/clients/hbase_sasl.py)
         self.sasl = sasl or config.hbase_sasl()
+        #: the job's delegation token for this gateway (a task's), else None: then the ticket
+        self.token = None
         if self.sasl != "off":
-            auth.require_ticket()  # fail closed before any connection: NoTicket, one line
+            self.token = auth.job_token(HBASE_THRIFT_KIND, self.service)
+            if self.token is None:
+                auth.require_ticket()  # fail closed before any connection: NoTicket, one line
             self.sasl_service = config.hbase_sasl_service()
         self.timeout_ms = timeout_ms
         self.retries = retries
@@ -205,6 +221,7 @@ class Index:
                 self.port,
                 service=self.sasl_service,
                 qop=self.sasl,
+                token=self.token,
                 timeout=self.timeout_ms,
                 autoconnect=False,
                 protocol=self.protocol,
@@ -217,6 +234,11 @@ class Index:
             transport=self.transport,
             protocol=self.protocol,
         )
+
+    @property
+    def service(self) -> str:
+        """The gateway as a token names it (Hadoop's token service): host:port."""
+        return f"{self.host}:{self.port}"
 
     def __enter__(self) -> Index:
         return self
@@ -257,8 +279,15 @@ class Index:
                 with self.connection() as conn:
                     return operation(conn)
             except TRANSPORT_ERRORS as e:
-                # a SASL negotiation that failed (no such principal, another qop) fails again
-                if attempt == self.retries or _sasl_failed(e):
+                # a SASL negotiation that failed (no such principal, another qop, a refused
+                # token) fails again: one line saying who refused what, not "is HBase up?"
+                if _sasl_failed(e):
+                    method = "the job's token" if self.token else "Kerberos"
+                    raise PermissionError(
+                        f"HBase Thrift server {self.service}: {what}: authentication refused "
+                        f"({method}): {_sasl_reason(e)}"
+                    ) from e
+                if attempt == self.retries:
                     raise ConnectionError(
                         f"HBase Thrift server {self.host}:{self.port}: {what} failed after "
                         f"{attempt + 1} attempts: {e}"
@@ -273,6 +302,52 @@ class Index:
                     f"Thrift ({e}; {sasl}: does it want SASL/Kerberos, or not?)"
                 ) from e
         raise AssertionError("unreachable")
+
+    # -- delegation tokens (a Kerberized gateway: mr/clients/hbase_tokens.py) -----------------
+
+    def _token_call(self, name: str, *args: Any) -> Any:
+        from thriftpy2.thrift import TClient
+
+        from mr.clients import hbase_tokens
+
+        def run(conn: happybase.Connection) -> Any:
+            return getattr(TClient(hbase_tokens.thrift.HbaseTokens, conn.protocol), name)(*args)
+
+        if self.sasl == "off":
+            raise ValueError("delegation tokens need a SASL connection (--hbase-sasl)")
+        try:
+            return self.call(run, name)
+        except hbase_tokens.thrift.TokenRefused as e:
+            raise PermissionError(f"HBase Thrift server {self.service}: {e.message}") from None
+
+    def delegation_token(self, renewer: str) -> Token:
+        """A token for tasks to act as the caller (who must have authenticated with Kerberos)."""
+        from mr.clients import hbase_tokens
+
+        return hbase_tokens.from_thrift(
+            self._token_call("getDelegationToken", renewer), self.service
+        )
+
+    def renew_token(self, token: Token) -> int:
+        """Renew token (the caller must be its renewer); its new expiry in ms since the epoch."""
+        from mr.clients import hbase_tokens
+
+        return int(self._token_call("renewDelegationToken", hbase_tokens.to_thrift(token)))
+
+    def job_token(self, renewer: str, jobconf: Mapping[str, str]) -> Any:
+        """A token for a -r hadoop job's tasks, in a credentials file named by the job's
+        properties (hbase_tokens.JobToken: renewed until released; tokens of a credentials
+        file the job already names are kept)."""
+        from mr.clients import hbase_tokens
+
+        also = jobconf.get(hbase_tokens.CREDENTIALS_PROPERTY)
+        return hbase_tokens.JobToken(self, renewer, also)
+
+    def cancel_token(self, token: Token) -> None:
+        """Cancel token at the gateway (its owner or renewer): tasks holding it are refused."""
+        from mr.clients import hbase_tokens
+
+        self._token_call("cancelDelegationToken", hbase_tokens.to_thrift(token))
 
     # -- tables -----------------------------------------------------------------------------
 

@@ -12,6 +12,10 @@ knows ``buffered`` and ``framed``).
 The ticket is the user's (``KRB5CCNAME``); the server's principal is
 ``<service>/<host>``: ``MRKIT_HBASE_SASL_SERVICE`` (default ``hbase``) and the Thrift host as
 given (``localhost`` for mrkit's secure HBase: its principal names that host).
+
+A task of a ``-r hadoop`` job has no ticket but the job's delegation token for the gateway
+(mr/clients/hbase_tokens.py): :class:`TokenSasl` answers with it in SASL DIGEST-MD5
+(mr/lib/digest_md5.py), qop auth only.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from Hbase_thrift import Hbase  # type: ignore[import-not-found]  # loaded by ha
 from thriftpy2.thrift import TClient
 from thriftpy2.transport import TSocket
 from thriftpy2.transport import sasl as thrift_sasl
+
+from mr.lib import digest_md5
+from mr.lib.tokens import Token
 
 #: the Cython transport where thriftpy2 has it: its binary protocol takes no Python transport
 SaslTransport = getattr(thrift_sasl, "TCySaslClientTransport", thrift_sasl.TSaslClientTransport)
@@ -91,19 +98,66 @@ class GssapiSasl:
         return True, self._ctx.unwrap(frame[4:]).message
 
 
+class TokenSasl:
+    """DIGEST-MD5 with a delegation token, as thriftpy2's TSaslClientTransport drives it: the
+    challenge answered, then the server's rspauth checked (it proves the server knew the
+    token's password); qop auth."""
+
+    def __init__(self, token: Token) -> None:
+        self._client = digest_md5.Client(token.identifier, token.password)
+        self._answered = False
+        self.error = ""
+
+    def getError(self) -> str:  # noqa: N802 (the interface thriftpy2 calls)
+        return self.error
+
+    def start(self, mechanism: str) -> tuple[bool, str, bytes]:
+        return True, digest_md5.MECHANISM, b""
+
+    def step(self, challenge: bytes) -> tuple[bool, bytes]:
+        try:
+            if not self._answered:
+                self._answered = True
+                return True, self._client.respond(challenge)
+            self._client.check(challenge)
+            return True, b""
+        except (digest_md5.DigestError, UnicodeDecodeError) as e:
+            self.error = f"DIGEST-MD5 with the job's token: {e}"
+            return False, b""
+
+    def encode(self, data: bytes) -> tuple[bool, bytes]:
+        return True, data
+
+    def decode(self, frame: bytes) -> tuple[bool, bytes]:
+        return True, frame[4:]
+
+
 class SaslConnection(happybase.Connection):
-    """happybase.Connection over SASL/GSSAPI (no buffered/framed layer: SASL frames itself)."""
+    """happybase.Connection over SASL (no buffered/framed layer: SASL frames itself): GSSAPI
+    with the user's ticket, or DIGEST-MD5 with a delegation token when given one."""
 
     def __init__(
-        self, host: str, port: int, *, service: str, qop: str = "auth", **kwargs: Any
+        self,
+        host: str,
+        port: int,
+        *,
+        service: str,
+        qop: str = "auth",
+        token: Token | None = None,
+        **kwargs: Any,
     ) -> None:
-        self._sasl_service, self._sasl_qop = service, qop
+        self._sasl_service, self._sasl_qop, self._token = service, qop, token
         super().__init__(host, port, **kwargs)
+
+    def _mechanism(self) -> Any:
+        if self._token is not None:
+            return TokenSasl(self._token)
+        return GssapiSasl(self._sasl_service, self.host, self._sasl_qop)
 
     def _refresh_thrift_client(self) -> None:
         sock = TSocket(host=self.host, port=self.port, socket_timeout=self.timeout)
-        self.transport = SaslTransport(
-            lambda: GssapiSasl(self._sasl_service, self.host, self._sasl_qop), "GSSAPI", sock
-        )
-        protocol = self._protocol_class(self.transport, decode_response=False)
-        self.client = TClient(Hbase, protocol)
+        mechanism = digest_md5.MECHANISM if self._token is not None else "GSSAPI"
+        self.transport = SaslTransport(self._mechanism, mechanism, sock)
+        #: the protocol, for the gateway's calls beyond Hbase (mr/clients/hbase_tokens.py)
+        self.protocol = self._protocol_class(self.transport, decode_response=False)
+        self.client = TClient(Hbase, self.protocol)

@@ -6,7 +6,9 @@ logs in as ``hbase/localhost@MRKIT.TEST`` (master and region server in one JVM),
 (scripts/hbase/thrift_gateway.py) as ``thrift/localhost@MRKIT.TEST``, each from its own keytab
 (``<secure state>/keytabs/{hbase,thrift}.keytab``, made by the KDC). The gateway wants SASL/GSSAPI
 from every client (``hbase.thrift.security.qop=auth``) and calls HBase as the caller, a proxy
-user of its own login (``hbase.thrift.support.proxyuser``, ``hadoop.proxyuser.thrift.*``).
+user of its own login (``hbase.thrift.support.proxyuser``, ``hadoop.proxyuser.thrift.*``); it
+issues delegation tokens for a job's tasks (mr/clients/hbase_tokens.py), kept in
+``thrift-tokens.json`` (0600).
 HBase checks permissions (AccessController): the OS user running mrkit is its superuser, alice
 and bob have no grants. Its root dir is the local file system (no HDFS); the embedded ZooKeeper
 is not authenticated.
@@ -124,6 +126,10 @@ def state_path() -> Path:
     return state_dir(ENGINE) / "state.json"
 
 
+def token_store() -> Path:
+    return state_dir(ENGINE) / "thrift-tokens.json"
+
+
 def security_properties() -> dict[str, str]:
     """hbase-site.xml on top of the open HBase's: Kerberos, permissions, the gateway's SASL."""
     hbase_p, thrift_p = (secure.HBASE_PRINCIPALS[n] for n in ("hbase", "thrift"))
@@ -147,6 +153,9 @@ def security_properties() -> dict[str, str]:
         "hbase.thrift.keytab.file": thrift_kt,
         "hbase.thrift.security.qop": QOP,
         "hbase.thrift.support.proxyuser": "true",
+        # the gateway's delegation tokens (master key, tokens outstanding), 0600: a restarted
+        # gateway honours the tokens of running jobs
+        "mrkit.thrift.token.store": str(token_store()),
         f"hadoop.proxyuser.{gateway}.hosts": "*",
         f"hadoop.proxyuser.{gateway}.groups": "*",
     }
@@ -206,6 +215,7 @@ def up(say: Callable[[str], None] | None = None) -> SecureHBaseInfo:
     lib = fetch(open_hbase.ENGINE)
     # a fresh HBase each start, as the secure cluster is: its users and keys are the KDC's of now
     shutil.rmtree(state_dir(ENGINE) / "data", ignore_errors=True)
+    token_store().unlink(missing_ok=True)  # tokens of the HBase of before
     conf = open_hbase.write_conf(s, ENGINE, security_properties())
     (conf / "log4j.properties").write_text(LOG4J)
     # Hadoop's UserGroupInformation reads core-site.xml, not hbase-site.xml: without it HBase

@@ -26,6 +26,10 @@ keytab. ``require_ticket()`` fails closed before any call: one line naming the p
   ``KRB5_CONFIG``); YARN gives the job's tasks delegation tokens, never a keytab. The Hive and
   Pig twins' JVMs on a cluster (started by mrkit, not by the launcher): :func:`java_options`.
 
+- A task of a ``-r hadoop`` job has no ticket: :func:`job_token` finds the delegation token
+  the job was given for a service (``HADOOP_TOKEN_FILE_LOCATION``, mr/lib/tokens.py); the HBase
+  index (mr/clients/hbase.py) uses the gateway's token when there is one, else the ticket.
+
 An expired ticket is told from none (``the ticket of alice@REALM has expired``); either way the
 refusal names the principal to kinit as.
 
@@ -191,6 +195,17 @@ def require_ticket() -> Ticket:
             f"(kinit{keytab} {principal})"
         )
     return held
+
+
+def job_token(kind: str, service: str) -> Any:
+    """The job's delegation token of kind for service (host:port), in a task; None elsewhere.
+    A credentials file that cannot be read is a UsageError (one line), not a traceback."""
+    from mr.lib import tokens
+
+    try:
+        return tokens.job_token(kind, service)
+    except tokens.TokenError as e:
+        raise UsageError(f"the job's credentials: {e}") from None
 
 
 def ca_file() -> str | None:

@@ -2,15 +2,19 @@
 
 It adds the options those jobs share (``--table``, ``--batch-size``, ``--hbase-host``,
 ``--hbase-port``, ``--hbase-transport``, ``--hbase-protocol``, ``--hbase-sasl``) and their
-checks; a task opens its connection with
-``mr.clients.hbase.Index(**self.thrift_settings(), pool_size=1)``.
+checks; a job names its client class (``INDEX = mr.clients.hbase.Index``: lib does not import
+clients) and a task opens its connection with ``self.open_index()``.
+
+With ``--hbase-sasl`` and ``-r hadoop`` the tasks have no Kerberos ticket: the launcher obtains a
+delegation token from the gateway with the user's ticket and gives it to the job
+(mr/clients/hbase_tokens.py), renews it while the job runs and cancels it when it ends.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from mr.lib import config
+from mr.lib import auth, config
 from mr.lib.errors import UsageError
 from mr.lib.job import RecordJob
 
@@ -24,6 +28,10 @@ class HBaseJob(RecordJob):
     TABLE_HELP = "HBase table"
     BATCH_SIZE = 1000
     BATCH_HELP = "rows per put round trip"
+    #: the index client class (mr.clients.hbase.Index), named by each job
+    INDEX: Any = None
+    #: the token the launcher obtained for the tasks (-r hadoop with SASL), released at the end
+    _job_token: Any = None
 
     def configure_args(self) -> None:
         super().configure_args()
@@ -77,6 +85,35 @@ class HBaseJob(RecordJob):
             raise UsageError("--table is required")
         if self.options.batch_size < 1:
             raise UsageError(f"--batch-size must be at least 1, not {self.options.batch_size}")
+
+    def _runner_kwargs(self) -> dict[str, Any]:
+        kwargs = super()._runner_kwargs()
+        # the settings as the launcher resolved them (its MRKIT_HBASE_* environment included)
+        # travel with the tasks: a YARN container does not see the launcher's environment
+        extra = list(kwargs.get("extra_args") or [])
+        for option, value in self.thrift_settings().items():
+            flag = f"--hbase-{option}"
+            if flag not in extra and not any(a.startswith(f"{flag}=") for a in extra):
+                extra += [flag, str(value)]
+        kwargs["extra_args"] = extra
+        if self._runner_class().alias == "hadoop" and self.options.hbase_sasl != "off":
+            jobconf = dict(kwargs.get("jobconf") or {})
+            user = auth.short_name(auth.require_ticket().principal)
+            self._job_token = self.open_index().job_token(user, jobconf)
+            kwargs["jobconf"] = {**jobconf, **self._job_token.jobconf()}
+        return kwargs
+
+    def run_job(self) -> None:
+        try:
+            super().run_job()
+        finally:
+            if self._job_token is not None:
+                self._job_token.release()
+                self._job_token.index.close()
+
+    def open_index(self) -> Any:
+        """A connection pool of one to the index, with this job's settings."""
+        return self.INDEX(**self.thrift_settings(), pool_size=1)
 
     def thrift_settings(self) -> dict[str, Any]:
         """Where the Thrift server is, as keyword arguments of ``mr.clients.hbase.Index``."""

@@ -21,12 +21,21 @@ and a client that does not is refused. The gateway logs in to HBase from
 ``hbase.thrift.keytab.file`` as ``hbase.thrift.kerberos.principal`` and runs each call as the
 authenticated caller's short name, a proxy user of its own login (HBase must allow it:
 ``hadoop.proxyuser.<gateway short name>.hosts/groups``), as ThriftServer does over SASL.
+
+Delegation tokens (HBase's ThriftServer has none; HiveServer2 and Hadoop's RPC do it this way):
+a caller authenticated with Kerberos may ask for a token (``getDelegationToken``, IDL in
+mr/clients/hbase_tokens.py); a caller without a ticket (a YARN task) authenticates with SASL
+DIGEST-MD5 and that token (mr/lib/digest_md5.py) and is then served as the token's owner, a proxy
+user as above. The master key and the tokens outstanding live in ``mrkit.thrift.token.store`` of
+hbase-site.xml (0600; in memory when unset), so a restarted gateway honours them; renewal by the
+token's renewer, cancellation by its owner or renewer. Tokens need qop auth.
 Calls outside the supported set answer with a Thrift application error.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import itertools
 import logging
 import os
@@ -52,7 +61,10 @@ from thriftpy2.transport import (  # noqa: E402
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for `mr`
+from mr.clients import hbase_tokens  # noqa: E402
 from mr.engines.hbase import HBASE_JAVA17_FLAGS  # noqa: E402
+from mr.lib import digest_md5, tokens  # noqa: E402
+from mr.lib.auth import short_name  # noqa: E402
 
 LATEST = 0x7FFFFFFFFFFFFFFF
 #: what HBase's ThriftServer offers: -f (framed) and -c (compact) beside the defaults
@@ -93,7 +105,8 @@ def split_column(column: bytes) -> tuple[bytes, bytes | None]:
 QOP_LAYERS = {"auth": 1, "auth-int": 2, "auth-conf": 4}
 #: the Thrift SASL negotiation's status bytes
 SASL_START, SASL_OK, SASL_BAD, SASL_ERROR, SASL_COMPLETE = 1, 2, 3, 4, 5
-#: the caller of the connection this thread serves (its Kerberos short name), with SASL
+#: the caller of the connection this thread serves, with SASL: .user (the short name HBase
+#: sees), .principal (Kerberos, or the token's owner) and .method ("kerberos" or "token")
 CALLER = threading.local()
 
 
@@ -132,14 +145,54 @@ class SaslServerTransport:
         self._trans.write(bytes([status]) + len(payload).to_bytes(4, "big") + payload)
         self._trans.flush()
 
-    def negotiate(self) -> str:
-        """Run the GSSAPI negotiation; the client's principal (SaslRefused on failure)."""
+    def negotiate(self, secrets: tokens.SecretManager | None = None) -> tuple[str, str]:
+        """Run the negotiation: (the client's principal, "kerberos" or "token"); SaslRefused on
+        failure. DIGEST-MD5 with a delegation token when secrets is given."""
+        status, mechanism = self._recv()
+        if status == SASL_START and mechanism == digest_md5.MECHANISM.encode() and secrets:
+            return self._negotiate_token(secrets), "token"
+        if status != SASL_START or mechanism != b"GSSAPI":
+            offered = "GSSAPI or DIGEST-MD5" if secrets else "GSSAPI"
+            self._send(SASL_BAD, f"only {offered} is supported".encode())
+            raise SaslRefused(f"mechanism {mechanism[:40]!r}: only {offered} is supported")
+        return self._negotiate_gssapi(), "kerberos"
+
+    def _negotiate_token(self, secrets: tokens.SecretManager) -> str:
+        """DIGEST-MD5: the token's password recomputed from its identifier, the client's
+        response checked, rspauth sent; the token's owner."""
+        if self.qop != "auth":
+            self._send(SASL_BAD, f"tokens need qop auth, not {self.qop}".encode())
+            raise SaslRefused(f"a token client, with qop {self.qop}: tokens need auth")
+        owner = []
+
+        def lookup(username: str) -> str:
+            try:
+                identifier = base64.b64decode(username, validate=True)
+                ident, password = secrets.check(identifier)
+            except (ValueError, tokens.TokenError) as e:
+                raise digest_md5.DigestError(str(e)) from None
+            owner.append(ident)
+            return digest_md5.encode_password(password)
+
+        server = digest_md5.Server(lookup)
+        self._recv()  # the (empty) initial response
+        self._send(SASL_OK, server.challenge())
+        _, response = self._recv()
+        try:
+            _, rspauth = server.verify(response)
+        except (digest_md5.DigestError, UnicodeDecodeError) as e:
+            self._send(SASL_BAD, str(e).encode())
+            raise SaslRefused(f"DIGEST-MD5: {e}") from None
+        self._send(SASL_OK, rspauth)
+        self._recv()  # the client's empty answer to rspauth
+        self._send(SASL_COMPLETE, b"")
+        ident = owner[0]
+        LOG.info("SASL: token #%d of %s (renewer %s)", ident.sequence, ident.owner, ident.renewer)
+        return ident.owner
+
+    def _negotiate_gssapi(self) -> str:
         import gssapi
 
-        status, mechanism = self._recv()
-        if status != SASL_START or mechanism != b"GSSAPI":
-            self._send(SASL_BAD, b"only GSSAPI is supported")
-            raise SaslRefused(f"mechanism {mechanism[:40]!r}: only GSSAPI is supported")
         try:
             self._ctx = ctx = gssapi.SecurityContext(usage="accept")
             _, token = self._recv()
@@ -208,23 +261,26 @@ class SaslThreadedServer(TThreadedServer):
     """TThreadedServer whose connections must negotiate SASL first; the thread serving one
     knows its caller (CALLER.user)."""
 
-    def __init__(self, *args, qop: str, compact: bool, **kwargs) -> None:
+    def __init__(
+        self, *args, qop: str, compact: bool, secrets: tokens.SecretManager, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.qop, self.compact = qop, compact
+        self.qop, self.compact, self.secrets = qop, compact, secrets
 
     def handle(self, client) -> None:
         from thriftpy2.transport import TTransportException
 
         trans = SaslServerTransport(client, self.qop)
         try:
-            principal = trans.negotiate()
+            principal, method = trans.negotiate(self.secrets)
         except (SaslRefused, TTransportException, OSError) as e:
             LOG.warning("refused a Thrift client: %s", e)
             trans.close()
             return
         # the short name, as ThriftServer's SecurityUtil.getUserFromPrincipal
-        CALLER.user = principal.split("/")[0].split("@")[0]
-        LOG.info("SASL: %s authenticated, acting as %s", principal, CALLER.user)
+        CALLER.user = short_name(principal)
+        CALLER.principal, CALLER.method = principal, method
+        LOG.info("SASL: %s authenticated (%s), acting as %s", principal, method, CALLER.user)
         # thriftpy2's pure-Python protocols: its Cython ones take Cython transports only
         from thriftpy2.protocol.binary import TBinaryProtocol
         from thriftpy2.protocol.compact import TCompactProtocol
@@ -242,7 +298,9 @@ class SaslThreadedServer(TThreadedServer):
 
 class Handler:
     """The Hbase service methods happybase uses, on one HBase client Connection (or, with SASL,
-    one per caller: its login's proxy user)."""
+    one per caller: its login's proxy user), and with SASL the token calls."""
+
+    secrets: tokens.SecretManager | None = None
 
     def __init__(self, proxy: bool = False) -> None:
         from org.apache.hadoop.hbase import HBaseConfiguration  # type: ignore
@@ -559,6 +617,46 @@ class Handler:
 
         return self._errors(run)
 
+    # -- delegation tokens (SASL only) ------------------------------------------------------
+
+    def _token_of(self, t) -> tokens.Token:
+        return hbase_tokens.from_thrift(t, "")
+
+    def _refused(self, fn, *args):
+        Refused = hbase_tokens.thrift.TokenRefused
+        if self.secrets is None:
+            raise Refused(message="this gateway issues no tokens (it wants no SASL)")
+        try:
+            return fn(*args)
+        except tokens.TokenError as e:
+            LOG.warning("token call of %s refused: %s", CALLER.principal, e)
+            raise Refused(message=str(e)) from None
+
+    def getDelegationToken(self, renewer):
+        def run():
+            if CALLER.method != "kerberos":
+                # as Hadoop: a token never begets a token
+                raise tokens.TokenError(
+                    f"{CALLER.principal} authenticated with a token: tokens are issued to "
+                    "Kerberos-authenticated callers only"
+                )
+            name = renewer.decode() if isinstance(renewer, bytes) else str(renewer or "")
+            token = self.secrets.issue(CALLER.principal, short_name(name or CALLER.user), "")
+            LOG.info("issued a token to %s (renewer %s)", CALLER.principal, name)
+            return hbase_tokens.to_thrift(token)
+
+        return self._refused(run)
+
+    def renewDelegationToken(self, token):
+        return self._refused(lambda: self.secrets.renew(self._token_of(token), CALLER.principal))
+
+    def cancelDelegationToken(self, token):
+        def run():
+            self.secrets.cancel(self._token_of(token), CALLER.principal, CALLER.user)
+            LOG.info("%s cancelled a token", CALLER.principal)
+
+        return self._refused(run)
+
     # -- scanners ---------------------------------------------------------------------------
 
     def scannerOpenWithScan(self, tableName, tscan, attributes=None):
@@ -672,13 +770,16 @@ def main(argv: list[str] | None = None) -> int:
         login(args.conf)
     handler = Handler(proxy=bool(qop))
     timeout_ms = int(site_setting(args.conf, "hbase.thrift.server.socket.read.timeout", "60000"))
-    server_class, extra = (
-        (SaslThreadedServer, {"qop": qop, "compact": args.protocol == "compact"})
-        if qop
-        else (TThreadedServer, {})
-    )
+    service, server_class, extra = T.Hbase, TThreadedServer, {}
+    if qop:
+        store = site_setting(args.conf, "mrkit.thrift.token.store", "")
+        handler.secrets = tokens.SecretManager(
+            tokens.HBASE_THRIFT_KIND, Path(store) if store else None
+        )
+        service, server_class = hbase_tokens.serve_with(T.Hbase), SaslThreadedServer
+        extra = {"qop": qop, "compact": args.protocol == "compact", "secrets": handler.secrets}
     server = server_class(
-        TProcessor(T.Hbase, handler),
+        TProcessor(service, handler),
         NoDelayServerSocket(host=args.host, port=args.port, client_timeout=timeout_ms),
         iprot_factory=PROTOCOLS[args.protocol](),
         itrans_factory=TRANSPORTS[args.transport](),
