@@ -105,6 +105,20 @@ def test_hbase_settings():
         settings.hbase_settings(conn(transport="http"))
 
 
+def test_hbase_settings_for_a_kerberized_gateway():
+    """extra.sasl -> --hbase-sasl; extra.sasl_service -> MRKIT_HBASE_SASL_SERVICE (no such
+    option: `mrkit index` reads it from its environment); both checked before any use."""
+    secure = settings.hbase_settings(conn("localhost", 19090, sasl="auth", sasl_service="thrift"))
+    assert secure.cli_args()[-2:] == ["--hbase-sasl", "auth"]
+    assert secure.env() == {"MRKIT_HBASE_SASL_SERVICE": "thrift"}
+    plain = settings.hbase_settings(conn())
+    assert "--hbase-sasl" not in plain.cli_args() and plain.env() == {}
+    with pytest.raises(UsageError, match="sasl 'kerberos'"):
+        settings.hbase_settings(conn(sasl="kerberos"))
+    with pytest.raises(UsageError, match="sasl_service"):
+        settings.hbase_settings(conn(sasl="auth", sasl_service="thrift; rm -rf /"))
+
+
 def test_mysql_settings_keep_the_password_out_of_the_url_and_the_repr():
     got = settings.mysql_settings(conn("db", 3307, "etl user", "pw!", "shop"))
     assert got.url == "mysql://etl%20user@db:3307/shop"

@@ -182,3 +182,24 @@ def test_hbase_join_on_yarn_reads_the_index_with_a_token(loaded_table, hbase_use
     assert f"issued a token to {principal}" in log
     assert f"SASL: {principal} authenticated (token), acting as {secure.os_user()}" in log
     assert f"{principal} cancelled a token" in log
+
+
+def test_an_airflow_connection_reaches_the_secure_gateway(loaded_table, hbase_user, kerberos_user):
+    """The provider's mrkit_hbase connection with extra sasl and sasl_service gives `mrkit
+    index` all it needs (the worker's ticket aside): no MRKIT_HBASE_* in the environment."""
+    from types import SimpleNamespace
+
+    from mr.airflow import settings
+    from mr.engines import secure
+
+    state = hbase_user(secure.os_user())
+    connection = SimpleNamespace(
+        host=state["MRKIT_HBASE_HOST"], port=int(state["MRKIT_HBASE_THRIFT_PORT"]), login=None,
+        password=None, schema=None, extra_dejson={"sasl": "auth", "sasl_service": "thrift"},
+    )  # fmt: skip
+    hbase = settings.hbase_settings(connection)
+    user = kerberos_user(secure.os_user())
+    env = {**{k: v for k, v in user.items() if not k.startswith("MRKIT_HBASE_")}, **hbase.env()}
+    got = mrkit("index", "get", loaded_table, "fox", *hbase.cli_args(), env=env)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout == "f:count\t7\n"

@@ -8,7 +8,9 @@ A connection is anything with Airflow's Connection attributes (``host``, ``port`
   URLs (HA: mrkit's client tries each), else ``http://host:port`` (port 9870; ``schema`` https
   for TLS); ``login`` is the HDFS user.
 - HBase Thrift (``mrkit_hbase``): ``host``, ``port`` (9090), ``extra.transport`` (buffered or
-  framed), ``extra.protocol`` (binary or compact).
+  framed), ``extra.protocol`` (binary or compact); a Kerberized gateway: ``extra.sasl`` (its
+  ``hbase.thrift.security.qop``: auth, auth-int, auth-conf) and ``extra.sasl_service`` (its
+  principal's first part, default hbase), the ticket being the worker's (``KRB5CCNAME``).
 - MySQL (``mrkit_mysql``): ``host``, ``port`` (3306), ``login`` (root), ``schema`` (the
   database), ``extra.socket``; ``password`` goes to the ``mrkit`` subprocess in its
   environment (MRKIT_MYSQL_PASSWORD), never on its command line, where ``ps`` shows it.
@@ -17,12 +19,15 @@ A connection is anything with Airflow's Connection attributes (``host``, ``port`
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mr.lib.config import (
     DEFAULT_HBASE_PORT,
+    HBASE_SASL_CHOICES,
+    HBASE_SASL_SERVICE_ENV,
     MYSQL_PASSWORD_ENV,
     THRIFT_PROTOCOLS,
     THRIFT_TRANSPORTS,
@@ -92,6 +97,9 @@ class HBaseSettings:
     port: int = DEFAULT_HBASE_PORT
     transport: str = THRIFT_TRANSPORTS[0]
     protocol: str = THRIFT_PROTOCOLS[0]
+    #: off, or the SASL qop of a Kerberized gateway, and its principal's service name
+    sasl: str = "off"
+    sasl_service: str | None = None
 
     def cli_args(self) -> list[str]:
         """The options of `mrkit index ...` for this server."""
@@ -104,7 +112,12 @@ class HBaseSettings:
             self.transport,
             "--hbase-protocol",
             self.protocol,
+            *(("--hbase-sasl", self.sasl) if self.sasl != "off" else ()),
         ]
+
+    def env(self) -> dict[str, str]:
+        """The environment of `mrkit index ...` for this server (the SASL service name)."""
+        return {HBASE_SASL_SERVICE_ENV: self.sasl_service} if self.sasl_service else {}
 
 
 def hbase_settings(conn: ConnectionLike) -> HBaseSettings:
@@ -115,11 +128,19 @@ def hbase_settings(conn: ConnectionLike) -> HBaseSettings:
         raise UsageError(f"HBase transport {transport!r}: expected one of {THRIFT_TRANSPORTS}")
     if protocol not in THRIFT_PROTOCOLS:
         raise UsageError(f"HBase protocol {protocol!r}: expected one of {THRIFT_PROTOCOLS}")
+    sasl = str(extra.get("sasl") or "off")
+    if sasl not in HBASE_SASL_CHOICES:
+        raise UsageError(f"HBase sasl {sasl!r}: expected one of {HBASE_SASL_CHOICES}")
+    service = extra.get("sasl_service")
+    if service is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+", str(service)):
+        raise UsageError(f"HBase sasl_service {service!r}: expected a service name (hbase)")
     return HBaseSettings(
         host=conn.host or "127.0.0.1",
         port=int(conn.port or DEFAULT_HBASE_PORT),
         transport=transport,
         protocol=protocol,
+        sasl=sasl,
+        sasl_service=str(service) if service else None,
     )
 
 

@@ -188,6 +188,7 @@ class Index:
         transport: str | None = None,
         protocol: str | None = None,
         sasl: str | None = None,
+        sasl_service: str | None = None,
     ) -> None:
         self.host = host or default_host()
         self.port = port or default_port()
@@ -201,7 +202,7 @@ class Index:
             self.token = auth.job_token(HBASE_THRIFT_KIND, self.service)
             if self.token is None:
                 auth.require_ticket()  # fail closed before any connection: NoTicket, one line
-            self.sasl_service = config.hbase_sasl_service()
+            self.sasl_service = sasl_service or config.hbase_sasl_service()
         self.timeout_ms = timeout_ms
         self.retries = retries
         self.retry_delay = retry_delay

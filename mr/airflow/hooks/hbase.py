@@ -1,6 +1,7 @@
 """``HBaseThriftHook`` (connection type ``mrkit_hbase``): mrkit's HBase index client
-(mr/clients/hbase.py) for the Thrift server a Connection names (host, port, extra transport
-and protocol), and the same settings as `mrkit index` options."""
+(mr/clients/hbase.py) for the Thrift server a Connection names (host, port, extra transport,
+protocol, and for a Kerberized gateway sasl and sasl_service), and the same settings as `mrkit
+index` options and environment."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class HBaseThriftHook(BaseHook):
             "placeholders": {
                 "host": "127.0.0.1",
                 "port": "9090",
-                "extra": '{"transport": "buffered", "protocol": "binary"}',
+                "extra": '{"transport": "buffered", "protocol": "binary", "sasl": "off"}',
             },
         }
 
@@ -40,9 +41,19 @@ class HBaseThriftHook(BaseHook):
         """An Index (a small pool of Thrift connections): close it, or use it in a with."""
         s = self.settings()
         return hbase.Index(
-            host=s.host, port=s.port, transport=s.transport, protocol=s.protocol, pool_size=1
+            host=s.host,
+            port=s.port,
+            transport=s.transport,
+            protocol=s.protocol,
+            sasl=s.sasl,
+            sasl_service=s.sasl_service,
+            pool_size=1,
         )
 
     def cli_args(self) -> list[str]:
-        """`--hbase-host ... --hbase-protocol ...` for `mrkit index load`."""
+        """`--hbase-host ... --hbase-sasl` for `mrkit index load`."""
         return self.settings().cli_args()
+
+    def env(self) -> dict[str, str]:
+        """The environment `mrkit index load` needs besides (the SASL service name)."""
+        return self.settings().env()

@@ -56,4 +56,4 @@ class MrkitIndexLoadOperator(BaseOperator):
             self.table,
             *settings.split_paths(self.inputs),
         ]
-        return MrkitHook.loaded_rows(MrkitHook().run(args))
+        return MrkitHook.loaded_rows(MrkitHook().run(args, env=hook.env()))
