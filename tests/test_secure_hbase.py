@@ -11,6 +11,7 @@ YARN reads the index from its tasks with the token its launcher obtained.
 
 from __future__ import annotations
 
+import base64
 import getpass
 import stat
 import subprocess
@@ -138,6 +139,8 @@ def test_a_token_stands_in_for_the_ticket_until_cancelled(loaded_table, hbase_us
     assert f"Insufficient permissions for user 'alice' (table={loaded_table}" in got.stderr
     log = hbase_secure.thrift().log.read_text()
     assert "SASL: alice@MRKIT.TEST authenticated (token), acting as alice" in log
+    for secret in (token.password.hex(), base64.b64encode(token.password).decode()):
+        assert secret not in log and secret not in got.stderr
 
     again = token_call("obtain-again", creds, task_env)
     assert again.returncode == 1 and "tokens are issued to Kerberos-authenticated" in again.stderr

@@ -85,12 +85,16 @@ _HOST_NAME = re.compile(
 )
 
 
+#: the environment variable naming the root of the engines' state
+STATE_ROOT_ENV = "MRKIT_HOME"
+
+
 def state_root() -> Path:
     """The root of the engines' state (not created here): $MRKIT_HOME; else a checkout's
     .cluster; else, for an installed mrkit, $XDG_DATA_HOME/mrkit (~/.local/share/mrkit).
     scripts/hadoop/bin/hadoop applies the same rule."""
-    if os.environ.get("MRKIT_HOME"):
-        return Path(os.environ["MRKIT_HOME"])
+    if os.environ.get(STATE_ROOT_ENV):
+        return Path(os.environ[STATE_ROOT_ENV])
     if IS_CHECKOUT:
         return PACKAGE_PARENT / ".cluster"
     data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
