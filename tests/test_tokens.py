@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import stat
 import subprocess
+from dataclasses import replace
 
 import pytest
 
@@ -211,3 +212,25 @@ def test_hadoop_reads_our_tokens_and_we_read_hadoops(tmp_path):
     assert theirs.read_bytes()[:5] == b"HDTS\x01"
     (read,) = tokens.read_credentials(theirs.read_bytes()).values()
     assert read == token
+
+
+def test_a_gateway_without_token_calls_is_one_clear_error(tmp_path, monkeypatch):
+    """HBase's own ThriftServer answers getDelegationToken with 'unknown method': the launcher
+    says what that means instead of a Thrift application error."""
+    from thriftpy2.thrift import TApplicationException
+
+    from mr.clients.hbase import Index
+
+    creds = tmp_path / "creds"
+    token = SecretManager(KIND).issue("alice@R", "alice", "h:1")
+    tokens.save_credentials(creds, {"hbase": replace(token, service="gw:9090")})
+    monkeypatch.setenv(tokens.TOKEN_FILE_ENV, str(creds))  # a task's: no ticket needed
+    index = Index("gw", 9090, sasl="auth", pool_size=1)
+    assert index.token is not None and index.token.service == "gw:9090"
+
+    def unknown(operation, what):
+        raise TApplicationException(TApplicationException.UNKNOWN_METHOD, f"{what} unknown")
+
+    monkeypatch.setattr(index, "call", unknown)
+    with pytest.raises(PermissionError, match="issues no delegation tokens"):
+        index.delegation_token("alice")

@@ -47,6 +47,7 @@ from typing import Any, TypeVar
 import happybase
 from thriftpy2.protocol.cybin import ProtocolError as CyProtocolError  # type: ignore[attr-defined]
 from thriftpy2.protocol.exc import TProtocolException
+from thriftpy2.thrift import TApplicationException
 from thriftpy2.transport import TTransportException
 
 from mr.lib import auth, config
@@ -320,6 +321,14 @@ class Index:
             return self.call(run, name)
         except hbase_tokens.thrift.TokenRefused as e:
             raise PermissionError(f"HBase Thrift server {self.service}: {e.message}") from None
+        except TApplicationException as e:
+            if e.type != TApplicationException.UNKNOWN_METHOD:
+                raise
+            raise PermissionError(
+                f"HBase Thrift server {self.service} issues no delegation tokens ({name}: "
+                "HBase's own ThriftServer has none): tasks on YARN cannot authenticate to it; "
+                "use mrkit's gateway (scripts/hbase/thrift_gateway.py), or -r local"
+            ) from None
 
     def delegation_token(self, renewer: str) -> Token:
         """A token for tasks to act as the caller (who must have authenticated with Kerberos)."""
