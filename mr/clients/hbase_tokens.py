@@ -100,6 +100,7 @@ class JobToken:
     def release(self) -> None:
         """Stop renewing, cancel the token at the gateway, remove its file."""
         self._stop.set()
+        self.index.retries = min(self.index.retries, 2)  # a gateway gone: do not hold the exit
         try:
             self.index.cancel_token(self.token)
         except Exception as e:  # it expires by itself within the renew interval
