@@ -1,5 +1,6 @@
 """The Hive and Pig twins (`--cluster`) and `mrkit import|export mysql` (hdfs://) on the Kerberized
-cluster, and the refusals without a valid ticket: none, or an expired one.
+cluster, and the refusals without a valid ticket: none, or an expired one (and what `mrkit
+cluster status --secure` says of it).
 
 The session's secure cluster (tests/plugins/secure.py), as the OS user's principal (its short
 name is the user YARN runs containers as, as in tests/test_secure.py). Inputs are the word_count
@@ -11,6 +12,7 @@ use up the wait.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -59,6 +61,12 @@ def home_input(secure_cluster, kerberos_user, expiring):
     assert put.returncode == 0, put.stderr
     yield env, directory, case
     mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
+
+
+def until_expired(env: dict[str, str]) -> None:
+    """Wait until env's ticket has expired (the tests before have used most of SHORT_LIFE)."""
+    while subprocess.run(["klist", "-s"], env=env).returncode == 0:
+        time.sleep(0.5)
 
 
 def hdfs_part_rows(env: dict[str, str], directory: str) -> list[str]:
@@ -150,11 +158,24 @@ def test_an_expired_ticket_is_one_line_saying_so(command, home_input, expiring):
     from mr.engines import secure
 
     _, directory, _ = home_input
-    while subprocess.run(["klist", "-s"], env=expiring).returncode == 0:
-        time.sleep(0.5)  # the tests before this one have used most of SHORT_LIFE
+    until_expired(expiring)
     out = subprocess.run(refused(command, directory), env=expiring, cwd=REPO,
                          capture_output=True, text=True, timeout=300)  # fmt: skip
     assert out.returncode == 2, out.stderr
     principal = f"{secure.os_user()}@MRKIT.TEST"
     line = one_line(out.stderr)
     assert f"the ticket of {principal} has expired" in line and f"kinit as {principal}" in line
+
+
+def test_status_tells_an_expired_ticket_from_none(secure_cluster, expiring):
+    """`mrkit cluster status --secure` names whose ticket expired (it said "no valid ticket")."""
+    from mr.engines import secure
+
+    until_expired(expiring)
+    out = mrkit("cluster", "status", "--secure", env=expiring)
+    assert out.returncode == 0, out.stderr
+    cache = expiring["KRB5CCNAME"]
+    assert f"{cache}: the ticket of {secure.os_user()}@MRKIT.TEST has expired" in out.stdout
+    status = json.loads(mrkit("cluster", "status", "--secure", "--json", env=expiring).stdout)
+    assert status["ticket"] is None
+    assert status["ticket_expired"] == f"{secure.os_user()}@MRKIT.TEST"
