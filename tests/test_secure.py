@@ -22,17 +22,11 @@ import pytest
 import requests
 
 from tests.cases import load_case
-from tests.support import REPO, mrkit
+from tests.support import REPO, mrkit, one_line
 
 pytestmark = pytest.mark.secure
 
 LAUNCHER = str(REPO / "scripts" / "hadoop" / "bin" / "hadoop")
-
-
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    return lines[0]
 
 
 @pytest.fixture

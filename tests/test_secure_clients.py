@@ -5,9 +5,8 @@ cluster status --secure` says of it).
 The session's secure cluster (tests/plugins/secure.py), as the OS user's principal (its short
 name is the user YARN runs containers as, as in tests/test_secure.py). Inputs are the word_count
 case's (a few hundred bytes): the twins' rows must equal its golden rows. An expired ticket is a
-real one: kinit for 10 s (the MiniKdc refused 4 s and less: "Requested effective lifetime is
-negative or too short"), taken when the module starts, so that the tests before the expiry test
-use up the wait.
+real one (tests/plugins/secure.py `short_ticket`: kinit for 10 s), taken when the module starts,
+so that the tests before the expiry test use up the wait.
 """
 
 from __future__ import annotations
@@ -15,38 +14,24 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
 
 from tests.cases import load_case
-from tests.support import REPO, mrkit
+from tests.plugins.secure import until_expired
+from tests.support import REPO, mrkit, one_line
 
 pytestmark = pytest.mark.secure
 
-#: how long the expiring ticket lives (the MiniKdc refused 4 s and less)
-SHORT_LIFE = 10
-
-
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    return lines[0]
-
 
 @pytest.fixture(scope="module")
-def expiring(kerberos_user, tmp_path_factory):
-    """The OS user's environment with a ticket that lives SHORT_LIFE seconds (from now)."""
+def expiring(short_ticket):
+    """The OS user's environment with a ticket that expires SHORT_LIFE seconds after the
+    module's start."""
     from mr.engines import secure
 
-    env = dict(kerberos_user(secure.os_user(), ticket=False))
-    env["KRB5CCNAME"] = f"FILE:{tmp_path_factory.mktemp('krb5cc') / 'short'}"
-    subprocess.run(
-        ["kinit", "-l", f"{SHORT_LIFE}s", "-kt", env["MRKIT_KEYTAB"], env["MRKIT_PRINCIPAL"]],
-        env=env, check=True, capture_output=True,
-    )  # fmt: skip
-    return env
+    return short_ticket(secure.os_user())
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +46,6 @@ def home_input(secure_cluster, kerberos_user, expiring):
     assert put.returncode == 0, put.stderr
     yield env, directory, case
     mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
-
-
-def until_expired(env: dict[str, str]) -> None:
-    """Wait until env's ticket has expired (the tests before have used most of SHORT_LIFE)."""
-    while subprocess.run(["klist", "-s"], env=env).returncode == 0:
-        time.sleep(0.5)
 
 
 def hdfs_part_rows(env: dict[str, str], directory: str) -> list[str]:

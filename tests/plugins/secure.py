@@ -6,7 +6,8 @@ reused when one runs, and then left running) and stopped at its end. Its ports a
 once. `kerberos_user` gives a user's client environment, as `mrkit cluster env --secure --user
 USER` prints it, logged in with kinit from the user's keytab (or not, with ticket=False: an
 empty ticket cache of its own). `secure_oozie`: the Kerberized Oozie of `mrkit oozie up
---secure` on that cluster, once per session.
+--secure` on that cluster, once per session. `short_ticket` gives a user's environment with a
+ticket that expires SHORT_LIFE seconds later, `until_expired` waits for that.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -93,3 +95,30 @@ def secure_oozie(secure_cluster):
         yield state
     finally:
         engine.down()
+
+
+#: how long a ticket of `short_ticket` lives: the MiniKdc refused 4 s and less ("Requested
+#: effective lifetime is negative or too short")
+SHORT_LIFE = 10
+
+
+@pytest.fixture(scope="session")
+def short_ticket(kerberos_user, tmp_path_factory):
+    """short_ticket(user) -> the environment of `user` with a ticket of its own, taken now, that
+    lives SHORT_LIFE seconds."""
+
+    def env_for(user: str) -> dict[str, str]:
+        env = dict(kerberos_user(user, ticket=False))
+        env["KRB5CCNAME"] = f"FILE:{tmp_path_factory.mktemp('krb5cc') / 'short'}"
+        keytab, principal = env["MRKIT_KEYTAB"], env["MRKIT_PRINCIPAL"]
+        kinit = ["kinit", "-l", f"{SHORT_LIFE}s", "-kt", keytab, principal]
+        subprocess.run(kinit, env=env, check=True, capture_output=True)
+        return env
+
+    return env_for
+
+
+def until_expired(env: dict[str, str]) -> None:
+    """Wait until the ticket in env's cache has expired."""
+    while subprocess.run(["klist", "-s"], env=env).returncode == 0:
+        time.sleep(0.5)
