@@ -18,8 +18,7 @@ import uuid
 
 import pytest
 
-from tests.cases import load_case
-from tests.plugins.secure import until_expired
+from tests.plugins.secure import case_input, until_expired
 from tests.support import REPO, mrkit, one_line
 
 pytestmark = pytest.mark.secure
@@ -39,13 +38,8 @@ def home_input(secure_cluster, kerberos_user, expiring):
     """(env, directory, case): the word_count case's input on HDFS under the OS user's home."""
     from mr.engines import secure
 
-    env = kerberos_user(secure.os_user())
-    case = load_case("word_count")
     directory = f"/user/{secure.os_user()}/t-{uuid.uuid4().hex[:10]}"
-    put = mrkit("hdfs", "put", *case.inputs, f"{directory}/in/", env=env)
-    assert put.returncode == 0, put.stderr
-    yield env, directory, case
-    mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
+    yield from case_input(kerberos_user(secure.os_user()), directory)
 
 
 def hdfs_part_rows(env: dict[str, str], directory: str) -> list[str]:

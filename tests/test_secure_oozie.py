@@ -20,8 +20,7 @@ import uuid
 import pytest
 import requests
 
-from tests.cases import load_case
-from tests.plugins.secure import until_expired
+from tests.plugins.secure import case_input, until_expired
 from tests.support import REPO, mrkit, one_line
 
 pytestmark = pytest.mark.secure
@@ -103,13 +102,7 @@ def expiring(short_ticket):
 @pytest.fixture(scope="module")
 def alice_input(secure_cluster, kerberos_user, expiring):
     """The word_count case's input under /user/alice (put as alice)."""
-    env = kerberos_user("alice")
-    case = load_case("word_count")
-    directory = f"/user/alice/oz-{uuid.uuid4().hex[:10]}"
-    put = mrkit("hdfs", "put", *case.inputs, f"{directory}/in/", env=env)
-    assert put.returncode == 0, put.stderr
-    yield env, directory, case
-    mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
+    yield from case_input(kerberos_user("alice"), f"/user/alice/oz-{uuid.uuid4().hex[:10]}")
 
 
 def test_a_workflow_on_the_secure_oozie_gives_the_golden_rows(secure_oozie, alice_input, app):

@@ -7,7 +7,8 @@ once. `kerberos_user` gives a user's client environment, as `mrkit cluster env -
 USER` prints it, logged in with kinit from the user's keytab (or not, with ticket=False: an
 empty ticket cache of its own). `secure_oozie`: the Kerberized Oozie of `mrkit oozie up
 --secure` on that cluster, once per session. `short_ticket` gives a user's environment with a
-ticket that expires SHORT_LIFE seconds later, `until_expired` waits for that.
+ticket that expires SHORT_LIFE seconds later, `until_expired` waits for that; `case_input` puts
+a case's input on HDFS as a user, for one test module.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ import shlex
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from tests.cases import load_case
 from tests.plugins.engines import unavailable
 from tests.support import mrkit
 
@@ -122,3 +126,13 @@ def until_expired(env: dict[str, str]) -> None:
     """Wait until the ticket in env's cache has expired."""
     while subprocess.run(["klist", "-s"], env=env).returncode == 0:
         time.sleep(0.5)
+
+
+def case_input(env: dict[str, str], directory: str, stem: str = "word_count") -> Iterator[Any]:
+    """(env, directory, case): the case's input put in directory/in/ with env's ticket, and
+    directory removed at the end (a module fixture's body: `yield from`)."""
+    case = load_case(stem)
+    put = mrkit("hdfs", "put", *case.inputs, f"{directory}/in/", env=env)
+    assert put.returncode == 0, put.stderr
+    yield env, directory, case
+    mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
