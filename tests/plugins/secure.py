@@ -24,28 +24,16 @@ from typing import Any
 import pytest
 
 from tests.cases import load_case
-from tests.plugins.engines import unavailable
+from tests.plugins.engines import session_engine
 from tests.support import mrkit
 
 
 @pytest.fixture(scope="session")
 def secure_cluster():
-    from mr.engines import EngineError
     from mr.engines import secure as engine
 
-    running = engine.info()
-    if running is not None:
-        yield running
-        return
-    try:
-        state = engine.up()
-    except (EngineError, OSError) as e:
-        unavailable("hadoop-secure", e)
-        return
-    try:
+    with session_engine("hadoop-secure", engine.info, engine.up, engine.down) as state:
         yield state
-    finally:
-        engine.down()
 
 
 @pytest.fixture(scope="session")
@@ -83,22 +71,15 @@ def secure_oozie(secure_cluster):
     """The Kerberized Oozie of `mrkit oozie up --secure` on the session's secure cluster,
     started once (or reused when one runs on it, and then left running) and stopped at the
     end."""
-    from mr.engines import EngineError
     from mr.engines import oozie_secure as engine
 
-    running = engine.info()
-    if running is not None and running.hadoop_pid == secure_cluster.pid:
-        yield running
-        return
-    try:
-        state = engine.up()
-    except (EngineError, OSError) as e:
-        unavailable("oozie-secure", e)
-        return
-    try:
+    def on_this_cluster(running) -> bool:
+        return running.hadoop_pid == secure_cluster.pid
+
+    with session_engine(
+        "oozie-secure", engine.info, engine.up, engine.down, reuse=on_this_cluster
+    ) as state:
         yield state
-    finally:
-        engine.down()
 
 
 #: how long a ticket of `short_ticket` lives: the MiniKdc refused 4 s and less ("Requested
