@@ -44,6 +44,13 @@ def mrkit(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
     )
 
 
+def one_line(stderr: str) -> str:
+    """The one non-blank line of stderr (a refusal is one line); AssertionError otherwise."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
 def fixture(stem: str, name: str = "input.txt") -> str:
     """Path of a shared fixture file under tests/fixtures/<stem>/."""
     return str(FIXTURES / stem / name)

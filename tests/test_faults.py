@@ -6,6 +6,7 @@ all of them (tests/plugins/nodes.py) and every stopped node is started again aft
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import time
 import urllib.request
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,66 @@ def _hdfs(nodes):
     return hdfs_module.client(url=nodes.webhdfs_url)
 
 
+def _slow_start(nodes, tmp_path: Path, lines: list[str], blocksize: int | None = None):
+    """(fs, base, data, script): a new /faults directory `base`, the lines in its in.txt
+    (`data`; in blocks of `blocksize` bytes if given), and SLOW_START_JOB in a file of its own."""
+    fs = _hdfs(nodes)
+    base = f"/faults/{uuid.uuid4().hex[:8]}"
+    data = f"{base}/in.txt"
+    text = ("\n".join(lines) + "\n").encode()
+    if blocksize:
+        fs.raw.write(data, text, blocksize=blocksize)
+    else:
+        fs.write_bytes(data, text)
+    script = tmp_path / f"slow_start_{uuid.uuid4().hex[:8]}.py"
+    script.write_text(SLOW_START_JOB)
+    return fs, base, data, script
+
+
+@contextlib.contextmanager
+def _killed_at_exit(proc: subprocess.Popen) -> Iterator[subprocess.Popen]:
+    """proc, killed (and reaped) if it still runs when the block ends: a test that failed."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _node(nodes, command: str, kind: str, index: int) -> None:
+    """`mrkit cluster stop-node|start-node KIND INDEX` on the fault cluster, which must work."""
+    done = nodes.mrkit("cluster", command, kind, str(index))
+    assert done.returncode == 0, done.stderr
+
+
+def _nodemanagers(nodes, cwds: Iterable[str]) -> set[int]:
+    """The fault cluster's NodeManagers whose containers are these working directories."""
+    return {
+        int(m.group(1))
+        for cwd in cwds
+        if cwd.startswith(str(nodes.root)) and (m := re.search(r"nodemanager-(\d)", cwd))
+    }
+
+
+def _oozie_app(tmp_path: Path, name: str, source: str) -> tuple[Path, Path, str]:
+    """(app, run_dir, directory): the app's source in tmp_path/name, the run directory of
+    `mrkit workflow|coord run` for it, and a new /faults directory name for its outputs."""
+    app = tmp_path / name
+    app.write_text(source)
+    return app, tmp_path / "run", f"/faults/{uuid.uuid4().hex[:8]}"
+
+
+def _kill_oozie_and_start_it_again(nodes) -> None:
+    """SIGKILL the fault cluster's Oozie server, wait until it is gone, `mrkit oozie up`."""
+    server = int((nodes.root / "oozie" / "oozie-server.pid").read_text())
+    os.kill(server, 9)
+    while Path(f"/proc/{server}").exists():
+        time.sleep(0.1)
+    again = nodes.mrkit("oozie", "up", timeout=600)
+    assert again.returncode == 0, again.stderr
+
+
 def _task_processes(script: str) -> dict[int, str]:
     """{pid: working directory} of the map tasks' Pythons of a job file."""
     return _processes(rf"^\S*python\S* {re.escape(script)} --step-num=0 --mapper")
@@ -69,10 +131,8 @@ def _task_processes(script: str) -> dict[int, str]:
 
 def _node_of_app_master(nodes) -> int | None:
     """The NodeManager whose container runs the fault cluster's MapReduce AM."""
-    for cwd in _processes(r".*org\.apache\.hadoop\.mapreduce\.v2\.app\.MRAppMaster").values():
-        if cwd.startswith(str(nodes.root)) and (m := re.search(r"nodemanager-(\d)", cwd)):
-            return int(m.group(1))
-    return None
+    cwds = _processes(r".*org\.apache\.hadoop\.mapreduce\.v2\.app\.MRAppMaster").values()
+    return next(iter(_nodemanagers(nodes, cwds)), None)
 
 
 def _processes(regex: str) -> dict[int, str]:
@@ -137,36 +197,23 @@ def test_nodemanager_stopped_during_a_map_task(nodes, tmp_path):
     # Stops the NodeManager whose container runs a map task, while the task's Python works
     # (it sleeps on its first record). Afterwards: the attempt ran again on the other node, the
     # job succeeded, and its rows are those of an undisturbed run.
-    fs = _hdfs(nodes)
-    base = f"/faults/{uuid.uuid4().hex[:8]}"
     lines = [f"w{i % 7} w{i % 3}" for i in range(200)]
-    data = fs.write_bytes(f"{base}/in.txt", ("\n".join(lines) + "\n").encode())
-    script = tmp_path / f"slow_start_{uuid.uuid4().hex[:8]}.py"
-    script.write_text(SLOW_START_JOB)
-    proc = _start_job(
-        nodes, script, f"{base}/out", [data], "--pause", "8", "--jobconf", "mapreduce.job.maps=4"
-    )
-    try:
+    fs, base, data, script = _slow_start(nodes, tmp_path, lines)
+    maps = ["--jobconf", "mapreduce.job.maps=4"]
+    proc = _start_job(nodes, script, f"{base}/out", [data], "--pause", "8", *maps)
+    with _killed_at_exit(proc):
         # a map on the node without the ApplicationMaster: stopping the AM's node would rerun
         # the whole job in a new AM attempt instead of one task attempt
         deadline = time.monotonic() + 300
         victim = None
         while victim is None:
-            tasks = _wait_for_tasks(proc, script)
+            found = _nodemanagers(nodes, _wait_for_tasks(proc, script).values())
             am = _node_of_app_master(nodes)
-            found = {
-                int(m.group(1)) for c in tasks.values() if (m := re.search(r"nodemanager-(\d)", c))
-            }
             victim = next(iter(found - {am}), None) if am is not None else None
             assert time.monotonic() < deadline, f"every map ran beside the AM (node {am})"
             time.sleep(0.2)
-        stopped = nodes.mrkit("cluster", "stop-node", "nodemanager", str(victim))
-        assert stopped.returncode == 0, stopped.stderr
+        _node(nodes, "stop-node", "nodemanager", victim)
         _, err = proc.communicate(timeout=600)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, err[-3000:]
     # the lost attempts count as killed (their node went away) or failed, and ran again: more
     # attempts launched than the 4 maps (a killed attempt that had not started yet, seen once
@@ -183,11 +230,7 @@ def test_nodemanager_stopped_during_a_map_task(nodes, tmp_path):
 def _spark_nodes(nodes, main_class: str) -> set[int]:
     """The NodeManagers whose containers run a Spark JVM of the fault cluster (its AM:
     ExecutorLauncher, an executor: YarnCoarseGrainedExecutorBackend)."""
-    return {
-        int(m.group(1))
-        for cwd in _processes(rf".*{re.escape(main_class)}").values()
-        if cwd.startswith(str(nodes.root)) and (m := re.search(r"nodemanager-(\d)", cwd))
-    }
+    return _nodemanagers(nodes, _processes(rf".*{re.escape(main_class)}").values())
 
 
 @pytest.mark.spark
@@ -198,12 +241,8 @@ def test_nodemanager_stopped_during_a_spark_job_on_yarn(nodes, tmp_path):
     # Two executors that do not fit on one node (1792 MB containers, 3072 MB per node) run
     # one task each.
     pytest.importorskip("pyspark")
-    fs = _hdfs(nodes)
-    base = f"/faults/{uuid.uuid4().hex[:8]}"
     lines = [f"s{i % 5} t{i % 4}" for i in range(400)]
-    data = fs.write_bytes(f"{base}/in.txt", ("\n".join(lines) + "\n").encode())
-    script = tmp_path / f"slow_start_{uuid.uuid4().hex[:8]}.py"
-    script.write_text(SLOW_START_JOB)
+    _, _, data, script = _slow_start(nodes, tmp_path, lines)
     conf = " ".join(f"--conf {c}" for c in (
         "spark.executor.instances=2", "spark.executor.cores=1", "spark.executor.memory=1200m",
         "spark.ui.enabled=false", "spark.ui.showConsoleProgress=false",
@@ -215,16 +254,12 @@ def test_nodemanager_stopped_during_a_spark_job_on_yarn(nodes, tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
         env={**nodes.env, "HADOOP_CONF_DIR": str(nodes.root / "hadoop" / "conf")},
     )  # fmt: skip
-    try:
+    with _killed_at_exit(proc):
         deadline = time.monotonic() + 600
         while True:  # an executor without the AM beside it, with a task's Python at work
             am = _spark_nodes(nodes, "org.apache.spark.deploy.yarn.ExecutorLauncher")
             executors = _spark_nodes(nodes, "YarnCoarseGrainedExecutorBackend")
-            working = {
-                int(m.group(1))
-                for cwd in _processes(r"^\S*python\S* ").values()
-                if cwd.startswith(str(nodes.root)) and (m := re.search(r"nodemanager-(\d)", cwd))
-            }
+            working = _nodemanagers(nodes, _processes(r"^\S*python\S* ").values())
             victims = (executors & working) - am
             if am and victims:
                 break
@@ -232,13 +267,8 @@ def test_nodemanager_stopped_during_a_spark_job_on_yarn(nodes, tmp_path):
             assert time.monotonic() < deadline, f"AM on {am}, executors on {executors}"
             time.sleep(0.5)
         victim = min(victims)
-        stopped = nodes.mrkit("cluster", "stop-node", "nodemanager", str(victim))
-        assert stopped.returncode == 0, stopped.stderr
+        _node(nodes, "stop-node", "nodemanager", victim)
         out, err = proc.communicate(timeout=900)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, err[-3000:]
     assert "Lost executor" in err, err[-3000:]
     assert sorted(out.split("\n")[:-1]) == _expected(lines)
@@ -261,24 +291,14 @@ def test_datanode_stopped_while_a_job_reads_its_input(nodes, tmp_path):
     # Stops the DataNode that serves a map task's input, while the task has read its first
     # buffer (it waits on its first record) and not the rest of its 1 MB blocks. Afterwards: the
     # job succeeded (the readers went on from the other two replicas) with the right rows.
-    fs = _hdfs(nodes)
-    base = f"/faults/{uuid.uuid4().hex[:8]}"
     lines = [f"x{i % 11} y{i % 13} {'z' * 40}" for i in range(40000)]  # ~2.3 MB
-    data = f"{base}/in.txt"
-    fs.raw.write(data, ("\n".join(lines) + "\n").encode(), blocksize=1 << 20)
-    script = tmp_path / f"slow_start_{uuid.uuid4().hex[:8]}.py"
-    script.write_text(SLOW_START_JOB)
+    fs, base, data, script = _slow_start(nodes, tmp_path, lines, blocksize=1 << 20)
     proc = _start_job(nodes, script, f"{base}/out", [data], "--pause", "5")
-    try:
+    with _killed_at_exit(proc):
         _wait_for_tasks(proc, script)
         victim = _busiest_datanode(nodes)
-        stopped = nodes.mrkit("cluster", "stop-node", "datanode", str(victim))
-        assert stopped.returncode == 0, stopped.stderr
+        _node(nodes, "stop-node", "datanode", victim)
         _, err = proc.communicate(timeout=600)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, err[-3000:]
     assert _rows(fs, f"{base}/out") == _expected(lines)
 
@@ -301,24 +321,18 @@ def test_datanode_stopped_while_hdfs_put_writes(nodes, tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
+    with _killed_at_exit(put):
         deadline = time.monotonic() + 120
         while not [e for e in fs.ls(base) if e.path != target]:
             assert put.poll() is None, f"the put ended before it was caught: {put.stderr.read()}"
             assert time.monotonic() < deadline, "the put wrote no temporary file"
             time.sleep(0.05)
-        stopped = nodes.mrkit("cluster", "stop-node", "datanode", "0")
-        assert stopped.returncode == 0, stopped.stderr
+        _node(nodes, "stop-node", "datanode", 0)
         out, err = put.communicate(timeout=300)
-    finally:
-        if put.poll() is None:
-            put.kill()
-            put.wait()
     # read back with DataNode 0 running again: WebHDFS sends a reader to a DataNode that holds
     # the block, and the NameNode counts the stopped one live for 15 s (a read in that time
     # was refused once here)
-    started = nodes.mrkit("cluster", "start-node", "datanode", "0")
-    assert started.returncode == 0, started.stderr
+    _node(nodes, "start-node", "datanode", 0)
     if put.returncode == 0:
         assert fs.read_bytes(target) == local.read_bytes()
     else:
@@ -350,16 +364,13 @@ def test_oozie_killed_and_started_again_while_a_workflow_runs(nodes_oozie, tmp_p
 
     nodes = nodes_oozie
     fs = _hdfs(nodes)
-    out = f"/faults/{uuid.uuid4().hex[:8]}"
-    app = tmp_path / "survivor.py"
-    app.write_text(OOZIE_APP)
-    run_dir = tmp_path / "run"
+    app, run_dir, out = _oozie_app(tmp_path, "survivor.py", OOZIE_APP)
     follower = subprocess.Popen(
         [sys.executable, "-m", "mr.cli", "workflow", "run", f"{app}:wf", "--engine", "oozie",
          "--run-dir", str(run_dir), "--property", f"out={out}"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=nodes.env,
     )  # fmt: skip
-    try:
+    with _killed_at_exit(follower):
         record = run_dir / "run.json"
         deadline = time.monotonic() + 300
         while True:  # until the shell action runs on YARN
@@ -370,17 +381,8 @@ def test_oozie_killed_and_started_again_while_a_workflow_runs(nodes_oozie, tmp_p
             assert follower.poll() is None, follower.communicate()
             assert time.monotonic() < deadline, "the action never started"
             time.sleep(0.5)
-        server = int((nodes.root / "oozie" / "oozie-server.pid").read_text())
-        os.kill(server, 9)
-        while Path(f"/proc/{server}").exists():
-            time.sleep(0.1)
-        again = nodes.mrkit("oozie", "up", timeout=600)
-        assert again.returncode == 0, again.stderr
+        _kill_oozie_and_start_it_again(nodes)
         _, err = follower.communicate(timeout=600)
-    finally:
-        if follower.poll() is None:
-            follower.kill()
-            follower.wait()
     assert follower.returncode == 0, err[-3000:]
     assert "does not answer" in err and "waiting up to" in err, err[-3000:]
     run = WorkflowRun.read(run_dir / "run.json")
@@ -428,10 +430,7 @@ def test_oozie_killed_and_started_again_while_a_coordinator_runs(nodes_oozie, tm
 
     nodes = nodes_oozie
     fs = _hdfs(nodes)
-    root = f"/faults/{uuid.uuid4().hex[:8]}"
-    app = tmp_path / "survivor_days.py"
-    app.write_text(COORD_APP)
-    run_dir = tmp_path / "run"
+    app, run_dir, root = _oozie_app(tmp_path, "survivor_days.py", COORD_APP)
     started = nodes.mrkit(
         "coord", "run", f"{app}:coord", "--engine", "oozie", "--no-wait",
         "--run-dir", str(run_dir), "--property", f"root={root}",
@@ -455,12 +454,7 @@ def test_oozie_killed_and_started_again_while_a_coordinator_runs(nodes_oozie, tm
     assert [a["actionNumber"] for a in first] == [1], first
     assert first[0]["status"] == "WAITING", first
 
-    server = int((nodes.root / "oozie" / "oozie-server.pid").read_text())
-    os.kill(server, 9)
-    while Path(f"/proc/{server}").exists():
-        time.sleep(0.1)
-    again = nodes.mrkit("oozie", "up", timeout=600)
-    assert again.returncode == 0, again.stderr
+    _kill_oozie_and_start_it_again(nodes)
     for day in ("2026-01-01", "2026-01-02", "2026-01-03"):
         fs.write_bytes(f"{root}/flags/{day}/_SUCCESS", b"")
 
@@ -496,7 +490,7 @@ def test_thrift_gateway_killed_during_index_load(nodes_hbase, tmp_path):
         [sys.executable, "-m", "mr.cli", *load],
         env=nodes.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    try:
+    with _killed_at_exit(loading):
         deadline = time.monotonic() + 300
         with _index(nodes) as index:
             while not (table in index.tables() and index.table(table).lookup("k000100")):
@@ -506,10 +500,6 @@ def test_thrift_gateway_killed_during_index_load(nodes_hbase, tmp_path):
         gateway = int((nodes.root / "hbase" / "thrift.pid").read_text())
         os.kill(gateway, 9)
         _, err = loading.communicate(timeout=600)
-    finally:
-        if loading.poll() is None:
-            loading.kill()
-            loading.wait()
     assert loading.returncode == 1, err[-3000:]
     assert len(err.strip().splitlines()) == 1, err[-3000:]
     again = nodes.mrkit("hbase", "up", timeout=600)
@@ -547,7 +537,7 @@ def test_hbase_restarted_while_hbase_join_looks_up(nodes_hbase, tmp_path):
          "f:n", "--batch-size", "1", "--output-dir", str(out), "--no-cat-output", str(data)],
         cwd=REPO, env=nodes.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    try:
+    with _killed_at_exit(join):
         time.sleep(4)  # the job's start, then its lookups
         stopped = nodes.mrkit("hbase", "down")
         assert stopped.returncode == 0, stopped.stderr
@@ -555,10 +545,6 @@ def test_hbase_restarted_while_hbase_join_looks_up(nodes_hbase, tmp_path):
         again = nodes.mrkit("hbase", "up", timeout=600)
         assert again.returncode == 0, again.stderr
         _, err = join.communicate(timeout=600)
-    finally:
-        if join.poll() is None:
-            join.kill()
-            join.wait()
     assert join.returncode == 0, err[-3000:]
     rows = sorted(line for part in out.glob("part-*") for line in part.read_text().splitlines())
     assert rows == sorted(f"{r}\t{int(r[1:4])}" for r in records)

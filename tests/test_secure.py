@@ -21,18 +21,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.cases import load_case
-from tests.support import REPO, mrkit
+from tests.plugins.secure import case_input
+from tests.support import REPO, mrkit, one_line
 
 pytestmark = pytest.mark.secure
 
 LAUNCHER = str(REPO / "scripts" / "hadoop" / "bin" / "hadoop")
-
-
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    return lines[0]
 
 
 @pytest.fixture
@@ -204,13 +198,8 @@ def root_input(secure_cluster, kerberos_user):
     """The word_count case's input on HDFS, under the OS user's home."""
     from mr.engines import secure
 
-    env = kerberos_user(secure.os_user())
-    case = load_case("word_count")
     directory = f"/user/{secure.os_user()}/t-{uuid.uuid4().hex[:10]}"
-    put = mrkit("hdfs", "put", *case.inputs, f"{directory}/in/", env=env)
-    assert put.returncode == 0, put.stderr
-    yield env, directory, case
-    mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
+    yield from case_input(kerberos_user(secure.os_user()), directory)
 
 
 def test_job_on_yarn_gives_the_golden_rows(root_input):

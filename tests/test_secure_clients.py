@@ -1,50 +1,36 @@
 """The Hive and Pig twins (`--cluster`) and `mrkit import|export mysql` (hdfs://) on the Kerberized
-cluster, and the refusals without a valid ticket: none, or an expired one.
+cluster, and the refusals without a valid ticket: none, or an expired one (and what `mrkit
+cluster status --secure` says of it).
 
 The session's secure cluster (tests/plugins/secure.py), as the OS user's principal (its short
 name is the user YARN runs containers as, as in tests/test_secure.py). Inputs are the word_count
 case's (a few hundred bytes): the twins' rows must equal its golden rows. An expired ticket is a
-real one: kinit for 10 s (the MiniKdc refused 4 s and less: "Requested effective lifetime is
-negative or too short"), taken when the module starts, so that the tests before the expiry test
-use up the wait.
+real one (tests/plugins/secure.py `short_ticket`: kinit for 10 s), taken when the module starts,
+so that the tests before the expiry test use up the wait.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
 
-from tests.cases import load_case
-from tests.support import REPO, mrkit
+from tests.plugins.secure import case_input, until_expired
+from tests.support import REPO, mrkit, one_line
 
 pytestmark = pytest.mark.secure
 
-#: how long the expiring ticket lives (the MiniKdc refused 4 s and less)
-SHORT_LIFE = 10
-
-
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    return lines[0]
-
 
 @pytest.fixture(scope="module")
-def expiring(kerberos_user, tmp_path_factory):
-    """The OS user's environment with a ticket that lives SHORT_LIFE seconds (from now)."""
+def expiring(short_ticket):
+    """The OS user's environment with a ticket that expires SHORT_LIFE seconds after the
+    module's start."""
     from mr.engines import secure
 
-    env = dict(kerberos_user(secure.os_user(), ticket=False))
-    env["KRB5CCNAME"] = f"FILE:{tmp_path_factory.mktemp('krb5cc') / 'short'}"
-    subprocess.run(
-        ["kinit", "-l", f"{SHORT_LIFE}s", "-kt", env["MRKIT_KEYTAB"], env["MRKIT_PRINCIPAL"]],
-        env=env, check=True, capture_output=True,
-    )  # fmt: skip
-    return env
+    return short_ticket(secure.os_user())
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +38,8 @@ def home_input(secure_cluster, kerberos_user, expiring):
     """(env, directory, case): the word_count case's input on HDFS under the OS user's home."""
     from mr.engines import secure
 
-    env = kerberos_user(secure.os_user())
-    case = load_case("word_count")
     directory = f"/user/{secure.os_user()}/t-{uuid.uuid4().hex[:10]}"
-    put = mrkit("hdfs", "put", *case.inputs, f"{directory}/in/", env=env)
-    assert put.returncode == 0, put.stderr
-    yield env, directory, case
-    mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
+    yield from case_input(kerberos_user(secure.os_user()), directory)
 
 
 def hdfs_part_rows(env: dict[str, str], directory: str) -> list[str]:
@@ -150,11 +131,24 @@ def test_an_expired_ticket_is_one_line_saying_so(command, home_input, expiring):
     from mr.engines import secure
 
     _, directory, _ = home_input
-    while subprocess.run(["klist", "-s"], env=expiring).returncode == 0:
-        time.sleep(0.5)  # the tests before this one have used most of SHORT_LIFE
+    until_expired(expiring)
     out = subprocess.run(refused(command, directory), env=expiring, cwd=REPO,
                          capture_output=True, text=True, timeout=300)  # fmt: skip
     assert out.returncode == 2, out.stderr
     principal = f"{secure.os_user()}@MRKIT.TEST"
     line = one_line(out.stderr)
     assert f"the ticket of {principal} has expired" in line and f"kinit as {principal}" in line
+
+
+def test_status_tells_an_expired_ticket_from_none(secure_cluster, expiring):
+    """`mrkit cluster status --secure` names whose ticket expired (it said "no valid ticket")."""
+    from mr.engines import secure
+
+    until_expired(expiring)
+    out = mrkit("cluster", "status", "--secure", env=expiring)
+    assert out.returncode == 0, out.stderr
+    cache = expiring["KRB5CCNAME"]
+    assert f"{cache}: the ticket of {secure.os_user()}@MRKIT.TEST has expired" in out.stdout
+    status = json.loads(mrkit("cluster", "status", "--secure", "--json", env=expiring).stdout)
+    assert status["ticket"] is None
+    assert status["ticket_expired"] == f"{secure.os_user()}@MRKIT.TEST"

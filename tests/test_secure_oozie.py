@@ -15,19 +15,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import uuid
 
 import pytest
 import requests
 
-from tests.cases import load_case
-from tests.support import REPO, mrkit
+from tests.plugins.secure import case_input, until_expired
+from tests.support import REPO, mrkit, one_line
 
 pytestmark = pytest.mark.secure
-
-#: how long the expiring ticket lives (the MiniKdc refused 4 s and less)
-SHORT_LIFE = 10
 
 #: a workflow of one fs action and one MR streaming action (word_count), no Hive/Pig/HBase
 APP = """\
@@ -69,12 +65,6 @@ coord = Coordinator(
 """
 
 
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    return lines[0]
-
-
 @pytest.fixture(scope="module")
 def apps(tmp_path_factory):
     root = tmp_path_factory.mktemp("secure-oozie")
@@ -103,28 +93,16 @@ def owner(env: dict[str, str], path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def expiring(kerberos_user, tmp_path_factory):
-    """alice's environment with a ticket that lives SHORT_LIFE seconds from the module's start
-    (the workflow test that comes first outlasts it)."""
-    env = dict(kerberos_user("alice", ticket=False))
-    env["KRB5CCNAME"] = f"FILE:{tmp_path_factory.mktemp('krb5cc') / 'short'}"
-    subprocess.run(
-        ["kinit", "-l", f"{SHORT_LIFE}s", "-kt", env["MRKIT_KEYTAB"], env["MRKIT_PRINCIPAL"]],
-        env=env, check=True, capture_output=True,
-    )  # fmt: skip
-    return env
+def expiring(short_ticket):
+    """alice's environment with a ticket that expires SHORT_LIFE seconds after the module's
+    start (the workflow test that comes first outlasts it)."""
+    return short_ticket("alice")
 
 
 @pytest.fixture(scope="module")
 def alice_input(secure_cluster, kerberos_user, expiring):
     """The word_count case's input under /user/alice (put as alice)."""
-    env = kerberos_user("alice")
-    case = load_case("word_count")
-    directory = f"/user/alice/oz-{uuid.uuid4().hex[:10]}"
-    put = mrkit("hdfs", "put", *case.inputs, f"{directory}/in/", env=env)
-    assert put.returncode == 0, put.stderr
-    yield env, directory, case
-    mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
+    yield from case_input(kerberos_user("alice"), f"/user/alice/oz-{uuid.uuid4().hex[:10]}")
 
 
 def test_a_workflow_on_the_secure_oozie_gives_the_golden_rows(secure_oozie, alice_input, app):
@@ -167,8 +145,7 @@ def test_no_ticket_is_one_line_naming_the_principal(secure_oozie, kerberos_user,
 
 
 def test_an_expired_ticket_is_one_line_saying_so(secure_oozie, expiring, app):
-    while subprocess.run(["klist", "-s"], env=expiring).returncode == 0:
-        time.sleep(0.5)  # the tests before this one have used most of SHORT_LIFE
+    until_expired(expiring)  # the tests before this one have used most of SHORT_LIFE
     run = mrkit("workflow", "run", app, "--engine", "oozie", "--property", "input=/x",
                 "--property", "out=/y", env=expiring)  # fmt: skip
     assert run.returncode == 2

@@ -189,6 +189,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if st["running"] else NOT_RUNNING_EXIT
 
 
+def ticket_problem(expired: str | None) -> str:
+    """Why there is no valid ticket: none in the cache, or an expired one (whose, if known)."""
+    if expired is None:
+        return "no valid ticket"
+    return "the ticket has expired" if expired == "?" else f"the ticket of {expired} has expired"
+
+
 def secure_status(args: argparse.Namespace) -> int:
     from mr.engines import secure
 
@@ -198,7 +205,7 @@ def secure_status(args: argparse.Namespace) -> int:
         print(json.dumps(st, indent=2))
     elif state is not None:
         print_secure_state(state)
-        holder = st["ticket"] or "no valid ticket"
+        holder = st["ticket"] or ticket_problem(st["ticket_expired"])
         print(f"  security    Kerberos; ticket cache {st['ticket_cache']}: {holder}")
     elif st["starting"]:
         print(f"hadoop-secure: starting (pid {st['pid']}), not ready yet")

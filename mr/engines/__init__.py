@@ -178,17 +178,12 @@ class Daemon:
         self.log = self.dir / "logs" / f"{name}.log"
 
     def pid(self) -> int | None:
+        """The recorded pid while it runs; None for a zombie, which has exited already."""
         try:
             pid = int(self.pidfile.read_text().strip())
         except (OSError, ValueError):
             return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return pid
-        return pid
+        return pid if running(pid) else None
 
     def running(self) -> bool:
         return self.pid() is not None
@@ -244,6 +239,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
+    except PermissionError:  # another user's process: there, all the same
+        pass
     return True
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mr.clients import mysql
-from mr.engines import Daemon, EngineError, _alive, check_ports_free, state_dir, wait_for
+from mr.engines import Daemon, EngineError, check_ports_free, state_dir, wait_for
 from mr.lib import config
 from mr.lib.errors import UsageError
 
@@ -193,8 +193,7 @@ def up(settings: Settings | None = None) -> Settings:
         lambda: mysql.answers(settings.server, password="") is not None,
         settings.start_timeout,
         f"MariaDB on {settings.host}:{settings.port}",
-        # a server that died is our zombie child until reaped: _alive reaps, d.running would not
-        alive=lambda: (pid := d.pid()) is not None and _alive(pid),
+        alive=d.running,
         log=state_dir(ENGINE) / "logs" / "mariadbd.log",
         interval=0.3,
     )

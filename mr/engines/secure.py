@@ -758,7 +758,8 @@ def down() -> bool:
 
 def status() -> dict[str, Any]:
     """{'running': bool, ...}: pids, ports, URLs, the realm, and who the ticket cache in use
-    holds (KRB5CCNAME; None without a valid ticket)."""
+    holds (KRB5CCNAME; None without a valid ticket), and whose ticket expired there (None
+    unless one did; '?' when klist cannot say)."""
     state = info()
     if state is None:
         return {
@@ -773,6 +774,7 @@ def status() -> dict[str, Any]:
     os.environ.setdefault("KRB5_CONFIG", state.krb5_conf)
     try:
         held = auth.ticket()
+        expired = None if held else auth.expired_holder()
     finally:
         if saved is None:
             os.environ.pop("KRB5_CONFIG", None)
@@ -782,5 +784,6 @@ def status() -> dict[str, Any]:
         **asdict(state),
         "ticket_cache": os.environ.get("KRB5CCNAME", "(MIT default)"),
         "ticket": held.principal if held else None,
+        "ticket_expired": expired,
         "log": str(daemon().log),
     }

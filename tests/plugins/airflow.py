@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugins.engines import unavailable
+from tests.plugins.engines import session_engine, unavailable
 from tests.support import FIXTURES
 
 #: the task settings of the session's Airflow (mr/engines/airflow.py): error code 1 (a shell
@@ -31,34 +31,31 @@ TASK_SETTINGS = {"MRKIT_AIRFLOW_RETRY_CODES": "1", "MRKIT_AIRFLOW_POKE_SECONDS":
 
 @pytest.fixture(scope="session")
 def airflow_server():
-    from mr.engines import EngineError
     from mr.engines import airflow as engine
 
-    started = time.monotonic()
-    running = engine.info()
-    reused = (
-        running is not None
-        and running.task_settings == TASK_SETTINGS
-        and not engine.unhealthy(engine.health(running.url))
-    )
-    try:
-        state = (
-            running if reused and running is not None else engine.up(task_settings=TASK_SETTINGS)
-        )
-    except (EngineError, OSError) as e:
-        unavailable("airflow", e)
-        return
-    state.extra["reused"] = reused
-    state.extra["up_seconds"] = round(time.monotonic() - started, 1)
-    for dag_file in (FIXTURES / "airflow").glob("*.py"):
-        shutil.copy(dag_file, engine.dags_dir() / dag_file.name)
-    try:
-        yield state
-    finally:
+    began = time.monotonic()
+    reused = True
+
+    def start():
+        nonlocal reused
+        reused = False
+        return engine.up(task_settings=TASK_SETTINGS)
+
+    def ours(running) -> bool:  # its health asked only then: an HTTP call
+        if running.task_settings != TASK_SETTINGS:
+            return False
+        return not engine.unhealthy(engine.health(running.url))
+
+    with session_engine("airflow", engine.info, start, engine.down, reuse=ours) as state:
+        state.extra["reused"] = reused
+        state.extra["up_seconds"] = round(time.monotonic() - began, 1)
         for dag_file in (FIXTURES / "airflow").glob("*.py"):
-            (engine.dags_dir() / dag_file.name).unlink(missing_ok=True)
-        if not reused:
-            engine.down()
+            shutil.copy(dag_file, engine.dags_dir() / dag_file.name)
+        try:
+            yield state
+        finally:
+            for dag_file in (FIXTURES / "airflow").glob("*.py"):
+                (engine.dags_dir() / dag_file.name).unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,20 +1,56 @@
 """Engine fixtures: one real server per test session, stopped at the end (also on failure).
 
 A fixture that cannot start its engine skips its tests locally, and fails them under CI=true or
-MRKIT_REQUIRE_ENGINES=1 (set by scripts/test).
+MRKIT_REQUIRE_ENGINES=1 (set by scripts/test). `session_engine` is the shape the session
+fixtures share: reuse the engine that runs, else start it, stop at the end what was started.
 """
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 
 from tests.support import engines_required
 
+State = TypeVar("State")
 
-def unavailable(engine: str, error: Exception):
+
+def unavailable(engine: str, error: Exception) -> NoReturn:
     """Fail under CI, skip otherwise, with the engine's own error message."""
     message = f"{engine} is not available: {error}"
     if engines_required():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+@contextlib.contextmanager
+def session_engine(
+    name: str,
+    find: Callable[[], State | None],
+    start: Callable[[], State],
+    stop: Callable[[], Any],
+    reuse: Callable[[State], Any] = lambda found: True,
+    errors: tuple[type[Exception], ...] = (),
+) -> Iterator[State]:
+    """The engine's state: what find() gives when reuse() accepts it (left running: someone
+    else started it), else what start() gives, stopped by stop() when the block ends, also when
+    tests fail. An EngineError or OSError (or one of `errors`) on the way: unavailable(name)."""
+    from mr.engines import EngineError
+
+    try:
+        found = find()
+        reused = found is not None and bool(reuse(found))
+        state = found if found is not None and reused else start()
+    except (EngineError, OSError, *errors) as e:
+        unavailable(name, e)
+    if reused:
+        yield state
+        return
+    try:
+        yield state
+    finally:
+        stop()
 
 
 # -- two pytests at once (scripts/test): the main one, and one beside it -------------------------

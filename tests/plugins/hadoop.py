@@ -12,27 +12,18 @@ import uuid
 
 import pytest
 
-from tests.plugins.engines import unavailable
+from tests.plugins.engines import session_engine
 
 
 @pytest.fixture(scope="session")
 def hadoop_cluster():
-    from mr.engines import EngineError
     from mr.engines import hadoop as engine
 
-    running = engine.info()
-    if running is not None and engine.webhdfs_answers(running.webhdfs_url):
-        yield running
-        return
-    try:
-        state = engine.up()
-    except (EngineError, OSError) as e:
-        unavailable("hadoop", e)
-        return
-    try:
+    def answers(cluster) -> bool:
+        return engine.webhdfs_answers(cluster.webhdfs_url)
+
+    with session_engine("hadoop", engine.info, engine.up, engine.down, reuse=answers) as state:
         yield state
-    finally:
-        engine.down()
 
 
 @pytest.fixture(scope="session")

@@ -12,31 +12,28 @@ import uuid
 
 import pytest
 
-from tests.plugins.engines import unavailable
+from tests.plugins.engines import session_engine
 
 
 @pytest.fixture(scope="session")
 def hbase_server():
-    from mr.engines import EngineError
     from mr.engines import hbase as engine
 
-    try:
-        settings = engine.Settings.from_env()
-        if engine.thrift_answers(settings):
-            yield settings
-            return
-        before = {d.name for d in (engine.master(), engine.thrift()) if d.running()}
-        engine.up(settings)
-    except (EngineError, OSError) as e:
-        unavailable("hbase", e)
-        return
-    try:
-        yield settings
-    finally:
-        # stop only what this session started
+    before: set[str] = set()  # what ran before the session: it stops only what it started
+
+    def start():
+        before.update(d.name for d in (engine.master(), engine.thrift()) if d.running())
+        return engine.up()
+
+    def stop() -> None:
         for daemon in (engine.thrift(), engine.master()):
             if daemon.name not in before:
                 daemon.stop()
+
+    with session_engine(
+        "hbase", engine.Settings.from_env, start, stop, reuse=engine.thrift_answers
+    ) as settings:
+        yield settings
 
 
 class Tables:

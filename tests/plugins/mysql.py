@@ -14,29 +14,28 @@ from dataclasses import replace
 
 import pytest
 
-from tests.plugins.engines import unavailable
+from tests.plugins.engines import session_engine
 
 
 @pytest.fixture(scope="session")
 def mysql_server():
     from mr.clients import mysql
-    from mr.engines import EngineError
     from mr.engines import mariadb as engine
 
-    try:
-        settings = engine.Settings.from_env()
-        if mysql.answers(settings.server, password=""):
-            yield settings
-            return
-        daemon = engine.daemon()  # the one this session starts, wherever MRKIT_HOME points later
-        engine.up(settings)
-    except (EngineError, OSError) as e:
-        unavailable("mariadb", e)
-        return
-    try:
-        yield settings
-    finally:
-        daemon.stop(timeout=60)
+    started = []  # the daemon this session starts, wherever MRKIT_HOME points later
+
+    def start():
+        started.append(engine.daemon())
+        return engine.up()
+
+    def stop() -> None:
+        started[0].stop(timeout=60)
+
+    def answers(settings) -> bool:
+        return mysql.answers(settings.server, password="") is not None
+
+    with session_engine("mariadb", engine.Settings.from_env, start, stop, reuse=answers) as found:
+        yield found
 
 
 @pytest.fixture

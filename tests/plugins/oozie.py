@@ -20,7 +20,7 @@ import uuid
 
 import pytest
 
-from tests.plugins.engines import unavailable
+from tests.plugins.engines import session_engine, unavailable
 
 #: what the server retries besides Oozie's defaults: 1, a failing shell action's error code
 RETRY_CODES = "1"
@@ -40,26 +40,18 @@ def oozie_jars():
 @pytest.fixture(scope="session")
 def oozie_server(hadoop_cluster):
     from mr.clients.hdfs import HdfsError
-    from mr.engines import EngineError
     from mr.engines import oozie as engine
 
-    running = engine.info()
-    if (
-        running is not None
-        and running.hadoop_pid == hadoop_cluster.pid
-        and running.retry_codes == RETRY_CODES
-    ):
-        yield running
-        return
-    try:
-        state = engine.up(retry_codes=RETRY_CODES)
-    except (EngineError, HdfsError, OSError) as e:
-        unavailable("oozie", e)
-        return
-    try:
+    def start():
+        return engine.up(retry_codes=RETRY_CODES)
+
+    def ours(running) -> bool:
+        return running.hadoop_pid == hadoop_cluster.pid and running.retry_codes == RETRY_CODES
+
+    with session_engine(
+        "oozie", engine.info, start, engine.down, reuse=ours, errors=(HdfsError,)
+    ) as state:
         yield state
-    finally:
-        engine.down()
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ reused when one runs, and then left running) and stopped at its end. Its ports a
 once. `kerberos_user` gives a user's client environment, as `mrkit cluster env --secure --user
 USER` prints it, logged in with kinit from the user's keytab (or not, with ticket=False: an
 empty ticket cache of its own). `secure_oozie`: the Kerberized Oozie of `mrkit oozie up
---secure` on that cluster, once per session.
+--secure` on that cluster, once per session. `short_ticket` gives a user's environment with a
+ticket that expires SHORT_LIFE seconds later, `until_expired` waits for that; `case_input` puts
+a case's input on HDFS as a user, for one test module.
 """
 
 from __future__ import annotations
@@ -14,32 +16,24 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import time
 import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from tests.plugins.engines import unavailable
+from tests.cases import load_case
+from tests.plugins.engines import session_engine
 from tests.support import mrkit
 
 
 @pytest.fixture(scope="session")
 def secure_cluster():
-    from mr.engines import EngineError
     from mr.engines import secure as engine
 
-    running = engine.info()
-    if running is not None:
-        yield running
-        return
-    try:
-        state = engine.up()
-    except (EngineError, OSError) as e:
-        unavailable("hadoop-secure", e)
-        return
-    try:
+    with session_engine("hadoop-secure", engine.info, engine.up, engine.down) as state:
         yield state
-    finally:
-        engine.down()
 
 
 @pytest.fixture(scope="session")
@@ -77,19 +71,49 @@ def secure_oozie(secure_cluster):
     """The Kerberized Oozie of `mrkit oozie up --secure` on the session's secure cluster,
     started once (or reused when one runs on it, and then left running) and stopped at the
     end."""
-    from mr.engines import EngineError
     from mr.engines import oozie_secure as engine
 
-    running = engine.info()
-    if running is not None and running.hadoop_pid == secure_cluster.pid:
-        yield running
-        return
-    try:
-        state = engine.up()
-    except (EngineError, OSError) as e:
-        unavailable("oozie-secure", e)
-        return
-    try:
+    def on_this_cluster(running) -> bool:
+        return running.hadoop_pid == secure_cluster.pid
+
+    with session_engine(
+        "oozie-secure", engine.info, engine.up, engine.down, reuse=on_this_cluster
+    ) as state:
         yield state
-    finally:
-        engine.down()
+
+
+#: how long a ticket of `short_ticket` lives: the MiniKdc refused 4 s and less ("Requested
+#: effective lifetime is negative or too short")
+SHORT_LIFE = 10
+
+
+@pytest.fixture(scope="session")
+def short_ticket(kerberos_user, tmp_path_factory):
+    """short_ticket(user) -> the environment of `user` with a ticket of its own, taken now, that
+    lives SHORT_LIFE seconds."""
+
+    def env_for(user: str) -> dict[str, str]:
+        env = dict(kerberos_user(user, ticket=False))
+        env["KRB5CCNAME"] = f"FILE:{tmp_path_factory.mktemp('krb5cc') / 'short'}"
+        keytab, principal = env["MRKIT_KEYTAB"], env["MRKIT_PRINCIPAL"]
+        kinit = ["kinit", "-l", f"{SHORT_LIFE}s", "-kt", keytab, principal]
+        subprocess.run(kinit, env=env, check=True, capture_output=True)
+        return env
+
+    return env_for
+
+
+def until_expired(env: dict[str, str]) -> None:
+    """Wait until the ticket in env's cache has expired."""
+    while subprocess.run(["klist", "-s"], env=env).returncode == 0:
+        time.sleep(0.5)
+
+
+def case_input(env: dict[str, str], directory: str, stem: str = "word_count") -> Iterator[Any]:
+    """(env, directory, case): the case's input put in directory/in/ with env's ticket, and
+    directory removed at the end (a module fixture's body: `yield from`)."""
+    case = load_case(stem)
+    put = mrkit("hdfs", "put", *case.inputs, f"{directory}/in/", env=env)
+    assert put.returncode == 0, put.stderr
+    yield env, directory, case
+    mrkit("hdfs", "rm", "-r", "-f", directory, env=env)
