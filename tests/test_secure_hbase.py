@@ -21,17 +21,11 @@ from dataclasses import replace
 
 import pytest
 
-from tests.support import REPO, mrkit
+from tests.support import REPO, mrkit, one_line
 
 pytestmark = pytest.mark.secure
 
 ROWS = {"the": "2", "quick": "1", "fox": "7"}
-
-
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

@@ -10,27 +10,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.plugins.engines import unavailable
+from tests.plugins.engines import session_engine
 
 
 @pytest.fixture(scope="session")
 def secure_hbase(secure_cluster):
-    from mr.engines import EngineError
     from mr.engines import hbase_secure as engine
 
-    running = engine.info()
-    if running is not None:
-        yield running
-        return
-    try:
-        state = engine.up()
-    except (EngineError, OSError) as e:
-        unavailable("hbase-secure", e)
-        return
-    try:
+    with session_engine("hbase-secure", engine.info, engine.up, engine.down) as state:
         yield state
-    finally:
-        engine.down()
 
 
 @pytest.fixture(scope="session")
