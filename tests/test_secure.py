@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from mr.lib import config
 from tests.plugins.secure import case_input
 from tests.support import REPO, mrkit, one_line
 
@@ -231,6 +232,10 @@ def test_tasks_get_delegation_tokens_not_keytabs(root_input):
     names = {line.split("=", 1)[0].strip() for line in task_env.splitlines() if "=" in line}
     assert "HADOOP_TOKEN_FILE_LOCATION" in names
     assert not names & {"KRB5CCNAME", "MRKIT_KEYTAB", "MRKIT_PRINCIPAL"}
+    # the cluster's state root, from the NodeManager's environment (its env-whitelist): what a
+    # task's `hadoop fs` and an Oozie shell action's `mrkit` find the cluster's files by
+    lines = {line.strip() for line in task_env.splitlines()}
+    assert f"MRKIT_HOME={config.state_root().resolve()}" in lines
     # streaming exports the job's configuration: no keytab of the cluster is named in it
     # either (the daemons' keytab settings stay out of the clients' configuration; Hadoop's
     # defaults name /etc/security/keytab/*.keytab, which do not exist here)

@@ -1,6 +1,8 @@
 """What a YARN task is told by its launcher: a container does not see the launcher's
-environment, so settings the launcher took from it travel on the task's command line or in its
-cmdenv (checked on the runner's arguments; the secure HBase tests run such a job for real)."""
+environment, so settings the launcher took from it travel on the task's command line (checked
+on the runner's arguments; the secure HBase tests run such a job for real). The state root
+reaches containers from the cluster's own environment instead (hadoop.container_env:
+test_secure.py::test_tasks_get_delegation_tokens_not_keytabs)."""
 
 from __future__ import annotations
 
@@ -33,10 +35,3 @@ def test_an_option_given_is_not_repeated(monkeypatch):
     extra = runner_kwargs("-r", "hadoop", "--hbase-host", "given")["extra_args"]
     assert extra.count("--hbase-host") == 1
     assert extra[extra.index("--hbase-host") + 1] == "given"
-
-
-def test_the_state_root_reaches_the_tasks_hadoop_command(monkeypatch, tmp_path):
-    monkeypatch.setenv("MRKIT_HOME", str(tmp_path))
-    assert runner_kwargs("-r", "hadoop")["cmdenv"]["MRKIT_HOME"] == str(tmp_path)
-    monkeypatch.delenv("MRKIT_HOME")
-    assert "MRKIT_HOME" not in (runner_kwargs("-r", "hadoop").get("cmdenv") or {})

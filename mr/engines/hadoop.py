@@ -83,6 +83,14 @@ CLUSTER_SETTINGS = {
     "mapreduce.jobhistory.intermediate-done-dir": f"{HISTORY_DIR}/done_intermediate",
     "mapreduce.jobhistory.done-dir": f"{HISTORY_DIR}/done",
     "yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage": "99.9",
+    # containers inherit these from the NodeManager's (the cluster JVM's) environment: Hadoop's
+    # defaults, and MRKIT_HOME (container_env), so that `mrkit` in an Oozie shell action and a
+    # task's `hadoop fs` find this cluster's state when it is not the checkout's .cluster
+    "yarn.nodemanager.env-whitelist": ",".join(
+        ["JAVA_HOME", "HADOOP_COMMON_HOME", "HADOOP_HDFS_HOME", "HADOOP_CONF_DIR"]
+        + ["CLASSPATH_PREPEND_DISTCACHE", "HADOOP_YARN_HOME", "HADOOP_HOME", "PATH", "LANG"]
+        + ["TZ", config.STATE_ROOT_ENV]
+    ),
     "yarn.scheduler.minimum-allocation-mb": "256",
     "yarn.app.mapreduce.am.resource.mb": "512",
     "mapreduce.map.memory.mb": "512",
@@ -414,14 +422,17 @@ def up(
 
 
 def container_env() -> dict[str, str]:
-    """The cluster's environment, which YARN passes on to containers (PATH is in the
-    NodeManager's env-whitelist): this Python's bin directory goes first on PATH, so a shell
-    action of an Oozie workflow finds this venv's `mrkit` and `python` (mr/workflow/twins.py)."""
+    """The cluster's environment, which YARN passes on to containers (PATH and MRKIT_HOME are
+    in the NodeManager's env-whitelist): this Python's bin directory goes first on PATH, so a
+    shell action of an Oozie workflow finds this venv's `mrkit` and `python`
+    (mr/workflow/twins.py), and MRKIT_HOME names this state root, so that `mrkit` finds the
+    cluster's configuration and jars there."""
+    env = {config.STATE_ROOT_ENV: str(config.state_root().resolve())}
     scripts = str(Path(sys.executable).parent)
     path = os.environ.get("PATH", "")
-    if scripts in path.split(os.pathsep):
-        return {}
-    return {"PATH": os.pathsep.join([scripts, path]) if path else scripts}
+    if scripts not in path.split(os.pathsep):
+        env["PATH"] = os.pathsep.join([scripts, path]) if path else scripts
+    return env
 
 
 def _ports_of_starting_cluster() -> Ports | None:

@@ -40,7 +40,7 @@ from mrjob.job import MRJob
 from mrjob.step import StepFailedException
 
 import mr
-from mr.lib import config, mrjob_fixes, stdlib_compat
+from mr.lib import mrjob_fixes, stdlib_compat
 from mr.lib.config import (
     REPO_MRJOB_CONF,
     cluster_mrjob_conf,
@@ -104,13 +104,6 @@ class Launcher(MRJob):
                 # fail closed before any JVM: one line naming the principal to kinit as
                 auth.require_ticket()
                 os.environ.update(auth.java_env())
-            if os.environ.get(config.STATE_ROOT_ENV):
-                # a task's `hadoop fs` (mrjob's input manifest) runs scripts/hadoop/bin/hadoop,
-                # which finds the cluster's configuration under $MRKIT_HOME: a container does
-                # not see the launcher's environment (it fell back to the checkout's .cluster)
-                cmdenv = dict(kwargs.get("cmdenv") or {})
-                cmdenv.setdefault(config.STATE_ROOT_ENV, os.environ[config.STATE_ROOT_ENV])
-                kwargs["cmdenv"] = cmdenv
             mrjob_fixes.apply_hadoop()
         return kwargs
 
