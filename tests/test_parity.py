@@ -53,13 +53,7 @@ def twin_vars(case: Case, engine: str, input_dir: Path) -> dict[str, str]:
 
 
 PARAMS = [
-    pytest.param(
-        case,
-        engine,
-        id=f"{engine}-{case.name}",
-        # the twins' runs (Hive's and Pig's local mode, about 5 minutes) go beside the main pytest
-        marks=[getattr(pytest.mark, engine), pytest.mark.parity],
-    )
+    pytest.param(case, engine, id=f"{engine}-{case.name}", marks=getattr(pytest.mark, engine))
     for case in CASES
     for engine in ("mr", "hive", "pig")
     if runs_on(case, engine) and engine != "mr"

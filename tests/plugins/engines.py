@@ -57,10 +57,9 @@ def session_engine(
 
 #: markers of the tests that run beside the main pytest (`--group beside`): their engines are
 #: their own (the fault cluster, the CeleryExecutor's Airflow, the Kerberized cluster), or they
-#: need none that runs (the wheel in fresh venvs, Spark on local[2], the twins' parity runs in
-#: Hive's and Pig's local mode), and most of their time is waiting or CPU the main pytest leaves
-#: idle
-BESIDE_MARKERS = ("faults", "celery", "secure", "wheel", "spark", "parity")
+#: need none that runs (the wheel in fresh venvs, Spark on local[2]), and most of their time is
+#: waiting or CPU the main pytest leaves idle
+BESIDE_MARKERS = ("faults", "celery", "secure", "wheel", "spark")
 #: the main pytest's servers: a test that uses one of these runs in the main pytest, whatever
 #: its markers (Spark on YARN needs the open cluster)
 MAIN_SERVERS = frozenset({"hadoop_cluster", "hbase_server", "oozie_server", "airflow_server"})
