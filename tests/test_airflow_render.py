@@ -542,9 +542,42 @@ def test_nodes_that_would_be_one_task_are_refused():
 def test_a_dag_that_would_not_compile_is_never_written(tmp_path):
     good = RenderedDag("good", "x = 1\n")
     bad = RenderedDag("bad", "with DAG(\n")
+    dags = tmp_path / "dags"
     with pytest.raises(RenderError, match=r"^bad.py:\d+: would not compile"):
-        write_dags([good, bad], tmp_path)
-    assert list(tmp_path.iterdir()) == []
+        write_dags([good, bad], dags)
+    assert list(tmp_path.iterdir()) == [dags]  # nothing staged is left beside it
+    assert list(dags.iterdir()) == []
+
+
+def test_files_are_staged_outside_the_dags_folder(tmp_path, monkeypatch):
+    """A dag-processor scanning the dags folder must never see a staged file: it would parse
+    it, then report an import error when it is moved away (a CI run failed so)."""
+    from mr.airflow import render
+
+    dags, staged = tmp_path / "dags", []
+
+    def imports(paths, python):
+        staged.extend(paths)
+        assert list(dags.iterdir()) == []
+        return {}
+
+    monkeypatch.setattr(render, "check_imports", imports)
+    written = write_dags([RenderedDag("a", "x = 1\n")], dags, python=Path("python"))
+    assert written == [dags / "a.py"] and (dags / "a.py").read_text() == "x = 1\n"
+    [path] = staged
+    assert path.parent.parent == tmp_path and path.name == "a.py"
+    assert list(tmp_path.iterdir()) == [dags]
+
+
+def test_an_import_error_is_matched_by_its_path_in_the_dags_folder(tmp_path):
+    from mr.cli.airflow import _is_file
+
+    dags = tmp_path / "dags"
+    path = dags / "daily-report.py"
+    assert _is_file({"filename": "daily-report.py"}, path, dags)
+    assert _is_file({"filename": str(path)}, path, dags)
+    assert not _is_file({"filename": ".render-x/daily-report.py"}, path, dags)
+    assert not _is_file({"filename": str(dags / "old" / "daily-report.py")}, path, dags)
 
 
 def test_bad_apps_are_one_line(tmp_path):
@@ -572,9 +605,11 @@ def test_golden_dags_import_in_a_dagbag(airflow_python, tmp_path):
 @pytest.mark.airflow
 def test_a_dag_that_would_not_import_is_never_written(airflow_python, tmp_path):
     broken = RenderedDag("broken", "from airflow.sdk import DAG\nimport no_such_module\n")
+    dags = tmp_path / "dags"
     with pytest.raises(RenderError, match="broken.py would not import in Airflow: .*no_such_"):
-        write_dags([broken], tmp_path, python=airflow_python)
-    assert list(tmp_path.iterdir()) == []
+        write_dags([broken], dags, python=airflow_python)
+    assert list(tmp_path.iterdir()) == [dags]
+    assert list(dags.iterdir()) == []
 
 
 SLOW_RETRY = """<workflow-app xmlns="uri:oozie:workflow:1.0" name="slow-retry">

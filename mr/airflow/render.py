@@ -186,13 +186,15 @@ def render_dags(app: App, source: str) -> list[RenderedDag]:
 
 
 def write_dags(dags: list[RenderedDag], out: Path, *, python: Path | None = None) -> list[Path]:
-    """Write the files atomically: into a temporary directory beside out, each compiled (and
-    imported by Airflow with python), then moved into out; none is written when one fails."""
+    """Write the files atomically: into a temporary directory beside out (not in it: a
+    dag-processor scanning out would parse the staged files, and report an import error for
+    each one moved away under it), each compiled (and imported by Airflow with python), then
+    moved into out; none is written when one fails."""
     ids = [d.dag_id for d in dags]
     if len(set(ids)) != len(ids):
         raise RenderError(f"two DAGs would have the same id: {', '.join(sorted(ids))}")
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".render-", dir=out) as tmp:
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.render-", dir=out.parent) as tmp:
         staged = []
         for dag in dags:
             path = Path(tmp) / dag.file_name

@@ -237,7 +237,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     except Problems:
         return 1
     dag_ids = [path.stem for path in written]
-    errors = wait_parsed(rest, written, written_at, args.timeout)
+    errors = wait_parsed(rest, written, written_at, args.timeout, dags=Path(state.dags))
     if errors:
         for line in errors:
             print(line, file=sys.stderr)
@@ -248,10 +248,12 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     return 0
 
 
-def wait_parsed(rest: Rest, files: list[Path], since: datetime, timeout: float) -> list[str]:
-    """Wait until the dag-processor has parsed each file (written at `since`): its DAG known
-    and parsed since, or an import error of it reported since; the import errors, one line
-    each (file: last line of the traceback)."""
+def wait_parsed(
+    rest: Rest, files: list[Path], since: datetime, timeout: float, *, dags: Path
+) -> list[str]:
+    """Wait until the dag-processor has parsed each file (written at `since` into the dags
+    folder `dags`): its DAG known and parsed since, or an import error of it reported since;
+    the import errors, one line each (file: last line of the traceback)."""
     from mr.engines import EngineError
 
     waiting = {path.stem: path for path in files}
@@ -267,9 +269,8 @@ def wait_parsed(rest: Rest, files: list[Path], since: datetime, timeout: float) 
                 del waiting[dag_id]
         reported = rest("GET", "importErrors?limit=100")["import_errors"]
         for error in reported:
-            name = Path(str(error.get("filename", ""))).name
             at = parsed_time(error.get("timestamp"))
-            path = next((p for p in waiting.values() if p.name == name), None)
+            path = next((p for p in waiting.values() if _is_file(error, p, dags)), None)
             if path is not None and at is not None and at.timestamp() >= since.timestamp() - slack:
                 lines = [s for s in str(error.get("stack_trace", "")).splitlines() if s.strip()]
                 errors.append(f"{path}: {lines[-1].strip() if lines else 'import error'}")
@@ -283,6 +284,15 @@ def wait_parsed(rest: Rest, files: list[Path], since: datetime, timeout: float) 
             )
         time.sleep(1)
     return errors
+
+
+def _is_file(error: dict[str, Any], path: Path, dags: Path) -> bool:
+    """Whether an import error is of `path`: Airflow names the file relative to the dags
+    folder (its bundle); the same name in a subfolder is another file."""
+    reported = Path(str(error.get("filename", "")))
+    if reported.is_absolute():
+        return reported == path
+    return reported == path.relative_to(dags)
 
 
 #: the states a DAG run ends in
