@@ -15,6 +15,7 @@ AIRFLOW_HOME of a test's own (no server).
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -49,8 +50,10 @@ def airflow_server():
     with session_engine("airflow", engine.info, start, engine.down, reuse=ours) as state:
         state.extra["reused"] = reused
         state.extra["up_seconds"] = round(time.monotonic() - began, 1)
-        for dag_file in (FIXTURES / "airflow").glob("*.py"):
-            shutil.copy(dag_file, engine.dags_dir() / dag_file.name)
+        for dag_file in (FIXTURES / "airflow").glob("*.py"):  # whole, never half written
+            staged = engine.dags_dir().parent / f".{dag_file.name}.copying"
+            shutil.copy(dag_file, staged)
+            os.replace(staged, engine.dags_dir() / dag_file.name)
         try:
             yield state
         finally:
