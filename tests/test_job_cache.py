@@ -237,3 +237,77 @@ def test_mrjob_zip_imports_compiled_code_and_is_built_once(tmp_path):
         env={"PYTHONPATH": zip_path}, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert probe.stdout.strip() == f"{zip_path}/mrjob/job.pyc"
+
+
+# what the cache holds, and pruning it
+
+
+def _listed(path: str, size: int = 0, modified: float = 0.0, accessed: float = 0.0, kind="file"):
+    from mr.clients.hdfs import Entry
+
+    return Entry(path, kind, size, modified, accessed)
+
+
+def test_one_entry_per_content_last_used_when_read_or_uploaded():
+    root = "/user/u/.mrkit/files"
+    entries = job_cache.cache_entries(root, [
+        _listed(f"{root}/aa", 4096, modified=999, kind="directory"),  # not counted: its files are
+        _listed(f"{root}/aa/job.py", 10, modified=100, accessed=500),
+        _listed(f"{root}/aa/copy.py", 10, modified=100, accessed=100),
+        _listed(f"{root}/bb/.job.py.1234.part", 7, modified=300, accessed=300),
+        _listed(f"{root}/cc/mrjob.zip", 5, modified=900, accessed=0),  # access times off
+    ])  # fmt: skip
+    assert [(e.directory, e.names, e.size, e.last_used) for e in entries] == [
+        (f"{root}/aa", ("copy.py", "job.py"), 20, 500),
+        (f"{root}/bb", (), 7, 300),
+        (f"{root}/cc", ("mrjob.zip",), 5, 900),
+    ]
+    day = 86400
+    assert [e.directory for e in job_cache.unused(entries, 7 * day + 500, 7)] == [
+        f"{root}/aa", f"{root}/bb"
+    ]  # fmt: skip
+    assert job_cache.unused(entries, 7 * day + 299, 7) == []
+
+
+@pytest.mark.hadoop
+def test_mrkit_hdfs_cache_lists_and_prunes_what_no_job_read(hadoop_cluster, hdfs):
+    """As a user of its own (the HDFS home follows $USER on the open cluster), so the
+    session's own cache is never touched."""
+    import time
+
+    from tests.support import mrkit, one_line
+
+    user = f"cache-{uuid.uuid4().hex[:8]}"
+    root = f"/user/{user}/{job_cache.HDFS_CACHE_DIR}"
+    env = {"MRKIT_WEBHDFS_URL": hadoop_cluster.webhdfs_url, "USER": user, "LOGNAME": user}
+    assert "no job cache at" in mrkit("hdfs", "cache", env=env).stderr
+    old, fresh, part = "a" * 64, "b" * 64, "c" * 64
+    hdfs.write_bytes(f"{root}/{old}/word_count.py", b"old\n")
+    hdfs.write_bytes(f"{root}/{fresh}/word_count.py", b"fresh\n")
+    hdfs.write_bytes(f"{root}/{part}/.mrjob.zip.0123.part", b"half")
+    ten_days_ago = int((time.time() - 10 * 86400) * 1000)
+    for path in (f"{root}/{old}/word_count.py", f"{root}/{part}/.mrjob.zip.0123.part"):
+        hdfs.raw.set_times(path, access_time=ten_days_ago, modification_time=ten_days_ago)
+    try:
+        listed = mrkit("hdfs", "cache", env=env)
+        assert listed.returncode == 0, listed.stderr
+        assert [line.split()[-2:] for line in listed.stdout.splitlines()] == [
+            ["a" * 12, "word_count.py"], ["b" * 12, "word_count.py"],
+            ["c" * 12, "upload)"],
+        ]  # fmt: skip
+        assert one_line(listed.stderr) == f"3 entries, 14 bytes, in {root}"
+
+        dry = mrkit("hdfs", "cache", "--prune", "7", "--dry-run", env=env)
+        assert len(dry.stdout.splitlines()) == 2 and "would remove 2 entries" in dry.stderr
+        assert hdfs.exists(f"{root}/{old}")
+        pruned = mrkit("hdfs", "cache", "--prune", "7", env=env)
+        assert pruned.returncode == 0, pruned.stderr
+        assert one_line(pruned.stderr) == (
+            f"removed 2 entries unused for 7 days (8 bytes) from {root}"
+        )
+        assert sorted(hdfs._names(root)) == [fresh]
+
+        bad = mrkit("hdfs", "cache", "--prune", "0", env=env)
+        assert bad.returncode == 2 and "a whole number of days, 1 or more" in one_line(bad.stderr)
+    finally:
+        hdfs.rm(f"/user/{user}", recursive=True)

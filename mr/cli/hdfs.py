@@ -1,4 +1,4 @@
-"""``mrkit hdfs put|get|ls|cat|rm|mkdir``: HDFS over WebHDFS with mr/clients/hdfs.py."""
+"""``mrkit hdfs put|get|ls|cat|rm|mkdir|cache``: HDFS over WebHDFS with mr/clients/hdfs.py."""
 
 from __future__ import annotations
 
@@ -101,6 +101,43 @@ def cmd_mkdir(fs: HDFS, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cache(fs: HDFS, args: argparse.Namespace) -> int:
+    from mr.lib.job_cache import HDFS_CACHE_DIR, cache_entries, unused
+
+    root = fs.resolve(HDFS_CACHE_DIR)
+    if fs.status(root) is None:
+        print(f"no job cache at {root} (-r hadoop runs make it)", file=sys.stderr)
+        return 0
+    entries = cache_entries(root, fs.ls(root, recursive=True))
+    if args.prune is not None:
+        entries = unused(entries, time.time(), args.prune)
+    for e in entries:
+        when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(e.last_used))
+        names = ",".join(e.names) or "(an unfinished upload)"
+        print(f"{e.size:>12} {when} {posixpath.basename(e.directory)[:12]}  {names}")
+    total = sum(e.size for e in entries)
+    if args.prune is None:
+        print(f"{len(entries)} entries, {total} bytes, in {root}", file=sys.stderr)
+        return 0
+    if not args.dry_run:
+        for e in entries:
+            fs.rm(e.directory, recursive=True)
+    verb = "would remove" if args.dry_run else "removed"
+    print(f"{verb} {len(entries)} entries unused for {args.prune} days ({total} bytes) "
+          f"from {root}", file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def positive_days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number of days, 1 or more")
+    return days
+
+
 def with_client(command: HdfsCommand) -> Callable[[argparse.Namespace], int]:
     """A command function that runs `command` with the configured HDFS client."""
 
@@ -115,7 +152,7 @@ def with_client(command: HdfsCommand) -> Callable[[argparse.Namespace], int]:
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "hdfs",
-        help="HDFS over WebHDFS: put, get, ls, cat, rm, mkdir (globs as in hadoop fs)",
+        help="HDFS over WebHDFS: put, get, ls, cat, rm, mkdir, cache (globs as in hadoop fs)",
         description="HDFS over WebHDFS. The NameNode: MRKIT_WEBHDFS_URL, else the alias "
         "MRKIT_HDFS_ALIAS of ~/.hdfscli.cfg (HDFSCLI_CONFIG), else the cluster of "
         "`mrkit cluster up`, else the default alias of ~/.hdfscli.cfg. Paths are HDFS paths "
@@ -175,3 +212,24 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     q.add_argument("paths", nargs="+", help="HDFS paths")
     q.set_defaults(func=with_client(cmd_mkdir))
+
+    q = sub.add_parser(
+        "cache",
+        help="list or prune the job files -r hadoop keeps on HDFS",
+        description="The files -r hadoop uploads once per content (the job script, mrjob.zip, "
+        "the mr package) and keeps in /user/<you>/.mrkit/files/<sha256>/: one line per content "
+        "(bytes, last used in UTC, digest, names). A changed file is a new entry; the old one "
+        "stays until pruned. Last used is when a job's containers last read it (HDFS keeps "
+        "access times to the hour) or its upload, whichever is later.",
+    )
+    q.add_argument(
+        "--prune",
+        type=positive_days,
+        metavar="DAYS",
+        help="remove the entries unused for DAYS days or more (choose more days than any job "
+        "runs: a running job's new containers read its files again)",
+    )
+    q.add_argument(
+        "-n", "--dry-run", action="store_true", help="with --prune: list them, remove nothing"
+    )
+    q.set_defaults(func=with_client(cmd_cache))

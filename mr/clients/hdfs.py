@@ -41,12 +41,14 @@ Progress = Callable[[int], None]  # called with the number of bytes moved since 
 
 @dataclass(frozen=True)
 class Entry:
-    """One listed path: absolute path, 'file' or 'directory', size in bytes, mtime (seconds)."""
+    """One listed path: absolute path, 'file' or 'directory', size in bytes, mtime and atime
+    (seconds; HDFS keeps a file's access time to the hour by default, a directory's never)."""
 
     path: str
     kind: str
     size: int
     modified: float
+    accessed: float = 0.0
 
     @property
     def is_dir(self) -> bool:
@@ -113,14 +115,20 @@ class HDFS:
                     entries.append(_entry(posixpath.join(path, name), st))
         return sorted(entries, key=lambda e: e.path)
 
+    def resolve(self, path: str) -> str:
+        """The absolute HDFS path: a relative one is under the home directory (/user/<user>),
+        as WebHDFS resolves it."""
+        path = hdfs_path(path)
+        if path.startswith("/"):
+            return path
+        with self._errors(f"resolve {path}"):
+            return str(self.raw.resolve(path))
+
     def glob(self, pattern: str) -> list[str]:
         """The paths that exist and match a Hadoop glob (mr/lib/globs.py), sorted; a pattern
         without wildcards gives itself if it exists. Relative patterns are under the home
         directory (/user/<user>), as WebHDFS resolves them."""
-        path = hdfs_path(pattern)
-        if not path.startswith("/"):
-            with self._errors(f"glob {pattern}"):
-                path = self.raw.resolve(path)
+        path = self.resolve(pattern)
         try:
             return match_paths(path, self._names, self.exists)
         except ValueError as e:
@@ -327,6 +335,7 @@ def _entry(path: str, st: dict[str, Any]) -> Entry:
         kind="directory" if st.get("type") == "DIRECTORY" else "file",
         size=int(st.get("length", 0)),
         modified=st.get("modificationTime", 0) / 1000.0,
+        accessed=st.get("accessTime", 0) / 1000.0,
     )
 
 

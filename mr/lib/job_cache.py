@@ -11,8 +11,9 @@
   file is never written again: YARN checks that a file it localizes still has the modification
   time it had at submission. Files mrjob writes for one run only (the setup wrapper, an input
   manifest) and local input files still go to the job's temporary directory. A changed file is
-  another digest, another entry; ``mrkit hdfs rm -r /user/<user>/.mrkit/files`` empties the
-  cache. Only over WebHDFS (mr/lib/mrjob_webhdfs.py); with ``MRKIT_JOB_FS=hadoop`` mrjob
+  another digest, another entry; ``mrkit hdfs cache --prune DAYS`` removes the entries no job
+  has read for DAYS days (``unused``), ``mrkit hdfs rm -r /user/<user>/.mrkit/files`` empties
+  the cache. Only over WebHDFS (mr/lib/mrjob_webhdfs.py); with ``MRKIT_JOB_FS=hadoop`` mrjob
   uploads as before.
 - The Hadoop version once per installation. mrjob asks ``hadoop version`` (a JVM) before every
   job. The answer is kept in ``$XDG_CACHE_HOME/mrkit/hadoop-versions.json`` under a key made of
@@ -44,9 +45,10 @@ import os
 import posixpath
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from mr.lib import config
 
@@ -107,6 +109,69 @@ def upload_once(fs: Any, src: str, uri: str) -> bool:
         if not fs.exists(uri):  # not a run that got there first: a real failure
             raise
     return True
+
+
+# what the HDFS cache holds
+
+
+class Listed(Protocol):
+    """A path of a recursive listing (mr.clients.hdfs.Entry): times in seconds."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def modified(self) -> float: ...
+    @property
+    def accessed(self) -> float: ...
+    @property
+    def is_dir(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One content in the cache: its directory (``<cache>/<sha256>``), the names it is shipped
+    as, its bytes, and when a job last read it (HDFS's access time, kept to the hour by
+    default) or it was uploaded, whichever is later (seconds)."""
+
+    directory: str
+    names: tuple[str, ...]
+    size: int
+    last_used: float
+
+
+def cache_entries(root: str, listing: Iterable[Listed]) -> list[CacheEntry]:
+    """The entries of the cache directory `root` from its recursive listing: one per digest
+    directory, upload leftovers (``.<name>.<uuid>.part``) counted with their entry, not named."""
+    grouped: dict[str, list[Listed]] = {}
+    for item in listing:
+        rel = posixpath.relpath(item.path, root)
+        if item.is_dir or "/" not in rel:
+            continue
+        grouped.setdefault(posixpath.join(root, rel.split("/", 1)[0]), []).append(item)
+    return [
+        CacheEntry(
+            directory=directory,
+            names=tuple(
+                sorted(
+                    posixpath.basename(f.path)
+                    for f in files
+                    if not posixpath.basename(f.path).startswith(".")
+                )
+            ),  # fmt: skip
+            size=sum(f.size for f in files),
+            last_used=max(max(f.accessed, f.modified) for f in files),
+        )
+        for directory, files in sorted(grouped.items())
+    ]
+
+
+def unused(entries: Iterable[CacheEntry], now: float, days: float) -> list[CacheEntry]:
+    """The entries no job has read for `days` days. A job still running localizes its files
+    when its containers start (YARN reads them then, which sets their access time), so a
+    retention longer than any job's run never takes a file from under one."""
+    return [e for e in entries if e.last_used <= now - days * 86400]
 
 
 # mrjob.zip
