@@ -291,9 +291,9 @@ def test_mrkit_hdfs_cache_lists_and_prunes_what_no_job_read(hadoop_cluster, hdfs
     try:
         listed = mrkit("hdfs", "cache", env=env)
         assert listed.returncode == 0, listed.stderr
-        assert [line.split()[-2:] for line in listed.stdout.splitlines()] == [
-            ["a" * 12, "word_count.py"], ["b" * 12, "word_count.py"],
-            ["c" * 12, "upload)"],
+        assert [line.split(None, 3)[3] for line in listed.stdout.splitlines()] == [
+            f"{'a' * 12}  word_count.py", f"{'b' * 12}  word_count.py",
+            f"{'c' * 12}  (an unfinished upload)",
         ]  # fmt: skip
         assert one_line(listed.stderr) == f"3 entries, 14 bytes, in {root}"
 
