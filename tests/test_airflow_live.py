@@ -30,7 +30,7 @@ import pytest
 
 from mr.airflow.render import workflow_dag, write_dags
 from mr.airflow.runtime import task_id
-from mr.workflow.examples import REPORT_TABLE, every_action
+from mr.workflow.examples import REPORT_TABLE
 from tests.plugins.examples import (
     DAILY_DAYS,
     DAILY_PARTS,
@@ -74,8 +74,7 @@ def dir_rows(directory: Path) -> list[str]:
 def test_every_action_by_dags_test_gives_each_actions_oozie_result(
     every_action_runs, airflow_python, hbase_index, tmp_path
 ):
-    oozie = every_action_runs.oozie
-    wf = every_action()
+    oozie, wf = every_action_runs.oozie, every_action_runs.workflow
     dags = tmp_path / "dags"
     write_dags([workflow_dag(wf, {}, source="tests/test_airflow_live.py")], dags,
                python=airflow_python)  # fmt: skip

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from mr.workflow.draw import drawing
-from mr.workflow.examples import every_action
 from mr.workflow.local import DEFAULT_RETRY_CODES, LocalSettings, run_workflow
 from mr.workflow.model import Fs, Mkdir, Shell, Workflow
 from mr.workflow.runs import WorkflowRun
@@ -59,7 +58,8 @@ def test_every_action_on_oozie_gives_the_outcomes_and_rows_of_its_local_run(ever
     assert (probe.status, probe.error_code, probe.transition) == ("ERROR", "1", "recover")
     assert on_oozie.node("check").data == {"checked": "true"}
     # `mrkit workflow graph --run` colours the nodes and bolds the paths of both runs alike
-    assert drawing(every_action(), on_oozie).source == drawing(every_action(), local).source
+    wf = every_action_runs.workflow
+    assert drawing(wf, on_oozie).source == drawing(wf, local).source
 
     oozie, here = every_action_runs.oozie, every_action_runs.local
     for name in EVERY_ACTION_OUTPUTS:

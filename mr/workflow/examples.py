@@ -13,6 +13,8 @@ it: ``mrkit workflow validate /tmp/wf/workflow.xml``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from mr.grep import Grep
 from mr.load_hbase import LoadHBase
 from mr.log_report import LogReport
@@ -93,7 +95,7 @@ def publish_counts() -> Workflow:
     )
 
 
-def every_action() -> Workflow:
+def every_action(index_options: Sequence[str] = ()) -> Workflow:
     """Every kind of action mrkit renders, in one pipeline (the README's walk-through):
 
     ``ingest`` (fs: delete, mkdir, touchz) -> ``count`` (word_count: one streaming action) ->
@@ -105,6 +107,9 @@ def every_action() -> Workflow:
     ``retry-interval`` 0; its exit code 1 must be a retried code: ``mrkit oozie up
     --retry-codes 1``, ``mrkit workflow run --retry-codes 1``) -> ``probe`` (a shell that
     fails: its error transition goes to ``recover``, an fs touchz) -> end.
+
+    index_options: load_hbase's ``--hbase-*`` options (say ``["--hbase-port", "19090"]``); by
+    default none, and its tasks use ``MRKIT_HBASE_*`` as the cluster's containers see them.
     """
     work = "${workDir}"
     wf = (
@@ -152,7 +157,7 @@ def every_action() -> Workflow:
         .job(
             "load-index",
             LoadHBase,
-            ["--table", "every_action", "--columns", "f:count"],
+            ["--table", "every_action", "--columns", "f:count", *index_options],
             input=f"{work}/counts",
             output=f"{work}/loaded",
         )

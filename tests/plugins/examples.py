@@ -44,9 +44,17 @@ class EngineResult:
 
 @dataclass
 class EveryActionRuns:
+    workflow: Any  # mr.workflow.model.Workflow: every_action, as both engines ran it
     oozie: EngineResult
     local: EngineResult
     input_text: bytes
+
+
+def every_action_index_options(hbase_server: Any) -> list[str]:
+    """load_hbase's options naming the session's HBase: a container does not see this
+    process's MRKIT_HBASE_*, so without them its tasks would load into 127.0.0.1:9090 (another
+    run's HBase, or none) whenever the session's ports are not the defaults."""
+    return ["--hbase-host", hbase_server.host, "--hbase-port", str(hbase_server.thrift_port)]
 
 
 @dataclass
@@ -99,6 +107,7 @@ def every_action_runs(oozie_server, hadoop_cluster, hdfs, hbase_server, hive_eng
         resource_manager=f"localhost:{hadoop_cluster.ports.rm}", poll=0.5,
     )  # fmt: skip
     index = Index(hbase_server.host, hbase_server.thrift_port)
+    wf = every_action(every_action_index_options(hbase_server))
     text = Path(fixture("word_count")).read_bytes()
     books = f"{work}/books"
     hdfs.mkdir(work)
@@ -113,13 +122,14 @@ def every_action_runs(oozie_server, hadoop_cluster, hdfs, hbase_server, hive_eng
 
     index.drop_table(EVERY_ACTION_TABLE)
     try:
-        on_oozie = run_on_oozie(every_action(), settings, properties=properties("oozie"),
+        on_oozie = run_on_oozie(wf, settings, properties=properties("oozie"),
                                 run_dir=tmp / "oozie-run")  # fmt: skip
+        assert on_oozie.status == "SUCCEEDED", "\n".join(on_oozie.summary_lines())
         loaded = _scan(index, EVERY_ACTION_TABLE)
         index.drop_table(EVERY_ACTION_TABLE)
         local_settings = LocalSettings(root=tmp / "root", minute_seconds=0,
                                        retry_codes=DEFAULT_RETRY_CODES | {RETRY_CODES})  # fmt: skip
-        local = run_workflow(every_action(), local_settings, properties=properties("local"),
+        local = run_workflow(wf, local_settings, properties=properties("local"),
                              run_dir=tmp / "local-run")  # fmt: skip
         loaded_locally = _scan(index, EVERY_ACTION_TABLE)
     finally:
@@ -128,6 +138,7 @@ def every_action_runs(oozie_server, hadoop_cluster, hdfs, hbase_server, hive_eng
     root = tmp / "root" / work.lstrip("/") / "out"
     try:
         yield EveryActionRuns(
+            workflow=wf,
             oozie=EngineResult(
                 on_oozie,
                 {name: hdfs_rows(hdfs, f"{work}/out/{name}") for name in EVERY_ACTION_OUTPUTS},
