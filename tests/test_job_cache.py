@@ -309,5 +309,7 @@ def test_mrkit_hdfs_cache_lists_and_prunes_what_no_job_read(hadoop_cluster, hdfs
 
         bad = mrkit("hdfs", "cache", "--prune", "0", env=env)
         assert bad.returncode == 2 and "a whole number of days, 1 or more" in one_line(bad.stderr)
+        alone = mrkit("hdfs", "cache", "--dry-run", env=env)
+        assert alone.returncode == 2 and "--dry-run goes with --prune" in one_line(alone.stderr)
     finally:
         hdfs.rm(f"/user/{user}", recursive=True)

@@ -128,6 +128,13 @@ def cmd_cache(fs: HDFS, args: argparse.Namespace) -> int:
     return 0
 
 
+def check_cache_args(args: argparse.Namespace) -> None:
+    from mr.lib.errors import UsageError
+
+    if args.dry_run and args.prune is None:
+        raise UsageError("--dry-run goes with --prune DAYS: without it nothing is removed")
+
+
 def positive_days(text: str) -> int:
     try:
         days = int(text)
@@ -138,12 +145,17 @@ def positive_days(text: str) -> int:
     return days
 
 
-def with_client(command: HdfsCommand) -> Callable[[argparse.Namespace], int]:
-    """A command function that runs `command` with the configured HDFS client."""
+def with_client(
+    command: HdfsCommand, check: Callable[[argparse.Namespace], None] | None = None
+) -> Callable[[argparse.Namespace], int]:
+    """A command function that runs `command` with the configured HDFS client; `check` looks
+    at the arguments first (a UsageError before any connection)."""
 
     def run(args: argparse.Namespace) -> int:
         from mr.clients.hdfs import client
 
+        if check is not None:
+            check(args)
         return command(client(), args)
 
     return run
@@ -232,4 +244,4 @@ def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     q.add_argument(
         "-n", "--dry-run", action="store_true", help="with --prune: list them, remove nothing"
     )
-    q.set_defaults(func=with_client(cmd_cache))
+    q.set_defaults(func=with_client(cmd_cache, check_cache_args))
