@@ -569,6 +569,25 @@ def test_files_are_staged_outside_the_dags_folder(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == [dags]
 
 
+def test_a_dags_folder_whose_parent_is_not_ours_stages_inside_it(tmp_path, monkeypatch):
+    import tempfile
+
+    from mr.airflow import render
+
+    dags, made = tmp_path / "dags", []
+    real = tempfile.TemporaryDirectory
+
+    def temporary(prefix: str, dir: Path):  # noqa: A002 (tempfile's name)
+        if Path(dir) == tmp_path:
+            raise PermissionError(13, "Permission denied", str(dir))
+        made.append(Path(dir))
+        return real(prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(render.tempfile, "TemporaryDirectory", temporary)
+    assert write_dags([RenderedDag("a", "x = 1\n")], dags) == [dags / "a.py"]
+    assert made == [dags] and [p.name for p in dags.iterdir()] == ["a.py"]
+
+
 def test_an_import_error_is_matched_by_its_path_in_the_dags_folder(tmp_path):
     from mr.cli.airflow import _is_file
 

@@ -194,7 +194,7 @@ def write_dags(dags: list[RenderedDag], out: Path, *, python: Path | None = None
     if len(set(ids)) != len(ids):
         raise RenderError(f"two DAGs would have the same id: {', '.join(sorted(ids))}")
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{out.name}.render-", dir=out.parent) as tmp:
+    with _staging(out) as tmp:
         staged = []
         for dag in dags:
             path = Path(tmp) / dag.file_name
@@ -217,6 +217,16 @@ def write_dags(dags: list[RenderedDag], out: Path, *, python: Path | None = None
             os.replace(path, target)
             written.append(target)
     return written
+
+
+def _staging(out: Path) -> tempfile.TemporaryDirectory[str]:
+    """A temporary directory beside out; in it (hidden) only when out's parent is not ours to
+    write: a dag-processor may then list a staged file and report it missing once moved, an
+    import error of another path than the deployed file's (mr.cli.airflow matches by path)."""
+    try:
+        return tempfile.TemporaryDirectory(prefix=f".{out.name}.render-", dir=out.parent)
+    except PermissionError:
+        return tempfile.TemporaryDirectory(prefix=".render-", dir=out)
 
 
 def check_imports(paths: Iterable[Path], python: Path) -> dict[str, str]:
