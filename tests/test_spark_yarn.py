@@ -20,7 +20,6 @@ from tests.support import REPO
 pytestmark = [pytest.mark.spark, pytest.mark.hadoop]
 
 SPARK_ARGS = [
-    "--python-bin", sys.executable,
     "--spark-args",
     "--conf spark.ui.enabled=false --conf spark.ui.showConsoleProgress=false "
     "--driver-java-options=-XX:TieredStopAtLevel=1",
@@ -49,9 +48,10 @@ def _job_dirs(hdfs) -> set[str]:
 def test_multi_step_job_on_yarn_matches_golden(hadoop_cluster, hdfs):
     pytest.importorskip("pyspark")
     before = _job_dirs(hdfs)
+    # the cluster's mrjob.conf names the executors' Python (a container's python3 has no mrjob)
     done = _spark_job(
         "cooccurrence",
-        "--no-conf", "--spark-master", "yarn", *SPARK_ARGS,
+        "-c", hadoop_cluster.mrjob_conf, "--spark-master", "yarn", *SPARK_ARGS,
         env={"HADOOP_CONF_DIR": hadoop_cluster.conf_dir},
     )  # fmt: skip
     err = done.stderr.decode("utf-8", "replace")

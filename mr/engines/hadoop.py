@@ -544,7 +544,8 @@ def _write_client_files(pid: int, ports: Ports, bind_host: str) -> ClusterInfo:
 
 
 def render_mrjob_conf(launcher: Path, jar: Path, python: str, log_dirs: list[str]) -> str:
-    """mrjob.conf for the hadoop runner on this cluster; it includes the repo's mrjob.conf."""
+    """mrjob.conf for the hadoop and spark runners on this cluster; it includes the repo's
+    mrjob.conf."""
     lines = [
         "# Written by `mrkit cluster up` for the cluster it started; rewritten on every start.",
         "# Use it with -c (python mr/word_count.py -r hadoop -c .cluster/hadoop/mrjob.conf ...)",
@@ -561,6 +562,9 @@ def render_mrjob_conf(launcher: Path, jar: Path, python: str, log_dirs: list[str
         "    cmdenv:",
         "      LC_ALL: C.UTF-8",
         "      PYTHONIOENCODING: utf-8",
+        "  spark:",
+        "    # the executors' Python with --spark-master yarn (PYSPARK_PYTHON): the same one",
+        f"    python_bin: {json.dumps(python)}",
     ]
     return "\n".join(lines) + "\n"
 
