@@ -21,7 +21,7 @@ is ``yarn`` (``--spark-master yarn`` or ``spark_master: yarn`` in mrjob.conf):
 
 pyspark 4.3's Hadoop 3.5.0 client talks to the Hadoop 3.4.1 MiniCluster (HDFS and YARN).
 The executors run the job's ``python_bin`` (mrjob's PYSPARK_PYTHON): the cluster's mrjob.conf
-sets it to the venv's Python for the hadoop runner; tests pass ``--python-bin``.
+sets it to the venv's Python for the hadoop and spark runners.
 """
 
 from __future__ import annotations
