@@ -5,6 +5,7 @@ import socket
 import subprocess
 
 import pytest
+import yaml
 
 from mr.engines import EngineError
 from mr.engines import hadoop as engine
@@ -51,6 +52,8 @@ def test_client_conf_and_mrjob_conf_written(hadoop_cluster):
     assert f'hadoop_bin: "{LAUNCHER}"' in text
     assert "hadoop-streaming-" in text and "include:" in text
     assert 'python_bin: "/' in text  # absolute: containers do not inherit PATH
+    runners = yaml.safe_load(text)["runners"]
+    assert runners["spark"]["python_bin"] == runners["hadoop"]["python_bin"]  # the executors'
 
 
 def test_starting_twice_is_harmless(hadoop_cluster):
